@@ -1,0 +1,33 @@
+# fargate-stacks. On a fresh machine `make templates` and `make test` do all set-up.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+ENV ?=
+
+.PHONY: templates test golden lint bench deploy demo clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## make templates [ENV=prod]: generate (and validate) output/<env>/ from params/<env>.yaml
+templates: $(STAMP)
+	$(PY) generate.py $(if $(ENV),--env $(ENV),--all)
+
+## make test: the whole suite (cfn-lint, golden files, params errors, deployer end-to-end)
+test: $(STAMP)
+	$(PY) -m pytest
+
+## make golden: regenerate tests/golden/ after a deliberate template change; review `git diff`
+golden: $(STAMP)
+	$(PY) -m tests.regen_golden
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+clean:
+	rm -rf output/*/ output/.*.rejected .pytest_cache

@@ -1,0 +1,99 @@
+"""Generate an environment's CloudFormation templates from its params file.
+
+    python generate.py --env dev                 # params/dev.yaml -> output/dev/
+    python generate.py --all                     # every params/*.yaml
+    python generate.py --params FILE --out DIR   # any file and folder
+
+Exit codes: 0 written and clean; 1 checks failed (output unchanged);
+2 bad params (output unchanged).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from templates.checks import Finding, check_folder
+from templates.errors import ParamsError
+from templates.loader import load_environment
+from templates.params import Environment
+from templates.stacks import build_all
+from templates.writer import write_folder
+
+ROOT = Path(__file__).resolve().parent
+PARAMS_DIR = ROOT / "params"
+OUTPUT_DIR = ROOT / "output"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--env", help="environment name: reads params/ENV.yaml, writes output/ENV/")
+    which.add_argument("--all", action="store_true", help="every params/*.yaml")
+    which.add_argument("--params", type=Path, help="params file (with --out)")
+    which.add_argument("--reference", action="store_true", help="print the params reference (Markdown)")
+    parser.add_argument("--out", type=Path, help="output folder for --params")
+    parser.add_argument("--no-validate", action="store_true", help="skip cfn-lint and cross-stack checks")
+    args = parser.parse_args(argv)
+    if args.params and not args.out:
+        parser.error("--params needs --out")
+    return args
+
+
+def jobs(args: argparse.Namespace) -> list[tuple[Path, Path]]:
+    if args.params:
+        return [(args.params, args.out)]
+    if args.env:
+        return [(PARAMS_DIR / f"{args.env}.yaml", OUTPUT_DIR / args.env)]
+    return [(p, OUTPUT_DIR / p.stem) for p in sorted(PARAMS_DIR.glob("*.yaml"))]
+
+
+def generate(params: Path, env: Environment, out: Path, validate: bool) -> list[Finding]:
+    findings: list[Finding] = []
+
+    def accept(folder: Path) -> bool:
+        if validate:
+            findings.extend(check_folder(folder, env.region))
+        return not findings
+
+    write_folder(out, env, build_all(env), accept)
+    return findings
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.reference:
+        from templates.reference import params_reference
+
+        print(params_reference())
+        return 0
+    work = jobs(args)
+    if not work:
+        print(f"error: no params files in {PARAMS_DIR}", file=sys.stderr)
+        return 2
+    try:  # every params file is loaded before anything is written
+        loaded = [(params, load_environment(params), out) for params, out in work]
+    except ParamsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    status = 0
+    for params, env, out in loaded:
+        findings = generate(params, env, out, validate=not args.no_validate)
+        if findings:
+            status = 1
+            print(
+                f"{out}: NOT written, {len(findings)} check finding(s); rejected copy in {out}.rejected",
+                file=sys.stderr,
+            )
+            for f in findings:
+                print(f"  {f.render()}", file=sys.stderr)
+        else:
+            count = len([p for p in out.glob("*.json") if p.name != "manifest.json"])
+            state = "cfn-lint clean, imports resolved" if not args.no_validate else "not validated"
+            print(f"{out}: {count} templates from {params.name} ({state})")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

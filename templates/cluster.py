@@ -1,0 +1,43 @@
+"""Cluster stack: the ECS cluster with Fargate capacity and a Cloud Map namespace."""
+
+from __future__ import annotations
+
+from troposphere import GetAtt, Ref, Template, ecs
+from troposphere import servicediscovery as sd
+
+from templates.common import add_export, new_template, tags
+from templates.naming import ExportKey, import_value
+from templates.params import Environment
+
+
+def build_cluster(env: Environment) -> Template:
+    t = new_template(env, "ECS cluster (Fargate, Fargate Spot) and Cloud Map namespace")
+    cluster = t.add_resource(
+        ecs.Cluster(
+            "Cluster",
+            ClusterSettings=[
+                ecs.ClusterSetting(
+                    Name="containerInsights", Value="enabled" if env.cluster.container_insights else "disabled"
+                )
+            ],
+            CapacityProviders=["FARGATE", "FARGATE_SPOT"],
+            DefaultCapacityProviderStrategy=[
+                ecs.CapacityProviderStrategyItem(CapacityProvider="FARGATE", Weight=1, Base=0)
+            ],
+            Tags=tags(env),
+        )
+    )
+    namespace = t.add_resource(
+        sd.PrivateDnsNamespace(
+            "Namespace",
+            Name=env.namespace,
+            Vpc=import_value(ExportKey.VPC_ID),
+            Description=f"Service discovery for {env.project}-{env.environment}",
+            Tags=tags(env),
+        )
+    )
+    add_export(t, ExportKey.CLUSTER_NAME, Ref(cluster), "ECS cluster name")
+    add_export(t, ExportKey.CLUSTER_ARN, GetAtt(cluster, "Arn"), "ECS cluster ARN")
+    add_export(t, ExportKey.NAMESPACE_ID, GetAtt(namespace, "Id"), "Cloud Map namespace id")
+    add_export(t, ExportKey.NAMESPACE_NAME, env.namespace, "Cloud Map namespace name")
+    return t

@@ -1,0 +1,36 @@
+"""The one error type a user sees for bad input: file, key path, what is allowed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad value: where it is (dotted key path) and how to fix it."""
+
+    path: str
+    message: str
+    check_id: str = "P000"
+
+    def render(self) -> str:
+        where = self.path or "(top level)"
+        return f"{where}: {self.message} [{self.check_id}]"
+
+
+@dataclass
+class ParamsError(Exception):
+    """Bad params input; generate.py turns it into exit code 2 and one message."""
+
+    file: Path | str
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        lines = [f"{self.file}: invalid params ({len(self.problems)} problem(s))"]
+        lines += [f"  {p.render()}" for p in self.problems]
+        return "\n".join(lines)
+
+
+def single(file: Path | str, path: str, message: str, check_id: str) -> ParamsError:
+    return ParamsError(file, [Problem(path, message, check_id)])

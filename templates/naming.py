@@ -1,0 +1,90 @@
+"""The one place that decides names: stacks, exports, logical ids, families.
+
+Export names are ``<project>-<env>-<Key>``.  Templates carry the prefix as a
+parameter (``ExportPrefix``) whose default is that value, so the names never
+depend on the stack name someone types in the console.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from troposphere import ImportValue, Sub
+
+EXPORT_PREFIX_PARAM = "ExportPrefix"
+
+NETWORK = "network"
+ALB = "alb"
+CLUSTER = "cluster"
+SERVICE_PREFIX = "svc-"
+
+# Lowercase, digits and hyphens: valid in stack names, export names, log
+# group names, Cloud Map names and (sanitised) logical ids.
+NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+
+
+class ExportKey(StrEnum):
+    """Every cross-stack value, named once."""
+
+    VPC_ID = "VpcId"
+    VPC_CIDR = "VpcCidr"
+    PUBLIC_SUBNETS = "PublicSubnets"
+    PRIVATE_SUBNETS = "PrivateSubnets"
+    ALB_SECURITY_GROUP = "AlbSecurityGroup"
+    ALB_DNS_NAME = "AlbDnsName"
+    ALB_HOSTED_ZONE_ID = "AlbCanonicalHostedZoneId"
+    ALB_FULL_NAME = "AlbFullName"
+    HTTP_LISTENER_ARN = "HttpListenerArn"
+    HTTPS_LISTENER_ARN = "HttpsListenerArn"
+    ROUTING_LISTENER_ARN = "RoutingListenerArn"
+    CLUSTER_NAME = "ClusterName"
+    CLUSTER_ARN = "ClusterArn"
+    NAMESPACE_ID = "NamespaceId"
+    NAMESPACE_NAME = "NamespaceName"
+
+
+def logical_id(*parts: str) -> str:
+    """CamelCase alphanumeric id from free-form parts (``user-api`` -> ``UserApi``)."""
+    words = [w for part in parts for w in re.split(r"[^A-Za-z0-9]+", part) if w]
+    joined = "".join(w[0].upper() + w[1:] for w in words)
+    if not joined or not joined[0].isalpha():
+        joined = "R" + joined
+    return joined
+
+
+def service_stack_key(service: str) -> str:
+    return SERVICE_PREFIX + service
+
+
+def stack_name(project: str, environment: str, key: str) -> str:
+    return f"{project}-{environment}-{key}"
+
+
+def export_prefix(project: str, environment: str) -> str:
+    return f"{project}-{environment}"
+
+
+def export_name(key: ExportKey) -> Sub:
+    """Export name as written into a template, resolved through ``ExportPrefix``."""
+    return Sub(f"${{{EXPORT_PREFIX_PARAM}}}-{key.value}")
+
+
+def import_value(key: ExportKey) -> ImportValue:
+    return ImportValue(export_name(key))
+
+
+def resolved_export_name(prefix: str, key: ExportKey) -> str:
+    return f"{prefix}-{key.value}"
+
+
+def task_family(project: str, environment: str, service: str) -> str:
+    return f"{project}-{environment}-{service}"
+
+
+def log_group_name(project: str, environment: str, service: str) -> str:
+    return f"/ecs/{task_family(project, environment, service)}"
+
+
+def default_namespace(project: str, environment: str) -> str:
+    return f"{environment}.{project}.internal"

@@ -1,0 +1,235 @@
+"""Params schema: the validated model of one environment's YAML file.
+
+Field descriptions double as the README's params reference
+(``python generate.py --reference``), so the schema is the documentation.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from templates import fargate
+from templates.naming import NAME_PATTERN, default_namespace
+
+Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN, min_length=1, max_length=24)]
+ShortName = Annotated[str, StringConstraints(pattern=NAME_PATTERN, min_length=1, max_length=16)]
+
+CERTIFICATE_ARN = r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+$"
+VALUE_FROM_ARN = (
+    r"^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:.+"
+    r"|ssm:[a-z0-9-]+:\d{12}:parameter/.+)$"
+)
+HOST_PATTERN = r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+REGION_PATTERN = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"
+LOG_RETENTION_DAYS = Literal[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+    2922, 3288, 3653,
+]  # fmt: skip
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo must never be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NetworkParams(Strict):
+    cidr: ipaddress.IPv4Network = Field(
+        ipaddress.IPv4Network("10.0.0.0/16"),
+        description="VPC CIDR block, /16 to /24; subnets are carved from it (1/8 each).",
+    )
+    az_count: int = Field(2, ge=2, le=3, description="Availability zones to span (2 or 3).")
+    nat: Literal["none", "single", "per-az"] = Field(
+        "single",
+        description="NAT gateways for private subnets: none (no egress), single (cheap), "
+        "per-az (survives an AZ outage).",
+    )
+
+    @field_validator("cidr")
+    @classmethod
+    def _prefix_in_range(cls, value: ipaddress.IPv4Network) -> ipaddress.IPv4Network:
+        if not 16 <= value.prefixlen <= 24:
+            raise ValueError(f"prefix /{value.prefixlen} not allowed: use /16 to /24")
+        return value
+
+
+class AlbParams(Strict):
+    scheme: Literal["internet-facing", "internal"] = Field(
+        "internet-facing", description="internet-facing (public subnets) or internal."
+    )
+    certificate_arn: Annotated[str, StringConstraints(pattern=CERTIFICATE_ARN)] | None = Field(
+        None,
+        description="ACM certificate ARN. When set: HTTPS listener on 443, rules live there and "
+        "port 80 redirects to HTTPS. When empty: rules live on the HTTP listener.",
+    )
+    ingress_cidrs: list[ipaddress.IPv4Network] = Field(
+        default_factory=lambda: [ipaddress.IPv4Network("0.0.0.0/0")],
+        min_length=1,
+        max_length=50,
+        description="CIDRs allowed to reach the ALB on 80/443.",
+    )
+    ssl_policy: str = Field(
+        "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        pattern=r"^ELBSecurityPolicy-[A-Za-z0-9-]+$",
+        description="TLS policy of the HTTPS listener.",
+    )
+    idle_timeout: int = Field(60, ge=1, le=4000, description="Idle timeout in seconds.")
+    deletion_protection: bool = Field(False, description="Refuse to delete the ALB.")
+
+
+class ClusterParams(Strict):
+    container_insights: bool = Field(False, description="CloudWatch Container Insights (costs).")
+    namespace: str | None = Field(
+        None,
+        pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
+        description="Cloud Map private DNS namespace; default <environment>.<project>.internal.",
+    )
+
+
+class HealthCheck(Strict):
+    path: str = Field("/", pattern=r"^/\S*$", max_length=1024, description="HTTP path probed.")
+    matcher: str = Field("200", pattern=r"^\d{3}((-|,)\d{3})*$", description="Healthy HTTP codes: 200, 200-299.")
+    interval: int = Field(30, ge=5, le=300, description="Seconds between probes.")
+    timeout: int = Field(5, ge=2, le=120, description="Seconds before a probe fails.")
+    healthy_threshold: int = Field(3, ge=2, le=10, description="Successes before healthy.")
+    unhealthy_threshold: int = Field(2, ge=2, le=10, description="Failures before unhealthy.")
+    grace_period: int = Field(60, ge=0, le=2147483647, description="Seconds ECS ignores failing checks after start.")
+
+    @model_validator(mode="after")
+    def _timeout_below_interval(self) -> HealthCheck:
+        if self.timeout >= self.interval:
+            raise ValueError(f"timeout ({self.timeout}) must be less than interval ({self.interval})")
+        return self
+
+
+class Route(Strict):
+    """One listener rule: host and/or path prefix, both must match."""
+
+    host: str | None = Field(
+        None, pattern=HOST_PATTERN, description="Host header, e.g. api.example.com or *.example.com."
+    )
+    path: str | None = Field(
+        None,
+        pattern=r"^/[A-Za-z0-9._~!$&'()+,;=:@%/-]*\*?$",
+        max_length=128,
+        description="Path prefix: /auth matches /auth and /auth/*; / matches everything; "
+        "a trailing * is kept as written.",
+    )
+    priority: int | None = Field(None, ge=1, le=50000, description="Pin a listener-rule priority (normally computed).")
+
+    @model_validator(mode="after")
+    def _host_or_path(self) -> Route:
+        if self.host is None and self.path is None:
+            raise ValueError("a route needs host, path or both")
+        return self
+
+
+class Container(Strict):
+    name: Name = Field(description="Container name, unique in the task.")
+    image: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9._/:-]*$",
+        max_length=255,
+        description="Image repository without tag (tag from the ImageTag parameter), "
+        "or repository:tag / @digest for a fixed image.",
+    )
+    port: int | None = Field(None, ge=1, le=65535, description="Container port (TCP).")
+    environment: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], str] = Field(
+        default_factory=dict, description="Plain environment variables."
+    )
+    secrets: dict[
+        Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")],
+        Annotated[str, StringConstraints(pattern=VALUE_FROM_ARN)],
+    ] = Field(
+        default_factory=dict,
+        description="Env var name -> Secrets Manager secret ARN or SSM parameter ARN.",
+    )
+    essential: bool = Field(True, description="Stop the task when this container stops.")
+
+    @property
+    def has_fixed_tag(self) -> bool:
+        last = self.image.rsplit("/", 1)[-1]
+        return ":" in last or "@" in self.image
+
+
+class Service(Strict):
+    name: Name = Field(description="(the key under services)")
+    cpu: int = Field(256, description="Task CPU units: 256, 512, 1024, 2048, 4096, 8192, 16384.")
+    memory: int = Field(512, description="Task memory (MiB); must fit the Fargate size table.")
+    architecture: Literal["x86_64", "arm64"] = Field("x86_64", description="CPU architecture.")
+    desired_count: int = Field(1, ge=0, le=1000, description="Tasks to run.")
+    image_tag: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+        description="Default of the ImageTag parameter (CI overrides it per deploy).",
+    )
+    log_retention_days: LOG_RETENTION_DAYS = Field(30, description="CloudWatch Logs retention.")
+    health_check: HealthCheck = Field(default_factory=HealthCheck, description="Target health.")
+    containers: list[Container] = Field(min_length=1, max_length=10, description="Task containers.")
+    target_container: Name | None = Field(
+        None, description="Container receiving ALB traffic; default: first with a port."
+    )
+    routes: list[Route] = Field(default_factory=list, description="Listener rules.")
+    task_role: bool = Field(False, description="Give the task its own (empty) IAM task role.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Service:
+        if not fargate.is_valid_size(self.cpu, self.memory):
+            raise ValueError(
+                f"cpu {self.cpu} / memory {self.memory} is not a Fargate size: " + fargate.describe_allowed(self.cpu)
+            )
+        names = [c.name for c in self.containers]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate container names: {', '.join(dupes)}")
+        if self.image_tag is None and any(not c.has_fixed_tag for c in self.containers):
+            raise ValueError(
+                "image_tag is required when a container image has no tag "
+                "(set image_tag, or write image as repository:tag)"
+            )
+        if self.routes and self.target is None:
+            raise ValueError("routes need a container with a port (or target_container)")
+        if self.target_container is not None and self.target_container not in names:
+            raise ValueError(
+                f"target_container {self.target_container!r} is not a container; allowed: {', '.join(names)}"
+            )
+        return self
+
+    @property
+    def target(self) -> Container | None:
+        """The container the ALB sends traffic to."""
+        for c in self.containers:
+            if self.target_container is None and c.port is not None:
+                return c
+            if c.name == self.target_container:
+                return c if c.port is not None else None
+        return None
+
+    @property
+    def secret_arns(self) -> list[str]:
+        return sorted({arn for c in self.containers for arn in c.secrets.values()})
+
+
+class Environment(Strict):
+    project: ShortName = Field(description="Project name; prefixes stacks and exports.")
+    environment: ShortName = Field(description="Environment name (dev, prod, ...).")
+    region: str = Field(pattern=REGION_PATTERN, description="AWS region, e.g. eu-west-1.")
+    network: NetworkParams = Field(default_factory=NetworkParams, description="VPC.")
+    alb: AlbParams = Field(default_factory=AlbParams, description="Shared load balancer.")
+    cluster: ClusterParams = Field(default_factory=ClusterParams, description="ECS cluster.")
+    services: dict[str, Service] = Field(min_length=1, description="Services by name.")
+
+    @property
+    def namespace(self) -> str:
+        return self.cluster.namespace or default_namespace(self.project, self.environment)
+
+    @property
+    def https(self) -> bool:
+        return self.alb.certificate_arn is not None
+
+
+def service_field_names() -> list[str]:
+    """Keys a ``defaults`` section may set (everything a service has but its name)."""
+    return [n for n in Service.model_fields if n != "name"]

@@ -1,0 +1,25 @@
+"""Every template of one environment, keyed by stack key, in one call."""
+
+from __future__ import annotations
+
+from troposphere import Template
+
+from templates import naming
+from templates.alb import build_alb
+from templates.cluster import build_cluster
+from templates.network import build_network
+from templates.params import Environment
+from templates.routing import plan_rules
+from templates.service import build_service
+
+
+def build_all(env: Environment) -> dict[str, Template]:
+    rules = plan_rules(env)
+    stacks = {
+        naming.NETWORK: build_network(env),
+        naming.ALB: build_alb(env),
+        naming.CLUSTER: build_cluster(env),
+    }
+    for name, svc in sorted(env.services.items()):
+        stacks[naming.service_stack_key(name)] = build_service(env, svc, [r for r in rules if r.service == name])
+    return stacks

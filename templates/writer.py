@@ -1,0 +1,74 @@
+"""Write an environment's templates without ever leaving a half-written folder.
+
+Everything goes to a temporary sibling folder first; only when it is
+complete (and checked, if asked) does it replace ``output/<env>`` by rename.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from troposphere import Template
+
+from templates import naming
+from templates.params import Environment
+
+MANIFEST = "manifest.json"
+
+
+def render(template: Template) -> str:
+    return template.to_json(indent=2) + "\n"
+
+
+def manifest(env: Environment, keys: list[str]) -> dict:
+    """What the deployer needs beyond the templates: real stack names and the region."""
+    return {
+        "project": env.project,
+        "environment": env.environment,
+        "region": env.region,
+        "stacks": {
+            key: {"stack_name": naming.stack_name(env.project, env.environment, key), "template": f"{key}.json"}
+            for key in keys
+        },
+    }
+
+
+def write_folder(
+    out: Path,
+    env: Environment,
+    templates: dict[str, Template],
+    accept: Callable[[Path], bool] = lambda _folder: True,
+) -> bool:
+    """Write to a temp folder, call ``accept`` on it, and swap it in only if accepted.
+
+    A rejected folder is kept at ``<out>.rejected`` for inspection; ``out`` stays as it was.
+    """
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for key, template in templates.items():
+            (staging / f"{key}.json").write_text(render(template))
+        (staging / MANIFEST).write_text(json.dumps(manifest(env, list(templates)), indent=2) + "\n")
+        if not accept(staging):
+            rejected = out.with_name(out.name + ".rejected")
+            shutil.rmtree(rejected, ignore_errors=True)
+            staging.rename(rejected)
+            return False
+        _swap(staging, out)
+        return True
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _swap(staging: Path, out: Path) -> None:
+    old = out.with_name(f".{out.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out.exists():
+        out.rename(old)
+    staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
