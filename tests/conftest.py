@@ -1,0 +1,76 @@
+"""Shared fixtures: small params models built in memory, and generated envs on disk."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from templates.params import Environment
+from templates.stacks import build_all
+from templates.writer import write_folder
+
+ROOT = Path(__file__).resolve().parent.parent
+PARAMS_DIR = ROOT / "params"
+
+MINIMAL: dict[str, Any] = {
+    "project": "demo",
+    "environment": "test",
+    "region": "eu-west-1",
+    "services": {
+        "api": {
+            "image_tag": "1.0.0",
+            "containers": [{"name": "app", "image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/api", "port": 8080}],
+            "routes": [{"host": "api.example.com", "path": "/api"}],
+        }
+    },
+}
+
+
+def minimal_params(**overrides: Any) -> dict[str, Any]:
+    """A valid params dict; top-level keys in ``overrides`` replace the minimal ones."""
+    data = copy.deepcopy(MINIMAL)
+    data.update(copy.deepcopy(overrides))
+    return data
+
+
+def make_env(**overrides: Any) -> Environment:
+    from templates.loader import apply_defaults
+
+    data = apply_defaults(Path("<test>"), minimal_params(**overrides))
+    return Environment.model_validate(data)
+
+
+def write_params(folder: Path, data: dict[str, Any] | str, name: str = "test.yaml") -> Path:
+    path = folder / name
+    path.write_text(data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+@pytest.fixture(scope="session")
+def shipped_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every shipped params file generated (unvalidated) into a temp folder, once per session."""
+    from templates.loader import load_environment
+
+    root = tmp_path_factory.mktemp("shipped")
+    outputs = {}
+    for params in sorted(PARAMS_DIR.glob("*.yaml")):
+        env = load_environment(params)
+        out = root / params.stem
+        write_folder(out, env, build_all(env))
+        outputs[params.stem] = out
+    return outputs
+
+
+@pytest.fixture
+def clean_copy(tmp_path: Path) -> Any:
+    def copy_folder(src: Path) -> Path:
+        dst = tmp_path / src.name
+        shutil.copytree(src, dst)
+        return dst
+
+    return copy_folder

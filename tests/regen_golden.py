@@ -1,0 +1,51 @@
+"""Regenerate golden files and the README params reference: ``make golden``.
+
+Run after a deliberate change to templates or params models, then review
+``git diff tests/golden README.md`` before committing.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from templates.loader import load_environment
+from templates.reference import params_reference
+from templates.stacks import build_all
+from templates.writer import render
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "tests" / "golden"
+PARAMS = ROOT / "params"
+README = ROOT / "README.md"
+REFERENCE_BLOCK = re.compile(r"(<!-- params-reference:start -->\n).*?(<!-- params-reference:end -->)", re.S)
+
+
+def golden_envs() -> list[Path]:
+    return sorted(PARAMS.glob("*.yaml"))
+
+
+def rendered(params: Path) -> dict[str, str]:
+    return {f"{key}.json": render(t) for key, t in build_all(load_environment(params)).items()}
+
+
+def readme_with_reference(text: str) -> str:
+    return REFERENCE_BLOCK.sub(lambda m: m.group(1) + params_reference() + "\n" + m.group(2), text)
+
+
+def main() -> None:
+    shutil.rmtree(GOLDEN, ignore_errors=True)
+    for params in golden_envs():
+        folder = GOLDEN / params.stem
+        folder.mkdir(parents=True)
+        for name, text in rendered(params).items():
+            (folder / name).write_text(text)
+        print(f"wrote {folder.relative_to(ROOT)}")
+    if README.exists():
+        README.write_text(readme_with_reference(README.read_text()))
+        print("updated README.md params reference")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""The CLI end to end: what lands in the output folder, and what does not."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import generate
+from tests.conftest import ROOT, minimal_params, write_params
+
+
+def test_generate_writes_templates_and_manifest(tmp_path: Path) -> None:
+    params = write_params(tmp_path, minimal_params())
+    out = tmp_path / "out"
+    assert generate.main(["--params", str(params), "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "alb.json", "cluster.json", "manifest.json", "network.json", "svc-api.json",
+    ]  # fmt: skip
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["region"] == "eu-west-1"
+    assert manifest["stacks"]["svc-api"] == {"stack_name": "demo-test-svc-api", "template": "svc-api.json"}
+
+
+def test_regeneration_replaces_the_folder_whole(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    two = minimal_params()
+    two["services"]["extra"] = {"image_tag": "1", "containers": [{"name": "x", "image": "repo"}]}
+    assert generate.main(["--params", str(write_params(tmp_path, two)), "--out", str(out), "--no-validate"]) == 0
+    assert (out / "svc-extra.json").exists()
+    one = write_params(tmp_path, minimal_params())
+    assert generate.main(["--params", str(one), "--out", str(out), "--no-validate"]) == 0
+    assert not (out / "svc-extra.json").exists(), "a removed service's template must not linger"
+
+
+def test_failed_checks_leave_output_unchanged(tmp_path: Path) -> None:
+    from templates.checks import check_folder
+    from templates.stacks import build_all
+    from templates.writer import write_folder
+    from tests.conftest import make_env
+
+    out = tmp_path / "out"
+    params = write_params(tmp_path, minimal_params())
+    assert generate.main(["--params", str(params), "--out", str(out), "--no-validate"]) == 0
+    before = {p.name: p.read_text() for p in out.iterdir()}
+    env = make_env()
+    broken = build_all(env)
+    del broken["network"]  # every other stack now imports exports nobody provides
+    findings = []
+
+    def accept(folder: Path) -> bool:
+        findings.extend(check_folder(folder, env.region))
+        return not findings
+
+    accepted = write_folder(out, env, broken, accept)
+    assert not accepted
+    assert {f.check_id for f in findings} == {"C001"}
+    assert {p.name: p.read_text() for p in out.iterdir()} == before
+    assert (tmp_path / "out.rejected" / "svc-api.json").exists()
+
+
+def test_cli_bad_input_has_no_traceback_as_a_process(tmp_path: Path) -> None:
+    bad = write_params(tmp_path, "project: [\n")
+    proc = subprocess.run(
+        [sys.executable, "generate.py", "--params", str(bad), "--out", str(tmp_path / "o")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") <= 3 and "Traceback" not in proc.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_readme_params_reference_is_current() -> None:
+    from tests.regen_golden import README, readme_with_reference
+
+    text = README.read_text()
+    assert "<!-- params-reference:start -->" in text
+    assert readme_with_reference(text) == text, "README params reference is stale: run `make golden`"
