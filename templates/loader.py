@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from templates import routing
 from templates.errors import ParamsError, Problem, single
-from templates.params import Environment, Service, service_field_names
+from templates.params import Environment, Service, nested_model, service_field_names
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -127,17 +127,8 @@ def _allowed_keys(model_loc: tuple[Any, ...]) -> str:
     for part in model_loc:
         field = model.model_fields.get(part) if isinstance(part, str) else None
         if field is not None:
-            model = _model_of(field.annotation) or model
+            model = nested_model(field.annotation) or model
     return ", ".join(n for n in model.model_fields if not (model is Service and n == "name"))
-
-
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        if (found := _model_of(arg)) is not None:
-            return found
-    return None
 
 
 def _problem(err: dict[str, Any], raw: dict[str, Any]) -> Problem:

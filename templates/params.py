@@ -7,7 +7,7 @@ Field descriptions double as the README's params reference
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -233,3 +233,13 @@ class Environment(Strict):
 def service_field_names() -> list[str]:
     """Keys a ``defaults`` section may set (everything a service has but its name)."""
     return [n for n in Service.model_fields if n != "name"]
+
+
+def nested_model(annotation: Any) -> type[BaseModel] | None:
+    """The params model inside a field's type (``list[Route]`` -> ``Route``), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        if (found := nested_model(arg)) is not None:
+            return found
+    return None

@@ -6,22 +6,13 @@ the schema (a test compares them).
 
 from __future__ import annotations
 
-from typing import Any, get_args
+from typing import Any
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from templates.params import Environment, Service
-
-
-def _nested_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        if (found := _nested_model(arg)) is not None:
-            return found
-    return None
+from templates.params import Environment, Service, nested_model
 
 
 def _default(field: FieldInfo) -> str:
@@ -49,7 +40,7 @@ def _rows(model: type[BaseModel], prefix: str, seen: set[type[BaseModel]]) -> li
         if model is Service and name == "name":
             continue
         key = f"{prefix}{name}"
-        nested = _nested_model(field.annotation)
+        nested = nested_model(field.annotation)
         rows.append(f"| `{key}` | {_default(field)} | {(field.description or '').replace('|', '/')} |")
         if nested is not None and nested not in seen:
             sub = f"{key}[]." if "list" in str(field.annotation) else f"{key}."
@@ -63,7 +54,7 @@ def params_reference() -> str:
     env_rows = []
     for name in top:
         field = Environment.model_fields[name]
-        nested = _nested_model(field.annotation)
+        nested = nested_model(field.annotation)
         if nested is None:
             env_rows.append(f"| `{name}` | {_default(field)} | {field.description or ''} |")
         else:
