@@ -7,6 +7,7 @@ here may raise anything else for any input bytes.
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from templates import routing
-from templates.errors import ParamsError, Problem, single
+from templates.errors import RULE_ERROR_TYPE, ParamsError, Problem, single
 from templates.params import Environment, Service, nested_model, service_field_names
 
 
@@ -140,6 +141,8 @@ def _problem(err: dict[str, Any], raw: dict[str, Any]) -> Problem:
         return Problem(path, f"unknown key (typo?); allowed keys here: {allowed}", "P006")
     if kind == "missing":
         return Problem(path, "required key is missing", "P007")
+    if kind == RULE_ERROR_TYPE:
+        return _rule_problem(err, loc, path, raw)
     message = err["msg"].removeprefix("Value error, ")
     if kind == "string_pattern_mismatch":
         message = f"{message} (got {err.get('input')!r})"
@@ -147,6 +150,20 @@ def _problem(err: dict[str, Any], raw: dict[str, Any]) -> Problem:
     if inherited:
         message += f" (value inherited from {inherited})"
     return Problem(path, message, "P008")
+
+
+def _rule_problem(err: dict[str, Any], loc: tuple[Any, ...], path: str, raw: dict[str, Any]) -> Problem:
+    """A combination rule (``errors.rule_violation``): its own id, and the key it names."""
+    ctx = err.get("ctx") or {}
+    at = str(ctx.get("at") or "")
+    if at:
+        path = f"{path}.{at}" if path else at
+        loc = loc + tuple(re.sub(r"\[\d+\]", "", part) for part in at.split("."))
+    message = str(ctx.get("message") or err["msg"])
+    inherited = _inherited_from_defaults(loc, raw)
+    if inherited:
+        message += f" (value inherited from {inherited})"
+    return Problem(path, message, str(ctx.get("check_id") or "P008"))
 
 
 def _inherited_from_defaults(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:

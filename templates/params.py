@@ -9,12 +9,24 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 
-from templates import fargate
+from templates import fargate, service_rules
+from templates.capability_params import (
+    Capacity,
+    ContainerHealthCheck,
+    Deployment,
+    Discovery,
+    Dns,
+    Scaling,
+    Schedule,
+    TargetGroupSettings,
+    TaskRole,
+)
+from templates.errors import rule_violation
 from templates.naming import NAME_PATTERN, default_namespace
+from templates.strict import Name, Strict
 
-Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN, min_length=1, max_length=24)]
 ShortName = Annotated[str, StringConstraints(pattern=NAME_PATTERN, min_length=1, max_length=16)]
 
 CERTIFICATE_ARN = r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+$"
@@ -28,12 +40,6 @@ LOG_RETENTION_DAYS = Literal[
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
     2922, 3288, 3653,
 ]  # fmt: skip
-
-
-class Strict(BaseModel):
-    """Unknown keys are errors: a typo must never be silently ignored."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class NetworkParams(Strict):
@@ -127,6 +133,10 @@ class Route(Strict):
         return self
 
 
+PORT = Annotated[int, Field(ge=1, le=65535)]
+DEPENDS_ON_CONDITION = Literal["START", "COMPLETE", "SUCCESS", "HEALTHY"]
+
+
 class Container(Strict):
     name: Name = Field(description="Container name, unique in the task.")
     image: str = Field(
@@ -136,6 +146,11 @@ class Container(Strict):
         "or repository:tag / @digest for a fixed image.",
     )
     port: int | None = Field(None, ge=1, le=65535, description="Container port (TCP).")
+    extra_ports: list[PORT] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Further TCP ports (metrics, admin). Reachable by the ALB only as target_port.",
+    )
     environment: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], str] = Field(
         default_factory=dict, description="Plain environment variables."
     )
@@ -147,19 +162,50 @@ class Container(Strict):
         description="Env var name -> Secrets Manager secret ARN or SSM parameter ARN.",
     )
     essential: bool = Field(True, description="Stop the task when this container stops.")
+    command: list[str] | None = Field(None, max_length=100, description="Replaces the image's CMD.")
+    entrypoint: list[str] | None = Field(None, max_length=100, description="Replaces the image's ENTRYPOINT.")
+    health_check: ContainerHealthCheck | None = Field(None, description="Health check run inside the container.")
+    depends_on: dict[Name, DEPENDS_ON_CONDITION] = Field(
+        default_factory=dict,
+        description="Containers that must reach a condition before this one starts: START, COMPLETE (exited), "
+        "SUCCESS (exited 0), HEALTHY (its health_check passes).",
+    )
+    readonly_root_filesystem: bool | None = Field(
+        None, description="Read-only root filesystem for this container; default: the service's setting."
+    )
+
+    @model_validator(mode="after")
+    def _ports(self) -> Container:
+        if self.extra_ports and self.port is None:
+            raise rule_violation("S027", "extra_ports need a main port; set port first", "extra_ports")
+        for i, port in enumerate(self.extra_ports):
+            if port in self.ports[: i + 1]:
+                raise rule_violation("S027", f"port {port} is listed twice", f"extra_ports[{i}]")
+        return self
 
     @property
     def has_fixed_tag(self) -> bool:
         last = self.image.rsplit("/", 1)[-1]
         return ":" in last or "@" in self.image
 
+    @property
+    def ports(self) -> list[int]:
+        return ([self.port] if self.port is not None else []) + list(self.extra_ports)
+
 
 class Service(Strict):
     name: Name = Field(description="(the key under services)")
+    kind: Literal["web", "worker", "scheduled"] = Field(
+        "web",
+        description="web: behind the shared ALB (needs routes). worker: no ALB, optionally discoverable. "
+        "scheduled: no service; EventBridge starts the task on schedule.",
+    )
     cpu: int = Field(256, description="Task CPU units: 256, 512, 1024, 2048, 4096, 8192, 16384.")
     memory: int = Field(512, description="Task memory (MiB); must fit the Fargate size table.")
     architecture: Literal["x86_64", "arm64"] = Field("x86_64", description="CPU architecture.")
-    desired_count: int = Field(1, ge=0, le=1000, description="Tasks to run.")
+    desired_count: int = Field(
+        1, ge=0, le=1000, description="Tasks to run (web, worker). Not used when scaling is set: the scaler owns it."
+    )
     image_tag: str | None = Field(
         None,
         pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
@@ -171,8 +217,44 @@ class Service(Strict):
     target_container: Name | None = Field(
         None, description="Container receiving ALB traffic; default: first with a port."
     )
+    target_port: int | None = Field(
+        None, ge=1, le=65535, description="Port of target_container receiving ALB traffic; default its port."
+    )
     routes: list[Route] = Field(default_factory=list, description="Listener rules.")
-    task_role: bool = Field(False, description="Give the task its own (empty) IAM task role.")
+    task_role: TaskRole | None = Field(
+        None,
+        description="The application's own IAM role: true (empty role), or statements / managed_policy_arns. "
+        "Without it the task has no AWS permissions.",
+    )
+    capacity: Capacity = Field(default_factory=Capacity, description="On-demand Fargate vs Fargate Spot.")
+    scaling: Scaling | None = Field(None, description="Auto scaling (web, worker).")
+    discovery: Discovery | None = Field(None, description="Cloud Map or Service Connect (web, worker).")
+    schedule: Schedule | None = Field(None, description="When the task runs (kind: scheduled only).")
+    dns: Dns | None = Field(None, description="Route 53 alias records for the service's hosts (web).")
+    ecs_exec: bool = Field(
+        False, description="Allow `aws ecs execute-command` into the containers (needs a writable root filesystem)."
+    )
+    readonly_root_filesystem: bool = Field(False, description="Mount every container's root filesystem read-only.")
+    ephemeral_storage: int | None = Field(
+        None, ge=21, le=200, description="Task ephemeral storage in GiB (21-200); default 20 GiB."
+    )
+    stop_timeout: int | None = Field(
+        None, ge=2, le=120, description="Seconds between SIGTERM and SIGKILL (Fargate: at most 120); default 30."
+    )
+    deployment: Deployment = Field(default_factory=Deployment, description="Rolling deployment bounds.")
+    target_group: TargetGroupSettings = Field(
+        default_factory=TargetGroupSettings, description="Target group behaviour (web)."
+    )
+
+    @field_validator("task_role", mode="before")
+    @classmethod
+    def _role_shorthand(cls, value: object) -> object:
+        """``task_role: true`` asks for an empty role, ``false`` for none."""
+        if value is True:
+            return {}
+        if value is False:
+            return None
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Service:
@@ -195,6 +277,7 @@ class Service(Strict):
             raise ValueError(
                 f"target_container {self.target_container!r} is not a container; allowed: {', '.join(names)}"
             )
+        service_rules.check_service(self)
         return self
 
     @property
@@ -208,8 +291,53 @@ class Service(Strict):
         return None
 
     @property
+    def traffic_port(self) -> int | None:
+        """The port of ``target`` the ALB sends traffic to."""
+        target = self.target
+        if target is None:
+            return None
+        return self.target_port if self.target_port is not None else target.port
+
+    @property
     def secret_arns(self) -> list[str]:
         return sorted({arn for c in self.containers for arn in c.secrets.values()})
+
+    def is_readonly(self, container: Container) -> bool:
+        """Whether ``container`` gets a read-only root filesystem (its own setting wins)."""
+        if container.readonly_root_filesystem is not None:
+            return container.readonly_root_filesystem
+        return self.readonly_root_filesystem
+
+    @property
+    def has_service(self) -> bool:
+        """Web and worker run as an ECS service; scheduled tasks are started by EventBridge."""
+        return self.kind != "scheduled"
+
+    @property
+    def discovery_name(self) -> str | None:
+        """Name published in the namespace (None when the service publishes nothing)."""
+        if self.discovery is None or self.discovery.mode == "service-connect-client":
+            return None
+        return self.discovery.name or self.name
+
+    @property
+    def discovery_container(self) -> Container | None:
+        """Container whose port is published by discovery."""
+        if self.discovery is None:
+            return None
+        wanted = self.discovery.container
+        if wanted is None:
+            return self.target
+        return next((c for c in self.containers if c.name == wanted), None)
+
+    @property
+    def alias_hosts(self) -> list[str]:
+        """Hosts that get a Route 53 alias record."""
+        if self.dns is None:
+            return []
+        if self.dns.hosts is not None:
+            return list(self.dns.hosts)
+        return sorted({r.host for r in self.routes if r.host is not None})
 
 
 class Environment(Strict):
@@ -220,6 +348,11 @@ class Environment(Strict):
     alb: AlbParams = Field(default_factory=AlbParams, description="Shared load balancer.")
     cluster: ClusterParams = Field(default_factory=ClusterParams, description="ECS cluster.")
     services: dict[str, Service] = Field(min_length=1, description="Services by name.")
+
+    @model_validator(mode="after")
+    def _across_services(self) -> Environment:
+        service_rules.check_environment(self)
+        return self
 
     @property
     def namespace(self) -> str:
