@@ -186,9 +186,10 @@ class Discovery(Strict):
     """How other services find this one inside the environment."""
 
     mode: Literal["cloud-map", "service-connect", "service-connect-client"] = Field(
-        description="cloud-map: DNS A records <name>.<namespace> in the cluster's Cloud Map namespace. "
-        "service-connect: ECS Service Connect, clients reach <name>:<port>. "
-        "service-connect-client: use Service Connect names without publishing one."
+        description="cloud-map: DNS A records <name>.<namespace> in the cluster's Cloud Map namespace, "
+        "resolvable from the whole VPC. service-connect: ECS Service Connect; Service Connect clients reach "
+        "<name>.<namespace>:<port> through a proxy. service-connect-client: call Service Connect names "
+        "without publishing one."
     )
     name: Name | None = Field(None, description="Name in the namespace; default the service name.")
     container: Name | None = Field(

@@ -1,8 +1,9 @@
-"""Cluster stack: the ECS cluster with Fargate capacity and a Cloud Map namespace."""
+"""Cluster stack: the ECS cluster with Fargate capacity, a Cloud Map namespace, and the
+service-clients security group that every task joins (published services accept from it)."""
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Ref, Template, ecs
+from troposphere import GetAtt, Ref, Template, ec2, ecs
 from troposphere import servicediscovery as sd
 
 from templates.common import add_export, new_template, tags
@@ -36,8 +37,19 @@ def build_cluster(env: Environment) -> Template:
             Tags=tags(env),
         )
     )
+    clients = t.add_resource(
+        ec2.SecurityGroup(
+            "ServiceClientsSecurityGroup",
+            GroupDescription=f"{env.project}-{env.environment} tasks: membership lets them call published services",
+            VpcId=import_value(ExportKey.VPC_ID),
+            Tags=tags(env),
+        )
+    )
     add_export(t, ExportKey.CLUSTER_NAME, Ref(cluster), "ECS cluster name")
     add_export(t, ExportKey.CLUSTER_ARN, GetAtt(cluster, "Arn"), "ECS cluster ARN")
     add_export(t, ExportKey.NAMESPACE_ID, GetAtt(namespace, "Id"), "Cloud Map namespace id")
     add_export(t, ExportKey.NAMESPACE_NAME, env.namespace, "Cloud Map namespace name")
+    add_export(
+        t, ExportKey.SERVICE_CLIENTS_SECURITY_GROUP, Ref(clients), "Security group of every task (discovery clients)"
+    )
     return t

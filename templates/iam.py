@@ -2,19 +2,35 @@
 
 The execution role (used by ECS to start the task) may write only this
 service's log group, pull only the ECR repositories its images name, and read
-only the secrets its containers reference.
+only the secrets its containers reference.  The task role (the application's
+identity) holds what params grant plus what ECS Exec needs.  A scheduled task
+gets a third role for EventBridge: run this family, pass these two roles.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from awacs import ecr, logs, secretsmanager, ssm, sts
-from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
+from awacs import ecr, ecs, logs, secretsmanager, ssm, ssmmessages, sts
+from awacs import iam as awacs_iam
+from awacs.aws import (
+    Action,
+    Allow,
+    ArnEquals,
+    Condition,
+    Deny,
+    PolicyDocument,
+    Principal,
+    Statement,
+    StringEquals,
+)
 from troposphere import GetAtt, Ref, Sub, Template, iam
 from troposphere import logs as cwlogs
 
+from templates.capability_params import PolicyStatement
 from templates.common import tags
+from templates.naming import ExportKey, import_value, task_family
 from templates.params import Environment, Service
 
 _ECR_IMAGE = re.compile(
@@ -31,18 +47,33 @@ def ecr_repository_arns(svc: Service) -> list[str]:
     return sorted(arns)
 
 
-def _assume_by_ecs_tasks() -> PolicyDocument:
+def secret_resource(value_from: str) -> str:
+    """The IAM resource of a ``secrets`` value.
+
+    A Secrets Manager reference may end in ``:json-key:version-stage:version-id``
+    to pick part of a secret; IAM only knows the secret's own ARN (7 fields).
+    """
+    if ":secretsmanager:" in value_from:
+        return ":".join(value_from.split(":")[:7])
+    return value_from
+
+
+def _assumed_by(service: str) -> PolicyDocument:
     return PolicyDocument(
         Version="2012-10-17",
         Statement=[
             Statement(
                 Effect=Allow,
-                Principal=Principal("Service", ["ecs-tasks.amazonaws.com"]),
+                Principal=Principal("Service", [service]),
                 Action=[sts.AssumeRole],
                 Condition=Condition(StringEquals({"aws:SourceAccount": Ref("AWS::AccountId")})),
             )
         ],
     )
+
+
+def _assume_by_ecs_tasks() -> PolicyDocument:
+    return _assumed_by("ecs-tasks.amazonaws.com")
 
 
 def add_execution_role(t: Template, env: Environment, svc: Service, log_group: cwlogs.LogGroup) -> iam.Role:
@@ -66,7 +97,7 @@ def add_execution_role(t: Template, env: Environment, svc: Service, log_group: c
                 Resource=repositories,
             ),
         ]
-    secret_arns = [a for a in svc.secret_arns if ":secretsmanager:" in a]
+    secret_arns = sorted({secret_resource(a) for a in svc.secret_arns if ":secretsmanager:" in a})
     parameter_arns = [a for a in svc.secret_arns if ":ssm:" in a]
     if secret_arns:
         statements.append(
@@ -92,13 +123,138 @@ def add_execution_role(t: Template, env: Environment, svc: Service, log_group: c
     )
 
 
+def _params_statement(index: int, statement: PolicyStatement) -> Statement:
+    actions = [Action(*action.split(":", 1)) for action in statement.actions]
+    return Statement(
+        Sid=statement.sid or f"Params{index + 1}",
+        Effect=Allow if statement.effect == "Allow" else Deny,
+        Action=actions,
+        Resource=list(statement.resources),
+    )
+
+
+def _exec_statement() -> Statement:
+    # ECS Exec opens an SSM Session Manager channel from inside the task. The
+    # ssmmessages channel actions have no resource-level permissions: AWS
+    # requires "*" here, so this is as narrow as the statement can be.
+    return Statement(
+        Sid="EcsExecChannels",
+        Effect=Allow,
+        Action=[
+            ssmmessages.CreateControlChannel,
+            ssmmessages.CreateDataChannel,
+            ssmmessages.OpenControlChannel,
+            ssmmessages.OpenDataChannel,
+        ],
+        Resource=["*"],
+    )
+
+
 def add_task_role(t: Template, env: Environment, svc: Service) -> iam.Role:
-    """The application's own identity; holds no permissions until the service asks for them."""
+    """The application's own identity: exactly what params grant, plus ECS Exec's channels when on."""
+    params = svc.task_role
+    policies = []
+    if params is not None and params.statements:
+        policies.append(
+            iam.Policy(
+                PolicyName="app",
+                PolicyDocument=PolicyDocument(
+                    Version="2012-10-17",
+                    Statement=[_params_statement(i, s) for i, s in enumerate(params.statements)],
+                ),
+            )
+        )
+    if svc.ecs_exec:
+        policies.append(
+            iam.Policy(
+                PolicyName="ecs-exec",
+                PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=[_exec_statement()]),
+            )
+        )
+    optional: dict[str, object] = {}
+    if policies:
+        optional["Policies"] = policies
+    if params is not None and params.managed_policy_arns:
+        optional["ManagedPolicyArns"] = list(params.managed_policy_arns)
     return t.add_resource(
         iam.Role(
             "TaskRole",
             Description=Sub(f"Identity of the {svc.name} application (${{AWS::StackName}})"),
             AssumeRolePolicyDocument=_assume_by_ecs_tasks(),
+            Tags=tags(env, svc.name),
+            **optional,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class TaskRoles:
+    """The roles a task definition names: ECS's (execution) and the application's (task, optional)."""
+
+    execution: iam.Role
+    task: iam.Role | None
+
+    def arns(self) -> list[GetAtt]:
+        return [GetAtt(role, "Arn") for role in (self.execution, self.task) if role is not None]
+
+
+def add_task_roles(t: Template, env: Environment, svc: Service, log_group: cwlogs.LogGroup) -> TaskRoles:
+    """A task role exists when params ask for one or ECS Exec needs one."""
+    task = add_task_role(t, env, svc) if svc.task_role is not None or svc.ecs_exec else None
+    return TaskRoles(add_execution_role(t, env, svc, log_group), task)
+
+
+def add_schedule_role(t: Template, env: Environment, svc: Service, roles: TaskRoles) -> iam.Role:
+    """The role EventBridge uses to start this scheduled task, and nothing else.
+
+    RunTask is limited to this task family (any revision) in this environment's
+    cluster; PassRole to exactly the task's execution and task roles, and only
+    towards ECS tasks; TagResource only while creating tasks, because the rule
+    propagates tags to what it starts.
+    """
+    family = task_family(env.project, env.environment, svc.name)
+    in_cluster = Condition(ArnEquals({"ecs:cluster": import_value(ExportKey.CLUSTER_ARN)}))
+    statements = [
+        Statement(
+            Sid="RunOwnTask",
+            Effect=Allow,
+            Action=[ecs.RunTask],
+            Resource=[
+                Sub(f"arn:${{AWS::Partition}}:ecs:${{AWS::Region}}:${{AWS::AccountId}}:task-definition/{family}:*")
+            ],
+            Condition=in_cluster,
+        ),
+        Statement(
+            Sid="PassOwnRoles",
+            Effect=Allow,
+            Action=[awacs_iam.PassRole],
+            Resource=roles.arns(),
+            Condition=Condition(StringEquals({"iam:PassedToService": "ecs-tasks.amazonaws.com"})),
+        ),
+        Statement(
+            Sid="TagStartedTasks",
+            Effect=Allow,
+            Action=[ecs.TagResource],
+            Resource=[
+                Sub(
+                    "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/${Cluster}/*",
+                    Cluster=import_value(ExportKey.CLUSTER_NAME),
+                )
+            ],
+            Condition=Condition(StringEquals({"ecs:CreateAction": "RunTask"})),
+        ),
+    ]
+    return t.add_resource(
+        iam.Role(
+            "ScheduleRole",
+            Description=Sub(f"EventBridge starts {svc.name} tasks with this role (${{AWS::StackName}})"),
+            AssumeRolePolicyDocument=_assumed_by("events.amazonaws.com"),
+            Policies=[
+                iam.Policy(
+                    PolicyName="run-task",
+                    PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=statements),
+                )
+            ],
             Tags=tags(env, svc.name),
         )
     )

@@ -42,6 +42,7 @@ class ExportKey(StrEnum):
     CLUSTER_ARN = "ClusterArn"
     NAMESPACE_ID = "NamespaceId"
     NAMESPACE_NAME = "NamespaceName"
+    SERVICE_CLIENTS_SECURITY_GROUP = "ServiceClientsSecurityGroup"
 
 
 def logical_id(*parts: str) -> str:
@@ -88,3 +89,8 @@ def log_group_name(project: str, environment: str, service: str) -> str:
 
 def default_namespace(project: str, environment: str) -> str:
     return f"{environment}.{project}.internal"
+
+
+def scaling_policy_name(service: str, purpose: str) -> str:
+    """Application Auto Scaling policy / scheduled action name (unique per scalable target)."""
+    return f"{service}-{purpose}"

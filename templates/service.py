@@ -1,57 +1,74 @@
-"""Service stack: one Fargate service with its task, logs, roles and routing.
+"""Service stack: one Fargate workload (web, worker or scheduled) with its task, logs, roles and wiring.
 
 Composed of small ``add_*`` partials, one concern each, like Copilot's
-template partials.  The image tag is a parameter so CI can ship a new image
-as a parameter-only change set.
+template partials: logs, IAM, task definition, security group, load
+balancing, discovery, ECS service, auto scaling, DNS, schedule.  The image
+tag is a parameter so CI can ship a new image as a parameter-only change set.
 """
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Join, Output, Parameter, Ref, Split, Template, ec2, ecs
+from troposphere import GetAtt, Output, Parameter, Ref, Split, Template, ec2, ecs
 from troposphere import elasticloadbalancingv2 as elb
 from troposphere import logs as cwlogs
 
+from templates import capacity
 from templates import iam as service_iam
 from templates.common import add_parameter_groups, new_template, tags
-from templates.naming import EXPORT_PREFIX_PARAM, ExportKey, import_value, log_group_name, task_family
-from templates.params import Container, Environment, Service
+from templates.discovery import add_discovery, endpoint, published_port
+from templates.dns import add_alias_records
+from templates.load_balancing import add_load_balancing
+from templates.logs import add_log_group
+from templates.naming import EXPORT_PREFIX_PARAM, ExportKey, import_value
+from templates.params import Environment, Service
 from templates.routing import RulePlan
+from templates.scaling import add_autoscaling
+from templates.scheduled import add_schedule
+from templates.task import IMAGE_TAG_PARAM, add_task_definition, uses_image_tag
 
-IMAGE_TAG_PARAM = "ImageTag"
 DESIRED_COUNT_PARAM = "DesiredCount"
+_DESCRIPTIONS = {
+    "web": "Fargate service {name}",
+    "worker": "Fargate worker service {name} (no load balancer)",
+    "scheduled": "Fargate scheduled task {name}",
+}
 
 
 def build_service(env: Environment, svc: Service, rules: list[RulePlan]) -> Template:
     """``rules`` are this service's planned listener rules (from ``routing.plan_rules``)."""
-    t = new_template(env, f"Fargate service {svc.name}")
+    t = new_template(env, _DESCRIPTIONS[svc.kind].format(name=svc.name))
     _add_parameters(t, svc)
-    log_group = t.add_resource(
-        cwlogs.LogGroup(
-            "LogGroup",
-            LogGroupName=log_group_name(env.project, env.environment, svc.name),
-            RetentionInDays=svc.log_retention_days,
-            Tags=tags(env, svc.name),
-        )
-    )
-    task_definition = add_task_definition(t, env, svc, log_group)
+    log_group = add_log_group(t, env, svc)
+    roles = service_iam.add_task_roles(t, env, svc, log_group)
+    task_definition = add_task_definition(t, env, svc, log_group, roles)
     security_group = add_task_security_group(t, env, svc)
-    target_group, listener_rules = add_load_balancing(t, env, svc, rules)
-    service = add_ecs_service(t, env, svc, task_definition, security_group, target_group, listener_rules)
-    t.add_output(Output("ServiceName", Description="ECS service name", Value=GetAtt(service, "Name")))
+    security_groups = [Ref(security_group), import_value(ExportKey.SERVICE_CLIENTS_SECURITY_GROUP)]
     t.add_output(Output("TaskDefinitionArn", Description="Task definition revision", Value=Ref(task_definition)))
     t.add_output(Output("LogGroupName", Description="CloudWatch log group", Value=Ref(log_group)))
+    if not svc.has_service:
+        rule = add_schedule(t, env, svc, task_definition, security_groups, roles)
+        t.add_output(
+            Output("ScheduleRuleArn", Description="EventBridge rule starting the task", Value=GetAtt(rule, "Arn"))
+        )
+        return t
+    target_group, listener_rules = add_load_balancing(t, env, svc, rules)
+    service = add_ecs_service(
+        t, env, svc, task_definition, security_groups, target_group, listener_rules, log_group=log_group
+    )
+    add_autoscaling(t, svc, service, target_group, listener_rules)
+    add_alias_records(t, svc)
+    t.add_output(Output("ServiceName", Description="ECS service name", Value=GetAtt(service, "Name")))
     if target_group is not None:
         t.add_output(Output("TargetGroupArn", Description="ALB target group", Value=Ref(target_group)))
+    published = endpoint(env, svc)
+    if published is not None:
+        t.add_output(Output("DiscoveryEndpoint", Description="host:port other services call", Value=published))
     return t
-
-
-def _uses_image_tag(svc: Service) -> bool:
-    return any(not c.has_fixed_tag for c in svc.containers)
 
 
 def _add_parameters(t: Template, svc: Service) -> None:
     deploy_params = []
-    if _uses_image_tag(svc):
+    if uses_image_tag(svc):
         t.add_parameter(
             Parameter(
                 IMAGE_TAG_PARAM,
@@ -62,16 +79,17 @@ def _add_parameters(t: Template, svc: Service) -> None:
             )
         )
         deploy_params.append(IMAGE_TAG_PARAM)
-    t.add_parameter(
-        Parameter(
-            DESIRED_COUNT_PARAM,
-            Type="Number",
-            Default=svc.desired_count,
-            MinValue=0,
-            Description="Number of tasks to run.",
+    if svc.has_service and svc.scaling is None:
+        t.add_parameter(
+            Parameter(
+                DESIRED_COUNT_PARAM,
+                Type="Number",
+                Default=svc.desired_count,
+                MinValue=0,
+                Description="Number of tasks to run.",
+            )
         )
-    )
-    deploy_params.append(DESIRED_COUNT_PARAM)
+        deploy_params.append(DESIRED_COUNT_PARAM)
     add_parameter_groups(
         t,
         {"Deployment": deploy_params, "Wiring": [EXPORT_PREFIX_PARAM]},
@@ -83,69 +101,29 @@ def _add_parameters(t: Template, svc: Service) -> None:
     )
 
 
-def _image(container: Container) -> object:
-    if container.has_fixed_tag:
-        return container.image
-    return Join(":", [container.image, Ref(IMAGE_TAG_PARAM)])
-
-
-def _container_definition(container: Container, log_group: cwlogs.LogGroup) -> ecs.ContainerDefinition:
-    return ecs.ContainerDefinition(
-        Name=container.name,
-        Image=_image(container),
-        Essential=container.essential,
-        PortMappings=(
-            [ecs.PortMapping(ContainerPort=container.port, Protocol="tcp")] if container.port is not None else []
-        ),
-        Environment=[ecs.Environment(Name=k, Value=v) for k, v in sorted(container.environment.items())],
-        Secrets=[ecs.Secret(Name=k, ValueFrom=v) for k, v in sorted(container.secrets.items())],
-        LogConfiguration=ecs.LogConfiguration(
-            LogDriver="awslogs",
-            Options={
-                "awslogs-group": Ref(log_group),
-                "awslogs-region": Ref("AWS::Region"),
-                "awslogs-stream-prefix": container.name,
-            },
-        ),
-    )
-
-
-def add_task_definition(t: Template, env: Environment, svc: Service, log_group: cwlogs.LogGroup) -> ecs.TaskDefinition:
-    execution_role = service_iam.add_execution_role(t, env, svc, log_group)
-    optional = {}
-    if svc.task_role:
-        optional["TaskRoleArn"] = GetAtt(service_iam.add_task_role(t, env, svc), "Arn")
-    return t.add_resource(
-        ecs.TaskDefinition(
-            "TaskDefinition",
-            Family=task_family(env.project, env.environment, svc.name),
-            Cpu=str(svc.cpu),
-            Memory=str(svc.memory),
-            NetworkMode="awsvpc",
-            RequiresCompatibilities=["FARGATE"],
-            RuntimePlatform=ecs.RuntimePlatform(
-                OperatingSystemFamily="LINUX", CpuArchitecture=svc.architecture.upper()
-            ),
-            ExecutionRoleArn=GetAtt(execution_role, "Arn"),
-            ContainerDefinitions=[_container_definition(c, log_group) for c in svc.containers],
-            Tags=tags(env, svc.name),
-            **optional,
-        )
-    )
-
-
 def add_task_security_group(t: Template, env: Environment, svc: Service) -> ec2.SecurityGroup:
-    """Tasks accept traffic only from the ALB security group, on the target port."""
+    """Tasks accept traffic from the ALB on the target port and, when published, from service clients."""
     ingress = []
-    target = svc.target
-    if svc.routes and target is not None:
+    target, port = svc.target, svc.traffic_port
+    if svc.routes and target is not None and port is not None:
         ingress.append(
             ec2.SecurityGroupRule(
                 IpProtocol="tcp",
-                FromPort=target.port,
-                ToPort=target.port,
+                FromPort=port,
+                ToPort=port,
                 SourceSecurityGroupId=import_value(ExportKey.ALB_SECURITY_GROUP),
-                Description=f"{target.name}:{target.port} from the ALB only",
+                Description=f"{target.name}:{port} from the ALB only",
+            )
+        )
+    published = published_port(svc)
+    if published is not None:
+        ingress.append(
+            ec2.SecurityGroupRule(
+                IpProtocol="tcp",
+                FromPort=published,
+                ToPort=published,
+                SourceSecurityGroupId=import_value(ExportKey.SERVICE_CLIENTS_SECURITY_GROUP),
+                Description=f"{svc.discovery_name}:{published} from services of this environment",
             )
         )
     return t.add_resource(
@@ -159,96 +137,57 @@ def add_task_security_group(t: Template, env: Environment, svc: Service) -> ec2.
     )
 
 
-def add_load_balancing(
-    t: Template, env: Environment, svc: Service, rules: list[RulePlan]
-) -> tuple[elb.TargetGroup | None, list[elb.ListenerRule]]:
-    target = svc.target
-    if not rules or target is None:
-        return None, []
-    hc = svc.health_check
-    target_group = t.add_resource(
-        elb.TargetGroup(
-            "TargetGroup",
-            TargetType="ip",
-            Protocol="HTTP",
-            Port=target.port,
-            VpcId=import_value(ExportKey.VPC_ID),
-            HealthCheckProtocol="HTTP",
-            HealthCheckPath=hc.path,
-            Matcher=elb.Matcher(HttpCode=hc.matcher),
-            HealthCheckIntervalSeconds=hc.interval,
-            HealthCheckTimeoutSeconds=hc.timeout,
-            HealthyThresholdCount=hc.healthy_threshold,
-            UnhealthyThresholdCount=hc.unhealthy_threshold,
-            TargetGroupAttributes=[
-                elb.TargetGroupAttribute(Key="deregistration_delay.timeout_seconds", Value="60"),
-            ],
-            Tags=tags(env, svc.name),
-        )
-    )
-    listener_rules = []
-    for rule in rules:
-        conditions = []
-        if rule.hosts:
-            conditions.append(
-                elb.Condition(Field="host-header", HostHeaderConfig=elb.HostHeaderConfig(Values=list(rule.hosts)))
-            )
-        if rule.paths:
-            conditions.append(
-                elb.Condition(Field="path-pattern", PathPatternConfig=elb.PathPatternConfig(Values=list(rule.paths)))
-            )
-        listener_rules.append(
-            t.add_resource(
-                elb.ListenerRule(
-                    f"ListenerRule{rule.index + 1}",
-                    ListenerArn=import_value(ExportKey.ROUTING_LISTENER_ARN),
-                    Priority=rule.priority,
-                    Conditions=conditions,
-                    Actions=[elb.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(target_group))],
-                )
-            )
-        )
-    return target_group, listener_rules
-
-
 def add_ecs_service(
     t: Template,
     env: Environment,
     svc: Service,
     task_definition: ecs.TaskDefinition,
-    security_group: ec2.SecurityGroup,
+    security_groups: list[object],
     target_group: elb.TargetGroup | None,
     listener_rules: list[elb.ListenerRule],
+    log_group: cwlogs.LogGroup,
 ) -> ecs.Service:
-    optional: dict[str, object] = {}
+    """The long-running service of a web or worker.
+
+    With auto scaling, ``DesiredCount`` is left out on purpose.  CloudFormation
+    documents that a service created without it starts with 1 task (the
+    scalable target then raises it to ``min_count``) and that an update without
+    it keeps the current count, so a deploy never resets what the scaler
+    reached.  Copilot gets the same effect with a custom resource that reads
+    the running count at deploy time; omission needs no Lambda.
+    """
+    optional: dict[str, object] = add_discovery(t, env, svc, log_group)
+    if svc.scaling is None:
+        optional["DesiredCount"] = Ref(DESIRED_COUNT_PARAM)
     if target_group is not None and svc.target is not None:
         optional["LoadBalancers"] = [
             ecs.LoadBalancer(
-                ContainerName=svc.target.name, ContainerPort=svc.target.port, TargetGroupArn=Ref(target_group)
+                ContainerName=svc.target.name, ContainerPort=svc.traffic_port, TargetGroupArn=Ref(target_group)
             )
         ]
         optional["HealthCheckGracePeriodSeconds"] = svc.health_check.grace_period
         # The target group must be attached to the listener before ECS registers targets.
         optional["DependsOn"] = [r.title for r in listener_rules]
+    if svc.ecs_exec:
+        optional["EnableExecuteCommand"] = True
     return t.add_resource(
         ecs.Service(
             "Service",
             Cluster=import_value(ExportKey.CLUSTER_NAME),
             TaskDefinition=Ref(task_definition),
-            DesiredCount=Ref(DESIRED_COUNT_PARAM),
-            CapacityProviderStrategy=[ecs.CapacityProviderStrategyItem(CapacityProvider="FARGATE", Weight=1)],
+            CapacityProviderStrategy=capacity.ecs_strategy(svc),
             PlatformVersion="LATEST",
             NetworkConfiguration=ecs.NetworkConfiguration(
                 AwsvpcConfiguration=ecs.AwsvpcConfiguration(
                     AssignPublicIp="DISABLED",
                     Subnets=Split(",", import_value(ExportKey.PRIVATE_SUBNETS)),
-                    SecurityGroups=[Ref(security_group)],
+                    SecurityGroups=security_groups,
                 )
             ),
             DeploymentConfiguration=ecs.DeploymentConfiguration(
                 DeploymentCircuitBreaker=ecs.DeploymentCircuitBreaker(Enable=True, Rollback=True),
-                MaximumPercent=200,
-                MinimumHealthyPercent=100,
+                MaximumPercent=svc.deployment.max_percent,
+                MinimumHealthyPercent=svc.deployment.min_healthy_percent,
             ),
             PropagateTags="SERVICE",
             EnableECSManagedTags=True,
