@@ -95,7 +95,7 @@ def _add_target_tracking(
         t.add_resource(
             aas.ScalingPolicy(
                 f"{title}TargetTracking",
-                PolicyName=scaling_policy_name(svc.name, f"{metric.replace('_', '-')}-target"),
+                PolicyName=scaling_policy_name(svc.name, f"{metric.replace('_', '-')}-tracking"),
                 PolicyType="TargetTrackingScaling",
                 ScalingTargetId=Ref(target),
                 TargetTrackingScalingPolicyConfiguration=aas.TargetTrackingScalingPolicyConfiguration(

@@ -53,7 +53,7 @@ def add_schedule(
                         ),
                         EnableECSManagedTags=True,
                         PropagateTags="TASK_DEFINITION",
-                        EnableExecuteCommand=svc.ecs_exec,
+                        **({"EnableExecuteCommand": True} if svc.ecs_exec else {}),
                     ),
                 )
             ],

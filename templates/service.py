@@ -90,14 +90,17 @@ def _add_parameters(t: Template, svc: Service) -> None:
             )
         )
         deploy_params.append(DESIRED_COUNT_PARAM)
+    labels = {
+        IMAGE_TAG_PARAM: "Image tag",
+        DESIRED_COUNT_PARAM: "Task count",
+        EXPORT_PREFIX_PARAM: "Export prefix of the environment",
+    }
     add_parameter_groups(
         t,
-        {"Deployment": deploy_params, "Wiring": [EXPORT_PREFIX_PARAM]},
-        {
-            IMAGE_TAG_PARAM: "Image tag",
-            DESIRED_COUNT_PARAM: "Task count",
-            EXPORT_PREFIX_PARAM: "Export prefix of the environment",
-        },
+        {"Deployment": deploy_params, "Wiring": [EXPORT_PREFIX_PARAM]}
+        if deploy_params
+        else {"Wiring": [EXPORT_PREFIX_PARAM]},
+        {name: text for name, text in labels.items() if name in t.parameters},
     )
 
 
@@ -150,11 +153,12 @@ def add_ecs_service(
     """The long-running service of a web or worker.
 
     With auto scaling, ``DesiredCount`` is left out on purpose.  CloudFormation
-    documents that a service created without it starts with 1 task (the
-    scalable target then raises it to ``min_count``) and that an update without
-    it keeps the current count, so a deploy never resets what the scaler
-    reached.  Copilot gets the same effect with a custom resource that reads
-    the running count at deploy time; omission needs no Lambda.
+    documents that a service created without it starts with 1 task and that an
+    update without it keeps the current count, so a deploy never resets what
+    the scaler reached.  On create, registering the scalable target moves the
+    count into [min_count, max_count] (RegisterScalableTarget does that for an
+    active resource).  Copilot reaches the same end with a custom resource that
+    reads the running count at deploy time; omission needs no Lambda.
     """
     optional: dict[str, object] = add_discovery(t, env, svc, log_group)
     if svc.scaling is None:
