@@ -99,10 +99,12 @@ class StepScaling(Strict):
 
     metric: Literal["cpu", "memory"] = Field("cpu", description="Metric the alarms watch.")
     scale_out: StepAlarm = Field(
-        default_factory=lambda: StepAlarm(threshold=85), description="Alarm at or above threshold adds tasks."
+        default_factory=lambda: StepAlarm(threshold=85),
+        description="Alarm at or above threshold adds tasks; default >= 85% for 2x60 s, +1.",
     )
     scale_in: StepAlarm = Field(
-        default_factory=lambda: StepAlarm(threshold=10), description="Alarm at or below threshold removes tasks."
+        default_factory=lambda: StepAlarm(threshold=10),
+        description="Alarm at or below threshold removes tasks; default <= 10% for 2x60 s, -1.",
     )
     cooldown: int = Field(60, ge=0, le=3600, description="Seconds after a step before the next one.")
 
@@ -278,7 +280,7 @@ class ContainerHealthCheck(Strict):
 
     command: list[str] = Field(
         min_length=2,
-        description='["CMD-SHELL", "curl -f http://localhost/health || exit 1"] or ["CMD", "exe", "arg"].',
+        description='Docker form: ["CMD", "redis-cli", "ping"] or ["CMD-SHELL", "curl -f http://localhost/health"].',
     )
     interval: int = Field(30, ge=5, le=300, description="Seconds between checks.")
     timeout: int = Field(5, ge=2, le=60, description="Seconds before a check fails.")

@@ -195,14 +195,15 @@ class Container(Strict):
 
 class Service(Strict):
     name: Name = Field(description="(the key under services)")
-    kind: Literal["web", "worker", "scheduled"] = Field(
-        "web",
-        description="web: behind the shared ALB (needs routes). worker: no ALB, optionally discoverable. "
-        "scheduled: no service; EventBridge starts the task on schedule.",
-    )
     cpu: int = Field(256, description="Task CPU units: 256, 512, 1024, 2048, 4096, 8192, 16384.")
     memory: int = Field(512, description="Task memory (MiB); must fit the Fargate size table.")
     architecture: Literal["x86_64", "arm64"] = Field("x86_64", description="CPU architecture.")
+    kind: Literal["web", "worker", "scheduled"] = Field(
+        "web",
+        description="web: behind the shared ALB (needs routes). worker: no ALB, optionally discoverable. "
+        "scheduled: no service; EventBridge starts the task on schedule. When omitted: web if the service "
+        "has routes, worker if not.",
+    )
     desired_count: int = Field(
         1, ge=0, le=1000, description="Tasks to run (web, worker). Not used when scaling is set: the scaler owns it."
     )
@@ -246,6 +247,14 @@ class Service(Strict):
         default_factory=TargetGroupSettings, description="Target group behaviour (web)."
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _infer_kind(cls, data: Any) -> Any:
+        """Params written before ``kind`` existed keep their meaning: routes make a web service."""
+        if isinstance(data, dict) and data.get("kind") is None:
+            data = {**data, "kind": "web" if data.get("routes") else "worker"}
+        return data
+
     @field_validator("task_role", mode="before")
     @classmethod
     def _role_shorthand(cls, value: object) -> object:
@@ -271,7 +280,7 @@ class Service(Strict):
                 "image_tag is required when a container image has no tag "
                 "(set image_tag, or write image as repository:tag)"
             )
-        if self.routes and self.target is None:
+        if self.routes and self.kind == "web" and self.target is None:
             raise ValueError("routes need a container with a port (or target_container)")
         if self.target_container is not None and self.target_container not in names:
             raise ValueError(
