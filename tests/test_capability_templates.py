@@ -499,7 +499,7 @@ def test_execution_role_reads_a_secret_by_its_arn_even_with_a_json_key() -> None
 # --- DNS ----------------------------------------------------------------------------------------
 
 
-def test_alias_records_for_every_exact_host_by_default() -> None:
+def test_alias_records_for_every_routed_host_by_default() -> None:
     routes = [{"host": "pizza.example.com"}, {"host": "*.pizza.example.com"}, {"path": "/legacy"}]
     doc = built(env_with(api=web(routes=routes, dns={"hosted_zone_id": "Z0123456789ABCDEFGHIJ"})))
     records = of_type(doc, "AWS::Route53::RecordSet")
