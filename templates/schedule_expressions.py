@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-_RATE = re.compile(r"^rate\((?P<value>\d+) (?P<unit>minute|minutes|hour|hours|day|days)\)$")
+_RATE = re.compile(r"^rate\((?P<value>[0-9]+) (?P<unit>minute|minutes|hour|hours|day|days)\)$")
 _CRON = re.compile(r"^cron\((?P<fields>[^()]+)\)$")
 _AT = re.compile(r"^at\((?P<when>[^()]+)\)$")
 
@@ -78,7 +78,7 @@ def _number(text: str, spec: tuple[str, int, int, tuple[str, ...]]) -> int | Non
     _, low, high, names = spec
     if text.upper() in names:
         return names.index(text.upper()) + 1
-    if text.isdigit() and low <= int(text) <= high:
+    if text.isascii() and text.isdigit() and low <= int(text) <= high:
         return int(text)
     return None
 
@@ -92,7 +92,7 @@ def _field_problem(text: str, spec: tuple[str, int, int, tuple[str, ...]]) -> st
         if _special_day(item, name):
             continue
         base, _, step = item.partition("/")
-        if step and not (step.isdigit() and int(step) >= 1):
+        if step and not (step.isascii() and step.isdigit() and int(step) >= 1):
             return f"step {step!r} must be a positive number"
         if base == "*":
             continue

@@ -11,10 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import generate
 from templates import service_rules
+from templates.errors import ParamsError
 from templates.loader import load_environment
+from templates.stacks import build_all
 from tests.conftest import minimal_params, write_params
 from tests.test_params_errors import run_bad
 
@@ -434,3 +438,50 @@ def test_task_role_shorthand_still_means_an_empty_role(tmp_path: Path) -> None:
     assert role is not None and role.statements == [] and role.managed_policy_arns == []
     env = load_environment(write_params(tmp_path, one(web(task_role=False))))
     assert env.services["api"].task_role is None
+
+
+BLOCKS: dict[str, list[Any]] = {
+    "kind": ["web", "worker", "scheduled", None, 3],
+    "architecture": ["x86_64", "arm64"],
+    "routes": [[], [{"host": "api.example.com"}], [{"path": "/x"}], "x"],
+    "capacity": [{"spot_weight": 1}, {"on_demand_weight": 0}, {"on_demand_base": 2, "spot_weight": 3}, None],
+    "scaling": [
+        SCALING_CPU,
+        {"max_count": 3, "step": {}},
+        {"max_count": 3, "target_tracking": {"requests_per_target": 10}},
+        {"min_count": 5, "max_count": 1},
+        {"max_count": 2, "schedules": [{"name": "a", "schedule": "cron(0 3 * * ? *)", "max_count": 1}]},
+        [],
+    ],
+    "discovery": [{"mode": "cloud-map"}, {"mode": "service-connect", "container": "db"}, {"mode": "x"}],
+    "schedule": [{"expression": "rate(1 hour)"}, {"expression": "cron(0 99 * * ? *)"}, "daily"],
+    "dns": [{"hosted_zone_id": ZONE}, {"hosted_zone_id": ZONE, "hosts": ["x.example.com"]}],
+    "ecs_exec": [True, False],
+    "readonly_root_filesystem": [True, False],
+    "task_role": [True, False, {"statements": [{"actions": ["s3:GetObject"], "resources": ["*"]}]}, "yes"],
+    "target_port": [8080, 9090, 0],
+    "deployment": [{"min_healthy_percent": 100, "max_percent": 100}, {"max_percent": 150}],
+    "containers": [
+        [{"name": "app", "image": IMAGE, "port": 8080}],
+        [{"name": "app", "image": IMAGE, "depends_on": {"app": "START"}}],
+        [
+            {"name": "app", "image": IMAGE, "port": 8080, "depends_on": {"db": "HEALTHY"}},
+            {"name": "db", "image": IMAGE},
+        ],
+        [{"name": "app", "image": IMAGE, "essential": False, "extra_ports": [1]}],
+    ],
+}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.fixed_dictionaries({}, optional={k: st.sampled_from(v) for k, v in BLOCKS.items()}))
+def test_any_mix_of_capabilities_loads_or_is_a_params_error(tmp_path: Path, blocks: dict[str, Any]) -> None:
+    """Whatever the combination, the loader answers with an Environment or a ParamsError, never a crash."""
+    svc = {"image_tag": "1", "containers": [{"name": "app", "image": IMAGE, "port": 8080}], **blocks}
+    path = write_params(tmp_path, minimal_params(services={"api": svc, "other": web(routes=[{"path": "/other"}])}))
+    try:
+        env = load_environment(path)
+    except ParamsError as exc:
+        assert exc.problems and all(p.check_id for p in exc.problems)
+    else:
+        build_all(env)  # a valid mix also builds
