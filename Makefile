@@ -31,3 +31,7 @@ lint: $(STAMP)
 
 clean:
 	rm -rf output/*/ output/.*.rejected .pytest_cache
+
+## make bench: speed and memory targets (never asserted in the test suite)
+bench: $(STAMP)
+	$(PY) -m benchmarks.run

@@ -1,0 +1,76 @@
+"""Speed and memory targets, measured here and never in the test suite: ``make bench``.
+
+Each line prints the measured figure next to its target; exit 1 when a
+target is missed.  Sizes follow the users we build for (a few hundred services).
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from templates.checks import check_folder
+from templates.loader import apply_defaults
+from templates.params import Environment
+from templates.stacks import build_all
+from templates.writer import write_folder
+
+ROUTED_LIMIT = 90  # stays under the 100-rules-per-listener quota
+
+
+def environment(services: int) -> Environment:
+    data: dict[str, Any] = {"project": "bench", "environment": "b", "region": "eu-west-1", "services": {}}
+    for i in range(services):
+        svc: dict[str, Any] = {
+            "image_tag": "1.0.0",
+            "containers": [{"name": "app", "image": f"123456789012.dkr.ecr.eu-west-1.amazonaws.com/s{i}"}],
+        }
+        if i < ROUTED_LIMIT:
+            svc["containers"][0]["port"] = 8080
+            svc["routes"] = [{"host": "api.example.com", "path": f"/s{i}"}]
+        data["services"][f"s{i}"] = svc
+    return Environment.model_validate(apply_defaults(Path("<bench>"), data))
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def main() -> int:
+    results: list[tuple[str, float, float, str]] = []
+    big = environment(300)
+    tracemalloc.start()
+    seconds, templates = timed(lambda: build_all(big))
+    peak_mib = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    results.append(("build 300 service stacks (s)", seconds, 5.0, "build_all"))
+    results.append(("build 300 service stacks: peak Python heap (MiB)", peak_mib, 256.0, "tracemalloc"))
+    with tempfile.TemporaryDirectory() as tmp:
+        seconds, _ = timed(lambda: write_folder(Path(tmp) / "out", big, templates))
+        results.append(("write 303 templates (s)", seconds, 5.0, "write_folder"))
+        mid = environment(60)
+        out = Path(tmp) / "mid"
+        write_folder(out, mid, build_all(mid))
+        seconds, findings = timed(lambda: check_folder(out, mid.region))
+        assert findings == [], findings
+        results.append(("cfn-lint + cross-stack, 63 templates: per template (s)", seconds / 63, 0.75, "check_folder"))
+    rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results.append(("max resident memory of the whole run (MiB)", rss_mib, 1024.0, "getrusage"))
+    missed = 0
+    for name, value, target, how in results:
+        ok = value <= target
+        missed += not ok
+        print(f"{'ok  ' if ok else 'MISS'} {name:<58} {value:8.2f}  (target <= {target:g}; {how})")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
