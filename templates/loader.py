@@ -7,16 +7,35 @@ here may raise anything else for any input bytes.
 from __future__ import annotations
 
 import copy
+import datetime
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
-from templates import routing
+from templates import quotas, routing
 from templates.errors import RULE_ERROR_TYPE, ParamsError, Problem, single
-from templates.params import Environment, Service, nested_model, service_field_names
+from templates.params import Environment, Service, region_mismatches, service_field_names
+
+# Expanded size (aliases counted at every use) above which a file is refused:
+# a real params file has a few thousand values; an alias "bomb" has billions.
+MAX_EXPANDED_NODES = 200_000
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class DuplicateKeyError(yaml.constructor.ConstructorError):
+    """A mapping names the same key twice; carries the nodes so the key path can be reported."""
+
+    def __init__(self, mapping: yaml.MappingNode, key_node: yaml.Node, first: yaml.Node, key: Any) -> None:
+        super().__init__(
+            "while constructing a mapping", mapping.start_mark, f"found duplicate key {key!r}", key_node.start_mark
+        )
+        self.key_node = key_node
+        self.first = first
+        self.key = key
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -24,15 +43,18 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
-    loader.flatten_mapping(node)
-    seen: list[Any] = []  # a list, not a set: YAML keys may be unhashable
+    # Only keys written in this mapping can be duplicates: a key that overrides one
+    # brought in by a merge (<<: *anchor) is how YAML merges are meant to be used.
+    seen: list[tuple[Any, yaml.Node]] = []  # a list, not a dict: YAML keys may be unhashable
     for key_node, _ in node.value:
+        if key_node.tag == MERGE_TAG:
+            continue
         key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                "while constructing a mapping", node.start_mark, f"found duplicate key {key!r}", key_node.start_mark
-            )
-        seen.append(key)
+        for other, first in seen:
+            if type(other) is type(key) and other == key:
+                raise DuplicateKeyError(node, key_node, first, key)
+        seen.append((key, key_node))
+    loader.flatten_mapping(node)
     return loader.construct_mapping(node, deep=deep)
 
 
@@ -45,6 +67,10 @@ def load_environment(path: Path | str) -> Environment:
     merged = apply_defaults(path, raw)
     env = validate(path, merged, raw)
     routing.check_routes(path, env)
+    mismatches = region_mismatches(env)
+    if mismatches:
+        raise ParamsError(path, [Problem(where, message, "P010") for where, message in mismatches])
+    quotas.check_params(path, env)
     return env
 
 
@@ -59,20 +85,128 @@ def read_yaml(path: Path) -> dict[str, Any]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise single(path, "", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", "P002") from None
-    try:
-        doc = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise single(path, "", f"YAML syntax error at {where}{problem}", "P003") from None
-    except RecursionError:
-        raise single(path, "", "YAML nests too deeply", "P003") from None
+    doc = _parse(path, text)
     if doc is None:
         raise single(path, "", "file is empty; expected a mapping with project, environment, region, services", "P004")
     if not isinstance(doc, dict):
         raise single(path, "", f"top level must be a mapping of keys, not {type(doc).__name__}", "P004")
+    problems = [Problem(where, message, "P009") for where, message in _non_text_keys(doc, "")]
+    if problems:
+        raise ParamsError(path, problems)
     return doc
+
+
+def _parse(path: Path, text: str) -> Any:
+    loader = _UniqueKeyLoader(text)
+    root = None
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        _check_expansion(path, root)
+        return loader.construct_document(root)
+    except DuplicateKeyError as exc:
+        where = _node_path(root, exc.key_node) if root is not None else ""
+        raise single(
+            path,
+            where,
+            f"duplicate key {exc.key!r} (line {exc.key_node.start_mark.line + 1}, first at line "
+            f"{exc.first.start_mark.line + 1}); YAML would keep only one: rename or merge them",
+            "P003",
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        hint = " (indent with spaces; YAML forbids tabs)" if "'\\t'" in problem else ""
+        raise single(path, "", f"YAML syntax error at {where}{problem}{hint}", "P003") from None
+    except RecursionError:
+        raise single(path, "", "YAML nests too deeply", "P003") from None
+    finally:
+        loader.dispose()
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_expansion(path: Path, root: yaml.Node) -> None:
+    """Refuse anchors used inside themselves and alias chains that expand past any real file."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise single(
+                path, "", f"line {node.start_mark.line + 1}: an anchor is used inside itself (endless value)", "P003"
+            )
+        active.add(key)
+        total = 1 + sum(size(child) for child in _children(node))
+        active.discard(key)
+        sizes[key] = total
+        if total > MAX_EXPANDED_NODES:
+            raise single(
+                path,
+                "",
+                f"aliases expand to more than {MAX_EXPANDED_NODES:,} values (line {node.start_mark.line + 1}); "
+                "check that anchors (&name) and aliases (*name) point where you meant",
+                "P003",
+            )
+        return total
+
+    size(root)
+
+
+def _node_path(root: yaml.Node, target: yaml.Node) -> str:
+    """Dotted key path of ``target`` (a mapping key node) in the composed document."""
+    seen: set[int] = set()
+
+    def walk(node: yaml.Node, prefix: str) -> str | None:
+        if id(node) in seen:
+            return None
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                here = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
+                if key_node is target:
+                    return here
+                if (found := walk(value_node, here)) is not None:
+                    return found
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                if (found := walk(item, f"{prefix}[{i}]")) is not None:
+                    return found
+        return None
+
+    return walk(root, "") or ""
+
+
+def _non_text_keys(node: Any, prefix: str) -> list[tuple[str, str]]:
+    """Every mapping key that YAML read as something other than text."""
+    found: list[tuple[str, str]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = f"{prefix}.{key}" if prefix else str(key)
+            if not isinstance(key, str):
+                found.append(
+                    (
+                        here,
+                        f"key {key!r} was read as {type(key).__name__}, not text; quote it "
+                        "(YAML reads numbers, dates and yes/no/on/off/true/false as non-text)",
+                    )
+                )
+            found += _non_text_keys(value, here)
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            found += _non_text_keys(item, f"{prefix}[{i}]")
+    return found
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -122,34 +256,97 @@ def _loc_to_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
+def _is_mapping(annotation: Any) -> bool:
+    if get_origin(annotation) is dict:
+        return True
+    return any(_is_mapping(arg) for arg in get_args(annotation) if arg is not type(None))
+
+
+def _schema_at(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, FieldInfo | None]:
+    """The model whose keys live at ``loc`` and the last field on the way.
+
+    List indexes and the keys of free-form mappings (service names, env var
+    names) are stepped over, so a service called ``cpu`` is not taken for the
+    ``cpu`` field.
+    """
+    model: type[BaseModel] | None = Environment
+    field: FieldInfo | None = None
+    skip_key = False
+    for part in loc:
+        if skip_key or isinstance(part, int):
+            skip_key = False
+            continue
+        found = model.model_fields.get(part) if model is not None and isinstance(part, str) else None
+        if found is None:
+            return None, field
+        field = found
+        model = _model_of(found.annotation)
+        skip_key = _is_mapping(found.annotation)
+    return model, field
+
+
 def _allowed_keys(model_loc: tuple[Any, ...]) -> str:
-    """Keys allowed in the mapping at ``model_loc``; dict keys and list indexes are skipped."""
-    model: Any = Environment
-    for part in model_loc:
-        field = model.model_fields.get(part) if isinstance(part, str) else None
-        if field is not None:
-            model = nested_model(field.annotation) or model
+    """Keys allowed in the mapping at ``model_loc``."""
+    model = _schema_at(model_loc)[0] or Environment
     return ", ".join(n for n in model.model_fields if not (model is Service and n == "name"))
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        if (found := _model_of(arg)) is not None:
+            return found
+    return None
+
+
+def _expected(loc: tuple[Any, ...]) -> str:
+    field = _schema_at(loc)[1]
+    return f"; expected: {field.description}" if field is not None and field.description else ""
+
+
+_NOT_TEXT = (int, float, bool, datetime.date)
 
 
 def _problem(err: dict[str, Any], raw: dict[str, Any]) -> Problem:
     loc = tuple(err["loc"])
     path = _loc_to_path(loc)
     kind = err["type"]
+    value = err.get("input")
     if kind == "extra_forbidden":
         allowed = _allowed_keys(loc[:-1])
         return Problem(path, f"unknown key (typo?); allowed keys here: {allowed}", "P006")
     if kind == "missing":
-        return Problem(path, "required key is missing", "P007")
+        return Problem(path, "required key is missing" + _expected(loc), "P007")
     if kind == RULE_ERROR_TYPE:
         return _rule_problem(err, loc, path, raw)
+    if len(loc) == 3 and loc[0] == "services" and loc[2] == "name":
+        return Problem(
+            _loc_to_path(loc[:2]),
+            f"service name {value!r} not allowed: lowercase letters, digits and single hyphens, "
+            "starting with a letter, at most 24 characters",
+            "P008",
+        )
     message = err["msg"].removeprefix("Value error, ")
-    if kind == "string_pattern_mismatch":
-        message = f"{message} (got {err.get('input')!r})"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        model = _schema_at(loc)[0]
+        keys = f" with keys {_allowed_keys(loc)}" if model is not None else ""
+        message = f"expected a mapping{keys}, got {type(value).__name__} {_short(value)}"
+    elif kind != "value_error":  # our own validators already say what is allowed
+        if kind == "string_pattern_mismatch":
+            message = f"{message} (got {value!r})"
+        if kind == "string_type" and isinstance(value, _NOT_TEXT):
+            message += f' (got {type(value).__name__} {value!r}: put text in quotes, e.g. "{value}")'
+        message += _expected(loc)
     inherited = _inherited_from_defaults(loc, raw)
     if inherited:
         message += f" (value inherited from {inherited})"
     return Problem(path, message, "P008")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _rule_problem(err: dict[str, Any], loc: tuple[Any, ...], path: str, raw: dict[str, Any]) -> Problem:

@@ -125,5 +125,34 @@ def check_routes(file: Path | str, env: Environment) -> None:
                         )
                     )
                 pinned[route.priority] = where
+    problems += _overlap_problems(env)
     if problems:
         raise ParamsError(file, problems)
+
+
+def _overlap_problems(env: Environment) -> list[Problem]:
+    """R003: two services claiming the same path pattern on the same host.
+
+    ``/api`` (-> /api, /api/*) and ``/api/*`` are different routes but share
+    ``/api/*``; which service gets /api/x would depend on priority hashing.
+    Exact duplicates are R001's.
+    """
+    problems = []
+    seen: list[tuple[str, str, frozenset[str], str]] = []  # service, host, patterns, key path
+    for name, svc in sorted(env.services.items()):
+        for i, route in enumerate(svc.routes):
+            host, paths = route_key(route)
+            patterns = frozenset(paths)
+            for other_name, other_host, other_patterns, where in seen:
+                shared = patterns & other_patterns
+                if other_name != name and host == other_host and shared and patterns != other_patterns:
+                    problems.append(
+                        Problem(
+                            _route_path(name, i),
+                            f"path pattern {', '.join(sorted(shared))} on host {host or '(any)'} is also "
+                            f"routed to {other_name} by {where}; give each service its own path",
+                            "R003",
+                        )
+                    )
+            seen.append((name, host, patterns, _route_path(name, i)))
+    return problems
