@@ -4,8 +4,12 @@
     python generate.py --all                     # every params/*.yaml
     python generate.py --params FILE --out DIR   # any file and folder
 
-Exit codes: 0 written and clean; 1 checks failed (output unchanged);
-2 bad params (output unchanged).
+Exit codes: 0 written and clean (warnings, e.g. a template needing an S3
+upload, are printed); 1 checks failed (output unchanged); 2 bad params,
+including params-level AWS quotas (output unchanged).
+
+Template quotas (Q1xx) and security guardrails (H0xx) run on every
+generation; --no-validate skips only cfn-lint and the cross-stack checks.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from templates.checks import Finding, check_folder
+from templates import quotas
+from templates.checks import Finding, check_folder, load_templates
 from templates.errors import ParamsError
 from templates.loader import load_environment
 from templates.params import Environment
+from templates.security import security_findings
 from templates.stacks import build_all
 from templates.writer import write_folder
 
@@ -53,9 +59,11 @@ def generate(params: Path, env: Environment, out: Path, validate: bool) -> list[
     findings: list[Finding] = []
 
     def accept(folder: Path) -> bool:
+        findings.extend(quotas.folder_findings(folder))
+        findings.extend(security_findings(load_templates(folder)))
         if validate:
             findings.extend(check_folder(folder, env.region))
-        return not findings
+        return not any(f.is_error for f in findings)
 
     write_folder(out, env, build_all(env), accept)
     return findings
@@ -74,19 +82,24 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:  # every params file is loaded before anything is written
         loaded = [(params, load_environment(params), out) for params, out in work]
+        quotas.check_environments_distinct([(params, env) for params, env, _ in loaded])
     except ParamsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     status = 0
     for params, env, out in loaded:
         findings = generate(params, env, out, validate=not args.no_validate)
-        if findings:
+        errors = [f for f in findings if f.is_error]
+        for f in findings:
+            if not f.is_error:
+                print(f"{out}: {f.render()}", file=sys.stderr)
+        if errors:
             status = 1
             print(
-                f"{out}: NOT written, {len(findings)} check finding(s); rejected copy in {out}.rejected",
+                f"{out}: NOT written, {len(errors)} check finding(s); rejected copy in {out}.rejected",
                 file=sys.stderr,
             )
-            for f in findings:
+            for f in errors:
                 print(f"  {f.render()}", file=sys.stderr)
         else:
             count = len([p for p in out.glob("*.json") if p.name != "manifest.json"])

@@ -3,6 +3,10 @@
 Service stacks attach their own listener rules to ``RoutingListenerArn``
 (HTTPS when a certificate is given, else HTTP); both listeners answer 404
 to anything no rule claims, instead of forwarding to a dummy target group.
+
+Hardening lives here too: invalid header fields dropped, deletion protection
+and access logs from params, and egress only to the container ports of the
+services behind it (inside the VPC), nothing else.
 """
 
 from __future__ import annotations
@@ -11,8 +15,17 @@ from troposphere import GetAtt, Ref, Split, Template, ec2
 from troposphere import elasticloadbalancingv2 as elb
 
 from templates.common import add_export, new_template, tags
-from templates.naming import ExportKey, import_value
+from templates.naming import ExportKey, alb_access_logs_prefix, import_value
 from templates.params import Environment
+from templates.quotas import alb_listener_ports, alb_target_ports
+from templates.security import checkov_skip
+
+# Port 80 stays open to the world on an HTTPS ALB so browsers typing http:// get
+# the 301; the listener on it has no rules and forwards nothing.
+REDIRECT_ONLY_REASON = (
+    "Port 80 only answers with a 301 redirect to HTTPS (HttpListener default action, no rules); "
+    "a public ALB must accept it so plain-http clients are sent to 443."
+)
 
 
 def _not_found() -> elb.Action:
@@ -31,11 +44,56 @@ def _redirect_to_https() -> elb.Action:
     )
 
 
-def build_alb(env: Environment) -> Template:
+def _attributes(env: Environment) -> list[elb.LoadBalancerAttributes]:
     alb = env.alb
-    t = new_template(env, f"{alb.scheme} Application Load Balancer shared by all services")
-    ports = [80, 443] if env.https else [80]
-    security_group = t.add_resource(
+    values = {
+        "idle_timeout.timeout_seconds": str(alb.idle_timeout),
+        "deletion_protection.enabled": str(alb.deletion_protection).lower(),
+        # Requests with malformed headers are a classic smuggling vector; never pass them on.
+        "routing.http.drop_invalid_header_fields.enabled": "true",
+        "access_logs.s3.enabled": str(alb.access_logs_bucket is not None).lower(),
+    }
+    if alb.access_logs_bucket is not None:
+        values["access_logs.s3.bucket"] = alb.access_logs_bucket
+        values["access_logs.s3.prefix"] = alb_access_logs_prefix(env.project, env.environment)
+    return [elb.LoadBalancerAttributes(Key=key, Value=value) for key, value in values.items()]
+
+
+def _egress(env: Environment) -> list[ec2.SecurityGroupRule]:
+    """To the services' container ports inside the VPC; a dead-end rule when nothing is routed.
+
+    An explicit rule is needed even then: a security group without one gets
+    AWS's default allow-all egress.
+    """
+    ports = alb_target_ports(env)
+    if not ports:
+        return [
+            ec2.SecurityGroupRule(
+                IpProtocol="icmp",
+                FromPort=-1,
+                ToPort=-1,
+                CidrIp="127.0.0.1/32",
+                Description="no targets yet: placeholder so the default allow-all egress is not added",
+            )
+        ]
+    return [
+        ec2.SecurityGroupRule(
+            IpProtocol="tcp",
+            FromPort=port,
+            ToPort=port,
+            CidrIp=import_value(ExportKey.VPC_CIDR),
+            Description=f"to targets on port {port} inside the VPC only",
+        )
+        for port in ports
+    ]
+
+
+def add_security_group(t: Template, env: Environment) -> ec2.SecurityGroup:
+    alb = env.alb
+    ports = alb_listener_ports(env)
+    world_on_redirect = env.https and any(cidr.prefixlen == 0 for cidr in alb.ingress_cidrs)
+    optional = {"Metadata": checkov_skip(("CKV_AWS_260", REDIRECT_ONLY_REASON))} if world_on_redirect else {}
+    return t.add_resource(
         ec2.SecurityGroup(
             "AlbSecurityGroup",
             GroupDescription=f"{env.project}-{env.environment} ALB: HTTP(S) from allowed CIDRs",
@@ -51,18 +109,17 @@ def build_alb(env: Environment) -> Template:
                 for cidr in alb.ingress_cidrs
                 for port in ports
             ],
-            SecurityGroupEgress=[
-                ec2.SecurityGroupRule(
-                    IpProtocol="tcp",
-                    FromPort=0,
-                    ToPort=65535,
-                    CidrIp=import_value(ExportKey.VPC_CIDR),
-                    Description="to targets inside the VPC only",
-                )
-            ],
+            SecurityGroupEgress=_egress(env),
             Tags=tags(env),
+            **optional,
         )
     )
+
+
+def build_alb(env: Environment) -> Template:
+    alb = env.alb
+    t = new_template(env, f"{alb.scheme} Application Load Balancer shared by all services")
+    security_group = add_security_group(t, env)
     subnets = ExportKey.PUBLIC_SUBNETS if alb.scheme == "internet-facing" else ExportKey.PRIVATE_SUBNETS
     load_balancer = t.add_resource(
         elb.LoadBalancer(
@@ -71,13 +128,7 @@ def build_alb(env: Environment) -> Template:
             Scheme=alb.scheme,
             Subnets=Split(",", import_value(subnets)),
             SecurityGroups=[Ref(security_group)],
-            LoadBalancerAttributes=[
-                elb.LoadBalancerAttributes(Key="idle_timeout.timeout_seconds", Value=str(alb.idle_timeout)),
-                elb.LoadBalancerAttributes(
-                    Key="deletion_protection.enabled", Value=str(alb.deletion_protection).lower()
-                ),
-                elb.LoadBalancerAttributes(Key="routing.http.drop_invalid_header_fields.enabled", Value="true"),
-            ],
+            LoadBalancerAttributes=_attributes(env),
             Tags=tags(env),
         )
     )

@@ -9,18 +9,27 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from templates.graph import build_graph
 
 
 @dataclass(frozen=True)
 class Finding:
+    """One check result; a warning is printed but does not stop the output being written."""
+
     check_id: str
     file: str
     message: str
+    severity: Literal["error", "warning"] = "error"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
 
     def render(self) -> str:
-        return f"{self.file}: {self.message} [{self.check_id}]"
+        prefix = "" if self.is_error else "warning: "
+        return f"{prefix}{self.file}: {self.message} [{self.check_id}]"
 
 
 def load_templates(folder: Path) -> dict[str, dict]:

@@ -1,10 +1,13 @@
-"""IAM roles for a service, written with awacs and scoped to that service.
+"""IAM roles, written with awacs, each scoped to the one service or stack it serves.
 
 The execution role (used by ECS to start the task) may write only this
 service's log group, pull only the ECR repositories its images name, and read
 only the secrets its containers reference.  The task role (the application's
 identity) holds what params grant plus what ECS Exec needs.  A scheduled task
 gets a third role for EventBridge: run this family, pass these two roles.
+The VPC flow-log role may write only the flow-log group.  No statement uses
+Resource "*" unless AWS offers no resource-level permission for its action
+(``security`` H001 fails generation otherwise).
 """
 
 from __future__ import annotations
@@ -256,5 +259,33 @@ def add_schedule_role(t: Template, env: Environment, svc: Service, roles: TaskRo
                 )
             ],
             Tags=tags(env, svc.name),
+        )
+    )
+
+
+def add_flow_logs_role(t: Template, env: Environment, log_group: cwlogs.LogGroup) -> iam.Role:
+    """Lets the VPC flow-logs service write into the one log group made for it."""
+    return t.add_resource(
+        iam.Role(
+            "FlowLogsRole",
+            Description=Sub("VPC flow logs deliver to their log group with this role (${AWS::StackName})"),
+            AssumeRolePolicyDocument=_assumed_by("vpc-flow-logs.amazonaws.com"),
+            Policies=[
+                iam.Policy(
+                    PolicyName="deliver-flow-logs",
+                    PolicyDocument=PolicyDocument(
+                        Version="2012-10-17",
+                        Statement=[
+                            Statement(
+                                Sid="WriteFlowLogGroup",
+                                Effect=Allow,
+                                Action=[logs.CreateLogStream, logs.PutLogEvents, logs.DescribeLogStreams],
+                                Resource=[GetAtt(log_group, "Arn")],
+                            )
+                        ],
+                    ),
+                )
+            ],
+            Tags=tags(env),
         )
     )

@@ -21,6 +21,7 @@ def add_log_group(t: Template, env: Environment, svc: Service) -> cwlogs.LogGrou
             LogGroupName=log_group_name(env.project, env.environment, svc.name),
             RetentionInDays=svc.log_retention_days,
             Tags=tags(env, svc.name),
+            **({"KmsKeyId": svc.log_kms_key_arn} if svc.log_kms_key_arn else {}),
         )
     )
 

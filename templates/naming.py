@@ -87,6 +87,15 @@ def log_group_name(project: str, environment: str, service: str) -> str:
     return f"/ecs/{task_family(project, environment, service)}"
 
 
+def flow_log_group_name(project: str, environment: str) -> str:
+    return f"/vpc/{project}-{environment}/flow-logs"
+
+
+def alb_access_logs_prefix(project: str, environment: str) -> str:
+    """Key prefix of ALB access logs in the bucket (AWS appends /AWSLogs/<account>/...)."""
+    return f"{project}/{environment}/alb"
+
+
 def default_namespace(project: str, environment: str) -> str:
     return f"{environment}.{project}.internal"
 

@@ -1,13 +1,19 @@
-"""Network stack: VPC, public/private subnets per AZ, internet and NAT gateways."""
+"""Network stack: VPC, public/private subnets per AZ, internet and NAT gateways.
+
+Optionally VPC flow logs into a log group of this stack (retention and KMS
+key from params), so rejected and accepted traffic can be audited.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 
 from troposphere import GetAtt, GetAZs, Join, Ref, Select, Template, ec2
+from troposphere import logs as cwlogs
 
 from templates.common import add_export, new_template, tags
-from templates.naming import ExportKey
+from templates.iam import add_flow_logs_role
+from templates.naming import ExportKey, flow_log_group_name
 from templates.params import Environment
 
 # Subnets are 1/8 of the VPC each: public in blocks 0-2, private in blocks 4-6.
@@ -79,6 +85,7 @@ def build_network(env: Environment) -> Template:
         )
         public_subnets.append(public)
         private_subnets.append(private)
+    _add_flow_logs(t, env, vpc)
     nats = _add_nat_gateways(t, env, public_subnets, attachment.title)
     for i, private in enumerate(private_subnets):
         table = t.add_resource(
@@ -130,3 +137,32 @@ def _add_nat_gateways(
             )
         )
     return nats
+
+
+def _add_flow_logs(t: Template, env: Environment, vpc: ec2.VPC) -> None:
+    flow = env.network.flow_logs
+    if flow is None:
+        return
+    optional = {"KmsKeyId": flow.kms_key_arn} if flow.kms_key_arn else {}
+    log_group = t.add_resource(
+        cwlogs.LogGroup(
+            "FlowLogGroup",
+            LogGroupName=flow_log_group_name(env.project, env.environment),
+            RetentionInDays=flow.retention_days,
+            Tags=tags(env),
+            **optional,
+        )
+    )
+    role = add_flow_logs_role(t, env, log_group)
+    t.add_resource(
+        ec2.FlowLog(
+            "VpcFlowLog",
+            ResourceType="VPC",
+            ResourceId=Ref(vpc),
+            TrafficType=flow.traffic_type,
+            LogDestinationType="cloud-watch-logs",
+            LogGroupName=Ref(log_group),
+            DeliverLogsPermissionArn=GetAtt(role, "Arn"),
+            Tags=tags(env),
+        )
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, field_validator, model_validator
 
 from templates import fargate, service_rules
 from templates.capability_params import (
@@ -34,6 +34,9 @@ VALUE_FROM_ARN = (
     r"^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:.+"
     r"|ssm:[a-z0-9-]+:\d{12}:parameter/.+)$"
 )
+KMS_KEY_ARN = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$"
+# S3 bucket naming rules (the parts a regex can say; the rest in _bucket_name).
+BUCKET_NAME = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
 HOST_PATTERN = r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 REGION_PATTERN = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"
 LOG_RETENTION_DAYS = Literal[
@@ -42,8 +45,54 @@ LOG_RETENTION_DAYS = Literal[
 ]  # fmt: skip
 
 
+def _parse_cidr(value: Any) -> ipaddress.IPv4Network:
+    """Accept only text like ``10.0.0.0/16``, with a message that says what is wrong.
+
+    pydantic's own IPv4Network type takes integers (``5`` -> 0.0.0.5/32) and
+    says only "not a valid IPv4 network" for a CIDR with host bits set.
+    """
+    if isinstance(value, ipaddress.IPv4Network):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"expected an IPv4 CIDR as text like 10.0.0.0/16, got {type(value).__name__} {value!r}")
+    if "/" not in value:
+        raise ValueError(f"{value!r} has no prefix length; write a CIDR like 10.0.0.0/16 (a single address: /32)")
+    try:
+        return ipaddress.IPv4Network(value)
+    except ValueError as exc:
+        try:
+            loose = ipaddress.IPv4Network(value, strict=False)
+        except ValueError:
+            raise ValueError(f"{value!r} is not an IPv4 CIDR like 10.0.0.0/16 ({exc})") from None
+        raise ValueError(f"{value!r} has host bits set; did you mean {loose}?") from None
+
+
+Cidr = Annotated[ipaddress.IPv4Network, BeforeValidator(_parse_cidr)]
+KmsKeyArn = Annotated[str, StringConstraints(pattern=KMS_KEY_ARN)]
+
+
+def arn_region(arn: str) -> str:
+    """The region field of an ARN (``arn:partition:service:REGION:account:...``)."""
+    parts = arn.split(":")
+    return parts[3] if len(parts) > 3 else ""
+
+
+class FlowLogParams(Strict):
+    """VPC flow logs to a CloudWatch log group this stack creates."""
+
+    traffic_type: Literal["ALL", "ACCEPT", "REJECT"] = Field(
+        "ALL", description="Traffic to record: ALL, ACCEPT or REJECT (cheapest, still shows blocked probes)."
+    )
+    retention_days: LOG_RETENTION_DAYS = Field(90, description="Retention of the flow-log log group.")
+    kms_key_arn: KmsKeyArn | None = Field(
+        None,
+        description="KMS key ARN encrypting the flow-log log group (same region; its key policy must "
+        "allow the logs.<region>.amazonaws.com principal).",
+    )
+
+
 class NetworkParams(Strict):
-    cidr: ipaddress.IPv4Network = Field(
+    cidr: Cidr = Field(
         ipaddress.IPv4Network("10.0.0.0/16"),
         description="VPC CIDR block, /16 to /24; subnets are carved from it (1/8 each).",
     )
@@ -52,6 +101,9 @@ class NetworkParams(Strict):
         "single",
         description="NAT gateways for private subnets: none (no egress), single (cheap), "
         "per-az (survives an AZ outage).",
+    )
+    flow_logs: FlowLogParams | None = Field(
+        None, description="VPC flow logs (costs money per GB); omit to turn them off."
     )
 
     @field_validator("cidr")
@@ -68,10 +120,11 @@ class AlbParams(Strict):
     )
     certificate_arn: Annotated[str, StringConstraints(pattern=CERTIFICATE_ARN)] | None = Field(
         None,
-        description="ACM certificate ARN. When set: HTTPS listener on 443, rules live there and "
+        description="ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>). "
+        "When set: HTTPS listener on 443, rules live there and "
         "port 80 redirects to HTTPS. When empty: rules live on the HTTP listener.",
     )
-    ingress_cidrs: list[ipaddress.IPv4Network] = Field(
+    ingress_cidrs: list[Cidr] = Field(
         default_factory=lambda: [ipaddress.IPv4Network("0.0.0.0/0")],
         min_length=1,
         max_length=50,
@@ -79,11 +132,46 @@ class AlbParams(Strict):
     )
     ssl_policy: str = Field(
         "ELBSecurityPolicy-TLS13-1-2-2021-06",
-        pattern=r"^ELBSecurityPolicy-[A-Za-z0-9-]+$",
-        description="TLS policy of the HTTPS listener.",
+        pattern=r"^ELBSecurityPolicy-(TLS13-1-2|TLS13-1-3|TLS-1-2|FS-1-2)(-[A-Za-z0-9]+)*$",
+        description="TLS policy of the HTTPS listener; only policies with TLS 1.2 or newer as the minimum "
+        "(ELBSecurityPolicy-TLS13-1-2-*, -TLS13-1-3-*, -TLS-1-2-*, -FS-1-2-*).",
     )
     idle_timeout: int = Field(60, ge=1, le=4000, description="Idle timeout in seconds.")
-    deletion_protection: bool = Field(False, description="Refuse to delete the ALB.")
+    deletion_protection: bool = Field(
+        True, description="Refuse to delete the ALB (turn off before tearing the environment down)."
+    )
+    access_logs_bucket: Annotated[str, StringConstraints(pattern=BUCKET_NAME)] | None = Field(
+        None,
+        description="S3 bucket (name) receiving ALB access logs under <project>/<environment>/alb; "
+        "its bucket policy must let the regional ELB log delivery write there. Omit to turn logs off.",
+    )
+
+    @field_validator("access_logs_bucket")
+    @classmethod
+    def _bucket_name(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        if ".." in value:
+            raise ValueError(f"bucket name {value!r} may not contain two adjacent dots")
+        if value.startswith("xn--") or value.endswith(("-s3alias", "--ol-s3")):
+            raise ValueError(f"bucket name {value!r} uses a prefix or suffix S3 reserves")
+        try:
+            ipaddress.IPv4Address(value)
+        except ValueError:
+            return value
+        raise ValueError(f"bucket name {value!r} may not look like an IP address")
+
+    @field_validator("ingress_cidrs")
+    @classmethod
+    def _no_overlapping_cidrs(cls, value: list[ipaddress.IPv4Network]) -> list[ipaddress.IPv4Network]:
+        """AWS rejects duplicate security-group rules; a CIDR inside another is a duplicate in effect."""
+        for i, cidr in enumerate(value):
+            for j, other in enumerate(value[:i]):
+                if cidr.subnet_of(other) or other.subnet_of(cidr):
+                    raise ValueError(
+                        f"ingress_cidrs[{i}] {cidr} overlaps ingress_cidrs[{j}] {other}; keep only the wider one"
+                    )
+        return value
 
 
 class ClusterParams(Strict):
@@ -159,7 +247,8 @@ class Container(Strict):
         Annotated[str, StringConstraints(pattern=VALUE_FROM_ARN)],
     ] = Field(
         default_factory=dict,
-        description="Env var name -> Secrets Manager secret ARN or SSM parameter ARN.",
+        description="Env var name -> Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:"
+        "secret:<name>) or SSM parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>).",
     )
     essential: bool = Field(True, description="Stop the task when this container stops.")
     command: list[str] | None = Field(None, max_length=100, description="Replaces the image's CMD.")
@@ -213,6 +302,11 @@ class Service(Strict):
         description="Default of the ImageTag parameter (CI overrides it per deploy).",
     )
     log_retention_days: LOG_RETENTION_DAYS = Field(30, description="CloudWatch Logs retention.")
+    log_kms_key_arn: KmsKeyArn | None = Field(
+        None,
+        description="KMS key ARN encrypting the service's log group (same region; its key policy must "
+        "allow the logs.<region>.amazonaws.com principal).",
+    )
     health_check: HealthCheck = Field(default_factory=HealthCheck, description="Target health.")
     containers: list[Container] = Field(min_length=1, max_length=10, description="Task containers.")
     target_container: Name | None = Field(
@@ -370,6 +464,23 @@ class Environment(Strict):
     @property
     def https(self) -> bool:
         return self.alb.certificate_arn is not None
+
+
+def region_mismatches(env: Environment) -> list[tuple[str, str]]:
+    """(key path, message) for ARNs outside the environment's region.
+
+    ACM certificates and the KMS keys of log groups only work in the region
+    that uses them; CloudFormation would fail late, mid-deploy.
+    """
+    arns = [("alb.certificate_arn", env.alb.certificate_arn)]
+    if env.network.flow_logs is not None:
+        arns.append(("network.flow_logs.kms_key_arn", env.network.flow_logs.kms_key_arn))
+    arns += [(f"services.{name}.log_kms_key_arn", svc.log_kms_key_arn) for name, svc in sorted(env.services.items())]
+    return [
+        (where, f"ARN is in region {arn_region(arn)}, but this environment's region is {env.region}; they must match")
+        for where, arn in arns
+        if arn is not None and arn_region(arn) != env.region
+    ]
 
 
 def service_field_names() -> list[str]:
