@@ -4,8 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 ENV ?=
+# checkov (security scan in the tests) needs its own venv: see requirements-checkov.txt.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-stamp
 
-.PHONY: templates test golden lint bench deploy demo clean
+.PHONY: templates test golden lint bench deploy demo clean checkov
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -13,12 +16,21 @@ $(STAMP): setup.cfg pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+$(CHECKOV_STAMP): requirements-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
+	touch $(CHECKOV_STAMP)
+
+## make checkov: the pinned checkov in .venv-checkov (make test does this itself)
+checkov: $(CHECKOV_STAMP)
+
 ## make templates [ENV=prod]: generate (and validate) output/<env>/ from params/<env>.yaml
 templates: $(STAMP)
 	$(PY) generate.py $(if $(ENV),--env $(ENV),--all)
 
 ## make test: the whole suite (cfn-lint, golden files, params errors, deployer end-to-end)
-test: $(STAMP)
+test: $(STAMP) $(CHECKOV_STAMP)
 	$(PY) -m pytest
 
 ## make golden: regenerate tests/golden/ after a deliberate template change; review `git diff`
