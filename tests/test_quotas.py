@@ -1,0 +1,220 @@
+"""Quota checks: a good and a bad fixture for each id, and the generate-time behaviour.
+
+Params quotas (Q0xx) are params errors (exit 2); template quotas (Q1xx) are
+check findings (exit 1, output unchanged) except Q104, the template-size
+warning (exit 0, written, warning printed).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import generate
+from templates import quotas
+from templates.errors import ParamsError
+from templates.params import Environment
+from templates.routing import RulePlan
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _doc(services: dict[str, Any] | None = None, **top: Any) -> dict[str, Any]:
+    return {
+        "project": "shop",
+        "environment": "qa",
+        "region": "eu-west-1",
+        "defaults": {"image_tag": "1.0.0", "containers": [{"name": "app", "image": "nginx", "port": 8080}]},
+        "services": services or {"api": {"routes": [{"path": "/api"}]}},
+        **top,
+    }
+
+
+def _env(doc: dict[str, Any]) -> Environment:
+    services = {name: {**doc["defaults"], **svc, "name": name} for name, svc in doc["services"].items()}
+    return Environment.model_validate({k: v for k, v in doc.items() if k != "defaults"} | {"services": services})
+
+
+def _ids(env: Environment) -> list[str]:
+    return [p.check_id for p in quotas.params_problems(env)]
+
+
+# ----------------------------------------------------------------------------- params quotas
+
+
+def test_q001_rules_per_listener() -> None:
+    routes = [{"path": f"/r{i}"} for i in range(100)]
+    assert _ids(_env(_doc({"api": {"routes": routes}}))) == []
+    problems = quotas.params_problems(_env(_doc({"api": {"routes": [*routes, {"path": "/one-more"}]}})))
+    assert [(p.check_id, p.path) for p in problems] == [("Q001", "services")]
+    assert "101 routes" in problems[0].message and "at most 100" in problems[0].message
+
+
+def test_q002_condition_values_per_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Today a route has at most 1 host + 2 path patterns; a rule with more must still be caught."""
+    env = _env(_doc())
+    assert _ids(env) == []
+    wide = RulePlan("api", 0, ("a.example.com", "b.example.com"), ("/a", "/a/*", "/b", "/b/*"), 10)
+    monkeypatch.setattr(quotas.routing, "plan_rules", lambda _env: [wide])
+    problems = quotas.params_problems(env)
+    assert [(p.check_id, p.path) for p in problems] == [("Q002", "services.api.routes[0]")]
+    assert "6 condition values" in problems[0].message and "at most 5" in problems[0].message
+
+
+def test_q003_target_groups_per_alb() -> None:
+    fine = {f"s{i}": {"routes": [{"path": f"/s{i}"}]} for i in range(100)}
+    assert _ids(_env(_doc(fine))) == []
+    too_many = {**fine, "s100": {"routes": [{"path": "/s100"}]}}
+    problems = quotas.params_problems(_env(_doc(too_many)))
+    assert "Q003" in [p.check_id for p in problems]
+    assert any("101 services with routes" in p.message for p in problems)
+
+
+def test_q003_counts_only_services_with_routes() -> None:
+    workers = {f"w{i}": {} for i in range(150)}
+    assert _ids(_env(_doc({"api": {"routes": [{"path": "/"}]}, **workers}))) == []
+
+
+def test_q004_security_group_rules() -> None:
+    https = {"certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc"}
+    thirty = [f"10.{i}.0.0/16" for i in range(30)]
+    assert _ids(_env(_doc(alb={**https, "ingress_cidrs": thirty}))) == []
+    problems = quotas.params_problems(_env(_doc(alb={**https, "ingress_cidrs": [*thirty, "192.168.0.0/16"]})))
+    assert [(p.check_id, p.path) for p in problems] == [("Q004", "alb.ingress_cidrs")]
+    # Without HTTPS one port: 31 CIDRs are fine.
+    assert _ids(_env(_doc(alb={"ingress_cidrs": [*thirty, "192.168.0.0/16"]}))) == []
+
+
+def test_q004_alb_egress_ports() -> None:
+    services = {f"s{i}": {"routes": [{"path": f"/s{i}"}], "containers": [{"name": "a", "image": "x", "port": 9000 + i}]}
+                for i in range(61)}  # fmt: skip
+    problems = quotas.params_problems(_env(_doc(services)))
+    assert [(p.check_id, p.path) for p in problems] == [("Q004", "services")]
+    assert "61 distinct container ports" in problems[0].message
+
+
+def test_q005_two_files_for_one_environment(tmp_path: Path) -> None:
+    env = _env(_doc())
+    quotas.check_environments_distinct([(tmp_path / "a.yaml", env)])  # good: one file per environment
+    with pytest.raises(ParamsError) as raised:
+        quotas.check_environments_distinct([(tmp_path / "a.yaml", env), (tmp_path / "b.yaml", env)])
+    [problem] = raised.value.problems
+    assert (problem.check_id, problem.path) == ("Q005", "environment")
+    assert str(tmp_path / "a.yaml") in problem.message
+
+
+# ----------------------------------------------------------------------------- template quotas
+
+
+def _template(resources: int = 1, parameters: int = 0, outputs: int = 0, **extra: Any) -> dict[str, Any]:
+    return {
+        "Parameters": {f"P{i}": {"Type": "String"} for i in range(parameters)},
+        "Resources": {f"R{i}": {"Type": "AWS::SNS::Topic"} for i in range(resources)},
+        "Outputs": {f"O{i}": {"Value": "x"} for i in range(outputs)},
+        **extra,
+    }
+
+
+def _finding_ids(template: dict[str, Any], indent: int | None = None) -> list[str]:
+    return [f.check_id for f in quotas.template_findings("t.json", json.dumps(template, indent=indent))]
+
+
+@pytest.mark.parametrize(
+    ("check_id", "good", "bad"),
+    [
+        ("Q101", {"resources": 500}, {"resources": 501}),
+        ("Q102", {"parameters": 200}, {"parameters": 201}),
+        ("Q103", {"outputs": 200}, {"outputs": 201}),
+    ],
+)
+def test_template_counts(check_id: str, good: dict[str, int], bad: dict[str, int]) -> None:
+    assert _finding_ids(_template(**good)) == []
+    assert _finding_ids(_template(**bad)) == [check_id]
+
+
+def test_q104_size_is_a_warning_q105_an_error() -> None:
+    padding = {"Metadata": {"pad": "x" * 52_000}}
+    assert _finding_ids(_template(Description="small")) == []
+    [warning] = quotas.template_findings("t.json", json.dumps(_template(**padding)))
+    assert (warning.check_id, warning.is_error) == ("Q104", False)
+    assert "51,200" in warning.message and "S3" in warning.message
+    [error] = quotas.template_findings("t.json", json.dumps(_template(Metadata={"pad": "x" * 1_000_001})))
+    assert (error.check_id, error.is_error) == ("Q105", True)
+
+
+def test_q106_explicit_name_length() -> None:
+    def tg(name: str) -> dict[str, Any]:
+        return {"Resources": {"Tg": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {"Name": name}}}}
+
+    assert _finding_ids(tg("a" * 32)) == []
+    [finding] = quotas.template_findings("t.json", json.dumps(tg("a" * 33)))
+    assert finding.check_id == "Q106" and "33 characters" in finding.message and "allows 32" in finding.message
+
+
+def test_q107_export_name_length() -> None:
+    def exporting(name: str) -> dict[str, Any]:
+        return _template(Outputs={"O": {"Value": "x", "Export": {"Name": name}}})
+
+    assert _finding_ids(exporting("x" * 255)) == []
+    assert _finding_ids(exporting("x" * 256)) == ["Q107"]
+
+
+def test_example_templates_have_no_quota_findings(tmp_path: Path) -> None:
+    for name in ("dev", "prod"):
+        out = tmp_path / name
+        assert (
+            generate.main(["--params", str(ROOT / "params" / f"{name}.yaml"), "--out", str(out), "--no-validate"]) == 0
+        )
+        assert quotas.folder_findings(out) == []
+
+
+# ----------------------------------------------------------------------------- at generate time
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_big_service_template_is_written_with_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    params = tmp_path / "big.yaml"
+    routes = [{"host": "api.example.com", "path": f"/api/v1/resource-{i}"} for i in range(95)]
+    params.write_text(yaml.safe_dump(_doc({"api": {"routes": routes}})))
+    out = tmp_path / "out"
+    assert generate.main(["--params", str(params), "--out", str(out), "--no-validate"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: svc-api.json:" in err and "[Q104]" in err
+    assert (out / "svc-api.json").stat().st_size > quotas.INLINE_TEMPLATE_BYTES
+
+
+def test_template_quota_error_leaves_output_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    params = tmp_path / "p.yaml"
+    params.write_text(yaml.safe_dump(_doc()))
+    out = tmp_path / "out"
+    assert generate.main(["--params", str(params), "--out", str(out), "--no-validate"]) == 0
+    before = _snapshot(out)
+    monkeypatch.setattr(quotas, "RESOURCES_PER_TEMPLATE", 5)
+    assert generate.main(["--params", str(params), "--out", str(out), "--no-validate"]) == 1
+    err = capsys.readouterr().err
+    assert "NOT written" in err and "[Q101]" in err and "at most 5" in err
+    assert _snapshot(out) == before
+
+
+def test_duplicate_environment_across_params_files_is_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    params_dir = tmp_path / "params"
+    params_dir.mkdir()
+    for name in ("qa.yaml", "qa-copy.yaml"):
+        (params_dir / name).write_text(yaml.safe_dump(_doc()))
+    monkeypatch.setattr(generate, "PARAMS_DIR", params_dir)
+    monkeypatch.setattr(generate, "OUTPUT_DIR", tmp_path / "output")
+    assert generate.main(["--all", "--no-validate"]) == 2
+    err = capsys.readouterr().err
+    assert "[Q005]" in err and "export names" in err
+    assert not (tmp_path / "output").exists()
