@@ -97,9 +97,10 @@ def read_yaml(path: Path) -> dict[str, Any]:
 
 
 def _parse(path: Path, text: str) -> Any:
-    loader = _UniqueKeyLoader(text)
+    loader = None
     root = None
     try:
+        loader = _UniqueKeyLoader(text)  # the reader already refuses some characters here
         root = loader.get_single_node()
         if root is None:
             return None
@@ -118,12 +119,19 @@ def _parse(path: Path, text: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        hint = " (indent with spaces; YAML forbids tabs)" if "'\\t'" in problem else ""
+        if "found another document" in problem:
+            problem = "found a second YAML document ('---'); a params file holds one: remove it or merge the two"
+        hint = ""
+        if "'\\t'" in problem:
+            hint = " (indent with spaces; YAML forbids tabs)"
+        elif "<block end>" in problem or "mapping values are not allowed" in problem:
+            hint = " (check this line's indentation against the lines above)"
         raise single(path, "", f"YAML syntax error at {where}{problem}{hint}", "P003") from None
     except RecursionError:
         raise single(path, "", "YAML nests too deeply", "P003") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -249,6 +257,8 @@ def apply_defaults(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
 def _loc_to_path(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
+        if part == "[key]":  # pydantic's marker for "the key itself is invalid"
+            continue
         if isinstance(part, int):
             out += f"[{part}]"
         else:
@@ -282,6 +292,8 @@ def _schema_at(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, FieldInfo 
         field = found
         model = _model_of(found.annotation)
         skip_key = _is_mapping(found.annotation)
+    if skip_key:  # ``loc`` is a free-form mapping itself (e.g. ``services``), not one of its values
+        model = None
     return model, field
 
 
@@ -332,11 +344,17 @@ def _problem(err: dict[str, Any], raw: dict[str, Any]) -> Problem:
         model = _schema_at(loc)[0]
         keys = f" with keys {_allowed_keys(loc)}" if model is not None else ""
         message = f"expected a mapping{keys}, got {type(value).__name__} {_short(value)}"
+        if model is None:
+            message += _expected(loc)
     elif kind != "value_error":  # our own validators already say what is allowed
         if kind == "string_pattern_mismatch":
             message = f"{message} (got {value!r})"
-        if kind == "string_type" and isinstance(value, _NOT_TEXT):
+        if kind == "string_type" and isinstance(value, bool):
+            message += f" (got bool {value}: YAML reads yes/no/on/off/true/false as booleans; put text in quotes)"
+        elif kind == "string_type" and isinstance(value, _NOT_TEXT):
             message += f' (got {type(value).__name__} {value!r}: put text in quotes, e.g. "{value}")'
+        if loc and loc[-1] == "[key]":
+            message = "key not allowed: " + message
         message += _expected(loc)
     inherited = _inherited_from_defaults(loc, raw)
     if inherited:

@@ -374,12 +374,12 @@ class Service(Strict):
                 "image_tag is required when a container image has no tag "
                 "(set image_tag, or write image as repository:tag)"
             )
-        if self.routes and self.kind == "web" and self.target is None:
-            raise ValueError("routes need a container with a port (or target_container)")
         if self.target_container is not None and self.target_container not in names:
             raise ValueError(
                 f"target_container {self.target_container!r} is not a container; allowed: {', '.join(names)}"
             )
+        if self.routes and self.kind == "web" and self.target is None:
+            raise ValueError("routes need a container with a port (or target_container)")
         service_rules.check_service(self)
         return self
 
