@@ -18,7 +18,7 @@ from pydantic.fields import FieldInfo
 
 from templates import quotas, routing
 from templates.errors import RULE_ERROR_TYPE, ParamsError, Problem, single
-from templates.params import Environment, Service, region_mismatches, service_field_names
+from templates.params import Environment, Service, nested_model, region_mismatches, service_field_names
 
 # Expanded size (aliases counted at every use) above which a file is refused:
 # a real params file has a few thousand values; an alias "bomb" has billions.
@@ -290,7 +290,7 @@ def _schema_at(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, FieldInfo 
         if found is None:
             return None, field
         field = found
-        model = _model_of(found.annotation)
+        model = nested_model(found.annotation)
         skip_key = _is_mapping(found.annotation)
     if skip_key:  # ``loc`` is a free-form mapping itself (e.g. ``services``), not one of its values
         model = None
@@ -301,15 +301,6 @@ def _allowed_keys(model_loc: tuple[Any, ...]) -> str:
     """Keys allowed in the mapping at ``model_loc``."""
     model = _schema_at(model_loc)[0] or Environment
     return ", ".join(n for n in model.model_fields if not (model is Service and n == "name"))
-
-
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        if (found := _model_of(arg)) is not None:
-            return found
-    return None
 
 
 def _expected(loc: tuple[Any, ...]) -> str:
