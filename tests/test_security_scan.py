@@ -38,7 +38,7 @@ def _scan(folder: Path) -> dict[str, Any]:
         pytest.fail(f"{CHECKOV} missing: run `make checkov` (make test does it)")
     command = [str(CHECKOV), "--directory", str(folder), "--framework", "cloudformation", "--output", "json"]
     result = subprocess.run(
-        [*command, "--skip-download", "--compact", "--quiet"],
+        [*command, "--skip-download"],
         capture_output=True,
         text=True,
         timeout=300,
