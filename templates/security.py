@@ -19,7 +19,16 @@ from typing import Any
 from templates.checks import Finding
 
 # Actions that have no resource-level permissions: AWS only accepts "*" for them.
-STAR_ONLY_ACTIONS = frozenset({"ecr:GetAuthorizationToken"})
+STAR_ONLY_ACTIONS = frozenset(
+    {
+        "ecr:GetAuthorizationToken",  # registry login, account-wide
+        # ECS Exec: the Session Manager channel actions cannot be scoped to a resource.
+        "ssmmessages:CreateControlChannel",
+        "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel",
+        "ssmmessages:OpenDataChannel",
+    }
+)
 
 WORLD = frozenset({"0.0.0.0/0", "::/0"})
 # The only resource that may be reached from anywhere, and only on these ports.
