@@ -66,9 +66,18 @@ def alb_listener_ports(env: Environment) -> list[int]:
     return [80, 443] if env.https else [80]
 
 
+def _behind_alb(env: Environment) -> dict[str, int]:
+    """Service name -> the port the ALB sends it traffic on, for every service with a target group."""
+    return {
+        name: svc.traffic_port
+        for name, svc in env.services.items()
+        if svc.kind == "web" and svc.routes and svc.traffic_port is not None
+    }
+
+
 def alb_target_ports(env: Environment) -> list[int]:
     """Container ports the ALB forwards to (its security group's egress)."""
-    return sorted({svc.target.port for svc in env.services.values() if svc.routes and svc.target and svc.target.port})
+    return sorted(set(_behind_alb(env).values()))
 
 
 def params_problems(env: Environment) -> list[Problem]:
@@ -96,7 +105,7 @@ def params_problems(env: Environment) -> list[Problem]:
                     "Q002",
                 )
             )
-    target_groups = sorted(name for name, svc in env.services.items() if svc.routes and svc.target is not None)
+    target_groups = sorted(_behind_alb(env))
     if len(target_groups) > TARGET_GROUPS_PER_ALB:
         problems.append(
             Problem(

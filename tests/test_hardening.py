@@ -72,7 +72,9 @@ def test_dev_alb_has_no_access_logs(dev: dict[str, dict[str, Any]]) -> None:
 def test_alb_egress_only_to_service_ports_inside_the_vpc(prod: dict[str, dict[str, Any]]) -> None:
     [(_, _, sg)] = [r for r in _resources(prod, "AWS::EC2::SecurityGroup") if r[1] == "AlbSecurityGroup"]
     egress = sg["SecurityGroupEgress"]
-    assert sorted(rule["FromPort"] for rule in egress) == [8000, 8080]
+    env = load_environment(ROOT / "params" / "prod.yaml")
+    expected = sorted({svc.traffic_port for svc in env.services.values() if svc.kind == "web"})
+    assert sorted(rule["FromPort"] for rule in egress) == expected
     assert all(rule["FromPort"] == rule["ToPort"] and "Fn::ImportValue" in rule["CidrIp"] for rule in egress)
 
 
@@ -103,7 +105,8 @@ def test_tasks_private_and_reachable_only_from_the_alb(prod: dict[str, dict[str,
 
 def test_prod_log_groups_have_retention_and_kms(prod: dict[str, dict[str, Any]]) -> None:
     groups = _resources(prod, "AWS::Logs::LogGroup")
-    assert len(groups) == 4  # three services + flow logs
+    services = load_environment(ROOT / "params" / "prod.yaml").services
+    assert len(groups) == len(services) + 1  # one per service + flow logs
     for _, _, group in groups:
         assert group["RetentionInDays"] >= 90
         assert group["KmsKeyId"].startswith("arn:aws:kms:eu-west-1:")
