@@ -47,3 +47,14 @@ clean:
 ## make bench: speed and memory targets (never asserted in the test suite)
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
+
+## make deploy ENV=dev [ARGS="--stacks svc-auth --set auth.ImageTag=1.2.3"]: regenerate, review, confirm, execute
+deploy: $(STAMP)
+	@test -n "$(ENV)" || { echo "usage: make deploy ENV=dev [ARGS='--yes ...']" >&2; exit 2; }
+	$(PY) generate.py --env $(ENV)
+	$(PY) deploy.py --env $(ENV) --execute $(ARGS)
+
+## make demo: the whole deploy of output/dev against a local AWS endpoint (moto on 127.0.0.1); no AWS account
+demo: $(STAMP)
+	$(PY) generate.py --env dev
+	$(PY) -m tests.moto_endpoint -- $(PY) deploy.py --env dev --execute --yes

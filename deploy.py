@@ -1,0 +1,102 @@
+"""Deploy an environment's generated templates through reviewed change sets.
+
+    python deploy.py --env dev                        # review only: change sets, review.md, review.json
+    python deploy.py --env dev --execute              # review, confirm, execute in dependency order
+    python deploy.py --env prod --stacks svc-auth --set auth.ImageTag=1.2.3 --execute --yes
+
+Reads output/ENV/ (run generate.py first). Credentials: boto3's standard
+chain (--profile, environment, SSO, instance role); AWS_ENDPOINT_URL points
+it at another endpoint. Exit codes: 0 deployed or nothing to do; 1 a stack
+cannot be deployed or failed; 2 bad flags or folder (nothing called);
+3 risky changes (replacement or removal of shared infrastructure, or of an
+export in use) without --allow-replacement (nothing executed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import NoReturn
+
+from botocore.exceptions import NoCredentialsError, NoRegionError
+from rich.console import Console
+
+from deployer.errors import UsageError
+from deployer.run import FAILURE, Options, deploy
+
+ROOT = Path(__file__).resolve().parent
+OUTPUT_DIR = ROOT / "output"
+CI_WIDTH = 160  # not a terminal (CI logs, pipes): wide enough for the review table without wrapping
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see --help)\n")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = _Parser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--env", required=True, help="environment: deploys output/ENV/")
+    parser.add_argument("--dir", type=Path, help="generated folder to deploy instead of output/ENV/")
+    parser.add_argument("--stacks", default="", help="comma-separated stack keys (default: all), e.g. alb,svc-auth")
+    parser.add_argument(
+        "--set", dest="sets", action="append", default=[], metavar="SERVICE.PARAM=VALUE", help="override a parameter"
+    )
+    parser.add_argument("--execute", action="store_true", help="execute the change sets after the review")
+    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation before executing")
+    parser.add_argument("--allow-replacement", action="store_true", help="execute even with risky changes")
+    parser.add_argument("--recreate-failed", action="store_true", help="delete and recreate ROLLBACK_COMPLETE stacks")
+    parser.add_argument("--profile", help="AWS profile")
+    parser.add_argument("--region", help="region (default: the manifest's)")
+    parser.add_argument("--bucket", help="S3 bucket for templates over 51,200 bytes")
+    parser.add_argument("--parallel", type=int, default=4, help="stacks worked on at once (default 4)")
+    args = parser.parse_args(argv)
+    if args.parallel < 1:
+        parser.error("--parallel must be at least 1")
+    return args
+
+
+def ask(console: Console) -> Callable[[str], bool]:
+    def confirm(question: str) -> bool:
+        try:
+            return console.input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+        except EOFError:
+            return False
+
+    return confirm
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    console = Console(width=None if sys.stdout.isatty() else CI_WIDTH)
+    options = Options(
+        folder=args.dir or OUTPUT_DIR / args.env,
+        environment=args.env,
+        stacks=[key.strip() for key in args.stacks.split(",") if key.strip()],
+        sets=args.sets,
+        execute=args.execute,
+        yes=args.yes,
+        allow_replacement=args.allow_replacement,
+        recreate_failed=args.recreate_failed,
+        profile=args.profile,
+        region=args.region,
+        bucket=args.bucket,
+        workers=args.parallel,
+    )
+    try:
+        return deploy(options, console, ask(console))
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (NoCredentialsError, NoRegionError) as exc:
+        print(f"error: {exc} (boto3 reads --profile, AWS_* variables, ~/.aws, SSO, instance roles)", file=sys.stderr)
+        return FAILURE
+    except KeyboardInterrupt:
+        print("interrupted: running CloudFormation operations go on; see the stacks' events", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

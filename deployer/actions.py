@@ -1,0 +1,166 @@
+"""One CloudFormation conversation per function: no decisions, no printing.
+
+Pagination and waiting use botocore's paginators and waiters; throttling is
+retried by the client's adaptive retry mode (see ``deployer.aws``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError, WaiterError
+from botocore.waiter import WaiterModel, create_waiter_with_client
+
+from deployer.aws import Timing
+
+CHANGE_SET_PREFIX = "fargate-stacks-"
+NO_CHANGES_MARKERS = ("didn't contain changes", "No updates are to be performed")
+
+# A stack is settled when its status no longer ends in _IN_PROGRESS, or when it is gone.
+_SETTLED = WaiterModel(
+    {
+        "version": 2,
+        "waiters": {
+            "StackSettled": {
+                "operation": "DescribeStacks",
+                "delay": 15,
+                "maxAttempts": 120,
+                "acceptors": [
+                    {
+                        "matcher": "path",
+                        "argument": "ends_with(Stacks[0].StackStatus, '_IN_PROGRESS')",
+                        "expected": False,
+                        "state": "success",
+                    },
+                    {"matcher": "error", "expected": "ValidationError", "state": "success"},
+                ],
+            }
+        },
+    }
+)
+
+
+def is_no_changes(text: str | None) -> bool:
+    return any(marker in (text or "") for marker in NO_CHANGES_MARKERS)
+
+
+def _missing(exc: ClientError) -> bool:
+    error = exc.response.get("Error", {})
+    return error.get("Code") == "ValidationError" and "does not exist" in error.get("Message", "")
+
+
+def describe_stack(cfn: Any, name: str) -> dict[str, Any] | None:
+    """The stack, or None when there is no such stack."""
+    try:
+        return cfn.describe_stacks(StackName=name)["Stacks"][0]
+    except ClientError as exc:
+        if _missing(exc):
+            return None
+        raise
+
+
+def list_exports(cfn: Any) -> dict[str, dict[str, Any]]:
+    """Every export of the account and region, by name."""
+    pages = cfn.get_paginator("list_exports").paginate()
+    return {export["Name"]: export for page in pages for export in page.get("Exports", [])}
+
+
+def list_imports(cfn: Any, export_name: str) -> list[str]:
+    """Names of the stacks importing ``export_name`` (CloudFormation answers an error when none do)."""
+    try:
+        pages = cfn.get_paginator("list_imports").paginate(ExportName=export_name)
+        return sorted({name for page in pages for name in page.get("Imports", [])})
+    except ClientError as exc:
+        if "is not imported by any stack" in exc.response.get("Error", {}).get("Message", ""):
+            return []
+        raise
+
+
+def get_template(cfn: Any, stack_id: str) -> dict[str, Any] | None:
+    """The deployed template as submitted (botocore decodes JSON bodies); None if it is not JSON."""
+    body = cfn.get_template(StackName=stack_id, TemplateStage="Original")["TemplateBody"]
+    return body if isinstance(body, dict) else None
+
+
+def new_change_set_name(now: datetime | None = None) -> str:
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
+    return f"{CHANGE_SET_PREFIX}{stamp}-{uuid.uuid4().hex[:6]}"
+
+
+def create_change_set(cfn: Any, request: dict[str, Any]) -> dict[str, str] | None:
+    """``{"Id", "StackId"}`` of the new change set, or None when CloudFormation says nothing would change."""
+    try:
+        return cfn.create_change_set(**request)
+    except ClientError as exc:
+        if is_no_changes(exc.response.get("Error", {}).get("Message")):
+            return None
+        raise
+
+
+def wait_change_set(cfn: Any, change_set_id: str, timing: Timing) -> str | None:
+    """Wait until the change set is computed; its failure reason, or None when it is ready."""
+    waiter = cfn.get_waiter("change_set_create_complete")
+    try:
+        waiter.wait(
+            ChangeSetName=change_set_id,
+            WaiterConfig={"Delay": timing.change_set_delay, "MaxAttempts": timing.change_set_attempts},
+        )
+    except WaiterError as exc:
+        response = exc.last_response or {}
+        return response.get("StatusReason") or response.get("Error", {}).get("Message") or str(exc)
+    return None
+
+
+def describe_change_set(cfn: Any, change_set_id: str) -> dict[str, Any]:
+    """The change set with the changes of every page."""
+    described: dict[str, Any] = {}
+    changes: list[dict[str, Any]] = []
+    for page in cfn.get_paginator("describe_change_set").paginate(ChangeSetName=change_set_id):
+        described = described or page
+        changes += page.get("Changes", [])
+    return {**described, "Changes": changes}
+
+
+def execute_change_set(cfn: Any, change_set_id: str) -> None:
+    cfn.execute_change_set(ChangeSetName=change_set_id)
+
+
+def delete_change_set(cfn: Any, change_set_id: str) -> None:
+    cfn.delete_change_set(ChangeSetName=change_set_id)
+
+
+def our_pending_change_sets(cfn: Any, stack_id: str) -> list[str]:
+    """Ids of change sets this tool made earlier on the stack and nobody executed."""
+    pages = cfn.get_paginator("list_change_sets").paginate(StackName=stack_id)
+    return [
+        summary["ChangeSetId"]
+        for page in pages
+        for summary in page.get("Summaries", [])
+        if summary.get("StackId") == stack_id
+        and summary.get("ChangeSetName", "").startswith(CHANGE_SET_PREFIX)
+        and summary.get("ExecutionStatus") in ("AVAILABLE", "UNAVAILABLE", "OBSOLETE")
+    ]
+
+
+def delete_stack(cfn: Any, stack_id: str, timing: Timing) -> None:
+    """Delete the stack and wait until it is gone."""
+    cfn.delete_stack(StackName=stack_id)
+    attempts = max(1, timing.operation_timeout // max(1, timing.delete_delay))
+    cfn.get_waiter("stack_delete_complete").wait(
+        StackName=stack_id, WaiterConfig={"Delay": timing.delete_delay, "MaxAttempts": attempts}
+    )
+
+
+def wait_until_settled(cfn: Any, stack_name: str, timing: Timing) -> bool:
+    """Wait while another operation changes the stack; False if it is still busy after ``busy_timeout``."""
+    if timing.busy_timeout <= 0:
+        return False
+    waiter = create_waiter_with_client("StackSettled", _SETTLED, cfn)
+    attempts = max(1, timing.busy_timeout // max(1, timing.busy_delay))
+    try:
+        waiter.wait(StackName=stack_name, WaiterConfig={"Delay": timing.busy_delay, "MaxAttempts": attempts})
+    except WaiterError:
+        return False
+    return True

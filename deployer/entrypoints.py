@@ -1,0 +1,64 @@
+"""Where the deployed environment answers: the ALB's DNS name and its routing table.
+
+Read from what is deployed (the stacks' resources, then Elastic Load
+Balancing), not from the templates, so it shows what the load balancer will
+actually do with a request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from deployer.aws import Clients
+
+LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
+LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
+
+
+def stack_resources(cfn: Any, stack_name: str) -> list[dict[str, Any]]:
+    try:
+        pages = cfn.get_paginator("list_stack_resources").paginate(StackName=stack_name)
+        return [r for page in pages for r in page.get("StackResourceSummaries", [])]
+    except ClientError:
+        return []  # not deployed (yet)
+
+
+def alb_routes(clients: Clients, stack_names: Mapping[str, str]) -> tuple[str | None, list[dict[str, Any]]]:
+    """The ALB's DNS name and one row per listener rule: priority, host, path and the stack that owns it."""
+    load_balancers: list[str] = []
+    rule_owner: dict[str, str] = {}
+    for key, name in stack_names.items():
+        for resource in stack_resources(clients.cloudformation, name):
+            if resource["ResourceType"] == LOAD_BALANCER:
+                load_balancers.append(resource["PhysicalResourceId"])
+            elif resource["ResourceType"] == LISTENER_RULE:
+                rule_owner[resource["PhysicalResourceId"]] = key
+    dns_name = None
+    if load_balancers:
+        found = clients.elbv2.describe_load_balancers(LoadBalancerArns=load_balancers[:1])["LoadBalancers"]
+        dns_name = found[0]["DNSName"] if found else None
+    routes = []
+    if rule_owner:
+        pages = clients.elbv2.get_paginator("describe_rules").paginate(RuleArns=sorted(rule_owner))
+        for rule in (rule for page in pages for rule in page.get("Rules", [])):
+            routes.append(
+                {
+                    "priority": int(rule["Priority"]) if str(rule["Priority"]).isdigit() else rule["Priority"],
+                    "host": ", ".join(_values(rule, "host-header")),
+                    "path": ", ".join(_values(rule, "path-pattern")),
+                    "stack": rule_owner.get(rule["RuleArn"], "?"),
+                }
+            )
+    return dns_name, sorted(routes, key=lambda r: (isinstance(r["priority"], str), r["priority"]))
+
+
+def _values(rule: Mapping[str, Any], field: str) -> list[str]:
+    config = {"host-header": "HostHeaderConfig", "path-pattern": "PathPatternConfig"}[field]
+    values: list[str] = []
+    for condition in rule.get("Conditions", []):
+        if condition.get("Field") == field:
+            values += condition.get(config, {}).get("Values") or condition.get("Values", [])
+    return values

@@ -1,0 +1,115 @@
+"""Follow one stack operation: its events only, and the first failure as the root cause.
+
+Why not ``waiter.wait()``: it sleeps a fixed delay between polls and gives
+no chance to show events meanwhile.  We evaluate the same waiter's acceptors
+(AWS's own definition of success and failure for the operation) on our polls,
+and pace the polls with capped exponential backoff and jitter, resetting to
+the minimum while events keep arriving.  Each call is still retried by the
+client's adaptive retry mode when throttled.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from deployer.aws import Timing
+
+FAILED_STATUSES = ("CREATE_FAILED", "UPDATE_FAILED", "DELETE_FAILED", "IMPORT_FAILED")
+CONSEQUENCES = ("cancelled", "canceled")  # resources stopped because another one failed
+
+OnEvents = Callable[[list[dict[str, Any]]], None]
+
+
+@dataclass
+class EventStream:
+    """New events of one stack since ``since`` (the change set's creation), oldest first."""
+
+    cfn: Any
+    stack_id: str
+    since: datetime
+    seen: set[str] = field(default_factory=set)
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    def poll(self) -> list[dict[str, Any]]:
+        """Page newest-first and stop at the first event already seen or older than ``since``."""
+        fresh: list[dict[str, Any]] = []
+        pages = self.cfn.get_paginator("describe_stack_events").paginate(StackName=self.stack_id)
+        for page in pages:
+            for event in page.get("StackEvents", []):
+                if event["EventId"] in self.seen or event["Timestamp"] < self.since:
+                    return self._accept(fresh)
+                fresh.append(event)
+        return self._accept(fresh)
+
+    def _accept(self, fresh: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        fresh.reverse()
+        self.seen.update(event["EventId"] for event in fresh)
+        self.history += fresh
+        return fresh
+
+    def root_cause(self) -> dict[str, Any] | None:
+        """The first resource that failed in this operation, not the rollback that followed."""
+        for event in sorted(self.history, key=lambda e: e["Timestamp"]):
+            reason = (event.get("ResourceStatusReason") or "").lower()
+            if event["ResourceStatus"] not in FAILED_STATUSES or any(c in reason for c in CONSEQUENCES):
+                continue
+            if event.get("PhysicalResourceId") != self.stack_id:  # the stack's own line is the summary
+                return event
+        return None
+
+
+def backoff(low: float, high: float) -> Iterator[float]:
+    """Capped exponential delays with equal jitter: never below half the step, never above ``high``."""
+    step = low
+    while True:
+        yield step / 2 + random.uniform(0, step / 2)  # noqa: S311 - jitter, not cryptography
+        step = min(high, step * 2)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    succeeded: bool
+    status: str  # the stack's final status, or the error code that ended the wait
+    reason: str = ""
+
+    @classmethod
+    def of(cls, succeeded: bool, response: dict[str, Any]) -> Outcome:
+        if "Error" in response:
+            return cls(succeeded, response["Error"].get("Code", "Error"), response["Error"].get("Message", ""))
+        stack = response["Stacks"][0]
+        return cls(succeeded, stack["StackStatus"], stack.get("StackStatusReason", ""))
+
+
+def follow_operation(cfn: Any, waiter_name: str, stream: EventStream, timing: Timing, on_events: OnEvents) -> Outcome:
+    """Poll until the waiter's acceptors say success or failure, showing this operation's events."""
+    acceptors = cfn.get_waiter(waiter_name).config.acceptors
+    deadline = time.monotonic() + timing.operation_timeout
+    delays = backoff(timing.poll_min, timing.poll_max)
+    while True:
+        response = _describe(cfn, stream.stack_id)
+        state = next((a.state for a in acceptors if a.matcher_func(response)), "waiting")
+        if state == "waiting" and "Error" in response:
+            state = "failure"  # as botocore's waiter does with an error no acceptor expects
+        events = stream.poll()
+        on_events(events)
+        if state != "waiting":
+            return Outcome.of(state == "success", response)
+        if time.monotonic() > deadline:
+            return Outcome(False, "TIMEOUT", f"still running after {timing.operation_timeout}s; it goes on without us")
+        if events:
+            delays = backoff(timing.poll_min, timing.poll_max)
+        time.sleep(next(delays))
+
+
+def _describe(cfn: Any, stack_id: str) -> dict[str, Any]:
+    try:
+        return cfn.describe_stacks(StackName=stack_id)
+    except ClientError as exc:  # waiters match error codes on the parsed error response
+        return exc.response

@@ -1,0 +1,107 @@
+"""Execute one stack's change set and follow it to the end.
+
+Stacks that were previewed or deferred during planning get their change set
+here, once the stacks they import from are deployed; a deferred update is
+shown and held to the same risk gate and confirmation as the main review.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from deployer import actions
+from deployer.events import EventStream, OnEvents, follow_operation
+from deployer.planning import PREVIEW_NOTE, Context, change_set_review, settled_stack
+from deployer.review import Result, StackReview
+from deployer.state import RECREATE, UPDATE
+
+
+@dataclass
+class Gate:
+    """The human (or --yes) and the risk policy, shared by every stack of the run."""
+
+    yes: bool
+    allow_replacement: bool
+    ask: Callable[[str], bool]
+    show: Callable[[StackReview], None]
+    on_events: Callable[[str], OnEvents]
+    refused_risky: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def admit(self, review: StackReview) -> StackReview:
+        """Gate a change set that was not part of the confirmed review."""
+        with self.lock:
+            self.show(review)
+            if review.risks and not self.allow_replacement:
+                self.refused_risky = True
+                return _fail(review, Result.BLOCKED, "risky changes and no --allow-replacement; not executed")
+            if not self.yes and not self.ask(f"Execute the change set for {review.stack_name}?"):
+                return _fail(review, Result.SKIPPED, "not confirmed; not executed")
+        return review
+
+
+def _fail(review: StackReview, result: Result, message: str) -> StackReview:
+    review.result, review.message = result, message
+    return review
+
+
+def execute_stack(ctx: Context, review: StackReview, gate: Gate) -> StackReview:
+    """Deploy one stack; failures come back in the review (result and message), not as exceptions."""
+    try:
+        if review.result in (Result.PREVIEW, Result.DEFERRED):
+            review = _late_change_set(ctx, review, gate)
+        if review.result is not Result.CHANGES:
+            return review
+        return _run(ctx, review, gate.on_events(review.stack_name))
+    except (ClientError, BotoCoreError) as exc:
+        return _fail(review, Result.FAILED, str(exc))
+
+
+def _late_change_set(ctx: Context, review: StackReview, gate: Gate) -> StackReview:
+    stack_in = ctx.deployment.stacks[review.key]
+    cfn = ctx.clients.cloudformation
+    stack = settled_stack(ctx, stack_in.stack_name)
+    if review.action == RECREATE and stack is not None:
+        ctx.say(f"{stack_in.stack_name}: deleting the failed stack (--recreate-failed)")
+        actions.delete_stack(cfn, stack["StackId"], ctx.timing)
+        stack = None
+    fresh = change_set_review(ctx, stack_in, review.action, stack)
+    fresh.notes = [note for note in review.notes if not note.startswith(PREVIEW_NOTE)]
+    if fresh.result is Result.CHANGES and (review.result is Result.DEFERRED or not _as_previewed(review, fresh)):
+        return gate.admit(fresh)
+    if fresh.result is Result.CHANGES:
+        ctx.say(f"{fresh.stack_name}: change set ready, {len(fresh.resources)} resources to add as previewed")
+    return fresh
+
+
+def _as_previewed(preview: StackReview, fresh: StackReview) -> bool:
+    def rows(review: StackReview) -> set[tuple[str, str, str]]:
+        return {(r.action, r.logical_id, r.resource_type) for r in review.resources}
+
+    return rows(preview) == rows(fresh)
+
+
+def _run(ctx: Context, review: StackReview, on_events: OnEvents) -> StackReview:
+    cfn = ctx.clients.cloudformation
+    assert review.change_set_id and review.stack_id and review.created_at
+    ctx.say(f"{review.stack_name}: executing change set {review.change_set_name}")
+    actions.execute_change_set(cfn, review.change_set_id)
+    stream = EventStream(cfn, review.stack_id, review.created_at)
+    waiter = "stack_update_complete" if review.action == UPDATE else "stack_create_complete"
+    outcome = follow_operation(cfn, waiter, stream, ctx.timing, on_events)
+    if outcome.succeeded:
+        review.result = Result.EXECUTED
+        return review
+    cause = stream.root_cause()
+    if cause:
+        first = (
+            f"{cause['LogicalResourceId']} ({cause['ResourceType']}) {cause['ResourceStatus']}: "
+            f"{cause.get('ResourceStatusReason', '')}"
+        )
+    else:
+        first = outcome.reason or "no failed resource reported"
+    return _fail(review, Result.FAILED, f"root cause: {first} | stack is now {outcome.status}")

@@ -1,0 +1,194 @@
+"""Plan one stack: decide create/update, make its change set and read it into a review.
+
+A change set can only be made when every export the template imports
+already exists.  On a first deploy that is not yet true for the stacks that
+import from new ones, so those are previewed from their template (a new stack
+can only add resources) and get their real change set during execution,
+right after the stacks they import from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from deployer import actions
+from deployer.aws import Clients, Timing
+from deployer.changes import deployed_parameters, parameter_changes, resource_changes
+from deployer.errors import StackFailure
+from deployer.exports import export_changes
+from deployer.inputs import Deployment, StackInput
+from deployer.review import ExportChange, ResourceChange, Result, StackReview
+from deployer.state import CREATE, RECREATE, UPDATE, busy_message, decide, is_busy
+from deployer.upload import template_source
+from templates.graph import exports_of, imports_of
+
+PREVIEW_NOTE = "Preview from the template"
+NAMED_IAM = ("RoleName", "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName")
+
+
+@dataclass
+class Context:
+    """What every stack's plan and execution share during one run."""
+
+    clients: Clients
+    deployment: Deployment
+    timing: Timing
+    change_set_name: str
+    say: Callable[[str], None]
+    bucket: str | None = None
+    recreate_failed: bool = False
+    exports: dict[str, dict[str, Any]] = field(default_factory=dict)  # ListExports when the run started
+
+
+def plan_stack(ctx: Context, key: str) -> StackReview:
+    """The review of one stack; API and state problems become a blocked or error review, not an exception."""
+    stack_in = ctx.deployment.stacks[key]
+    try:
+        stack = settled_stack(ctx, stack_in.stack_name)
+        decision = decide(stack, ctx.recreate_failed)
+        if decision.blocked:
+            return StackReview(key, stack_in.stack_name, "", Result.BLOCKED, message=decision.blocked)
+        waits_for = _missing_exporters(ctx, stack_in)
+        if decision.action == RECREATE or (waits_for and decision.action == CREATE):
+            return preview(stack_in, decision.action, waits_for)
+        if waits_for:
+            return _deferred(stack_in, waits_for)
+        return change_set_review(ctx, stack_in, decision.action, stack)
+    except StackFailure as exc:
+        return StackReview(key, stack_in.stack_name, "", Result.BLOCKED, message=str(exc))
+    except (ClientError, BotoCoreError) as exc:
+        return StackReview(key, stack_in.stack_name, "", Result.ERROR, message=str(exc))
+
+
+def settled_stack(ctx: Context, name: str) -> dict[str, Any] | None:
+    """The stack as DescribeStacks shows it, after waiting out another operation on it."""
+    cfn = ctx.clients.cloudformation
+    stack = actions.describe_stack(cfn, name)
+    if stack and is_busy(stack["StackStatus"]):
+        ctx.say(f"{name} is {stack['StackStatus']}; waiting up to {ctx.timing.busy_timeout}s for it to finish")
+        if not actions.wait_until_settled(cfn, name, ctx.timing):
+            raise StackFailure(busy_message(name, stack["StackStatus"], ctx.timing.busy_timeout))
+        stack = actions.describe_stack(cfn, name)
+    return stack
+
+
+def _missing_exporters(ctx: Context, stack_in: StackInput) -> list[str]:
+    """Stacks of this run whose exports this one imports and which do not exist yet."""
+    graph = ctx.deployment.graph
+    waits_for = set()
+    for name in sorted(imports_of(stack_in.template, stack_in.parameters) - ctx.exports.keys()):
+        exporter = graph.exporters.get(name)
+        if exporter is None or exporter not in ctx.deployment.stacks:
+            source = f"stack {exporter}, which is not among --stacks," if exporter else "no stack of this folder"
+            raise StackFailure(f"imports {name}, which {source} exports and which does not exist yet; deploy it first")
+        waits_for.add(exporter)
+    return sorted(waits_for)
+
+
+def preview(stack_in: StackInput, action: str, waits_for: list[str]) -> StackReview:
+    review = StackReview(stack_in.key, stack_in.stack_name, action, Result.PREVIEW)
+    resources = sorted(stack_in.template["Resources"].items())
+    review.resources = [ResourceChange("Add", logical_id, spec["Type"]) for logical_id, spec in resources]
+    review.parameters = parameter_changes({}, stack_in)
+    review.exports = added_exports(stack_in)
+    if action == RECREATE:
+        review.notes.append("--recreate-failed: the failed stack is deleted first (it holds no working resources)")
+    after = f"once {' and '.join(waits_for)} exist" if waits_for else "when it is executed"
+    review.notes.append(f"{PREVIEW_NOTE}: its change set is created {after}; a new stack only adds.")
+    return review
+
+
+def added_exports(stack_in: StackInput) -> list[ExportChange]:
+    return [ExportChange(name, "added") for name in sorted(exports_of(stack_in.template, stack_in.parameters))]
+
+
+def _deferred(stack_in: StackInput, waits_for: list[str]) -> StackReview:
+    review = StackReview(stack_in.key, stack_in.stack_name, UPDATE, Result.DEFERRED)
+    review.notes.append(
+        f"Imports exports that {', '.join(waits_for)} adds in this run: its change set is made and reviewed "
+        "after that, and held to the same risk gate and confirmation."
+    )
+    return review
+
+
+def capabilities(template: dict[str, Any]) -> list[str]:
+    iam = [r for r in template.get("Resources", {}).values() if r.get("Type", "").startswith("AWS::IAM::")]
+    caps = ["CAPABILITY_IAM"] if iam else []
+    if any(name in r.get("Properties", {}) for r in iam for name in NAMED_IAM):
+        caps.append("CAPABILITY_NAMED_IAM")
+    if "Transform" in template:
+        caps.append("CAPABILITY_AUTO_EXPAND")
+    return caps
+
+
+def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: dict[str, Any] | None) -> StackReview:
+    """Create the change set, wait for it, and read it; a change set that changes nothing is deleted."""
+    cfn = ctx.clients.cloudformation
+    review = StackReview(stack_in.key, stack_in.stack_name, action, Result.CHANGES, change_set_name=ctx.change_set_name)
+    if stack:
+        for stale in actions.our_pending_change_sets(cfn, stack["StackId"]):
+            actions.delete_change_set(cfn, stale)
+    created = actions.create_change_set(cfn, _request(ctx, stack_in, action))
+    if created is None:
+        review.result = Result.NO_CHANGES
+        return review
+    review.change_set_id, review.stack_id = created["Id"], created["StackId"]
+    failure = actions.wait_change_set(cfn, created["Id"], ctx.timing)
+    if failure:
+        actions.delete_change_set(cfn, created["Id"])
+        review.change_set_id = None
+        review.result = Result.NO_CHANGES if actions.is_no_changes(failure) else Result.ERROR
+        review.message = "" if review.result is Result.NO_CHANGES else f"change set failed: {failure}"
+        return review
+    _read_change_set(ctx, review, stack_in, stack if action == UPDATE else None)
+    return review
+
+
+def _request(ctx: Context, stack_in: StackInput, action: str) -> dict[str, Any]:
+    d = ctx.deployment
+    return {
+        "StackName": stack_in.stack_name,
+        "ChangeSetName": ctx.change_set_name,
+        "ChangeSetType": "UPDATE" if action == UPDATE else "CREATE",
+        "Description": f"fargate-stacks {d.project}/{d.environment} {stack_in.key}",
+        "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(stack_in.parameters.items())],
+        "Capabilities": capabilities(stack_in.template),
+        **template_source(ctx.clients.s3, stack_in, ctx.bucket, d.region),
+    }
+
+
+def _read_change_set(ctx: Context, review: StackReview, stack_in: StackInput, stack: dict[str, Any] | None) -> None:
+    cfn = ctx.clients.cloudformation
+    described = actions.describe_change_set(cfn, review.change_set_id)
+    review.created_at = described["CreationTime"]
+    review.resources = resource_changes(described)
+    deployed = deployed_parameters(stack) if stack else {}
+    review.parameters = parameter_changes(deployed, stack_in)
+    if stack is None:
+        review.exports = added_exports(stack_in)
+        return
+    deployed_template = actions.get_template(cfn, stack["StackId"])
+    review.template_changed = None if deployed_template is None else deployed_template != stack_in.template
+    current = {name: e["Value"] for name, e in ctx.exports.items() if e.get("ExportingStackId") == stack["StackId"]}
+    review.exports = export_changes(stack_in, current, deployed_template, deployed, review.resources, review.parameters)
+    for change in review.exports:
+        if change.change != "added":
+            change.importers = actions.list_imports(cfn, change.name)
+    review.notes += _parameter_notes(review, stack_in)
+
+
+def _parameter_notes(review: StackReview, stack_in: StackInput) -> list[str]:
+    notes = []
+    if review.template_changed is False and review.parameters:
+        notes.append("Parameter-only change set: the template is the one deployed.")
+    for change in review.parameters:
+        if change.source == "template default" and change.deployed is not None and change.new is not None:
+            notes.append(
+                f"{change.name} goes from {change.deployed} back to the template default {change.new}; "
+                f"to keep it, pass --set {stack_in.key}.{change.name}={change.deployed}"
+            )
+    return notes

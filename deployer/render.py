@@ -1,0 +1,153 @@
+"""The review and the progress on a terminal, with rich.
+
+Replacement is the column people miss: ``True`` is red and ``Conditional``
+(CloudFormation's "maybe") yellow, never plain text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from deployer.events import OnEvents
+from deployer.review import Result, Review, StackReview
+
+REPLACEMENT_STYLES = {"True": "bold white on red", "Conditional": "bold black on yellow", "False": "green"}
+ACTION_STYLES = {"Add": "green", "Modify": "yellow", "Remove": "bold red"}
+RESULT_STYLES = {
+    Result.CHANGES: "yellow",
+    Result.NO_CHANGES: "green",
+    Result.PREVIEW: "cyan",
+    Result.DEFERRED: "cyan",
+    Result.EXECUTED: "bold green",
+}
+RESOURCE_COLUMNS = ("Action", "Logical id", "Type", "Replacement", "Scope", "Changed properties", "Causing entity")
+
+
+def heading(review: StackReview) -> Text:
+    counts = ", ".join(f"{n} {action.lower()}" for action, n in review.counts().items() if n)
+    text = Text.assemble(
+        (review.stack_name, "bold"),
+        f" ({review.key})  ",
+        (review.action or "-", "bold"),
+        "  ",
+        (str(review.result), RESULT_STYLES.get(review.result, "bold red")),
+    )
+    if counts:
+        text.append(f"  {counts}")
+    if review.template_changed is False:
+        text.append("  parameters only", "cyan")
+    return text
+
+
+def resource_table(review: StackReview) -> Table:
+    table = Table(*RESOURCE_COLUMNS, show_lines=False, header_style="bold")
+    for change in review.resources:
+        replacement = change.replacement or ("" if change.action == "Add" else "-")
+        table.add_row(
+            Text(change.action, ACTION_STYLES.get(change.action, "")),
+            Text(change.logical_id, "bold red" if change.risk else ""),
+            change.resource_type,
+            Text(replacement, REPLACEMENT_STYLES.get(replacement, "")),
+            ", ".join(change.scope),
+            ", ".join(change.properties),
+            ", ".join(change.causes),
+        )
+    return table
+
+
+def parameter_table(review: StackReview) -> Table:
+    table = Table("Parameter", "Deployed", "New", "From", title="Parameters", title_justify="left", header_style="bold")
+    for change in review.parameters:
+        table.add_row(change.name, _value(change.deployed), _value(change.new), change.source)
+    return table
+
+
+def export_table(review: StackReview) -> Table:
+    table = Table("Export", "Change", "Why", "Imported by", title="Exports", title_justify="left", header_style="bold")
+    for change in review.exports:
+        style = "bold red" if change.risk else ("green" if change.change == "added" else "yellow")
+        table.add_row(change.name, Text(change.change, style), change.reason, ", ".join(change.importers))
+    return table
+
+
+def _value(value: str | None) -> Text:
+    return Text("(none)", "dim") if value is None else Text(value)
+
+
+def stack_block(review: StackReview) -> RenderableType:
+    parts: list[RenderableType] = [heading(review)]
+    if review.message:
+        parts.append(Text(f"  {review.message}", "bold red" if review.result.is_failure else ""))
+    if review.resources:
+        parts.append(resource_table(review))
+    if review.parameters:
+        parts.append(parameter_table(review))
+    if review.exports:
+        parts.append(export_table(review))
+    parts += [Text(f"  RISK: {risk}", "bold red") for risk in review.risks]
+    parts += [Text(f"  note: {note}", "dim") for note in review.notes]
+    return Group(*parts)
+
+
+def summary_table(review: Review) -> Table:
+    table = Table("Stack", "Action", "Result", "Add", "Modify", "Remove", "Risks", title="Summary", header_style="bold")
+    for stack in review.stacks.values():
+        counts = stack.counts()
+        table.add_row(
+            stack.stack_name,
+            stack.action or "-",
+            Text(str(stack.result), RESULT_STYLES.get(stack.result, "bold red")),
+            str(counts["Add"]),
+            str(counts["Modify"]),
+            Text(str(counts["Remove"]), "bold red" if counts["Remove"] else ""),
+            Text(str(len(stack.risks)), "bold red" if stack.risks else ""),
+        )
+    return table
+
+
+def show_review(console: Console, review: Review) -> None:
+    console.rule(f"Review: {review.project}/{review.environment} in {review.region}")
+    for stack in review.stacks.values():
+        console.print(stack_block(stack))
+        console.print()
+    console.print(summary_table(review))
+
+
+def show_stack(console: Console, stack: StackReview) -> None:
+    console.print(stack_block(stack))
+
+
+def event_printer(console: Console) -> Any:
+    """Per stack, a callback that prints that stack's new events as they arrive."""
+
+    def for_stack(stack_name: str) -> OnEvents:
+        def print_events(events: Iterable[dict[str, Any]]) -> None:
+            for event in events:
+                status = event["ResourceStatus"]
+                style = "green" if status.endswith("COMPLETE") else ""
+                style = "red" if "FAILED" in status or "ROLLBACK" in status else style
+                reason = event.get("ResourceStatusReason") or ""
+                console.print(
+                    Text.assemble(
+                        (f"  {stack_name} ", "dim"),
+                        f"{event['LogicalResourceId']} ",
+                        (status, style),
+                        (f"  {reason}" if reason else "", "dim"),
+                    )
+                )
+
+        return print_events
+
+    return for_stack
+
+
+def routes_table(dns_name: str | None, routes: list[dict[str, Any]]) -> RenderableType:
+    table = Table("Priority", "Host", "Path", "Service stack", title="Routing (shared ALB)", header_style="bold")
+    for route in routes:
+        table.add_row(str(route["priority"]), route["host"] or "*", route["path"] or "*", route["stack"])
+    return Group(Text.assemble(("ALB DNS name: ", "bold"), dns_name or "(not found)"), table)

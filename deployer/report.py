@@ -1,0 +1,98 @@
+"""The review as files: ``review.md`` for a ticket or a pull request, ``review.json`` for a CI gate.
+
+Both are rewritten after execution with each stack's result, so the files
+always describe the last run.  ``review.json`` carries the same ``risky`` list
+and exit code the command returns.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from deployer.review import Review, StackReview
+
+SCHEMA = 1
+RESOURCE_HEADER = ("Action", "Logical id", "Type", "Replacement", "Scope", "Changed properties", "Causing entity")
+
+
+def write_reports(folder: Path, review: Review, exit_code: int) -> tuple[Path, Path]:
+    md, js = folder / "review.md", folder / "review.json"
+    md.write_text(markdown(review))
+    js.write_text(json.dumps(as_json(review, exit_code), indent=2, default=str) + "\n")
+    return md, js
+
+
+def as_json(review: Review, exit_code: int) -> dict[str, Any]:
+    stacks = []
+    for stack in review.stacks.values():
+        data = asdict(stack)
+        data["result"] = str(stack.result)
+        data["risks"] = stack.risks
+        stacks.append(data)
+    return {
+        "schema": SCHEMA,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "project": review.project,
+        "environment": review.environment,
+        "region": review.region,
+        "allow_replacement": review.allow_replacement,
+        "risky": review.risky,
+        "exit_code": exit_code,
+        "stacks": stacks,
+    }
+
+
+def _cell(value: Any) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ") if value not in (None, "") else ""
+
+
+def _table(header: tuple[str, ...], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+
+
+def markdown(review: Review) -> str:
+    lines = [f"# Deploy review: {review.project}/{review.environment} ({review.region})", ""]
+    if review.risky:
+        gate = "allowed by --allow-replacement" if review.allow_replacement else "exit code 3, nothing executed"
+        lines += [f"**Risky changes ({gate}):**", ""] + [f"- {risk}" for risk in review.risky] + [""]
+    rows = [
+        [s.stack_name, s.action or "-", s.result, *s.counts().values(), len(s.risks)] for s in review.stacks.values()
+    ]
+    lines += [*_table(("Stack", "Action", "Result", "Add", "Modify", "Remove", "Risks"), rows), ""]
+    for stack in review.stacks.values():
+        lines += _stack_section(stack)
+    return "\n".join(lines) + "\n"
+
+
+def _stack_section(stack: StackReview) -> list[str]:
+    lines = [f"## {stack.stack_name} ({stack.key}): {stack.action or '-'}, {stack.result}", ""]
+    if stack.message:
+        lines += [stack.message, ""]
+    if stack.change_set_name:
+        only = " (parameters only)" if stack.template_changed is False else ""
+        lines += [f"Change set `{stack.change_set_name}`{only}", ""]
+    if stack.resources:
+        rows = [
+            [r.action, r.logical_id, r.resource_type, _replacement(r.replacement), ", ".join(r.scope),
+             ", ".join(r.properties), ", ".join(r.causes)]
+            for r in stack.resources
+        ]  # fmt: skip
+        lines += [*_table(RESOURCE_HEADER, rows), ""]
+    if stack.parameters:
+        rows = [[p.name, p.deployed if p.deployed is not None else "(none)", p.new, p.source] for p in stack.parameters]
+        lines += ["Parameters:", "", *_table(("Parameter", "Deployed", "New", "From"), rows), ""]
+    if stack.exports:
+        rows = [[e.name, e.change, e.reason, ", ".join(e.importers)] for e in stack.exports]
+        lines += ["Exports:", "", *_table(("Export", "Change", "Why", "Imported by"), rows), ""]
+    lines += [f"- **RISK** {risk}" for risk in stack.risks]
+    lines += [f"- note: {note}" for note in stack.notes]
+    return lines + ([""] if stack.risks or stack.notes else [])
+
+
+def _replacement(value: str) -> str:
+    return f"**{value}**" if value in ("True", "Conditional") else value

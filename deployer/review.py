@@ -1,0 +1,117 @@
+"""The review: what each stack's change set would do, in a shape both people and CI gates read.
+
+One ``StackReview`` per stack; ``render`` prints it with rich and ``report``
+writes it as Markdown and JSON.  Risks are computed here, once, so the
+console, the files and the exit code can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Result(StrEnum):
+    CHANGES = "changes"  # a change set is ready to execute
+    NO_CHANGES = "no changes"
+    PREVIEW = "preview"  # a new stack whose imports do not exist yet: read from its template
+    DEFERRED = "deferred"  # an existing stack whose imports do not exist yet: reviewed when they do
+    BLOCKED = "blocked"  # the stack's state forbids a deploy; the message says how to fix it
+    ERROR = "error"
+    EXECUTED = "executed"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # a stack it depends on failed or was not deployed
+
+    @property
+    def is_failure(self) -> bool:
+        return self in (Result.BLOCKED, Result.ERROR, Result.FAILED, Result.SKIPPED)
+
+
+@dataclass
+class ResourceChange:
+    action: str  # Add | Modify | Remove | Import | Dynamic
+    logical_id: str
+    resource_type: str
+    replacement: str = ""  # True | False | Conditional; "" when CloudFormation did not say
+    scope: list[str] = field(default_factory=list)  # Properties, Tags, Metadata, ...
+    properties: list[str] = field(default_factory=list)  # changed property names, with what they force
+    causes: list[str] = field(default_factory=list)  # causing entities: parameters, resources, the template
+    risk: str | None = None
+
+
+@dataclass
+class ParameterChange:
+    name: str
+    deployed: str | None
+    new: str | None
+    source: str  # "--set" or "template default"
+
+
+@dataclass
+class ExportChange:
+    name: str
+    change: str  # added | removed | may change
+    reason: str = ""
+    importers: list[str] = field(default_factory=list)
+
+    @property
+    def risk(self) -> str | None:
+        if self.change == "added" or not self.importers:
+            return None
+        verb = "removes" if self.change == "removed" else "may change the value of"
+        return (
+            f"{verb} export {self.name}, imported by {', '.join(self.importers)}: CloudFormation refuses to "
+            "change an export in use; move those stacks off it first"
+        )
+
+
+@dataclass
+class StackReview:
+    key: str
+    stack_name: str
+    action: str  # CREATE | UPDATE | RECREATE, or "" when nothing can be done
+    result: Result
+    message: str = ""
+    change_set_name: str | None = None
+    change_set_id: str | None = None
+    stack_id: str | None = None
+    created_at: datetime | None = None
+    template_changed: bool | None = None  # False: a parameter-only change set
+    resources: list[ResourceChange] = field(default_factory=list)
+    parameters: list[ParameterChange] = field(default_factory=list)
+    exports: list[ExportChange] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def risks(self) -> list[str]:
+        found = [f"{r.logical_id}: {r.risk}" for r in self.resources if r.risk]
+        return found + [e.risk for e in self.exports if e.risk]
+
+    def counts(self) -> dict[str, int]:
+        counts = {"Add": 0, "Modify": 0, "Remove": 0}
+        for change in self.resources:
+            counts[change.action] = counts.get(change.action, 0) + 1
+        return counts
+
+
+@dataclass
+class Review:
+    project: str
+    environment: str
+    region: str
+    stacks: dict[str, StackReview]
+    allow_replacement: bool = False
+
+    @property
+    def risky(self) -> list[str]:
+        return [f"{s.stack_name}: {risk}" for s in self.stacks.values() for risk in s.risks]
+
+    @property
+    def gated(self) -> bool:
+        """Risky changes present and not allowed: exit code 3, nothing executed."""
+        return bool(self.risky) and not self.allow_replacement
+
+    @property
+    def failed(self) -> list[StackReview]:
+        return [s for s in self.stacks.values() if s.result.is_failure]

@@ -1,0 +1,138 @@
+"""One deploy from start to end: plan every stack, review, gate, then execute in dependency order.
+
+Nothing is executed unless the whole plan is clean: a blocked or failed
+stack stops the run before any change, and risky changes stop it with exit
+code 3 unless ``--allow-replacement`` is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.text import Text
+
+from deployer import actions, render
+from deployer.aws import Timing, make_clients
+from deployer.entrypoints import alb_routes
+from deployer.errors import UsageError
+from deployer.execution import Gate, execute_stack
+from deployer.executor import walk
+from deployer.inputs import check_sizes, load_deployment
+from deployer.planning import Context, plan_stack
+from deployer.report import write_reports
+from deployer.review import Result, Review, StackReview
+
+OK, FAILURE, RISKY = 0, 1, 3
+
+
+@dataclass(frozen=True)
+class Options:
+    folder: Path
+    environment: str | None = None  # when given, the folder's manifest must be for this environment
+    stacks: list[str] = field(default_factory=list)
+    sets: list[str] = field(default_factory=list)
+    execute: bool = False
+    yes: bool = False
+    allow_replacement: bool = False
+    recreate_failed: bool = False
+    profile: str | None = None
+    region: str | None = None
+    bucket: str | None = None
+    workers: int = 4
+    timing: Timing = field(default_factory=Timing)
+
+
+def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> int:
+    deployment = load_deployment(options.folder, options.stacks, options.sets, options.region)
+    if options.environment and options.environment != deployment.environment:
+        raise UsageError(f"{options.folder} holds environment {deployment.environment!r}, not {options.environment!r}")
+    check_sizes(deployment.stacks.values(), options.bucket)
+    clients = make_clients(options.profile, deployment.region)
+    ctx = Context(
+        clients,
+        deployment,
+        options.timing,
+        actions.new_change_set_name(),
+        say=lambda message: console.print(Text(message, "dim")),
+        bucket=options.bucket,
+        recreate_failed=options.recreate_failed,
+    )
+    ctx.exports = actions.list_exports(clients.cloudformation)
+    planned = walk(deployment.depends_on(), lambda key: plan_stack(ctx, key), workers=options.workers)
+    review = Review(
+        deployment.project,
+        deployment.environment,
+        deployment.region,
+        {key: planned[key] for key in deployment.order()},
+        options.allow_replacement,
+    )
+    code = FAILURE if review.failed else RISKY if review.gated else OK
+    render.show_review(console, review)
+    _write(console, options.folder, review, code)
+    if code != OK or not options.execute:
+        console.print(_verdict(review, code))
+        return code
+    if all(s.result is Result.NO_CHANGES for s in review.stacks.values()):
+        console.print(Text("Nothing to execute: every stack is up to date.", "green"))
+        return OK
+    if not options.yes and not ask(f"Execute these change sets in {deployment.region}?"):
+        console.print(Text("Not confirmed: nothing was executed.", "yellow"))
+        return FAILURE
+    return _execute(ctx, review, options, console, ask)
+
+
+def _execute(ctx: Context, review: Review, options: Options, console: Console, ask: Callable[[str], bool]) -> int:
+    gate = Gate(
+        yes=options.yes,
+        allow_replacement=options.allow_replacement,
+        ask=ask,
+        show=lambda stack: render.show_stack(console, stack),
+        on_events=render.event_printer(console),
+    )
+    console.rule("Execute")
+    done = walk(
+        ctx.deployment.depends_on(),
+        lambda key: execute_stack(ctx, review.stacks[key], gate),
+        workers=options.workers,
+        failed=lambda stack: stack.result.is_failure,
+        skip=lambda key, blockers: _skipped(review.stacks[key], blockers),
+    )
+    review.stacks.update(done)
+    code = RISKY if gate.refused_risky else FAILURE if review.failed else OK
+    console.print(render.summary_table(review))
+    for stack in review.failed:
+        console.print(Text(f"{stack.stack_name}: {stack.result}: {stack.message}", "bold red"))
+    _write(console, options.folder, review, code)
+    if code == OK:
+        dns_name, routes = alb_routes(ctx.clients, ctx.deployment.stack_names)
+        console.print(render.routes_table(dns_name, routes))
+    return code
+
+
+def _skipped(stack: StackReview, blockers: list[str]) -> StackReview:
+    stack.result = Result.SKIPPED
+    stack.message = f"not deployed: {', '.join(blockers)} did not deploy"
+    return stack
+
+
+def _write(console: Console, folder: Path, review: Review, code: int) -> None:
+    md, js = write_reports(folder, review, code)
+    console.print(Text(f"Review written to {md} and {js}", "dim"))
+
+
+def _verdict(review: Review, code: int) -> Text:
+    if code == FAILURE:
+        return Text("Some stacks cannot be deployed (see above): nothing was executed.", "bold red")
+    if code == RISKY:
+        return Text(
+            "Risky changes (see RISK lines): nothing was executed. Re-run with --allow-replacement "
+            "once you have checked them.",
+            "bold red",
+        )
+    pending = [s.stack_name for s in review.stacks.values() if s.result is not Result.NO_CHANGES]
+    if not pending:
+        return Text("No changes: every stack is up to date.", "green")
+    return Text(f"{len(pending)} stack(s) to change. Re-run with --execute to apply.", "yellow")

@@ -1,0 +1,66 @@
+"""What an existing stack's status allows: create, update, recreate, wait, or stop and explain."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+CREATE, UPDATE, RECREATE = "CREATE", "UPDATE", "RECREATE"
+RECREATABLE = ("ROLLBACK_COMPLETE", "CREATE_FAILED")
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: str = ""  # CREATE | UPDATE | RECREATE
+    busy: bool = False  # another operation is running: wait for it to settle
+    blocked: str = ""  # why nothing can be done, and how to fix it
+
+
+def is_busy(status: str) -> bool:
+    return status.endswith("_IN_PROGRESS") and status != "REVIEW_IN_PROGRESS"
+
+
+def decide(stack: Mapping[str, Any] | None, recreate_failed: bool) -> Decision:
+    if stack is None or stack["StackStatus"] in ("REVIEW_IN_PROGRESS", "DELETE_COMPLETE"):
+        return Decision(CREATE)  # REVIEW_IN_PROGRESS: a create change set nobody executed
+    status, name = stack["StackStatus"], stack["StackName"]
+    if is_busy(status):
+        return Decision(busy=True)
+    if status in RECREATABLE:
+        if recreate_failed:
+            return Decision(RECREATE)
+        return Decision(blocked=_failed_create(name, status))
+    if status == "UPDATE_ROLLBACK_FAILED":
+        return Decision(blocked=_continue_rollback(name))
+    if status.endswith("_FAILED"):  # ROLLBACK_FAILED, DELETE_FAILED, IMPORT_ROLLBACK_FAILED
+        return Decision(
+            blocked=f"{name} is {status}: CloudFormation could not clean up after a failure. Look at its events, "
+            f"fix or remove what blocks it, delete the stack (aws cloudformation delete-stack --stack-name {name}) "
+            "and deploy again."
+        )
+    return Decision(UPDATE)
+
+
+def busy_message(name: str, status: str, waited: int) -> str:
+    if waited <= 0:
+        return f"{name} is {status}: another operation is changing it. Deploy again when it has finished."
+    return f"{name} is still {status} after {waited}s of waiting. Deploy again when it has finished."
+
+
+def _failed_create(name: str, status: str) -> str:
+    return (
+        f"{name} is {status}: its first create failed, so it holds no working resources and cannot be updated. "
+        f"Re-run with --recreate-failed to delete and recreate it, or delete it yourself "
+        f"(aws cloudformation delete-stack --stack-name {name})."
+    )
+
+
+def _continue_rollback(name: str) -> str:
+    return (
+        f"{name} is UPDATE_ROLLBACK_FAILED: a failed update could not be rolled back, and the stack accepts no "
+        "update until the rollback finishes. Fix what blocks it (see the stack's events), then run "
+        f"aws cloudformation continue-update-rollback --stack-name {name} "
+        "(add --resources-to-skip LOGICAL_ID for a resource that cannot return to its old state), "
+        "wait for UPDATE_ROLLBACK_COMPLETE and deploy again."
+    )

@@ -1,0 +1,32 @@
+"""How a template reaches CloudFormation: inline, or from S3 when it is over the inline limit.
+
+The S3 key is the content's SHA-256, so an unchanged template is the same
+object on every run and two environments never overwrite each other's file.
+Sizes were checked before any AWS call (``inputs.check_sizes``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from deployer.inputs import MAX_BODY_BYTES, StackInput
+
+KEY_PREFIX = "fargate-stacks/templates"
+
+
+def template_source(s3: Any, stack: StackInput, bucket: str | None, region: str) -> dict[str, str]:
+    """``{"TemplateBody": ...}`` or, after uploading, ``{"TemplateURL": ...}``."""
+    if stack.size <= MAX_BODY_BYTES:
+        return {"TemplateBody": stack.body}
+    if not bucket:  # inputs.check_sizes refuses this earlier; never send an oversized body
+        raise ValueError(f"{stack.key}: template needs a bucket")
+    key = f"{KEY_PREFIX}/{hashlib.sha256(stack.body.encode()).hexdigest()}.json"
+    s3.put_object(Bucket=bucket, Key=key, Body=stack.body.encode(), ContentType="application/json")
+    return {"TemplateURL": template_url(bucket, key, region)}
+
+
+def template_url(bucket: str, key: str, region: str) -> str:
+    """The virtual-hosted S3 URL CloudFormation documents for TemplateURL."""
+    suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+    return f"https://{bucket}.s3.{region}.{suffix}/{key}"
