@@ -1,0 +1,123 @@
+"""A local AWS endpoint for the deployer's end-to-end tests and ``make demo``.
+
+It is moto's own server (``moto[server]``) bound to 127.0.0.1, in a process
+of its own, with the gaps listed in ``tests/moto_patches.py`` patched (the
+change-set path neither resolving ``Fn::ImportValue`` nor registering exports,
+and two more our templates hit).  The deployer knows nothing about any of it:
+it only ever sees an endpoint URL through ``AWS_ENDPOINT_URL``.
+
+    python -m tests.moto_endpoint                    # serve on a free port; prints READY <url>
+    python -m tests.moto_endpoint -- CMD [ARGS...]   # serve, run CMD against it, stop; exits with CMD's code
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+from tests import moto_patches
+
+HOST = "127.0.0.1"
+READY = "READY"
+
+# Credentials and settings for a boto3 that must only ever talk to the local endpoint.
+OFFLINE_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+def aws_env(url: str) -> dict[str, str]:
+    """Environment variables that point boto3 at ``url`` with dummy credentials."""
+    return {**OFFLINE_ENV, "AWS_ENDPOINT_URL": url}
+
+
+@contextmanager
+def serving(port: int = 0) -> Iterator[str]:
+    """The patched moto server in a thread of this process; yields its URL."""
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request drowns the demo
+    logging.getLogger("moto").setLevel(logging.ERROR)
+    warnings.simplefilter("ignore")  # moto warns about every resource type it only half supports
+    moto_patches.apply_all()
+    server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
+    server.start()
+    try:
+        host, bound = server.get_host_and_port()
+        yield f"http://{host}:{bound}"
+    finally:
+        server.stop()
+
+
+@contextmanager
+def endpoint_process(timeout: float = 60.0) -> Iterator[str]:
+    """The patched server in a child process (isolated from the caller's moto); yields its URL."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.moto_endpoint"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
+    try:
+        url = _read_ready_line(child, timeout)
+        yield url
+    finally:
+        child.terminate()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def _read_ready_line(child: subprocess.Popen[str], timeout: float) -> str:
+    found: list[str] = []
+    reader = threading.Thread(target=lambda: found.append(child.stdout.readline() if child.stdout else ""))
+    reader.start()
+    reader.join(timeout)
+    line = found[0].strip() if found else ""
+    if not line.startswith(READY + " "):
+        child.kill()
+        raise RuntimeError(f"local endpoint did not start within {timeout:.0f}s (got {line!r})")
+    return line.split(" ", 1)[1]
+
+
+def run_against(command: list[str], url: str, base_env: Mapping[str, str]) -> int:
+    env = {**base_env, **aws_env(url)}
+    env.pop("AWS_PROFILE", None)
+    return subprocess.call(command, env=env)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="-- CMD [ARGS...] to run against the endpoint")
+    args = parser.parse_args(argv)
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    with serving(args.port) as url:
+        if command:
+            print(f"local AWS endpoint (moto) at {url}", file=sys.stderr, flush=True)
+            return run_against(command, url, os.environ)
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        print(f"{READY} {url}", flush=True)
+        stop.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""The gaps of moto 5.2.5's CloudFormation that stop our generated stacks deploying, patched.
+
+Applied only inside the local endpoint process (``tests/moto_endpoint.py``),
+never in the deployer.  Each gap is one function; each says what real
+CloudFormation does and what moto does instead.  Remove a function when the
+pinned moto fixes its gap (``tests/test_deploy_endpoint.py`` shows whether
+each one is still needed).
+
+1. Change sets and exports (the gap the issue names): a CREATE change set
+   builds its stack without the region's exports, so the first
+   ``Fn::ImportValue`` fails on execute; executing any change set neither
+   rebuilds the stack's outputs nor registers its exports.  ``create_stack``
+   does both.
+2. ``Fn::GetAZs`` with ``{"Ref": "AWS::Region"}`` (the documented idiom, the
+   same as ``""``): moto uses the unresolved dict as the region name, so
+   ``Fn::Select [0, Fn::GetAZs ...]`` yields "{'Ref': 'AWS::Region'}a" and every
+   subnet fails, on create_stack and change sets alike.
+3. ``AWS::ServiceDiscovery::PrivateDnsNamespace`` has no CloudFormation model,
+   so ``Fn::GetAtt [Namespace, Id]`` fails.  moto's servicediscovery backend can
+   create the namespace; the model below only connects the two.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+_APPLIED: list[str] = []
+
+
+def patch_change_set_exports() -> None:
+    """Gap 1: resolve imports in CREATE change sets; register outputs and exports on execute."""
+    from moto.cloudformation.models import CloudFormationBackend
+
+    CloudFormationBackend.create_change_set = _with_region_exports(CloudFormationBackend.create_change_set)
+    CloudFormationBackend.execute_change_set = _registering_exports(CloudFormationBackend.execute_change_set)
+
+
+def _with_region_exports(create_change_set: Callable[..., tuple[str, str]]) -> Callable[..., tuple[str, str]]:
+    @functools.wraps(create_change_set)
+    def patched(self: Any, *args: Any, **kwargs: Any) -> tuple[str, str]:
+        change_set_id, stack_id = create_change_set(self, *args, **kwargs)
+        stack = self.stacks[stack_id]
+        # The same live dict create_stack hands to a new stack.
+        stack.cross_stack_resources = self.exports
+        stack.resource_map.cross_stack_resources = self.exports
+        return change_set_id, stack_id
+
+    return patched
+
+
+def _registering_exports(execute_change_set: Callable[..., None]) -> Callable[..., None]:
+    @functools.wraps(execute_change_set)
+    def patched(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+        execute_change_set(self, change_set_name, stack_name)
+        stack = self.stacks[self.describe_change_set(change_set_name).stack_id]
+        stack._parse_template()
+        stack.output_map = stack._create_output_map()
+        for name in [name for name, export in self.exports.items() if export.exporting_stack_id == stack.stack_id]:
+            del self.exports[name]
+        self._validate_export_uniqueness(stack)
+        self.exports.update({export.name: export for export in stack.exports})
+
+    return patched
+
+
+def patch_get_azs_ref() -> None:
+    """Gap 2: resolve the argument of ``Fn::GetAZs`` before moto uses it as a region name."""
+    from moto.cloudformation import parsing
+
+    clean_json = parsing.clean_json
+
+    @functools.wraps(clean_json)
+    def patched(resource_json: Any, resources_map: Any) -> Any:
+        if isinstance(resource_json, dict) and isinstance(resource_json.get("Fn::GetAZs"), dict):
+            region = clean_json(resource_json["Fn::GetAZs"], resources_map)
+            resource_json = {**resource_json, "Fn::GetAZs": region}
+        return clean_json(resource_json, resources_map)
+
+    parsing.clean_json = patched  # clean_json recurses through this module global
+
+
+def patch_private_dns_namespace() -> None:
+    """Gap 3: a CloudFormation model for Cloud Map private DNS namespaces."""
+    from moto.cloudformation import parsing
+
+    from tests.moto_namespace import PrivateDnsNamespace
+
+    parsing.get_model_list.cache_clear()
+    parsing.get_model_map.cache_clear()
+    parsing.get_name_type_map.cache_clear()
+    assert PrivateDnsNamespace.cloudformation_type() in parsing.get_model_map()
+
+
+GAPS: dict[str, Callable[[], None]] = {
+    "change set exports": patch_change_set_exports,
+    "Fn::GetAZs Ref": patch_get_azs_ref,
+    "PrivateDnsNamespace": patch_private_dns_namespace,
+}
+
+
+def apply_all() -> list[str]:
+    """Apply every patch once per process; returns the names applied."""
+    for name, patch in GAPS.items():
+        if name not in _APPLIED:
+            patch()
+            _APPLIED.append(name)
+    return list(_APPLIED)
