@@ -22,6 +22,7 @@ import threading
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 from tests import moto_patches
 
@@ -44,22 +45,39 @@ def aws_env(url: str) -> dict[str, str]:
     return {**OFFLINE_ENV, "AWS_ENDPOINT_URL": url}
 
 
+class _OneRequestAtATime:
+    """moto's backends are not thread-safe (a ListChangeSets racing a CreateChangeSet fails with
+    "OrderedDict mutated during iteration"), so the endpoint answers one request at a time.
+    The deployer still works on several stacks at once; only the fake AWS serialises."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        with self.lock:
+            return list(self.app(environ, start_response))
+
+
 @contextmanager
 def serving(port: int = 0) -> Iterator[str]:
     """The patched moto server in a thread of this process; yields its URL."""
-    from moto.server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request drowns the demo
     logging.getLogger("moto").setLevel(logging.ERROR)
     warnings.simplefilter("ignore")  # moto warns about every resource type it only half supports
     moto_patches.apply_all()
-    server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
-    server.start()
+    app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
+    server = make_server(HOST, port, app, threaded=True, request_handler=MotoRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
     try:
-        host, bound = server.get_host_and_port()
-        yield f"http://{host}:{bound}"
+        yield f"http://{HOST}:{server.server_port}"
     finally:
-        server.stop()
+        server.shutdown()
+        thread.join()
 
 
 @contextmanager
