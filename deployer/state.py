@@ -31,6 +31,8 @@ def decide(stack: Mapping[str, Any] | None, recreate_failed: bool) -> Decision:
         if recreate_failed:
             return Decision(RECREATE)
         return Decision(blocked=_failed_create(name, status))
+    if status == "UPDATE_FAILED":  # a failed update left in place (rollback disabled): update again
+        return Decision(UPDATE)
     if status == "UPDATE_ROLLBACK_FAILED":
         return Decision(blocked=_continue_rollback(name))
     if status.endswith("_FAILED"):  # ROLLBACK_FAILED, DELETE_FAILED, IMPORT_ROLLBACK_FAILED

@@ -1,0 +1,81 @@
+"""The dependency walk: a stack starts when its own dependencies finish, never in waves."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from deployer.executor import walk
+
+
+def test_a_stack_starts_as_soon_as_its_own_dependencies_finish() -> None:
+    """``svc`` needs only ``cluster``; it must start while ``alb`` (slow) is still running."""
+    graph = {"network": set(), "alb": {"network"}, "cluster": {"network"}, "svc": {"cluster"}}
+    svc_started = threading.Event()
+    alb_saw_svc_start: list[bool] = []
+
+    def work(key: str) -> str:
+        if key == "svc":
+            svc_started.set()
+        if key == "alb":
+            alb_saw_svc_start.append(svc_started.wait(timeout=5))
+        return key
+
+    results = walk(graph, work, workers=4)
+
+    assert results == {key: key for key in graph}
+    assert alb_saw_svc_start == [True]
+
+
+def test_dependencies_always_finish_first() -> None:
+    graph = {"network": set(), "alb": {"network"}, "cluster": {"network"}, "svc-a": {"alb", "cluster"}}
+    finished: list[str] = []
+    lock = threading.Lock()
+
+    def work(key: str) -> None:
+        time.sleep(0.01)
+        with lock:
+            assert all(dep in finished for dep in graph[key]), key
+            finished.append(key)
+
+    walk(graph, work, workers=3)
+    assert sorted(finished) == sorted(graph)
+
+
+def test_the_pool_is_bounded() -> None:
+    graph = {f"svc-{i}": set() for i in range(8)}
+    running, peak = 0, 0
+    lock = threading.Lock()
+
+    def work(_key: str) -> None:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.02)
+        with lock:
+            running -= 1
+
+    walk(graph, work, workers=2)
+    assert peak == 2
+
+
+def test_a_failure_skips_everything_downstream_and_nothing_else() -> None:
+    graph = {"network": set(), "alb": {"network"}, "cluster": {"network"}, "svc": {"alb", "cluster"}, "other": set()}
+    ran: list[str] = []
+
+    def work(key: str) -> str:
+        ran.append(key)
+        return "failed" if key == "alb" else "ok"
+
+    results = walk(
+        graph,
+        work,
+        workers=2,
+        failed=lambda r: r != "ok",
+        skip=lambda key, blockers: f"skipped by {','.join(blockers)}",
+    )
+
+    assert results["svc"] == "skipped by alb"
+    assert "svc" not in ran
+    assert {results[k] for k in ("network", "cluster", "other")} == {"ok"}

@@ -1,0 +1,508 @@
+"""Failure paths a local endpoint cannot produce, driven through botocore's Stubber.
+
+The deployer's own code runs unchanged; only CloudFormation's answers are
+scripted.  ``Stubber`` also fails a test on any call the script does not
+expect, so "nothing was changed" is checked, not assumed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import ANY, Stubber
+
+from deployer.aws import Clients, Timing
+from deployer.execution import Gate, execute_stack
+from deployer.inputs import load_deployment
+from deployer.planning import Context, plan_stack
+from deployer.review import Result, StackReview
+
+FAST = Timing(
+    change_set_delay=0, change_set_attempts=3, busy_delay=0, busy_timeout=3, delete_delay=0, poll_min=0, poll_max=0
+)
+ACCOUNT = "123456789012"
+T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+
+def stack_id(name: str) -> str:
+    return f"arn:aws:cloudformation:eu-west-1:{ACCOUNT}:stack/{name}/0f0f0f0f"
+
+
+def change_set_id(name: str) -> str:
+    return f"arn:aws:cloudformation:eu-west-1:{ACCOUNT}:changeSet/fargate-stacks-test/{name}"
+
+
+def stack(name: str, status: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "Stacks": [{"StackName": name, "StackId": stack_id(name), "StackStatus": status, "CreationTime": T0, **extra}]
+    }
+
+
+def missing(stub: Stubber, operation: str, name: str) -> None:
+    stub.add_client_error(operation, "ValidationError", f"Stack with id {name} does not exist", 400)
+
+
+def described(
+    name: str, changes: list[dict[str, Any]], status: str = "CREATE_COMPLETE", **extra: Any
+) -> dict[str, Any]:
+    return {
+        "ChangeSetName": "fargate-stacks-test",
+        "ChangeSetId": change_set_id(name),
+        "StackId": stack_id(name),
+        "StackName": name,
+        "CreationTime": T0,
+        "Status": status,
+        "ExecutionStatus": "AVAILABLE" if status == "CREATE_COMPLETE" else "UNAVAILABLE",
+        "Changes": changes,
+        **extra,
+    }
+
+
+def add(logical_id: str, kind: str) -> dict[str, Any]:
+    return {
+        "Type": "Resource",
+        "ResourceChange": {"Action": "Add", "LogicalResourceId": logical_id, "ResourceType": kind},
+    }
+
+
+def modify(logical_id: str, kind: str, replacement: str, *details: dict[str, Any]) -> dict[str, Any]:
+    change = {
+        "Action": "Modify",
+        "LogicalResourceId": logical_id,
+        "ResourceType": kind,
+        "Replacement": replacement,
+        "Scope": ["Properties"],
+        "Details": list(details),
+    }
+    return {"Type": "Resource", "ResourceChange": change}
+
+
+def detail(name: str, recreation: str, source: str, entity: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "Target": {"Attribute": "Properties", "Name": name, "RequiresRecreation": recreation},
+        "Evaluation": "Static",
+        "ChangeSource": source,
+    }
+    if entity:
+        out["CausingEntity"] = entity
+    return out
+
+
+@pytest.fixture
+def dev(shipped_outputs: dict[str, Path], tmp_path: Path) -> Path:
+    folder = tmp_path / "dev"
+    shutil.copytree(shipped_outputs["dev"], folder)
+    return folder
+
+
+@pytest.fixture
+def cfn() -> Iterator[tuple[Any, Stubber]]:
+    client = boto3.client(
+        "cloudformation", region_name="eu-west-1", aws_access_key_id="stub", aws_secret_access_key="stub"
+    )
+    with Stubber(client) as stub:
+        yield client, stub
+        stub.assert_no_pending_responses()
+
+
+def all_exports(folder: Path) -> dict[str, dict[str, Any]]:
+    """Every export of the folder, as if each stack were deployed (ListExports' shape)."""
+    deployment = load_deployment(folder)
+    return {
+        name: {"Name": name, "Value": f"value-of-{name}", "ExportingStackId": stack_id(deployment.stack_names[key])}
+        for name, key in deployment.graph.exporters.items()
+    }
+
+
+def context(folder: Path, client: Any, exports: dict[str, Any] | None = None, **options: Any) -> Context:
+    messages: list[str] = []
+    ctx = Context(
+        Clients(client, s3=None, elbv2=None),
+        load_deployment(folder),
+        options.pop("timing", FAST),
+        "fargate-stacks-test",
+        say=messages.append,
+        **options,
+    )
+    ctx.exports = all_exports(folder) if exports is None else exports
+    return ctx
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+        self.shown: list[StackReview] = []
+
+    def gate(self, **kwargs: Any) -> Gate:
+        return Gate(
+            yes=kwargs.get("yes", True),
+            allow_replacement=kwargs.get("allow_replacement", False),
+            ask=lambda _question: kwargs.get("answer", False),
+            show=self.shown.append,
+            on_events=lambda _name: self.events.extend,
+        )
+
+
+# --- stack states ----------------------------------------------------------------------------
+
+
+def test_rollback_complete_is_blocked_with_the_way_out(dev: Path, cfn: tuple[Any, Stubber]) -> None:
+    client, stub = cfn
+    stub.add_response("describe_stacks", stack("shop-dev-alb", "ROLLBACK_COMPLETE"), {"StackName": "shop-dev-alb"})
+
+    review = plan_stack(context(dev, client), "alb")
+
+    assert review.result is Result.BLOCKED
+    assert "ROLLBACK_COMPLETE" in review.message and "--recreate-failed" in review.message
+    assert "aws cloudformation delete-stack --stack-name shop-dev-alb" in review.message
+
+
+def test_recreate_failed_deletes_only_when_executing_then_creates(dev: Path, cfn: tuple[Any, Stubber]) -> None:
+    client, stub = cfn
+    ctx = context(dev, client, recreate_failed=True)
+    stub.add_response("describe_stacks", stack("shop-dev-alb", "ROLLBACK_COMPLETE"))
+    review = plan_stack(ctx, "alb")
+    assert (review.action, review.result) == ("RECREATE", Result.PREVIEW)  # nothing deleted by the review
+    stub.assert_no_pending_responses()
+
+    alb_changes = [add(lid, spec["Type"]) for lid, spec in ctx.deployment.stacks["alb"].template["Resources"].items()]
+    stub.add_response("describe_stacks", stack("shop-dev-alb", "ROLLBACK_COMPLETE"))
+    stub.add_response("delete_stack", {}, {"StackName": stack_id("shop-dev-alb")})
+    missing(stub, "describe_stacks", "shop-dev-alb")  # the delete waiter: gone
+    stub.add_response(
+        "create_change_set",
+        {"Id": change_set_id("shop-dev-alb"), "StackId": stack_id("shop-dev-alb")},
+        {
+            "StackName": "shop-dev-alb",
+            "ChangeSetName": "fargate-stacks-test",
+            "ChangeSetType": "CREATE",
+            "Description": ANY,
+            "Parameters": ANY,
+            "Capabilities": [],
+            "TemplateBody": ANY,
+        },
+    )
+    stub.add_response("describe_change_set", described("shop-dev-alb", alb_changes))  # waiter
+    stub.add_response("describe_change_set", described("shop-dev-alb", alb_changes))  # read
+    stub.add_response("execute_change_set", {}, {"ChangeSetName": change_set_id("shop-dev-alb")})
+    stub.add_response("describe_stacks", stack("shop-dev-alb", "CREATE_COMPLETE"))
+    stub.add_response("describe_stack_events", {"StackEvents": []})
+
+    done = execute_stack(ctx, review, Recorder().gate())
+
+    assert done.result is Result.EXECUTED, done.message
+
+
+def test_update_rollback_failed_explains_continue_update_rollback(dev: Path, cfn: tuple[Any, Stubber]) -> None:
+    client, stub = cfn
+    stub.add_response("describe_stacks", stack("shop-dev-cluster", "UPDATE_ROLLBACK_FAILED"))
+
+    review = plan_stack(context(dev, client), "cluster")
+
+    assert review.result is Result.BLOCKED
+    assert "aws cloudformation continue-update-rollback --stack-name shop-dev-cluster" in review.message
+    assert "--resources-to-skip" in review.message
+
+
+def test_a_stack_in_progress_is_waited_for_then_updated(dev: Path, cfn: tuple[Any, Stubber]) -> None:
+    client, stub = cfn
+    name = "shop-dev-network"
+    stub.add_response("describe_stacks", stack(name, "UPDATE_IN_PROGRESS"))
+    stub.add_response("describe_stacks", stack(name, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"))  # settle waiter
+    stub.add_response("describe_stacks", stack(name, "UPDATE_COMPLETE"))
+    stub.add_response("describe_stacks", stack(name, "UPDATE_COMPLETE"))
+    stub.add_response("list_change_sets", {"Summaries": []})
+    stub.add_response(
+        "create_change_set",
+        {"Id": change_set_id(name), "StackId": stack_id(name)},
+        {
+            "StackName": name,
+            "ChangeSetName": ANY,
+            "ChangeSetType": "UPDATE",
+            "Description": ANY,
+            "Parameters": [{"ParameterKey": "ExportPrefix", "ParameterValue": "shop-dev"}],
+            "Capabilities": [],
+            "TemplateBody": ANY,
+        },
+    )
+    reason = "The submitted information didn't contain changes. Submit different information to create a change set."
+    stub.add_response("describe_change_set", described(name, [], "FAILED", StatusReason=reason))
+    stub.add_response("delete_change_set", {}, {"ChangeSetName": change_set_id(name)})  # cleaned up
+
+    review = plan_stack(context(dev, client), "network")
+
+    assert (review.action, review.result) == ("UPDATE", Result.NO_CHANGES)
+
+
+def test_a_stack_in_progress_is_refused_when_waiting_is_off(dev: Path, cfn: tuple[Any, Stubber]) -> None:
+    client, stub = cfn
+    stub.add_response("describe_stacks", stack("shop-dev-network", "UPDATE_ROLLBACK_IN_PROGRESS"))
+
+    review = plan_stack(context(dev, client, timing=Timing(busy_timeout=0)), "network")
+
+    assert review.result is Result.BLOCKED
+    assert "UPDATE_ROLLBACK_IN_PROGRESS: another operation is changing it" in review.message
+
+
+def test_no_updates_answer_from_create_change_set_is_no_changes(dev: Path, cfn: tuple[Any, Stubber]) -> None:
+    client, stub = cfn
+    stub.add_response("describe_stacks", stack("shop-dev-network", "UPDATE_COMPLETE"))
+    stub.add_response("list_change_sets", {"Summaries": []})
+    stub.add_client_error("create_change_set", "ValidationError", "No updates are to be performed.", 400)
+
+    assert plan_stack(context(dev, client), "network").result is Result.NO_CHANGES
+
+
+def test_our_unexecuted_change_sets_are_deleted_before_a_new_one(dev: Path, cfn: tuple[Any, Stubber]) -> None:
+    client, stub = cfn
+    name = "shop-dev-network"
+    ours = {
+        "StackId": stack_id(name),
+        "ChangeSetId": "arn:old",
+        "ChangeSetName": "fargate-stacks-20250101-000000-abcdef",
+    }
+    theirs = {"StackId": stack_id(name), "ChangeSetId": "arn:theirs", "ChangeSetName": "someone-elses"}
+    stub.add_response("describe_stacks", stack(name, "UPDATE_COMPLETE"))
+    stub.add_response(
+        "list_change_sets",
+        {"Summaries": [{**ours, "ExecutionStatus": "AVAILABLE"}, {**theirs, "ExecutionStatus": "AVAILABLE"}]},
+    )
+    stub.add_response("delete_change_set", {}, {"ChangeSetName": "arn:old"})
+    stub.add_client_error("create_change_set", "ValidationError", "No updates are to be performed.", 400)
+
+    assert plan_stack(context(dev, client), "network").result is Result.NO_CHANGES
+
+
+def test_throttling_that_outlasts_the_retries_is_an_error_not_a_crash(dev: Path, cfn: tuple[Any, Stubber]) -> None:
+    client, stub = cfn
+    stub.add_client_error("describe_stacks", "Throttling", "Rate exceeded", 400)
+
+    review = plan_stack(context(dev, client), "network")
+
+    assert review.result is Result.ERROR and "Throttling" in review.message
+
+
+# --- execution and root cause ------------------------------------------------------------------
+
+
+def event(
+    logical_id: str, status: str, minutes: int, reason: str = "", kind: str = "AWS::ECS::Service"
+) -> dict[str, Any]:
+    own = logical_id == "shop-dev-svc-auth"
+    return {
+        "StackId": stack_id("shop-dev-svc-auth"),
+        "EventId": f"{logical_id}-{status}-{minutes}",
+        "StackName": "shop-dev-svc-auth",
+        "LogicalResourceId": logical_id,
+        "PhysicalResourceId": stack_id("shop-dev-svc-auth") if own else f"physical-{logical_id}",
+        "ResourceType": "AWS::CloudFormation::Stack" if own else kind,
+        "Timestamp": T0 + timedelta(minutes=minutes),
+        "ResourceStatus": status,
+        "ResourceStatusReason": reason,
+    }
+
+
+def ready(key: str, name: str) -> StackReview:
+    return StackReview(
+        key,
+        name,
+        "UPDATE",
+        Result.CHANGES,
+        change_set_name="fargate-stacks-test",
+        change_set_id=change_set_id(name),
+        stack_id=stack_id(name),
+        created_at=T0,
+    )
+
+
+def test_a_failed_update_names_the_first_failed_resource_of_this_operation(dev: Path, cfn: tuple[Any, Stubber]) -> None:
+    client, stub = cfn
+    name = "shop-dev-svc-auth"
+    first_page = [  # newest first, as CloudFormation pages them
+        event(name, "UPDATE_ROLLBACK_IN_PROGRESS", 5, "The following resource(s) failed to update: [Service]"),
+        event("TaskSecurityGroup", "UPDATE_FAILED", 4, "a later, unrelated failure", "AWS::EC2::SecurityGroup"),
+        event("Service", "UPDATE_FAILED", 3, "Invalid request provided: subnet-1 is not in the VPC"),
+        # same second as the real failure, and older in the page: a consequence, not the cause
+        event(
+            "TargetGroup", "UPDATE_FAILED", 3, "Resource update cancelled", "AWS::ElasticLoadBalancingV2::TargetGroup"
+        ),
+        event("TaskDefinition", "UPDATE_COMPLETE", 2, kind="AWS::ECS::TaskDefinition"),
+        event(name, "UPDATE_IN_PROGRESS", 1, "User Initiated"),
+        event("Service", "UPDATE_FAILED", -60, "an old failure from last week"),  # before this change set
+    ]
+    stub.add_response("execute_change_set", {}, {"ChangeSetName": change_set_id(name)})
+    stub.add_response("describe_stacks", stack(name, "UPDATE_ROLLBACK_IN_PROGRESS"))
+    stub.add_response("describe_stack_events", {"StackEvents": first_page, "NextToken": "older"})
+    stub.add_response("describe_stacks", stack(name, "UPDATE_ROLLBACK_COMPLETE"))
+    stub.add_response(
+        "describe_stack_events", {"StackEvents": [event(name, "UPDATE_ROLLBACK_COMPLETE", 9), *first_page]}
+    )
+    recorder = Recorder()
+
+    done = execute_stack(context(dev, client), ready("svc-auth", name), recorder.gate())
+
+    assert done.result is Result.FAILED
+    assert done.message.startswith(
+        "root cause: Service (AWS::ECS::Service) UPDATE_FAILED: Invalid request provided: subnet-1 is not in the VPC"
+    )
+    assert "stack is now UPDATE_ROLLBACK_COMPLETE" in done.message
+    shown = [(e["LogicalResourceId"], e["ResourceStatus"]) for e in recorder.events]
+    assert shown[0] == (name, "UPDATE_IN_PROGRESS") and shown[-1] == (name, "UPDATE_ROLLBACK_COMPLETE")
+    assert "an old failure from last week" not in {e["ResourceStatusReason"] for e in recorder.events}
+
+
+def test_a_deferred_update_with_risky_changes_is_not_executed(dev: Path, cfn: tuple[Any, Stubber]) -> None:
+    client, stub = cfn
+    name = "shop-dev-alb"
+    lb = modify(
+        "LoadBalancer",
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        "True",
+        detail("Scheme", "Always", "DirectModification"),
+    )
+    stub.add_response("describe_stacks", stack(name, "UPDATE_COMPLETE"))
+    stub.add_response("list_change_sets", {"Summaries": []})
+    stub.add_response("create_change_set", {"Id": change_set_id(name), "StackId": stack_id(name)})
+    stub.add_response("describe_change_set", described(name, [lb]))
+    stub.add_response("describe_change_set", described(name, [lb]))
+    stub.add_response("get_template", {"TemplateBody": (dev / "alb.json").read_text()})
+    for export in ("AlbCanonicalHostedZoneId", "AlbDnsName", "AlbFullName"):  # outputs of the replaced ALB
+        message = f"Export 'shop-dev-{export}' is not imported by any stack."
+        stub.add_client_error(
+            "list_imports", "ValidationError", message, 400, expected_params={"ExportName": f"shop-dev-{export}"}
+        )
+    deferred = StackReview("alb", name, "UPDATE", Result.DEFERRED)
+    recorder = Recorder()
+    gate = recorder.gate()
+
+    done = execute_stack(context(dev, client), deferred, gate)
+
+    assert done.result is Result.BLOCKED and gate.refused_risky
+    assert done.risks == ["LoadBalancer: replaces the load balancer"]
+    assert recorder.shown == [done]  # shown to the operator before refusing
+
+
+# --- exports in use ----------------------------------------------------------------------------
+
+
+def plan_network_update(dev: Path, cfn: tuple[Any, Stubber], changes: list[dict[str, Any]]) -> Any:
+    client, stub = cfn
+    name = "shop-dev-network"
+    deployed = json.loads((dev / "network.json").read_text())
+    stub.add_response(
+        "describe_stacks",
+        stack(name, "UPDATE_COMPLETE", Parameters=[{"ParameterKey": "ExportPrefix", "ParameterValue": "shop-dev"}]),
+    )
+    stub.add_response("list_change_sets", {"Summaries": []})
+    stub.add_response("create_change_set", {"Id": change_set_id(name), "StackId": stack_id(name)})
+    stub.add_response("describe_change_set", described(name, changes))
+    stub.add_response("describe_change_set", described(name, changes[:1], NextToken="page-2"))
+    stub.add_response(
+        "describe_change_set", described(name, changes[1:]), {"ChangeSetName": ANY, "NextToken": "page-2"}
+    )
+    stub.add_response("get_template", {"TemplateBody": json.dumps(deployed)})
+    return client, stub
+
+
+def test_removing_an_export_another_stack_imports_is_risky(dev: Path, cfn: tuple[Any, Stubber]) -> None:
+    exports_before = all_exports(dev)
+    network = json.loads((dev / "network.json").read_text())
+    del network["Outputs"]["VpcCidr"]  # the generator stops exporting VpcCidr
+    client, stub = cfn
+    plan_network_update(dev, cfn, [add("Spare", "AWS::EC2::RouteTable")])
+    (dev / "network.json").write_text(json.dumps(network))
+    stub.add_response("list_imports", {"Imports": ["team-b-database"]}, {"ExportName": "shop-dev-VpcCidr"})
+
+    review = plan_stack(context(dev, client, exports_before), "network")
+
+    assert [(e.name, e.change, e.importers) for e in review.exports] == [
+        ("shop-dev-VpcCidr", "removed", ["team-b-database"])
+    ]
+    assert review.risks == [
+        "removes export shop-dev-VpcCidr, imported by team-b-database: CloudFormation refuses to change an export "
+        "in use; move those stacks off it first"
+    ]
+
+
+def test_replacing_the_resource_behind_an_export_in_use_is_risky(dev: Path, cfn: tuple[Any, Stubber]) -> None:
+    client, stub = cfn
+    vpc = modify("Vpc", "AWS::EC2::VPC", "True", detail("CidrBlock", "Always", "DirectModification"))
+    subnet = modify(
+        "PublicSubnet1", "AWS::EC2::Subnet", "False", detail("MapPublicIpOnLaunch", "Never", "DirectModification")
+    )
+    plan_network_update(dev, cfn, [vpc, subnet])
+    stub.add_client_error(  # asked in export-name order
+        "list_imports", "ValidationError", "Export 'shop-dev-VpcCidr' is not imported by any stack.", 400
+    )
+    stub.add_response(
+        "list_imports", {"Imports": ["shop-dev-alb", "shop-dev-svc-auth"]}, {"ExportName": "shop-dev-VpcId"}
+    )
+
+    review = plan_stack(context(dev, client), "network")
+
+    assert review.result is Result.CHANGES, review.message
+    assert {(e.name, e.change, tuple(e.importers)) for e in review.exports} == {
+        ("shop-dev-VpcCidr", "may change", ()),
+        ("shop-dev-VpcId", "may change", ("shop-dev-alb", "shop-dev-svc-auth")),
+    }
+    assert review.risks[0] == "Vpc: replaces the VPC"
+    assert review.risks[1].startswith(
+        "may change the value of export shop-dev-VpcId, imported by shop-dev-alb, shop-dev-svc-auth"
+    )
+    assert len(review.risks) == 2  # the subnet is modified in place; VpcCidr has no importer
+
+
+# --- throttling, below Stubber: the real retry path of a client made by make_clients -------------
+
+THROTTLED = b"""<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">
+<Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error>
+<RequestId>r-1</RequestId></ErrorResponse>"""
+STACK = b"""<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">
+<DescribeStacksResult><Stacks><member><StackName>shop-dev-network</StackName>
+<StackId>arn:aws:cloudformation:eu-west-1:123456789012:stack/shop-dev-network/1</StackId>
+<CreationTime>2026-01-01T00:00:00Z</CreationTime><StackStatus>UPDATE_COMPLETE</StackStatus>
+</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>r-2</RequestId></ResponseMetadata>
+</DescribeStacksResponse>"""
+
+
+class _Body:
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+
+    def stream(self, **_kwargs: Any) -> Iterator[bytes]:
+        yield self.content
+
+
+def test_throttling_is_retried_by_the_client_not_by_our_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A throttled answer, then the stack: describe_stack sees only the stack."""
+    from botocore.awsrequest import AWSResponse
+
+    from deployer import actions
+    from deployer.aws import make_clients
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "stub")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "stub")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # never reached: answered below
+    client = make_clients(None, "eu-west-1").cloudformation
+    answers = [(400, THROTTLED), (200, STACK)]
+    sent: list[str] = []
+
+    def answer(request: Any, **_kwargs: Any) -> AWSResponse:
+        sent.append(request.url)
+        status, body = answers.pop(0)
+        return AWSResponse(request.url, status, {"Content-Type": "text/xml"}, _Body(body))
+
+    client.meta.events.register("before-send.cloudformation.DescribeStacks", answer)
+
+    found = actions.describe_stack(client, "shop-dev-network")
+
+    assert found is not None and found["StackStatus"] == "UPDATE_COMPLETE"
+    assert len(sent) == 2 and all(url.startswith("http://127.0.0.1:9") for url in sent)
+    assert client.meta.config.retries["mode"] == "adaptive"

@@ -1,0 +1,144 @@
+"""The review: property-level rows, what counts as risky, and how it reads on a terminal and in files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rich.console import Console
+
+from deployer.changes import resource_changes
+from deployer.events import backoff
+from deployer.render import REPLACEMENT_STYLES, resource_table, stack_block
+from deployer.report import markdown, write_reports
+from deployer.review import ExportChange, ParameterChange, Result, Review, StackReview
+
+
+def target(name: str | None, recreation: str, attribute: str = "Properties") -> dict[str, str]:
+    return {"Attribute": attribute, "RequiresRecreation": recreation, **({"Name": name} if name else {})}
+
+
+def detail(tgt: dict[str, str], source: str, entity: str = "", evaluation: str = "Static") -> dict[str, object]:
+    out: dict[str, object] = {"Target": tgt, "Evaluation": evaluation, "ChangeSource": source}
+    return {**out, "CausingEntity": entity} if entity else out
+
+
+def change(action: str, logical_id: str, kind: str, **extra: object) -> dict[str, object]:
+    return {
+        "Type": "Resource",
+        "ResourceChange": {"Action": action, "LogicalResourceId": logical_id, "ResourceType": kind, **extra},
+    }
+
+
+CHANGE_SET = {
+    "Changes": [
+        change(
+            "Modify",
+            "TaskDefinition",
+            "AWS::ECS::TaskDefinition",
+            Replacement="True",
+            Scope=["Properties"],
+            Details=[detail(target("ContainerDefinitions", "Always"), "ParameterReference", "ImageTag")],
+        ),
+        change(
+            "Modify",
+            "Service",
+            "AWS::ECS::Service",
+            Replacement="Conditional",
+            Scope=["Properties", "Tags"],
+            Details=[
+                detail(target("TaskDefinition", "Never"), "ResourceReference", "TaskDefinition", "Dynamic"),
+                detail(target("NetworkConfiguration", "Conditionally"), "DirectModification"),
+                detail(target(None, "Never", "Tags"), "DirectModification"),
+            ],
+        ),
+        change("Remove", "TargetGroup", "AWS::ElasticLoadBalancingV2::TargetGroup"),
+        change("Add", "LogGroup", "AWS::Logs::LogGroup"),
+    ]
+}
+
+
+def reviewed() -> StackReview:
+    review = StackReview("svc-auth", "shop-dev-svc-auth", "UPDATE", Result.CHANGES, change_set_name="fargate-stacks-x")
+    review.resources = resource_changes(CHANGE_SET)
+    review.parameters = [ParameterChange("ImageTag", "1.0.0", "1.2.3", "--set")]
+    review.exports = [ExportChange("shop-dev-X", "removed", "gone", ["shop-dev-y"])]
+    return review
+
+
+def test_rows_carry_property_names_what_they_force_and_what_caused_them() -> None:
+    rows = {r.logical_id: r for r in resource_changes(CHANGE_SET)}
+    assert [r.logical_id for r in resource_changes(CHANGE_SET)] == [
+        "TargetGroup",
+        "Service",
+        "TaskDefinition",
+        "LogGroup",
+    ]
+    assert rows["TaskDefinition"].properties == ["ContainerDefinitions (replaces)"]
+    assert rows["TaskDefinition"].causes == ["parameter ImageTag"]
+    assert rows["Service"].properties == ["NetworkConfiguration (may replace)", "Tags", "TaskDefinition"]
+    assert rows["Service"].causes == ["resource TaskDefinition", "template"]
+    assert rows["Service"].scope == ["Properties", "Tags"]
+
+
+def test_guarded_resources_replaced_maybe_replaced_or_removed_are_risky() -> None:
+    rows = {r.logical_id: r.risk for r in resource_changes(CHANGE_SET)}
+    assert rows == {
+        "TargetGroup": "removes the target group",
+        "Service": "may replace the ECS service (Replacement: Conditional)",
+        "TaskDefinition": None,  # a new revision on every image: the normal case
+        "LogGroup": None,
+    }
+
+
+def test_replacement_true_and_conditional_are_highlighted() -> None:
+    table = resource_table(reviewed())
+    cells = {row.plain: row.style for row in table.columns[3].cells}  # type: ignore[attr-defined]
+    assert cells["True"] == REPLACEMENT_STYLES["True"] and cells["Conditional"] == REPLACEMENT_STYLES["Conditional"]
+    assert cells["True"] != cells["Conditional"] and "bold" in cells["Conditional"]
+
+
+def test_the_terminal_block_shows_every_part_of_the_review() -> None:
+    console = Console(record=True, width=200)
+    console.print(stack_block(reviewed()))
+    text = console.export_text()
+    for expected in (
+        "shop-dev-svc-auth (svc-auth)  UPDATE  changes  1 add, 2 modify, 1 remove",
+        "ContainerDefinitions (replaces)",
+        "Conditional",
+        "parameter ImageTag",
+        "ImageTag",
+        "1.0.0",
+        "1.2.3",
+        "shop-dev-X",
+        "RISK: TargetGroup: removes the target group",
+        "RISK: removes export shop-dev-X, imported by shop-dev-y",
+    ):
+        assert expected in text, expected
+
+
+def test_files_carry_the_same_review_risks_and_exit_code(tmp_path: Path) -> None:
+    review = Review("shop", "dev", "eu-west-1", {"svc-auth": reviewed()})
+    write_reports(tmp_path, review, exit_code=3)
+    data = json.loads((tmp_path / "review.json").read_text())
+    assert data["exit_code"] == 3 and data["risky"] == review.risky and len(data["risky"]) == 3
+    assert data["stacks"][0]["resources"][1]["replacement"] == "Conditional"
+    md = (tmp_path / "review.md").read_text()
+    assert "**Risky changes (exit code 3, nothing executed):**" in md
+    assert "| Modify | Service | AWS::ECS::Service | **Conditional** | Properties, Tags |" in md
+    assert markdown(review) == md
+
+
+def test_gate_and_allow_replacement() -> None:
+    review = Review("shop", "dev", "eu-west-1", {"svc-auth": reviewed()})
+    assert review.gated
+    review.allow_replacement = True
+    assert not review.gated and review.risky
+
+
+def test_event_poll_backoff_grows_with_jitter_and_stays_capped() -> None:
+    delays = backoff(2, 20)
+    first = [next(delays) for _ in range(12)]
+    assert 1 <= first[0] <= 2
+    assert all(10 <= d <= 20 for d in first[5:])
+    assert len(set(first)) > 1
