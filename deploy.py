@@ -15,6 +15,7 @@ export in use) without --allow-replacement (nothing executed).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -70,7 +71,8 @@ def ask(console: Console) -> Callable[[str], bool]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    console = Console(width=None if sys.stdout.isatty() else CI_WIDTH)
+    wide = sys.stdout.isatty() or "COLUMNS" in os.environ
+    console = Console(width=None if wide else CI_WIDTH)
     options = Options(
         folder=args.dir or OUTPUT_DIR / args.env,
         environment=args.env,

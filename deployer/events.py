@@ -11,6 +11,7 @@ client's adaptive retry mode when throttled.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -87,8 +88,13 @@ class Outcome:
         return cls(succeeded, stack["StackStatus"], stack.get("StackStatusReason", ""))
 
 
-def follow_operation(cfn: Any, waiter_name: str, stream: EventStream, timing: Timing, on_events: OnEvents) -> Outcome:
-    """Poll until the waiter's acceptors say success or failure, showing this operation's events."""
+def follow_operation(
+    cfn: Any, waiter_name: str, stream: EventStream, timing: Timing, on_events: OnEvents, stop: threading.Event
+) -> Outcome:
+    """Poll until the waiter's acceptors say success or failure, showing this operation's events.
+
+    ``stop`` (set on Ctrl-C) ends the wait early; CloudFormation carries on regardless.
+    """
     acceptors = cfn.get_waiter(waiter_name).config.acceptors
     deadline = time.monotonic() + timing.operation_timeout
     delays = backoff(timing.poll_min, timing.poll_max)
@@ -105,7 +111,8 @@ def follow_operation(cfn: Any, waiter_name: str, stream: EventStream, timing: Ti
             return Outcome(False, "TIMEOUT", f"still running after {timing.operation_timeout}s; it goes on without us")
         if events:
             delays = backoff(timing.poll_min, timing.poll_max)
-        time.sleep(next(delays))
+        if stop.wait(next(delays)):
+            return Outcome(False, "INTERRUPTED", "stopped following; CloudFormation goes on with the operation")
 
 
 def _describe(cfn: Any, stack_id: str) -> dict[str, Any]:

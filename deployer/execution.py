@@ -92,7 +92,7 @@ def _run(ctx: Context, review: StackReview, on_events: OnEvents) -> StackReview:
     actions.execute_change_set(cfn, review.change_set_id)
     stream = EventStream(cfn, review.stack_id, review.created_at)
     waiter = "stack_update_complete" if review.action == UPDATE else "stack_create_complete"
-    outcome = follow_operation(cfn, waiter, stream, ctx.timing, on_events)
+    outcome = follow_operation(cfn, waiter, stream, ctx.timing, on_events, ctx.stop)
     if outcome.succeeded:
         review.result = Result.EXECUTED
         return review

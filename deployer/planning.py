@@ -9,6 +9,7 @@ right after the stacks they import from.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +43,7 @@ class Context:
     bucket: str | None = None
     recreate_failed: bool = False
     exports: dict[str, dict[str, Any]] = field(default_factory=dict)  # ListExports when the run started
+    stop: threading.Event = field(default_factory=threading.Event)  # set on Ctrl-C: stop following operations
 
 
 def plan_stack(ctx: Context, key: str) -> StackReview:
@@ -82,9 +84,13 @@ def _missing_exporters(ctx: Context, stack_in: StackInput) -> list[str]:
     waits_for = set()
     for name in sorted(imports_of(stack_in.template, stack_in.parameters) - ctx.exports.keys()):
         exporter = graph.exporters.get(name)
-        if exporter is None or exporter not in ctx.deployment.stacks:
-            source = f"stack {exporter}, which is not among --stacks," if exporter else "no stack of this folder"
-            raise StackFailure(f"imports {name}, which {source} exports and which does not exist yet; deploy it first")
+        if exporter is None:
+            raise StackFailure(f"imports {name}, which does not exist and which no stack of this folder exports")
+        if exporter not in ctx.deployment.stacks:
+            raise StackFailure(
+                f"imports {name}, which does not exist yet: it comes from {exporter}, which is not among --stacks; "
+                f"deploy {exporter} first or add it to --stacks"
+            )
         waits_for.add(exporter)
     return sorted(waits_for)
 
@@ -134,13 +140,13 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
             actions.delete_change_set(cfn, stale)
     created = actions.create_change_set(cfn, _request(ctx, stack_in, action))
     if created is None:
-        review.result = Result.NO_CHANGES
+        review.result, review.change_set_name = Result.NO_CHANGES, None
         return review
     review.change_set_id, review.stack_id = created["Id"], created["StackId"]
     failure = actions.wait_change_set(cfn, created["Id"], ctx.timing)
     if failure:
         actions.delete_change_set(cfn, created["Id"])
-        review.change_set_id = None
+        review.change_set_id = review.change_set_name = None
         review.result = Result.NO_CHANGES if actions.is_no_changes(failure) else Result.ERROR
         review.message = "" if review.result is Result.NO_CHANGES else f"change set failed: {failure}"
         return review

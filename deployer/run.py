@@ -61,7 +61,7 @@ def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> in
         recreate_failed=options.recreate_failed,
     )
     ctx.exports = actions.list_exports(clients.cloudformation)
-    planned = walk(deployment.depends_on(), lambda key: plan_stack(ctx, key), workers=options.workers)
+    planned = walk(deployment.depends_on(), lambda key: plan_stack(ctx, key), workers=options.workers, stop=ctx.stop)
     review = Review(
         deployment.project,
         deployment.environment,
@@ -99,6 +99,7 @@ def _execute(ctx: Context, review: Review, options: Options, console: Console, a
         workers=options.workers,
         failed=lambda stack: stack.result.is_failure,
         skip=lambda key, blockers: _skipped(review.stacks[key], blockers),
+        stop=ctx.stop,
     )
     review.stacks.update(done)
     code = RISKY if gate.refused_risky else FAILURE if review.failed else OK

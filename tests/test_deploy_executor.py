@@ -79,3 +79,25 @@ def test_a_failure_skips_everything_downstream_and_nothing_else() -> None:
     assert results["svc"] == "skipped by alb"
     assert "svc" not in ran
     assert {results[k] for k in ("network", "cluster", "other")} == {"ok"}
+
+
+def test_an_interrupt_starts_nothing_new_and_tells_running_work_to_stop() -> None:
+    graph = {"network": set(), "slow": set(), "alb": {"network"}}
+    stop = threading.Event()
+    started: list[str] = []
+
+    def work(key: str) -> None:
+        started.append(key)
+        if key == "network":
+            raise KeyboardInterrupt
+        stop.wait(timeout=5)  # a stack being followed: returns as soon as stop is set
+
+    began = time.monotonic()
+    try:
+        walk(graph, work, workers=2, stop=stop)
+    except KeyboardInterrupt:
+        pass
+    else:
+        raise AssertionError("the interrupt was swallowed")
+    assert stop.is_set() and "alb" not in started
+    assert time.monotonic() - began < 4

@@ -506,3 +506,20 @@ def test_throttling_is_retried_by_the_client_not_by_our_code(monkeypatch: pytest
     assert found is not None and found["StackStatus"] == "UPDATE_COMPLETE"
     assert len(sent) == 2 and all(url.startswith("http://127.0.0.1:9") for url in sent)
     assert client.meta.config.retries["mode"] == "adaptive"
+
+
+def test_a_selected_stack_whose_exporter_is_left_out_and_missing_is_blocked(
+    dev: Path, cfn: tuple[Any, Stubber]
+) -> None:
+    client, stub = cfn
+    missing(stub, "describe_stacks", "shop-dev-svc-auth")
+    ctx = context(dev, client, exports={})
+    ctx.deployment = load_deployment(dev, selection=["svc-auth"])
+
+    review = plan_stack(ctx, "svc-auth")
+
+    assert review.result is Result.BLOCKED
+    assert review.message == (
+        "imports shop-dev-AlbSecurityGroup, which does not exist yet: it comes from alb, which is not among "
+        "--stacks; deploy alb first or add it to --stacks"
+    )
