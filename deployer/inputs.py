@@ -126,7 +126,8 @@ def _stack_key(target: str, keys: list[str]) -> str:
     for key in (service_stack_key(target), target):
         if key in keys:
             return key
-    services = [key for key in keys if key.startswith(service_stack_key(""))]
+    prefix = service_stack_key("")
+    services = [key.removeprefix(prefix) for key in keys if key.startswith(prefix)]
     raise UsageError(f"--set: no service or stack named {target!r}; services: {', '.join(services) or 'none'}")
 
 

@@ -153,14 +153,17 @@ def test_listener_rules_exist_as_generated(deployed: Path, on_endpoint: str) -> 
     }
     manifest = json.loads((deployed / "manifest.json").read_text())
     expected = {}
-    for key, spec in ((k, s) for k, s in manifest["stacks"].items() if k.startswith("svc-")):
+    for key, spec in manifest["stacks"].items():
+        generated_rules = resources_of(deployed, key, "AWS::ElasticLoadBalancingV2::ListenerRule")
+        if not generated_rules:
+            continue  # workers and scheduled tasks are not behind the ALB
         (target_group,) = physical_ids(REGION, spec["stack_name"], "AWS::ElasticLoadBalancingV2::TargetGroup").values()
-        for rule in resources_of(deployed, key, "AWS::ElasticLoadBalancingV2::ListenerRule").values():
+        for rule in generated_rules.values():
             props = rule["Properties"]
             conditions = {c["Field"]: _condition_values(c) for c in props["Conditions"]}
             expected[props["Priority"]] = (conditions, target_group)
     assert live == expected
-    assert len(expected) == 3
+    assert expected, "dev routes nothing through the ALB: this test would prove nothing"
 
 
 def test_cluster_and_services_exist_as_generated(deployed: Path, on_endpoint: str) -> None:
@@ -168,11 +171,14 @@ def test_cluster_and_services_exist_as_generated(deployed: Path, on_endpoint: st
     cluster = exports(REGION)["shop-dev-ClusterName"]
     assert ecs.describe_clusters(clusters=[cluster])["clusters"][0]["status"] == "ACTIVE"
     manifest = json.loads((deployed / "manifest.json").read_text())
-    for key, spec in ((k, s) for k, s in manifest["stacks"].items() if k.startswith("svc-")):
-        (arn,) = physical_ids(REGION, spec["stack_name"], "AWS::ECS::Service").values()
+    with_service = [k for k in manifest["stacks"] if resources_of(deployed, k, "AWS::ECS::Service")]
+    assert len(with_service) >= 3
+    for key in with_service:
+        (arn,) = physical_ids(REGION, manifest["stacks"][key]["stack_name"], "AWS::ECS::Service").values()
         (service,) = ecs.describe_services(cluster=cluster, services=[arn])["services"]
         params = template(deployed, key)["Parameters"]
-        assert service["desiredCount"] == params["DesiredCount"]["Default"]
+        if "DesiredCount" in params:  # services that scale have none: the scaler owns the count
+            assert service["desiredCount"] == params["DesiredCount"]["Default"]
         task = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
         assert task["containerDefinitions"][0]["image"].endswith(":" + params["ImageTag"]["Default"])
 
