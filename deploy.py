@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
-from botocore.exceptions import NoCredentialsError, NoRegionError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 from rich.console import Console
 
 from deployer.errors import UsageError
@@ -94,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (NoCredentialsError, NoRegionError) as exc:
         print(f"error: {exc} (boto3 reads --profile, AWS_* variables, ~/.aws, SSO, instance roles)", file=sys.stderr)
+        return FAILURE
+    except (ClientError, BotoCoreError) as exc:  # before any stack was planned, e.g. ListExports denied
+        print(f"error: {exc}", file=sys.stderr)
         return FAILURE
     except KeyboardInterrupt:
         print("interrupted: running CloudFormation operations go on; see the stacks' events", file=sys.stderr)

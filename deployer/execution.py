@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from botocore.exceptions import BotoCoreError, ClientError
 
 from deployer import actions
+from deployer.errors import StackFailure
 from deployer.events import EventStream, OnEvents, follow_operation
 from deployer.planning import PREVIEW_NOTE, Context, change_set_review, settled_stack
 from deployer.review import Result, StackReview
-from deployer.state import RECREATE, UPDATE
+from deployer.state import RECREATABLE, RECREATE, UPDATE
 
 
 @dataclass
@@ -57,6 +58,8 @@ def execute_stack(ctx: Context, review: StackReview, gate: Gate) -> StackReview:
         if review.result is not Result.CHANGES:
             return review
         return _run(ctx, review, gate.on_events(review.stack_name))
+    except StackFailure as exc:
+        return _fail(review, Result.BLOCKED, str(exc))
     except (ClientError, BotoCoreError) as exc:
         return _fail(review, Result.FAILED, str(exc))
 
@@ -66,6 +69,8 @@ def _late_change_set(ctx: Context, review: StackReview, gate: Gate) -> StackRevi
     cfn = ctx.clients.cloudformation
     stack = settled_stack(ctx, stack_in.stack_name)
     if review.action == RECREATE and stack is not None:
+        if stack["StackStatus"] not in RECREATABLE:  # someone fixed or replaced it since the review
+            raise StackFailure(f"is {stack['StackStatus']} now, not failed as reviewed; deploy again to review it")
         ctx.say(f"{stack_in.stack_name}: deleting the failed stack (--recreate-failed)")
         actions.delete_stack(cfn, stack["StackId"], ctx.timing)
         stack = None
@@ -98,10 +103,12 @@ def _run(ctx: Context, review: StackReview, on_events: OnEvents) -> StackReview:
         return review
     cause = stream.root_cause()
     if cause:
-        first = (
-            f"{cause['LogicalResourceId']} ({cause['ResourceType']}) {cause['ResourceStatus']}: "
+        message = (
+            f"root cause: {cause['LogicalResourceId']} ({cause['ResourceType']}) {cause['ResourceStatus']}: "
             f"{cause.get('ResourceStatusReason', '')}"
         )
     else:
-        first = outcome.reason or "no failed resource reported"
-    return _fail(review, Result.FAILED, f"root cause: {first} | stack is now {outcome.status}")
+        message = outcome.reason or "no failed resource reported"
+    if outcome.status not in ("INTERRUPTED", "TIMEOUT"):
+        message += f" | stack is now {outcome.status}"
+    return _fail(review, Result.FAILED, message)

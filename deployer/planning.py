@@ -150,7 +150,7 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
         review.result = Result.NO_CHANGES if actions.is_no_changes(failure) else Result.ERROR
         review.message = "" if review.result is Result.NO_CHANGES else f"change set failed: {failure}"
         return review
-    _read_change_set(ctx, review, stack_in, stack if action == UPDATE else None)
+    _read_change_set(ctx, review, created["Id"], stack_in, stack if action == UPDATE else None)
     return review
 
 
@@ -167,9 +167,11 @@ def _request(ctx: Context, stack_in: StackInput, action: str) -> dict[str, Any]:
     }
 
 
-def _read_change_set(ctx: Context, review: StackReview, stack_in: StackInput, stack: dict[str, Any] | None) -> None:
+def _read_change_set(
+    ctx: Context, review: StackReview, change_set_id: str, stack_in: StackInput, stack: dict[str, Any] | None
+) -> None:
     cfn = ctx.clients.cloudformation
-    described = actions.describe_change_set(cfn, review.change_set_id)
+    described = actions.describe_change_set(cfn, change_set_id)
     review.created_at = described["CreationTime"]
     review.resources = resource_changes(described)
     deployed = deployed_parameters(stack) if stack else {}

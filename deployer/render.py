@@ -135,7 +135,7 @@ def event_printer(console: Console) -> Any:
                 console.print(
                     Text.assemble(
                         (f"  {stack_name} ", "dim"),
-                        f"{event['LogicalResourceId']} ",
+                        f"{'(stack)' if event['LogicalResourceId'] == stack_name else event['LogicalResourceId']} ",
                         (status, style),
                         (f"  {reason}" if reason else "", "dim"),
                     )

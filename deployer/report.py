@@ -84,7 +84,10 @@ def _stack_section(stack: StackReview) -> list[str]:
         ]  # fmt: skip
         lines += [*_table(RESOURCE_HEADER, rows), ""]
     if stack.parameters:
-        rows = [[p.name, p.deployed if p.deployed is not None else "(none)", p.new, p.source] for p in stack.parameters]
+        rows = [
+            [p.name, p.deployed if p.deployed is not None else "(none)", p.new or "(removed)", p.source]
+            for p in stack.parameters
+        ]
         lines += ["Parameters:", "", *_table(("Parameter", "Deployed", "New", "From"), rows), ""]
     if stack.exports:
         rows = [[e.name, e.change, e.reason, ", ".join(e.importers)] for e in stack.exports]

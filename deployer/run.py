@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.text import Text
 
@@ -108,9 +109,17 @@ def _execute(ctx: Context, review: Review, options: Options, console: Console, a
         console.print(Text(f"{stack.stack_name}: {stack.result}: {stack.message}", "bold red"))
     _write(console, options.folder, review, code)
     if code == OK:
-        dns_name, routes = alb_routes(ctx.clients, ctx.deployment.stack_names)
-        console.print(render.routes_table(dns_name, routes))
+        _show_routes(ctx, console)
     return code
+
+
+def _show_routes(ctx: Context, console: Console) -> None:
+    try:
+        dns_name, routes = alb_routes(ctx.clients, ctx.deployment.stack_names)
+    except (ClientError, BotoCoreError) as exc:  # the deploy succeeded; only the summary is missing
+        console.print(Text(f"Could not read the ALB's routing table: {exc}", "yellow"))
+        return
+    console.print(render.routes_table(dns_name, routes))
 
 
 def _skipped(stack: StackReview, blockers: list[str]) -> StackReview:

@@ -33,8 +33,9 @@ def patch_change_set_exports() -> None:
     """Gap 1: resolve imports in CREATE change sets; register outputs and exports on execute."""
     from moto.cloudformation.models import CloudFormationBackend
 
-    CloudFormationBackend.create_change_set = _with_region_exports(CloudFormationBackend.create_change_set)
-    CloudFormationBackend.execute_change_set = _registering_exports(CloudFormationBackend.execute_change_set)
+    backend = CloudFormationBackend
+    backend.create_change_set = _with_region_exports(backend.create_change_set)  # type: ignore[method-assign]
+    backend.execute_change_set = _registering_exports(backend.execute_change_set)  # type: ignore[method-assign]
 
 
 def _with_region_exports(create_change_set: Callable[..., tuple[str, str]]) -> Callable[..., tuple[str, str]]:

@@ -44,8 +44,8 @@ def test_gap_1_executing_a_change_set_registers_no_exports(cfn: Any) -> None:
 
 def test_gap_2_get_azs_does_not_resolve_a_ref(cfn: Any) -> None:
     az = {"Fn::Select": [0, {"Fn::GetAZs": {"Ref": "AWS::Region"}}]}
-    subnet = {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.0.0/24"}}
-    subnet["Properties"]["AvailabilityZone"] = az
+    properties = {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.0.0/24", "AvailabilityZone": az}
+    subnet = {"Type": "AWS::EC2::Subnet", "Properties": properties}
     template = {"Resources": {"Vpc": VPC, "Subnet": subnet}}
     with pytest.raises(ClientError, match="availabilityZone"):  # if this stops raising: drop patch_get_azs_ref
         cfn.create_stack(StackName="gap", TemplateBody=json.dumps(template))

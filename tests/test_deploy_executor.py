@@ -43,7 +43,7 @@ def test_dependencies_always_finish_first() -> None:
 
 
 def test_the_pool_is_bounded() -> None:
-    graph = {f"svc-{i}": set() for i in range(8)}
+    graph: dict[str, set[str]] = {f"svc-{i}": set() for i in range(8)}
     running, peak = 0, 0
     lock = threading.Lock()
 

@@ -523,3 +523,17 @@ def test_a_selected_stack_whose_exporter_is_left_out_and_missing_is_blocked(
         "imports shop-dev-AlbSecurityGroup, which does not exist yet: it comes from alb, which is not among "
         "--stacks; deploy alb first or add it to --stacks"
     )
+
+
+def test_recreate_never_deletes_a_stack_that_is_no_longer_failed(dev: Path, cfn: tuple[Any, Stubber]) -> None:
+    """Between review and execution someone fixed the stack: it must not be deleted."""
+    client, stub = cfn
+    ctx = context(dev, client, recreate_failed=True)
+    stub.add_response("describe_stacks", stack("shop-dev-alb", "ROLLBACK_COMPLETE"))
+    review = plan_stack(ctx, "alb")
+    stub.add_response("describe_stacks", stack("shop-dev-alb", "CREATE_COMPLETE"))  # no delete_stack may follow
+
+    done = execute_stack(ctx, review, Recorder().gate())
+
+    assert done.result is Result.BLOCKED
+    assert done.message == "is CREATE_COMPLETE now, not failed as reviewed; deploy again to review it"
