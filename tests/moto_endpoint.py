@@ -37,6 +37,8 @@ OFFLINE_ENV = {
     "AWS_CONFIG_FILE": os.devnull,
     "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     "AWS_EC2_METADATA_DISABLED": "true",
+    "NO_PROXY": "127.0.0.1,localhost",  # a configured HTTP proxy must not carry loopback calls elsewhere
+    "no_proxy": "127.0.0.1,localhost",
 }
 
 
@@ -115,7 +117,8 @@ def _read_ready_line(child: subprocess.Popen[str], timeout: float) -> str:
 
 def run_against(command: list[str], url: str, base_env: Mapping[str, str]) -> int:
     env = {**base_env, **aws_env(url)}
-    env.pop("AWS_PROFILE", None)
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        env.pop(name, None)
     return subprocess.call(command, env=env)
 
 
@@ -125,10 +128,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", nargs=argparse.REMAINDER, help="-- CMD [ARGS...] to run against the endpoint")
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    with serving(args.port) as url:
-        if command:
+    if command:
+        with serving(args.port) as url:
             print(f"local AWS endpoint (moto) at {url}", file=sys.stderr, flush=True)
-            return run_against(command, url, os.environ)
+            code = run_against(command, url, os.environ)
+        print("local AWS endpoint stopped", file=sys.stderr)
+        return code
+    with serving(args.port) as url:
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
