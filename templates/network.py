@@ -58,31 +58,13 @@ def build_network(env: Environment) -> Template:
     public_subnets, private_subnets = [], []
     for i in range(net.az_count):
         az = Select(i, GetAZs(Ref("AWS::Region")))
-        public = t.add_resource(
-            ec2.Subnet(
-                f"PublicSubnet{i + 1}",
-                VpcId=Ref(vpc),
-                CidrBlock=public_cidrs[i],
-                AvailabilityZone=az,
-                MapPublicIpOnLaunch=False,
-                Tags=tags(env, tier="public", Name=f"{env.project}-{env.environment}-public-{i + 1}"),
-            )
-        )
+        public = _add_subnet(t, env, vpc, "public", i, public_cidrs[i], az)
         t.add_resource(
             ec2.SubnetRouteTableAssociation(
                 f"PublicSubnet{i + 1}RouteTableAssociation", SubnetId=Ref(public), RouteTableId=Ref(public_table)
             )
         )
-        private = t.add_resource(
-            ec2.Subnet(
-                f"PrivateSubnet{i + 1}",
-                VpcId=Ref(vpc),
-                CidrBlock=private_cidrs[i],
-                AvailabilityZone=az,
-                MapPublicIpOnLaunch=False,
-                Tags=tags(env, tier="private", Name=f"{env.project}-{env.environment}-private-{i + 1}"),
-            )
-        )
+        private = _add_subnet(t, env, vpc, "private", i, private_cidrs[i], az)
         public_subnets.append(public)
         private_subnets.append(private)
     _add_flow_logs(t, env, vpc)
@@ -117,6 +99,19 @@ def build_network(env: Environment) -> Template:
         "Private subnet ids, comma-separated",
     )
     return t
+
+
+def _add_subnet(t: Template, env: Environment, vpc: ec2.VPC, tier: str, i: int, cidr: str, az: object) -> ec2.Subnet:
+    return t.add_resource(
+        ec2.Subnet(
+            f"{tier.capitalize()}Subnet{i + 1}",
+            VpcId=Ref(vpc),
+            CidrBlock=cidr,
+            AvailabilityZone=az,
+            MapPublicIpOnLaunch=False,
+            Tags=tags(env, tier=tier, Name=f"{env.project}-{env.environment}-{tier}-{i + 1}"),
+        )
+    )
 
 
 def _add_nat_gateways(

@@ -104,31 +104,27 @@ def _add_parameters(t: Template, svc: Service) -> None:
     )
 
 
+def _tcp_from(port: int, source: ExportKey, description: str) -> ec2.SecurityGroupRule:
+    """Ingress on one TCP port from another stack's security group."""
+    return ec2.SecurityGroupRule(
+        IpProtocol="tcp",
+        FromPort=port,
+        ToPort=port,
+        SourceSecurityGroupId=import_value(source),
+        Description=description,
+    )
+
+
 def add_task_security_group(t: Template, env: Environment, svc: Service) -> ec2.SecurityGroup:
     """Tasks accept traffic from the ALB on the target port and, when published, from service clients."""
     ingress = []
     target, port = svc.target, svc.traffic_port
     if svc.routes and target is not None and port is not None:
-        ingress.append(
-            ec2.SecurityGroupRule(
-                IpProtocol="tcp",
-                FromPort=port,
-                ToPort=port,
-                SourceSecurityGroupId=import_value(ExportKey.ALB_SECURITY_GROUP),
-                Description=f"{target.name}:{port} from the ALB only",
-            )
-        )
+        ingress.append(_tcp_from(port, ExportKey.ALB_SECURITY_GROUP, f"{target.name}:{port} from the ALB only"))
     published = published_port(svc)
     if published is not None:
-        ingress.append(
-            ec2.SecurityGroupRule(
-                IpProtocol="tcp",
-                FromPort=published,
-                ToPort=published,
-                SourceSecurityGroupId=import_value(ExportKey.SERVICE_CLIENTS_SECURITY_GROUP),
-                Description=f"{svc.discovery_name}:{published} from services of this environment",
-            )
-        )
+        description = f"{svc.discovery_name}:{published} from services of this environment"
+        ingress.append(_tcp_from(published, ExportKey.SERVICE_CLIENTS_SECURITY_GROUP, description))
     return t.add_resource(
         ec2.SecurityGroup(
             "TaskSecurityGroup",

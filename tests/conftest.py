@@ -17,6 +17,8 @@ from templates.writer import write_folder
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS_DIR = ROOT / "params"
 
+IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/api"
+
 MINIMAL: dict[str, Any] = {
     "project": "demo",
     "environment": "test",
@@ -43,6 +45,17 @@ def make_env(**overrides: Any) -> Environment:
 
     data = apply_defaults(Path("<test>"), minimal_params(**overrides))
     return Environment.model_validate(data)
+
+
+def web(**fields: Any) -> dict[str, Any]:
+    """A routed service's params; ``fields`` add or replace keys."""
+    svc: dict[str, Any] = {
+        "image_tag": "1",
+        "containers": [{"name": "app", "image": IMAGE, "port": 8080}],
+        "routes": [{"host": "api.example.com"}],
+    }
+    svc.update(fields)
+    return svc
 
 
 def write_params(folder: Path, data: dict[str, Any] | str, name: str = "test.yaml") -> Path:
@@ -74,3 +87,22 @@ def clean_copy(tmp_path: Path) -> Any:
         return dst
 
     return copy_folder
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    """An output folder holding a previous good generation (bad input must leave it as it is)."""
+    import generate
+
+    folder = tmp_path / "out"
+    good = write_params(tmp_path, minimal_params(), "good.yaml")
+    assert generate.main(["--params", str(good), "--out", str(folder), "--no-validate"]) == 0
+    return folder
+
+
+@pytest.fixture
+def dev(shipped_outputs: dict[str, Path], tmp_path: Path) -> Path:
+    """A private copy of the generated dev folder (deploys write review files into it)."""
+    folder = tmp_path / "dev"
+    shutil.copytree(shipped_outputs["dev"], folder)
+    return folder

@@ -14,34 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import generate
 from templates import service_rules
 from templates.errors import ParamsError
 from templates.loader import load_environment
 from templates.stacks import build_all
-from tests.conftest import minimal_params, write_params
+from tests.conftest import IMAGE, minimal_params, web, write_params
 from tests.test_params_errors import run_bad
-
-IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/api"
-
-
-@pytest.fixture
-def out(tmp_path: Path) -> Path:
-    """An output folder holding a previous good generation."""
-    folder = tmp_path / "out"
-    good = write_params(tmp_path, minimal_params(), "good.yaml")
-    assert generate.main(["--params", str(good), "--out", str(folder), "--no-validate"]) == 0
-    return folder
-
-
-def web(**fields: Any) -> dict[str, Any]:
-    svc: dict[str, Any] = {
-        "image_tag": "1",
-        "containers": [{"name": "app", "image": IMAGE, "port": 8080}],
-        "routes": [{"host": "api.example.com"}],
-    }
-    svc.update(fields)
-    return svc
 
 
 def worker(**fields: Any) -> dict[str, Any]:

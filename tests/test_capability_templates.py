@@ -18,21 +18,10 @@ from templates.routing import plan_rules
 from templates.service import build_service
 from templates.stacks import build_all
 from templates.writer import write_folder
-from tests.conftest import PARAMS_DIR, make_env
+from tests.conftest import IMAGE, PARAMS_DIR, make_env, web
 
-IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/api"
 CLUSTER_NAME = {"Fn::ImportValue": {"Fn::Sub": "${ExportPrefix}-ClusterName"}}
 CLIENTS_SG = {"Fn::ImportValue": {"Fn::Sub": "${ExportPrefix}-ServiceClientsSecurityGroup"}}
-
-
-def web(**fields: Any) -> dict[str, Any]:
-    svc: dict[str, Any] = {
-        "image_tag": "1",
-        "containers": [{"name": "app", "image": IMAGE, "port": 8080}],
-        "routes": [{"host": "api.example.com"}],
-    }
-    svc.update(fields)
-    return svc
 
 
 def env_with(**services: dict[str, Any]) -> Environment:

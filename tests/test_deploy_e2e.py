@@ -38,14 +38,6 @@ def aws(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return endpoint
 
 
-@pytest.fixture
-def dev(shipped_outputs: dict[str, Path], tmp_path: Path) -> Path:
-    """A private copy of the generated dev folder (deploys write review files into it)."""
-    folder = tmp_path / "dev"
-    shutil.copytree(shipped_outputs["dev"], folder)
-    return folder
-
-
 class Run:
     def __init__(self, code: int, folder: Path, out: str) -> None:
         self.code, self.out = code, out

@@ -8,7 +8,6 @@ expect, so "nothing was changed" is checked, not assumed.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -93,13 +92,6 @@ def detail(name: str, recreation: str, source: str, entity: str | None = None) -
     if entity:
         out["CausingEntity"] = entity
     return out
-
-
-@pytest.fixture
-def dev(shipped_outputs: dict[str, Path], tmp_path: Path) -> Path:
-    folder = tmp_path / "dev"
-    shutil.copytree(shipped_outputs["dev"], folder)
-    return folder
 
 
 @pytest.fixture

@@ -20,15 +20,6 @@ def snapshot(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*")}
 
 
-@pytest.fixture
-def out(tmp_path: Path) -> Path:
-    """An output folder holding a previous good generation."""
-    folder = tmp_path / "out"
-    good = write_params(tmp_path, minimal_params(), "good.yaml")
-    assert generate.main(["--params", str(good), "--out", str(folder), "--no-validate"]) == 0
-    return folder
-
-
 def run_bad(tmp_path: Path, out: Path, capsys, content: dict | str | bytes | None) -> str:
     path = tmp_path / "bad.yaml"
     if isinstance(content, bytes):
