@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from deployer.inputs import StackInput
+from deployer.inputs import StackInput, parameter_text
 from deployer.review import ParameterChange, ResourceChange
 
 GUARDED_TYPES = {
@@ -92,6 +92,30 @@ def parameter_changes(deployed: Mapping[str, str], stack: StackInput) -> list[Pa
     gone = [name for name in deployed if name not in stack.parameters]
     changes += [ParameterChange(name, deployed[name], None, "template") for name in sorted(gone)]
     return changes
+
+
+def kept_values(
+    deployed: Mapping[str, str], deployed_template: Mapping[str, Any] | None, stack: StackInput
+) -> dict[str, str]:
+    """Deployed parameter values a routine deploy keeps instead of sending the template default.
+
+    CI ships an image with ``--set auth.ImageTag=...``; the next deploy of the
+    environment must not roll it back to the params file's tag.  A value is kept
+    unless ``--set`` gives one or the params file changed that parameter's
+    default since the stack was deployed (then the edited default wins).
+    """
+    if deployed_template is None:
+        return {}
+    before = deployed_template.get("Parameters") or {}
+    now = stack.template.get("Parameters") or {}
+    kept = {}
+    for name, value in deployed.items():
+        if name in stack.overrides or name not in now or value in {"****", stack.parameters.get(name)}:
+            continue
+        old_default, new_default = before.get(name, {}).get("Default"), now[name].get("Default")
+        if old_default is not None and parameter_text(old_default) == parameter_text(new_default):
+            kept[name] = value
+    return kept
 
 
 def deployed_parameters(stack: Mapping[str, Any]) -> dict[str, str]:

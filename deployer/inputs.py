@@ -144,11 +144,11 @@ def _stack_input(
     missing = [name for name, spec in specs.items() if "Default" not in spec and name not in overrides]
     if missing:
         raise UsageError(f"{key}: parameter {', '.join(missing)} has no default; pass --set {key}.{missing[0]}=...")
-    values = {name: _text(spec["Default"]) for name, spec in specs.items() if "Default" in spec}
+    values = {name: parameter_text(spec["Default"]) for name, spec in specs.items() if "Default" in spec}
     return StackInput(key, stack_name, body, template, {**values, **overrides}, frozenset(overrides))
 
 
-def _text(value: Any) -> str:
+def parameter_text(value: Any) -> str:
     return ",".join(map(str, value)) if isinstance(value, list) else str(value)
 
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from deployer import actions
 from deployer.aws import Clients, Timing
-from deployer.changes import deployed_parameters, parameter_changes, resource_changes
+from deployer.changes import deployed_parameters, kept_values, parameter_changes, resource_changes
 from deployer.errors import StackFailure
 from deployer.exports import export_changes
 from deployer.inputs import Deployment, StackInput
@@ -135,9 +135,19 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
     """Create the change set, wait for it, and read it; a change set that changes nothing is deleted."""
     cfn = ctx.clients.cloudformation
     review = StackReview(stack_in.key, stack_in.stack_name, action, Result.CHANGES, change_set_name=ctx.change_set_name)
+    deployed_template = None
     if stack:
         for stale in actions.our_pending_change_sets(cfn, stack["StackId"]):
             actions.delete_change_set(cfn, stale)
+    if stack and action == UPDATE:
+        deployed_template = actions.get_template(cfn, stack["StackId"])
+        kept = kept_values(deployed_parameters(stack), deployed_template, stack_in)
+        stack_in = replace(stack_in, parameters={**stack_in.parameters, **kept})
+        review.notes += [
+            f"{name} stays at its deployed value {value} (the template default is unchanged); "
+            f"--set {stack_in.key}.{name}=... changes it"
+            for name, value in sorted(kept.items())
+        ]
     created = actions.create_change_set(cfn, _request(ctx, stack_in, action))
     if created is None:
         review.result, review.change_set_name = Result.NO_CHANGES, None
@@ -150,7 +160,7 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
         review.result = Result.NO_CHANGES if actions.is_no_changes(failure) else Result.ERROR
         review.message = "" if review.result is Result.NO_CHANGES else f"change set failed: {failure}"
         return review
-    _read_change_set(ctx, review, created["Id"], stack_in, stack if action == UPDATE else None)
+    _read_change_set(ctx, review, created["Id"], stack_in, stack if action == UPDATE else None, deployed_template)
     return review
 
 
@@ -168,7 +178,12 @@ def _request(ctx: Context, stack_in: StackInput, action: str) -> dict[str, Any]:
 
 
 def _read_change_set(
-    ctx: Context, review: StackReview, change_set_id: str, stack_in: StackInput, stack: dict[str, Any] | None
+    ctx: Context,
+    review: StackReview,
+    change_set_id: str,
+    stack_in: StackInput,
+    stack: dict[str, Any] | None,
+    deployed_template: dict[str, Any] | None,
 ) -> None:
     cfn = ctx.clients.cloudformation
     described = actions.describe_change_set(cfn, change_set_id)
@@ -179,7 +194,6 @@ def _read_change_set(
     if stack is None:
         review.exports = added_exports(stack_in)
         return
-    deployed_template = actions.get_template(cfn, stack["StackId"])
     review.template_changed = None if deployed_template is None else deployed_template != stack_in.template
     current = {name: e["Value"] for name, e in ctx.exports.items() if e.get("ExportingStackId") == stack["StackId"]}
     review.exports = export_changes(stack_in, current, deployed_template, deployed, review.resources, review.parameters)
@@ -196,7 +210,7 @@ def _parameter_notes(review: StackReview, stack_in: StackInput) -> list[str]:
     for change in review.parameters:
         if change.source == "template default" and change.deployed is not None and change.new is not None:
             notes.append(
-                f"{change.name} goes from {change.deployed} back to the template default {change.new}; "
-                f"to keep it, pass --set {stack_in.key}.{change.name}={change.deployed}"
+                f"{change.name} goes from {change.deployed} to the template's new default {change.new} "
+                f"(the params file changed it); to keep it, pass --set {stack_in.key}.{change.name}={change.deployed}"
             )
     return notes

@@ -221,6 +221,39 @@ def test_image_tag_change_touches_only_that_service(run: Any, dev: Path) -> None
     assert physical_ids(region, "shop-dev-svc-users", "AWS::ECS::TaskDefinition") == revisions["shop-dev-svc-users"]
 
 
+def test_a_routine_deploy_keeps_the_image_ci_shipped_until_the_params_default_changes(run: Any, dev: Path) -> None:
+    region = "sa-east-1"
+    assert run(dev, region, "--execute", "--yes").code == 0
+    assert run(dev, region, "--set", "auth.ImageTag=1.2.3", "--execute", "--yes").code == 0
+
+    routine = run(dev, region, "--execute", "--yes")
+
+    assert routine.code == 0
+    auth = routine.stack("svc-auth")
+    # Real CloudFormation answers "no changes" here; moto makes an empty change set after a change-set update.
+    assert (auth["parameters"], auth["resources"]) == ([], [])
+    assert any("ImageTag stays at its deployed value 1.2.3" in note for note in auth["notes"])
+    assert deployed_parameter(region, "shop-dev-svc-auth", "ImageTag") == "1.2.3"
+
+    path = dev / "svc-auth.json"  # the params file's image_tag is edited and the templates regenerated
+    edited = json.loads(path.read_text())
+    edited["Parameters"]["ImageTag"]["Default"] = "2.0.0"
+    path.write_text(json.dumps(edited, indent=2))
+
+    bumped = run(dev, region, "--execute", "--yes")
+
+    assert bumped.code == 0 and bumped.result("svc-auth") == "executed"
+    assert [(p["name"], p["deployed"], p["new"]) for p in bumped.stack("svc-auth")["parameters"]] == [
+        ("ImageTag", "1.2.3", "2.0.0")
+    ]
+    assert deployed_parameter(region, "shop-dev-svc-auth", "ImageTag") == "2.0.0"
+
+
+def deployed_parameter(region: str, stack_name: str, name: str) -> str:
+    stack = boto3.client("cloudformation", region_name=region).describe_stacks(StackName=stack_name)["Stacks"][0]
+    return {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}[name]
+
+
 def test_review_without_execute_changes_nothing(run: Any, dev: Path) -> None:
     result = run(dev, "ap-southeast-2")
     assert result.code == 0

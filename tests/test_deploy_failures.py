@@ -211,6 +211,7 @@ def test_a_stack_in_progress_is_waited_for_then_updated(dev: Path, cfn: tuple[An
     stub.add_response("describe_stacks", stack(name, "UPDATE_COMPLETE"))
     stub.add_response("describe_stacks", stack(name, "UPDATE_COMPLETE"))
     stub.add_response("list_change_sets", {"Summaries": []})
+    stub.add_response("get_template", {"TemplateBody": (dev / "network.json").read_text()})
     stub.add_response(
         "create_change_set",
         {"Id": change_set_id(name), "StackId": stack_id(name)},
@@ -247,6 +248,7 @@ def test_no_updates_answer_from_create_change_set_is_no_changes(dev: Path, cfn: 
     client, stub = cfn
     stub.add_response("describe_stacks", stack("shop-dev-network", "UPDATE_COMPLETE"))
     stub.add_response("list_change_sets", {"Summaries": []})
+    stub.add_response("get_template", {"TemplateBody": (dev / "network.json").read_text()})
     stub.add_client_error("create_change_set", "ValidationError", "No updates are to be performed.", 400)
 
     assert plan_stack(context(dev, client), "network").result is Result.NO_CHANGES
@@ -267,6 +269,7 @@ def test_our_unexecuted_change_sets_are_deleted_before_a_new_one(dev: Path, cfn:
         {"Summaries": [{**ours, "ExecutionStatus": "AVAILABLE"}, {**theirs, "ExecutionStatus": "AVAILABLE"}]},
     )
     stub.add_response("delete_change_set", {}, {"ChangeSetName": "arn:old"})
+    stub.add_response("get_template", {"TemplateBody": (dev / "network.json").read_text()})
     stub.add_client_error("create_change_set", "ValidationError", "No updates are to be performed.", 400)
 
     assert plan_stack(context(dev, client), "network").result is Result.NO_CHANGES
@@ -361,10 +364,10 @@ def test_a_deferred_update_with_risky_changes_is_not_executed(dev: Path, cfn: tu
     )
     stub.add_response("describe_stacks", stack(name, "UPDATE_COMPLETE"))
     stub.add_response("list_change_sets", {"Summaries": []})
+    stub.add_response("get_template", {"TemplateBody": (dev / "alb.json").read_text()})
     stub.add_response("create_change_set", {"Id": change_set_id(name), "StackId": stack_id(name)})
     stub.add_response("describe_change_set", described(name, [lb]))
     stub.add_response("describe_change_set", described(name, [lb]))
-    stub.add_response("get_template", {"TemplateBody": (dev / "alb.json").read_text()})
     for export in ("AlbCanonicalHostedZoneId", "AlbDnsName", "AlbFullName"):  # outputs of the replaced ALB
         message = f"Export 'shop-dev-{export}' is not imported by any stack."
         stub.add_client_error(
@@ -393,13 +396,13 @@ def plan_network_update(dev: Path, cfn: tuple[Any, Stubber], changes: list[dict[
         stack(name, "UPDATE_COMPLETE", Parameters=[{"ParameterKey": "ExportPrefix", "ParameterValue": "shop-dev"}]),
     )
     stub.add_response("list_change_sets", {"Summaries": []})
+    stub.add_response("get_template", {"TemplateBody": json.dumps(deployed)})
     stub.add_response("create_change_set", {"Id": change_set_id(name), "StackId": stack_id(name)})
     stub.add_response("describe_change_set", described(name, changes))
     stub.add_response("describe_change_set", described(name, changes[:1], NextToken="page-2"))
     stub.add_response(
         "describe_change_set", described(name, changes[1:]), {"ChangeSetName": ANY, "NextToken": "page-2"}
     )
-    stub.add_response("get_template", {"TemplateBody": json.dumps(deployed)})
     return client, stub
 
 

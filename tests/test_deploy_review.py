@@ -8,8 +8,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from deployer.changes import resource_changes
+from deployer.changes import kept_values, resource_changes
 from deployer.events import backoff
+from deployer.inputs import StackInput
 from deployer.render import REPLACEMENT_STYLES, resource_table, stack_block
 from deployer.report import markdown, write_reports
 from deployer.review import ExportChange, ParameterChange, Result, Review, StackReview
@@ -143,3 +144,23 @@ def test_event_poll_backoff_grows_with_jitter_and_stays_capped() -> None:
     assert 1 <= first[0] <= 2
     assert all(10 <= d <= 20 for d in first[5:])
     assert len(set(first)) > 1
+
+
+def _stack_input(defaults: dict[str, str], overrides: dict[str, str] | None = None) -> StackInput:
+    template = {"Parameters": {k: {"Type": "String", "Default": v} for k, v in defaults.items()}}
+    return StackInput("svc-auth", "shop-dev-svc-auth", "{}", template, {**defaults, **(overrides or {})},
+                      frozenset(overrides or {}))  # fmt: skip
+
+
+def test_deployed_values_are_kept_while_the_template_default_is_unchanged() -> None:
+    deployed_template = {"Parameters": {"ImageTag": {"Default": "1.0.0"}, "DesiredCount": {"Default": 2}}}
+    stack = _stack_input({"ImageTag": "1.0.0", "DesiredCount": "2"})
+    assert kept_values({"ImageTag": "1.2.3", "DesiredCount": "2"}, deployed_template, stack) == {"ImageTag": "1.2.3"}
+
+
+def test_an_edited_default_or_a_set_value_wins_over_the_deployed_value() -> None:
+    deployed_template = {"Parameters": {"ImageTag": {"Default": "1.0.0"}, "DesiredCount": {"Default": 2}}}
+    deployed = {"ImageTag": "1.2.3", "DesiredCount": "5"}
+    edited = _stack_input({"ImageTag": "2.0.0", "DesiredCount": "2"}, {"DesiredCount": "3"})
+    assert kept_values(deployed, deployed_template, edited) == {}
+    assert kept_values(deployed, None, edited) == {}  # no readable deployed template: nothing to compare
