@@ -17,7 +17,6 @@ from troposphere import elasticloadbalancingv2 as elb
 from templates.common import add_export, new_template, tags
 from templates.naming import ExportKey, alb_access_logs_prefix, import_value
 from templates.params import Environment
-from templates.quotas import alb_listener_ports, alb_target_ports
 from templates.security import checkov_skip
 
 # Port 80 stays open to the world on an HTTPS ALB so browsers typing http:// get
@@ -26,6 +25,16 @@ REDIRECT_ONLY_REASON = (
     "Port 80 only answers with a 301 redirect to HTTPS (HttpListener default action, no rules); "
     "a public ALB must accept it so plain-http clients are sent to 443."
 )
+
+
+def alb_listener_ports(env: Environment) -> list[int]:
+    """Ports the ALB listens on (and admits from ``alb.ingress_cidrs``)."""
+    return [80, 443] if env.https else [80]
+
+
+def alb_target_ports(env: Environment) -> list[int]:
+    """Ports the ALB forwards to: its security group's egress, one rule each."""
+    return sorted({port for svc in env.services.values() if (port := svc.alb_port) is not None})
 
 
 def _not_found() -> elb.Action:

@@ -7,7 +7,7 @@ so an on-demand-only service reads exactly as before Spot existed.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from troposphere import ecs, events
 
@@ -33,21 +33,16 @@ def shares(svc: Service) -> list[Share]:
     return out
 
 
-def ecs_strategy(svc: Service) -> list[ecs.CapacityProviderStrategyItem]:
-    """Strategy for the ECS service."""
-    return [
-        ecs.CapacityProviderStrategyItem(
-            CapacityProvider=s.provider, Weight=s.weight, **({"Base": s.base} if s.base else {})
-        )
-        for s in shares(svc)
-    ]
+StrategyItem = TypeVar("StrategyItem", ecs.CapacityProviderStrategyItem, events.CapacityProviderStrategyItem)
 
 
-def events_strategy(svc: Service) -> list[events.CapacityProviderStrategyItem]:
-    """The same strategy for tasks that EventBridge starts."""
+def strategy(svc: Service, item: type[StrategyItem]) -> list[StrategyItem]:
+    """The service's strategy as ``item`` objects.
+
+    ECS services (``ecs.CapacityProviderStrategyItem``) and the tasks EventBridge
+    starts (``events.CapacityProviderStrategyItem``) take the same three fields
+    in different troposphere classes; one function keeps the two identical.
+    """
     return [
-        events.CapacityProviderStrategyItem(
-            CapacityProvider=s.provider, Weight=s.weight, **({"Base": s.base} if s.base else {})
-        )
-        for s in shares(svc)
+        item(CapacityProvider=s.provider, Weight=s.weight, **({"Base": s.base} if s.base else {})) for s in shares(svc)
     ]

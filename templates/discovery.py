@@ -31,11 +31,18 @@ def published_port(svc: Service) -> int | None:
     return container.port if container is not None else None
 
 
-def endpoint(env: Environment, svc: Service) -> str | None:
-    port = published_port(svc)
-    if port is None or svc.discovery_name is None:
+def published_host(env: Environment, svc: Service) -> str | None:
+    """``<name>.<namespace>``: what clients call in either mode (None when nothing is published)."""
+    if svc.discovery_name is None:
         return None
-    return f"{svc.discovery_name}.{env.namespace}:{port}"
+    return f"{svc.discovery_name}.{env.namespace}"
+
+
+def endpoint(env: Environment, svc: Service) -> str | None:
+    port, host = published_port(svc), published_host(env, svc)
+    if port is None or host is None:
+        return None
+    return f"{host}:{port}"
 
 
 def port_mapping_name(svc: Service, container: Container, port: int) -> str | None:
@@ -79,13 +86,13 @@ def _add_cloud_map_service(t: Template, env: Environment, svc: Service) -> sd.Se
 
 def _service_connect(env: Environment, svc: Service, log_group: cwlogs.LogGroup) -> ecs.ServiceConnectConfiguration:
     optional: dict[str, object] = {}
-    port, name = published_port(svc), svc.discovery_name
-    if port is not None and name is not None:
+    port, name, host = published_port(svc), svc.discovery_name, published_host(env, svc)
+    if port is not None and name is not None and host is not None:
         optional["Services"] = [
             ecs.ServiceConnectService(
                 PortName=name,
                 DiscoveryName=name,
-                ClientAliases=[ecs.ServiceConnectClientAlias(Port=port, DnsName=f"{name}.{env.namespace}")],
+                ClientAliases=[ecs.ServiceConnectClientAlias(Port=port, DnsName=host)],
             )
         ]
     return ecs.ServiceConnectConfiguration(

@@ -68,8 +68,8 @@ def add_load_balancing(
     t: Template, env: Environment, svc: Service, rules: list[RulePlan]
 ) -> tuple[elb.TargetGroup | None, list[elb.ListenerRule]]:
     """Target group and listener rules of a web service; (None, []) for anything without routes."""
-    port = svc.traffic_port
-    if not rules or port is None:
+    port = svc.alb_port
+    if port is None:
         return None, []
     target_group = add_target_group(t, env, svc, port)
     listener_rules = [

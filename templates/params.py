@@ -402,6 +402,18 @@ class Service(Strict):
         return self.target_port if self.target_port is not None else target.port
 
     @property
+    def alb_port(self) -> int | None:
+        """The port the shared ALB forwards to; None when the service is not behind the ALB.
+
+        The one definition of "behind the ALB" (a web service with routes and a
+        target port): it decides the target group and listener rules, the task
+        security group's ALB ingress, the ALB's egress and the ALB quotas.
+        """
+        if self.kind != "web" or not self.routes:
+            return None
+        return self.traffic_port
+
+    @property
     def secret_arns(self) -> list[str]:
         return sorted({arn for c in self.containers for arn in c.secrets.values()})
 

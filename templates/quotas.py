@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from templates import routing
+from templates.alb import alb_listener_ports, alb_target_ports
 from templates.checks import NON_TEMPLATE_FILES, Finding
 from templates.errors import ParamsError, Problem
 from templates.graph import exports_of
@@ -62,24 +63,6 @@ NAME_LIMITS: dict[tuple[str, str], int] = {
 # --------------------------------------------------------------------------- params
 
 
-def alb_listener_ports(env: Environment) -> list[int]:
-    return [80, 443] if env.https else [80]
-
-
-def _behind_alb(env: Environment) -> dict[str, int]:
-    """Service name -> the port the ALB sends it traffic on, for every service with a target group."""
-    return {
-        name: svc.traffic_port
-        for name, svc in env.services.items()
-        if svc.kind == "web" and svc.routes and svc.traffic_port is not None
-    }
-
-
-def alb_target_ports(env: Environment) -> list[int]:
-    """Container ports the ALB forwards to (its security group's egress)."""
-    return sorted(set(_behind_alb(env).values()))
-
-
 def params_problems(env: Environment) -> list[Problem]:
     """Every params-level quota the environment exceeds."""
     problems: list[Problem] = []
@@ -105,7 +88,7 @@ def params_problems(env: Environment) -> list[Problem]:
                     "Q002",
                 )
             )
-    target_groups = sorted(_behind_alb(env))
+    target_groups = sorted(name for name, svc in env.services.items() if svc.alb_port is not None)
     if len(target_groups) > TARGET_GROUPS_PER_ALB:
         problems.append(
             Problem(

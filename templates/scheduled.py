@@ -42,7 +42,7 @@ def add_schedule(
                     EcsParameters=events.EcsParameters(
                         TaskDefinitionArn=Ref(task_definition),
                         TaskCount=schedule.task_count,
-                        CapacityProviderStrategy=capacity.events_strategy(svc),
+                        CapacityProviderStrategy=capacity.strategy(svc, events.CapacityProviderStrategyItem),
                         PlatformVersion="LATEST",
                         NetworkConfiguration=events.NetworkConfiguration(
                             AwsVpcConfiguration=events.AwsVpcConfiguration(

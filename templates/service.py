@@ -118,9 +118,9 @@ def _tcp_from(port: int, source: ExportKey, description: str) -> ec2.SecurityGro
 def add_task_security_group(t: Template, env: Environment, svc: Service) -> ec2.SecurityGroup:
     """Tasks accept traffic from the ALB on the target port and, when published, from service clients."""
     ingress = []
-    target, port = svc.target, svc.traffic_port
-    if svc.routes and target is not None and port is not None:
-        ingress.append(_tcp_from(port, ExportKey.ALB_SECURITY_GROUP, f"{target.name}:{port} from the ALB only"))
+    port = svc.alb_port
+    if port is not None and svc.target is not None:
+        ingress.append(_tcp_from(port, ExportKey.ALB_SECURITY_GROUP, f"{svc.target.name}:{port} from the ALB only"))
     published = published_port(svc)
     if published is not None:
         description = f"{svc.discovery_name}:{published} from services of this environment"
@@ -175,7 +175,7 @@ def add_ecs_service(
             "Service",
             Cluster=import_value(ExportKey.CLUSTER_NAME),
             TaskDefinition=Ref(task_definition),
-            CapacityProviderStrategy=capacity.ecs_strategy(svc),
+            CapacityProviderStrategy=capacity.strategy(svc, ecs.CapacityProviderStrategyItem),
             PlatformVersion="LATEST",
             NetworkConfiguration=ecs.NetworkConfiguration(
                 AwsvpcConfiguration=ecs.AwsvpcConfiguration(

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from troposphere import Template, ecs
+from troposphere import Template, ecs, events
 
-from templates import capacity, discovery, dns, iam, load_balancing, scaling, scheduled
+from templates import alb, capacity, discovery, dns, iam, load_balancing, scaling, scheduled
 from templates.checks import check_folder
 from templates.cluster import build_cluster
 from templates.loader import load_environment
@@ -48,18 +48,24 @@ def to_dict(t: Template) -> dict[str, Any]:
 # --- capacity -----------------------------------------------------------------------------------
 
 
+def _strategy(svc: Service, item: type = ecs.CapacityProviderStrategyItem) -> list[dict[str, Any]]:
+    return [i.to_dict() for i in capacity.strategy(svc, item)]
+
+
 def test_on_demand_by_default() -> None:
     svc = env_with(api=web()).services["api"]
-    assert [i.to_dict() for i in capacity.ecs_strategy(svc)] == [{"CapacityProvider": "FARGATE", "Weight": 1}]
+    assert _strategy(svc) == [{"CapacityProvider": "FARGATE", "Weight": 1}]
 
 
 def test_spot_share_with_on_demand_base() -> None:
     svc = env_with(api=web(capacity={"on_demand_base": 2, "on_demand_weight": 1, "spot_weight": 3})).services["api"]
-    assert [i.to_dict() for i in capacity.ecs_strategy(svc)] == [
+    assert _strategy(svc) == [
         {"CapacityProvider": "FARGATE", "Weight": 1, "Base": 2},
         {"CapacityProvider": "FARGATE_SPOT", "Weight": 3},
     ]
-    assert [i.to_dict() for i in capacity.events_strategy(svc)] == [i.to_dict() for i in capacity.ecs_strategy(svc)]
+    scheduled_items = capacity.strategy(svc, events.CapacityProviderStrategyItem)
+    assert all(isinstance(i, events.CapacityProviderStrategyItem) for i in scheduled_items)
+    assert [i.to_dict() for i in scheduled_items] == _strategy(svc)
 
 
 def test_spot_only_leaves_fargate_out() -> None:
@@ -185,6 +191,15 @@ def test_worker_has_no_alb_pieces() -> None:
     assert "worker" in doc["Description"]
 
 
+def test_only_web_services_with_routes_are_behind_the_alb() -> None:
+    worker = {"kind": "worker", "image_tag": "1", "containers": [{"name": "app", "image": IMAGE, "port": 9000}]}
+    two_ports = web(containers=[{"name": "app", "image": IMAGE, "port": 8080, "extra_ports": [8443]}], target_port=8443)
+    env = env_with(api=two_ports, jobs=worker)
+    assert env.services["api"].alb_port == 8443
+    assert env.services["jobs"].alb_port is None
+    assert alb.alb_target_ports(env) == [8443]
+
+
 def scheduled_env(**fields: Any) -> Environment:
     job = {
         "kind": "scheduled",
@@ -305,6 +320,7 @@ def test_discovery_helpers() -> None:
     env = env_with(api=web(discovery={"mode": "cloud-map", "container": "app"}))
     svc = env.services["api"]
     assert discovery.published_port(svc) == 8080
+    assert discovery.published_host(env, svc) == "api.test.demo.internal"
     assert discovery.endpoint(env, svc) == "api.test.demo.internal:8080"
     assert discovery.port_mapping_name(svc, svc.containers[0], 8080) is None  # cloud-map needs no port name
 
