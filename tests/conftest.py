@@ -58,6 +58,16 @@ def web(**fields: Any) -> dict[str, Any]:
     return svc
 
 
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (relative path -> bytes); {} when it does not exist.
+
+    Bad input must leave an output folder exactly as it was: compare snapshots.
+    """
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def write_params(folder: Path, data: dict[str, Any] | str, name: str = "test.yaml") -> Path:
     path = folder / name
     path.write_text(data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False))

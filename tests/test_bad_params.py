@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 import generate
+from tests.conftest import snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "bad_params"
@@ -65,10 +66,6 @@ def test_corpus_is_large_and_distinct() -> None:
     assert all(c.expect for c in CASES), "each case says what the message must contain"
 
 
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 @pytest.fixture(scope="module")
 def good_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real, previously generated output folder the bad runs must leave alone."""
@@ -81,7 +78,7 @@ def good_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def output(good_output: Path, tmp_path: Path) -> Path:
     out = tmp_path / "out"
     out.mkdir()
-    for name, data in _snapshot(good_output).items():
+    for name, data in snapshot(good_output).items():
         (out / name).write_bytes(data)
     return out
 
@@ -92,7 +89,7 @@ def _problem_line(case: Case) -> str:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.file.stem for c in CASES])
 def test_bad_params_exit_2_with_a_useful_message(case: Case, output: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    before = _snapshot(output)
+    before = snapshot(output)
     status = generate.main(["--params", str(case.file), "--out", str(output)])
     captured = capsys.readouterr()
     err = captured.err
@@ -103,17 +100,17 @@ def test_bad_params_exit_2_with_a_useful_message(case: Case, output: Path, capsy
     assert f"[{case.check}]" in err, err
     for snippet in case.expect:
         assert snippet in err, f"{snippet!r} missing from:\n{err}"
-    assert _snapshot(output) == before
+    assert snapshot(output) == before
     assert sorted(p.name for p in output.parent.iterdir()) == ["out"], "no staging or rejected folders"
 
 
 def test_zero_byte_file(output: Path, capsys: pytest.CaptureFixture[str]) -> None:
     empty = output.parent / "empty.yaml"
     empty.write_bytes(b"")
-    before = _snapshot(output)
+    before = snapshot(output)
     assert generate.main(["--params", str(empty), "--out", str(output)]) == 2
     assert "file is empty" in capsys.readouterr().err
-    assert _snapshot(output) == before
+    assert snapshot(output) == before
 
 
 def test_missing_file(output: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -125,7 +122,7 @@ def test_missing_file(output: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_real_cli_in_a_subprocess(name: str, output: Path) -> None:
     """The same contract through ``python generate.py``: exit 2, stderr only, no traceback."""
     case = next(c for c in CASES if c.file.stem == name)
-    before = _snapshot(output)
+    before = snapshot(output)
     result = subprocess.run(
         [sys.executable, str(ROOT / "generate.py"), "--params", str(case.file), "--out", str(output)],
         capture_output=True,
@@ -137,4 +134,4 @@ def test_real_cli_in_a_subprocess(name: str, output: Path) -> None:
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
     assert _problem_line(case) in result.stderr
-    assert _snapshot(output) == before
+    assert snapshot(output) == before

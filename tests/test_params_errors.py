@@ -5,19 +5,12 @@ Each runs the real CLI (``generate.main``) and proves the output folder is untou
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
 
 import generate
-from tests.conftest import minimal_params, write_params
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    if not folder.exists():
-        return {}
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*")}
+from tests.conftest import minimal_params, snapshot, write_params
 
 
 def run_bad(tmp_path: Path, out: Path, capsys, content: dict | str | bytes | None) -> str:

@@ -19,24 +19,22 @@ from templates import quotas
 from templates.errors import ParamsError
 from templates.params import Environment
 from templates.routing import RulePlan
+from tests.conftest import make_env, minimal_params, snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+DEFAULTS = {"image_tag": "1.0.0", "containers": [{"name": "app", "image": "nginx", "port": 8080}]}
+ONE_ROUTE = {"api": {"routes": [{"path": "/api"}]}}
+
+
 def _doc(services: dict[str, Any] | None = None, **top: Any) -> dict[str, Any]:
-    return {
-        "project": "shop",
-        "environment": "qa",
-        "region": "eu-west-1",
-        "defaults": {"image_tag": "1.0.0", "containers": [{"name": "app", "image": "nginx", "port": 8080}]},
-        "services": services or {"api": {"routes": [{"path": "/api"}]}},
-        **top,
-    }
+    """Params with a ``defaults`` section every service inherits its image and port from."""
+    return minimal_params(defaults=DEFAULTS, services=services or ONE_ROUTE, **top)
 
 
-def _env(doc: dict[str, Any]) -> Environment:
-    services = {name: {**doc["defaults"], **svc, "name": name} for name, svc in doc["services"].items()}
-    return Environment.model_validate({k: v for k, v in doc.items() if k != "defaults"} | {"services": services})
+def _env(services: dict[str, Any] | None = None, **top: Any) -> Environment:
+    return make_env(defaults=DEFAULTS, services=services or ONE_ROUTE, **top)
 
 
 def _ids(env: Environment) -> list[str]:
@@ -48,15 +46,15 @@ def _ids(env: Environment) -> list[str]:
 
 def test_q001_rules_per_listener() -> None:
     routes = [{"path": f"/r{i}"} for i in range(100)]
-    assert _ids(_env(_doc({"api": {"routes": routes}}))) == []
-    problems = quotas.params_problems(_env(_doc({"api": {"routes": [*routes, {"path": "/one-more"}]}})))
+    assert _ids(_env({"api": {"routes": routes}})) == []
+    problems = quotas.params_problems(_env({"api": {"routes": [*routes, {"path": "/one-more"}]}}))
     assert [(p.check_id, p.path) for p in problems] == [("Q001", "services")]
     assert "101 routes" in problems[0].message and "at most 100" in problems[0].message
 
 
 def test_q002_condition_values_per_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     """Today a route has at most 1 host + 2 path patterns; a rule with more must still be caught."""
-    env = _env(_doc())
+    env = _env()
     assert _ids(env) == []
     wide = RulePlan("api", 0, ("a.example.com", "b.example.com"), ("/a", "/a/*", "/b", "/b/*"), 10)
     monkeypatch.setattr(quotas.routing, "plan_rules", lambda _env: [wide])
@@ -67,38 +65,38 @@ def test_q002_condition_values_per_rule(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_q003_target_groups_per_alb() -> None:
     fine = {f"s{i}": {"routes": [{"path": f"/s{i}"}]} for i in range(100)}
-    assert _ids(_env(_doc(fine))) == []
+    assert _ids(_env(fine)) == []
     too_many = {**fine, "s100": {"routes": [{"path": "/s100"}]}}
-    problems = quotas.params_problems(_env(_doc(too_many)))
+    problems = quotas.params_problems(_env(too_many))
     assert "Q003" in [p.check_id for p in problems]
     assert any("101 services with routes" in p.message for p in problems)
 
 
 def test_q003_counts_only_services_with_routes() -> None:
     workers = {f"w{i}": {} for i in range(150)}
-    assert _ids(_env(_doc({"api": {"routes": [{"path": "/"}]}, **workers}))) == []
+    assert _ids(_env({"api": {"routes": [{"path": "/"}]}, **workers})) == []
 
 
 def test_q004_security_group_rules() -> None:
     https = {"certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc"}
     thirty = [f"10.{i}.0.0/16" for i in range(30)]
-    assert _ids(_env(_doc(alb={**https, "ingress_cidrs": thirty}))) == []
-    problems = quotas.params_problems(_env(_doc(alb={**https, "ingress_cidrs": [*thirty, "192.168.0.0/16"]})))
+    assert _ids(_env(alb={**https, "ingress_cidrs": thirty})) == []
+    problems = quotas.params_problems(_env(alb={**https, "ingress_cidrs": [*thirty, "192.168.0.0/16"]}))
     assert [(p.check_id, p.path) for p in problems] == [("Q004", "alb.ingress_cidrs")]
     # Without HTTPS one port: 31 CIDRs are fine.
-    assert _ids(_env(_doc(alb={"ingress_cidrs": [*thirty, "192.168.0.0/16"]}))) == []
+    assert _ids(_env(alb={"ingress_cidrs": [*thirty, "192.168.0.0/16"]})) == []
 
 
 def test_q004_alb_egress_ports() -> None:
     services = {f"s{i}": {"routes": [{"path": f"/s{i}"}], "containers": [{"name": "a", "image": "x", "port": 9000 + i}]}
                 for i in range(61)}  # fmt: skip
-    problems = quotas.params_problems(_env(_doc(services)))
+    problems = quotas.params_problems(_env(services))
     assert [(p.check_id, p.path) for p in problems] == [("Q004", "services")]
     assert "61 distinct container ports" in problems[0].message
 
 
 def test_q005_two_files_for_one_environment(tmp_path: Path) -> None:
-    env = _env(_doc())
+    env = _env()
     quotas.check_environments_distinct([(tmp_path / "a.yaml", env)])  # good: one file per environment
     with pytest.raises(ParamsError) as raised:
         quotas.check_environments_distinct([(tmp_path / "a.yaml", env), (tmp_path / "b.yaml", env)])
@@ -175,10 +173,6 @@ def test_example_templates_have_no_quota_findings(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------- at generate time
 
 
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def test_big_service_template_is_written_with_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     params = tmp_path / "big.yaml"
     routes = [{"host": "api.example.com", "path": f"/api/v1/resource-{i}"} for i in range(95)]
@@ -197,12 +191,12 @@ def test_template_quota_error_leaves_output_unchanged(
     params.write_text(yaml.safe_dump(_doc()))
     out = tmp_path / "out"
     assert generate.main(["--params", str(params), "--out", str(out), "--no-validate"]) == 0
-    before = _snapshot(out)
+    before = snapshot(out)
     monkeypatch.setattr(quotas, "RESOURCES_PER_TEMPLATE", 5)
     assert generate.main(["--params", str(params), "--out", str(out), "--no-validate"]) == 1
     err = capsys.readouterr().err
     assert "NOT written" in err and "[Q101]" in err and "at most 5" in err
-    assert _snapshot(out) == before
+    assert snapshot(out) == before
 
 
 def test_duplicate_environment_across_params_files_is_exit_2(
