@@ -1,8 +1,13 @@
 """ALB stack: the shared load balancer, its security group and listeners.
 
-Service stacks attach their own listener rules to ``RoutingListenerArn``
-(HTTPS when a certificate is given, else HTTP); both listeners answer 404
-to anything no rule claims, instead of forwarding to a dummy target group.
+Service stacks attach their own listener rules to the HTTPS listener when a
+certificate is given, else to the HTTP one, importing ``HttpsListenerArn`` or
+``HttpListenerArn`` directly (``rules_listener``).  There is deliberately no
+"whichever listener carries the rules" export: adding a certificate would
+change its value while every web service imports it, and CloudFormation
+refuses to update an export in use.  Each listener export keeps one value for
+the listener's lifetime.  Both listeners answer 404 to anything no rule
+claims, instead of forwarding to a dummy target group.
 
 Hardening lives here too: invalid header fields dropped, deletion protection
 and access logs from params, and egress only to the container ports of the
@@ -35,6 +40,11 @@ def alb_listener_ports(env: Environment) -> list[int]:
 def alb_target_ports(env: Environment) -> list[int]:
     """Ports the ALB forwards to: its security group's egress, one rule each."""
     return sorted({port for svc in env.services.values() if (port := svc.alb_port) is not None})
+
+
+def rules_listener(env: Environment) -> ExportKey:
+    """The export of the listener that carries the services' rules: HTTPS with a certificate, else HTTP."""
+    return ExportKey.HTTPS_LISTENER_ARN if env.https else ExportKey.HTTP_LISTENER_ARN
 
 
 def _not_found() -> elb.Action:
@@ -150,9 +160,8 @@ def build_alb(env: Environment) -> Template:
             DefaultActions=[_redirect_to_https() if env.https else _not_found()],
         )
     )
-    routing = http
     if env.https:
-        routing = t.add_resource(
+        https = t.add_resource(
             elb.Listener(
                 "HttpsListener",
                 LoadBalancerArn=Ref(load_balancer),
@@ -163,9 +172,8 @@ def build_alb(env: Environment) -> Template:
                 DefaultActions=[_not_found()],
             )
         )
-        add_export(t, ExportKey.HTTPS_LISTENER_ARN, Ref(routing), "HTTPS listener ARN")
+        add_export(t, ExportKey.HTTPS_LISTENER_ARN, Ref(https), "HTTPS listener ARN")
     add_export(t, ExportKey.HTTP_LISTENER_ARN, Ref(http), "HTTP listener ARN")
-    add_export(t, ExportKey.ROUTING_LISTENER_ARN, Ref(routing), "Listener that carries the service rules")
     add_export(t, ExportKey.ALB_SECURITY_GROUP, Ref(security_group), "ALB security group id")
     add_export(t, ExportKey.ALB_DNS_NAME, GetAtt(load_balancer, "DNSName"), "ALB DNS name")
     add_export(

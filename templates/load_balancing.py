@@ -1,7 +1,8 @@
 """The service's side of the shared ALB: its target group and listener rules.
 
 Priorities come from ``routing.plan_rules`` (computed, stable); this module
-only turns each planned rule into a ``ListenerRule`` on the routing listener.
+only turns each planned rule into a ``ListenerRule`` on the listener that
+carries the rules (``alb.rules_listener``: HTTPS with a certificate, else HTTP).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from troposphere import Ref, Template
 from troposphere import elasticloadbalancingv2 as elb
 
+from templates.alb import rules_listener
 from templates.common import tags
 from templates.naming import ExportKey, import_value
 from templates.params import Environment, Service
@@ -76,7 +78,7 @@ def add_load_balancing(
         t.add_resource(
             elb.ListenerRule(
                 f"ListenerRule{rule.index + 1}",
-                ListenerArn=import_value(ExportKey.ROUTING_LISTENER_ARN),
+                ListenerArn=import_value(rules_listener(env)),
                 Priority=rule.priority,
                 Conditions=_conditions(rule),
                 Actions=[elb.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(target_group))],

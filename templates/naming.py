@@ -37,7 +37,6 @@ class ExportKey(StrEnum):
     ALB_FULL_NAME = "AlbFullName"
     HTTP_LISTENER_ARN = "HttpListenerArn"
     HTTPS_LISTENER_ARN = "HttpsListenerArn"
-    ROUTING_LISTENER_ARN = "RoutingListenerArn"
     CLUSTER_NAME = "ClusterName"
     CLUSTER_ARN = "ClusterArn"
     NAMESPACE_ID = "NamespaceId"

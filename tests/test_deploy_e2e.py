@@ -132,9 +132,16 @@ def _condition_values(condition: dict[str, Any]) -> list[str]:
 
 
 def test_listener_rules_exist_as_generated(deployed: Path, on_endpoint: str) -> None:
-    """Every generated rule is on the routing listener: same priority, conditions and own target group."""
+    """Every generated rule is on the listener its template imports: same priority, conditions, own target group."""
     elbv2 = boto3.client("elbv2", region_name=REGION)
-    rules = elbv2.describe_rules(ListenerArn=exports(REGION)["shop-dev-RoutingListenerArn"])["Rules"]
+    listener_exports = {
+        rule["Properties"]["ListenerArn"]["Fn::ImportValue"]["Fn::Sub"].replace("${ExportPrefix}", "shop-dev")
+        for key in json.loads((deployed / "manifest.json").read_text())["stacks"]
+        for rule in resources_of(deployed, key, "AWS::ElasticLoadBalancingV2::ListenerRule").values()
+    }
+    assert listener_exports == {"shop-dev-HttpListenerArn"}  # dev has no certificate
+    (listener_export,) = listener_exports
+    rules = elbv2.describe_rules(ListenerArn=exports(REGION)[listener_export])["Rules"]
     live = {
         int(rule["Priority"]): (
             {c["Field"]: _condition_values(c) for c in rule["Conditions"]},

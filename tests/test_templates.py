@@ -66,7 +66,42 @@ def test_alb_with_certificate_redirects_and_serves_https() -> None:
     ingress = resources(t)["AlbSecurityGroup"]["Properties"]["SecurityGroupIngress"]
     assert len(ingress) == 4  # two CIDRs x two ports
     outputs = json.loads(t.to_json())["Outputs"]
-    assert outputs["RoutingListenerArn"]["Value"] == {"Ref": "HttpsListener"}
+    assert outputs["HttpsListenerArn"]["Value"] == {"Ref": "HttpsListener"}
+    assert outputs["HttpListenerArn"]["Value"] == {"Ref": "HttpListener"}
+
+
+def _exports(template) -> dict[str, object]:
+    outputs = json.loads(template.to_json()).get("Outputs", {})
+    return {o["Export"]["Name"]["Fn::Sub"]: o["Value"] for o in outputs.values() if "Export" in o}
+
+
+def _imports(template) -> set[str]:
+    found: set[str] = set()
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if "Fn::ImportValue" in node:
+                found.add(node["Fn::ImportValue"]["Fn::Sub"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(template.to_json()))
+    return found
+
+
+def test_adding_a_certificate_changes_no_export_a_service_imports() -> None:
+    """CloudFormation refuses to change an export in use: the HTTP->HTTPS switch must only add exports."""
+    plain, secure = make_env(), make_env(alb={"certificate_arn": CERT})
+    before, after = _exports(build_alb(plain)), _exports(build_alb(secure))
+    assert {name: value for name, value in after.items() if name in before} == before
+    assert set(after) - set(before) == {"${ExportPrefix}-HttpsListenerArn"}
+    assert "${ExportPrefix}-HttpListenerArn" in _imports(_service(plain))
+    assert "${ExportPrefix}-HttpsListenerArn" in _imports(_service(secure))
+    rule = resources(_service(secure))["ListenerRule1"]["Properties"]
+    assert rule["ListenerArn"] == {"Fn::ImportValue": {"Fn::Sub": "${ExportPrefix}-HttpsListenerArn"}}
 
 
 def test_cluster_capacity_providers_and_namespace() -> None:
