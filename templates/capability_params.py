@@ -225,7 +225,13 @@ class Dns(Strict):
 
 
 class PolicyStatement(Strict):
-    """One IAM statement of the task role."""
+    """One IAM statement of the task role, written by the user: their decision, visible in the params file.
+
+    ``Resource: "*"`` on an Allow is accepted here, unlike in the roles the
+    generator writes (guardrail H001), but only with a ``reason``: the params
+    file then says why, and the reason travels with the role in its template
+    Metadata (IAM policies have no comments).
+    """
 
     sid: str | None = Field(None, pattern=r"^[A-Za-z0-9]{1,64}$", description="Statement id.")
     effect: Literal["Allow", "Deny"] = Field("Allow", description="Allow or Deny.")
@@ -233,8 +239,30 @@ class PolicyStatement(Strict):
         min_length=1, description="IAM actions, e.g. s3:GetObject, dynamodb:Query."
     )
     resources: list[Annotated[str, StringConstraints(pattern=IAM_RESOURCE)]] = Field(
-        min_length=1, description="Resource ARNs, or * for actions without resource-level permissions."
+        min_length=1,
+        description="Resource ARNs, or * for actions without resource-level permissions (an Allow on * needs reason).",
     )
+    reason: str | None = Field(
+        None,
+        min_length=10,
+        max_length=256,
+        pattern=r"\S",
+        description="Why the statement is needed; required when an Allow uses resources: [*]. Written to the "
+        "role's template Metadata, since IAM policies have no comments.",
+    )
+
+    @model_validator(mode="after")
+    def _star_needs_reason(self) -> PolicyStatement:
+        if self.effect == "Allow" and "*" in self.resources and self.reason is None:
+            raise rule_violation(
+                "S029",
+                f"Resource '*' lets {', '.join(self.actions)} act on every resource of its kind in the account "
+                "(the generator's own roles may use '*' only where AWS requires it, guardrail H001); list the "
+                "ARNs instead, or keep '*' and add reason: saying why (e.g. the actions have no resource-level "
+                "permissions)",
+                "resources",
+            )
+        return self
 
 
 class TaskRole(Strict):
@@ -244,6 +272,26 @@ class TaskRole(Strict):
     managed_policy_arns: list[Annotated[str, StringConstraints(pattern=MANAGED_POLICY_ARN)]] = Field(
         default_factory=list, max_length=10, description="Managed policies to attach."
     )
+
+    @property
+    def statement_ids(self) -> list[str]:
+        """The Sid each statement gets in the policy: its own, else ``Params<n>`` (1-based)."""
+        return [s.sid or f"Params{i + 1}" for i, s in enumerate(self.statements)]
+
+    @model_validator(mode="after")
+    def _unique_sids(self) -> TaskRole:
+        """IAM wants Sids unique in a policy; the role's Metadata also keys reasons by Sid."""
+        ids = self.statement_ids
+        for i, sid in enumerate(ids):
+            if sid in ids[:i]:
+                where = f"statements[{i}].sid" if self.statements[i].sid else f"statements[{ids.index(sid)}].sid"
+                raise rule_violation(
+                    "S030",
+                    f"statement id {sid!r} is used twice (statements without sid are named Params<n>); "
+                    "give each statement its own sid",
+                    where,
+                )
+        return self
 
 
 class Deployment(Strict):

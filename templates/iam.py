@@ -5,9 +5,11 @@ service's log group, pull only the ECR repositories its images name, and read
 only the secrets its containers reference.  The task role (the application's
 identity) holds what params grant plus what ECS Exec needs.  A scheduled task
 gets a third role for EventBridge: run this family, pass these two roles.
-The VPC flow-log role may write only the flow-log group.  No statement uses
-Resource "*" unless AWS offers no resource-level permission for its action
-(``security`` H001 fails generation otherwise).
+The VPC flow-log role may write only the flow-log group.  No statement the
+generator writes uses Resource "*" unless AWS offers no resource-level
+permission for its action (``security`` H001 fails generation otherwise).
+Task-role statements from params are the user's own decision; an Allow on
+"*" among them needs a ``reason``, recorded in the role's Metadata.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from templates.capability_params import PolicyStatement
 from templates.common import tags
 from templates.naming import ExportKey, import_value, task_family
 from templates.params import Environment, Service
+from templates.security import statement_reasons
 
 _ECR_IMAGE = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/(?P<repo>[^:@]+)"
@@ -126,10 +129,13 @@ def add_execution_role(t: Template, env: Environment, svc: Service, log_group: c
     )
 
 
-def _params_statement(index: int, statement: PolicyStatement) -> Statement:
+PARAMS_POLICY = "app"
+
+
+def _params_statement(sid: str, statement: PolicyStatement) -> Statement:
     actions = [Action(*action.split(":", 1)) for action in statement.actions]
     return Statement(
-        Sid=statement.sid or f"Params{index + 1}",
+        Sid=sid,
         Effect=Allow if statement.effect == "Allow" else Deny,
         Action=actions,
         Resource=list(statement.resources),
@@ -154,19 +160,29 @@ def _exec_statement() -> Statement:
 
 
 def add_task_role(t: Template, env: Environment, svc: Service) -> iam.Role:
-    """The application's own identity: exactly what params grant, plus ECS Exec's channels when on."""
+    """The application's own identity: exactly what params grant, plus ECS Exec's channels when on.
+
+    The reasons params give for statements (required for an Allow on ``*``)
+    go into the role's Metadata beside the policy they explain, where a
+    reviewer of the template sees them and guardrail H001 finds them.
+    """
     params = svc.task_role
     policies = []
+    optional: dict[str, object] = {}
     if params is not None and params.statements:
+        sids = params.statement_ids
         policies.append(
             iam.Policy(
-                PolicyName="app",
+                PolicyName=PARAMS_POLICY,
                 PolicyDocument=PolicyDocument(
                     Version="2012-10-17",
-                    Statement=[_params_statement(i, s) for i, s in enumerate(params.statements)],
+                    Statement=[_params_statement(sid, s) for sid, s in zip(sids, params.statements, strict=True)],
                 ),
             )
         )
+        reasons = {sid: s.reason for sid, s in zip(sids, params.statements, strict=True) if s.reason is not None}
+        if reasons:
+            optional["Metadata"] = statement_reasons(PARAMS_POLICY, reasons)
     if svc.ecs_exec:
         policies.append(
             iam.Policy(
@@ -174,7 +190,6 @@ def add_task_role(t: Template, env: Environment, svc: Service) -> iam.Role:
                 PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=[_exec_statement()]),
             )
         )
-    optional: dict[str, object] = {}
     if policies:
         optional["Policies"] = policies
     if params is not None and params.managed_policy_arns:

@@ -35,9 +35,30 @@ WORLD = frozenset({"0.0.0.0/0", "::/0"})
 PUBLIC_INGRESS = {"AlbSecurityGroup": frozenset({80, 443})}
 
 
+# Metadata key of a role's params-authored statements and the reasons given for them.
+STATEMENT_REASONS = "StatementReasons"
+
+
 def checkov_skip(*skips: tuple[str, str]) -> dict[str, Any]:
     """Resource Metadata telling checkov that these (check id, reason) findings are deliberate."""
     return {"checkov": {"skip": [{"id": check_id, "comment": reason} for check_id, reason in skips]}}
+
+
+def statement_reasons(policy_name: str, reasons: Mapping[str, str]) -> dict[str, Any]:
+    """Role Metadata: why the user wrote these statements (Sid -> reason) of the inline policy ``policy_name``.
+
+    IAM policies cannot carry comments, so the reason a params file gives for
+    a statement travels in the role's Metadata instead.
+    """
+    return {STATEMENT_REASONS: {"PolicyName": policy_name, "Reasons": dict(reasons)}}
+
+
+def _explained(resource: Mapping[str, Any], policy_name: str) -> frozenset[str]:
+    """Sids of ``policy_name`` whose reason the user gave in params (``statement_reasons``)."""
+    recorded = (resource.get("Metadata") or {}).get(STATEMENT_REASONS) or {}
+    if recorded.get("PolicyName") != policy_name:
+        return frozenset()
+    return frozenset(sid for sid, reason in (recorded.get("Reasons") or {}).items() if str(reason).strip())
 
 
 def _resources(templates: Mapping[str, Mapping[str, Any]]) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
@@ -50,22 +71,32 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _policy_documents(resource: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+def _policy_documents(resource: Mapping[str, Any]) -> Iterator[tuple[Mapping[str, Any], frozenset[str]]]:
+    """Each policy document of an IAM resource, with the Sids in it that params explained."""
     props = resource.get("Properties") or {}
     if resource.get("Type") == "AWS::IAM::Role":
         for policy in props.get("Policies") or []:
-            yield policy.get("PolicyDocument") or {}
+            yield policy.get("PolicyDocument") or {}, _explained(resource, str(policy.get("PolicyName")))
     elif resource.get("Type") in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy"):
-        yield props.get("PolicyDocument") or {}
+        yield props.get("PolicyDocument") or {}, frozenset()
 
 
 def wildcard_resource_findings(templates: Mapping[str, Mapping[str, Any]]) -> list[Finding]:
-    """H001: an Allow on Resource "*" is only for actions AWS cannot scope."""
+    """H001: in the roles the generator writes, an Allow on Resource "*" is only for actions AWS cannot scope.
+
+    Statements a params file wrote into a task role are the user's decision:
+    params accept "*" there only with a reason (S029), which the role's
+    Metadata records, and such an explained statement is not this check's
+    business.  Everything else (execution, schedule and flow-log roles, the
+    ECS Exec channels) is policed.
+    """
     findings = []
     for file, logical_id, resource in _resources(templates):
-        for document in _policy_documents(resource):
+        for document, explained in _policy_documents(resource):
             for statement in _as_list(document.get("Statement") or []):
                 if statement.get("Effect") != "Allow" or "*" not in _as_list(statement.get("Resource")):
+                    continue
+                if statement.get("Sid") in explained:
                     continue
                 loose = sorted(set(map(str, _as_list(statement.get("Action")))) - STAR_ONLY_ACTIONS)
                 if loose or "NotAction" in statement:

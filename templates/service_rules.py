@@ -19,6 +19,7 @@ what to do instead.  Rules about one block alone (``min_count`` above
     S012 HEALTHY on a container w/o check   S026 DNS host aliased by two services
     S013 COMPLETE/SUCCESS on essential      S027 container ports repeated or without main port
     S014 depends_on cycle                   S028 capacity weights both 0
+    S029 task-role Allow on * without reason S030 task-role statement id used twice
 """
 
 from __future__ import annotations

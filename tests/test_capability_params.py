@@ -312,6 +312,27 @@ CASES: dict[str, tuple[dict[str, Any], str, str, str]] = {
         "S027",
         "port 80 is listed twice",
     ),
+    "task role allows * without a reason": (
+        one(web(task_role={"statements": [{"actions": ["xray:PutTraceSegments"], "resources": ["*"]}]})),
+        "services.api.task_role.statements[0].resources",
+        "S029",
+        "add reason:",
+    ),
+    "task role sid used twice": (
+        one(
+            web(
+                task_role={
+                    "statements": [
+                        {"sid": "Params2", "actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::a/*"]},
+                        {"actions": ["s3:PutObject"], "resources": ["arn:aws:s3:::a/*"]},
+                    ]
+                }
+            )
+        ),
+        "services.api.task_role.statements[0].sid",
+        "S030",
+        "'Params2' is used twice",
+    ),
     "no capacity weight": (
         one(web(capacity={"on_demand_weight": 0})),
         "services.api.capacity.spot_weight",
@@ -410,6 +431,16 @@ def test_service_without_kind_or_routes_is_a_worker(tmp_path: Path) -> None:
     assert env.services["job"].kind == "worker" and env.services["api"].kind == "web"
 
 
+def test_task_role_star_with_a_reason_and_deny_on_star_load(tmp_path: Path) -> None:
+    statements = [
+        {"actions": ["xray:PutTraceSegments"], "resources": ["*"], "reason": "X-Ray has no resource-level ARNs"},
+        {"effect": "Deny", "actions": ["s3:DeleteBucket"], "resources": ["*"]},
+    ]
+    env = load_environment(write_params(tmp_path, one(web(task_role={"statements": statements}))))
+    role = env.services["api"].task_role
+    assert role is not None and role.statement_ids == ["Params1", "Params2"]
+
+
 def test_task_role_shorthand_still_means_an_empty_role(tmp_path: Path) -> None:
     env = load_environment(write_params(tmp_path, one(web(task_role=True))))
     role = env.services["api"].task_role
@@ -436,7 +467,17 @@ BLOCKS: dict[str, list[Any]] = {
     "dns": [{"hosted_zone_id": ZONE}, {"hosted_zone_id": ZONE, "hosts": ["x.example.com"]}],
     "ecs_exec": [True, False],
     "readonly_root_filesystem": [True, False],
-    "task_role": [True, False, {"statements": [{"actions": ["s3:GetObject"], "resources": ["*"]}]}, "yes"],
+    "task_role": [
+        True,
+        False,
+        {"statements": [{"actions": ["s3:GetObject"], "resources": ["*"]}]},
+        {
+            "statements": [
+                {"actions": ["xray:PutTraceSegments"], "resources": ["*"], "reason": "no resource-level ARNs"}
+            ]
+        },
+        "yes",
+    ],
     "target_port": [8080, 9090, 0],
     "deployment": [{"min_healthy_percent": 100, "max_percent": 100}, {"max_percent": 150}],
     "containers": [

@@ -484,6 +484,21 @@ def test_task_role_from_statements_and_managed_policies() -> None:
     assert deny["Effect"] == "Deny" and deny["Sid"] == "Params2"
 
 
+def test_task_role_reasons_go_into_the_role_metadata() -> None:
+    role = {
+        "statements": [
+            {"sid": "Traces", "actions": ["xray:PutTraceSegments"], "resources": ["*"], "reason": "X-Ray: no ARNs"},
+            {"actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::menu/*"]},
+        ]
+    }
+    resource = built(env_with(api=web(task_role=role)))["Resources"]["TaskRole"]
+    assert resource["Metadata"] == {"StatementReasons": {"PolicyName": "app", "Reasons": {"Traces": "X-Ray: no ARNs"}}}
+    sids = [s["Sid"] for s in resource["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]]
+    assert sids == ["Traces", "Params2"]
+    without_reasons = built(env_with(api=web(task_role={"statements": role["statements"][1:]})))
+    assert "Metadata" not in without_reasons["Resources"]["TaskRole"]
+
+
 def test_task_role_true_is_an_empty_role() -> None:
     doc = built(env_with(api=web(task_role=True)))
     role = props(doc, "TaskRole")
@@ -577,6 +592,7 @@ def test_shipped_params_use_every_capability() -> None:
         "deployment percents": any(s.deployment.min_healthy_percent != 100 for s in services),
         "task role statements": any(s.task_role and s.task_role.statements for s in services),
         "task role managed policies": any(s.task_role and s.task_role.managed_policy_arns for s in services),
+        "task role reason": any(s.task_role and any(st.reason for st in s.task_role.statements) for s in services),
         "secrets": any(c.secrets for s in services for c in s.containers),
     }
     assert [name for name, ok in used.items() if not ok] == []

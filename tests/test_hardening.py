@@ -129,9 +129,12 @@ def test_examples_pass_the_guardrails(prod: dict[str, dict[str, Any]], dev: dict
 # ----------------------------------------------------------------------------- H0xx fixtures
 
 
-def _role(statement: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _role(statement: dict[str, Any], metadata: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
     policy = {"PolicyName": "p", "PolicyDocument": {"Statement": [statement]}}
-    return {"svc": {"Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {"Policies": [policy]}}}}}
+    role: dict[str, Any] = {"Type": "AWS::IAM::Role", "Properties": {"Policies": [policy]}}
+    if metadata is not None:
+        role["Metadata"] = metadata
+    return {"svc": {"Resources": {"Role": role}}}
 
 
 def test_h001_star_resource_only_for_unscopable_actions() -> None:
@@ -142,6 +145,29 @@ def test_h001_star_resource_only_for_unscopable_actions() -> None:
     assert finding.check_id == "H001" and "s3:GetObject" in finding.message and "Loose" in finding.message
     deny = _role({"Effect": "Deny", "Action": "*", "Resource": "*"})
     assert security.wildcard_resource_findings(deny) == []
+
+
+def test_h001_accepts_a_star_statement_params_explained() -> None:
+    """A user's task-role statement on '*' with a reason (recorded in Metadata) is theirs to make."""
+    traces = {"Sid": "Traces", "Effect": "Allow", "Action": ["xray:PutTraceSegments"], "Resource": ["*"]}
+    explained = security.statement_reasons("p", {"Traces": "X-Ray has no resource-level permissions"})
+    assert security.wildcard_resource_findings(_role(traces, explained)) == []
+    [finding] = security.wildcard_resource_findings(_role(traces))  # no reason recorded: policed
+    assert finding.check_id == "H001" and "Traces" in finding.message
+    other_policy = security.statement_reasons("other", {"Traces": "X-Ray has no resource-level permissions"})
+    assert [f.check_id for f in security.wildcard_resource_findings(_role(traces, other_policy))] == ["H001"]
+    other_sid = security.statement_reasons("p", {"Logs": "X-Ray has no resource-level permissions"})
+    assert [f.check_id for f in security.wildcard_resource_findings(_role(traces, other_sid))] == ["H001"]
+    blank = security.statement_reasons("p", {"Traces": "  "})
+    assert [f.check_id for f in security.wildcard_resource_findings(_role(traces, blank))] == ["H001"]
+
+
+def test_prod_task_role_star_is_explained_in_metadata(prod: dict[str, dict[str, Any]]) -> None:
+    role = prod["svc-pizza"]["Resources"]["TaskRole"]
+    [app] = [p for p in role["Properties"]["Policies"] if p["PolicyName"] == "app"]
+    [traces] = [s for s in app["PolicyDocument"]["Statement"] if s["Resource"] == ["*"]]
+    reasons = role["Metadata"]["StatementReasons"]
+    assert reasons["PolicyName"] == "app" and "resource-level" in reasons["Reasons"][traces["Sid"]]
 
 
 def _sg(logical_id: str, rule: dict[str, Any]) -> dict[str, dict[str, Any]]:
