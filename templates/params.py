@@ -99,8 +99,9 @@ class NetworkParams(Strict):
     az_count: int = Field(2, ge=2, le=3, description="Availability zones to span (2 or 3).")
     nat: Literal["none", "single", "per-az"] = Field(
         "single",
-        description="NAT gateways for private subnets: none (no egress), single (cheap), "
-        "per-az (survives an AZ outage).",
+        description="NAT gateways for private subnets: single (cheap), per-az (survives an AZ outage), "
+        "none (no egress; refused while the environment has services, which need it to pull images "
+        "and write logs).",
     )
     flow_logs: FlowLogParams | None = Field(
         None, description="VPC flow logs (costs money per GB); omit to turn them off."
@@ -467,6 +468,25 @@ class Environment(Strict):
     @model_validator(mode="after")
     def _across_services(self) -> Environment:
         service_rules.check_environment(self)
+        return self
+
+    @model_validator(mode="after")
+    def _private_subnets_have_egress(self) -> Environment:
+        """P011: tasks run in the private subnets, which reach AWS only through NAT (no VPC endpoints).
+
+        Without egress a Fargate task cannot pull its image from ECR or a public
+        registry, fetch its secrets or send logs: it never starts, and ECS keeps
+        retrying.  Better refused here than found in a failing deploy.
+        """
+        if self.network.nat == "none" and self.services:
+            raise rule_violation(
+                "P011",
+                f"nat: none leaves the private subnets without egress, and the tasks of {len(self.services)} "
+                "service(s) run there: they could not pull images, read secrets or write logs (this tool creates "
+                "no VPC endpoints). Use single (one NAT gateway, cheapest) or per-az (one per AZ, survives an AZ "
+                "outage)",
+                "network.nat",
+            )
         return self
 
     @property

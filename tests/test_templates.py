@@ -32,12 +32,13 @@ def test_subnet_cidrs_are_disjoint_and_inside_the_vpc() -> None:
 
 
 def test_network_nat_modes() -> None:
-    for nat, expected in [("none", 0), ("single", 1), ("per-az", 3)]:
+    """Every private subnet routes to a NAT gateway (nat: none is refused while services exist, P011)."""
+    for nat, expected in [("single", 1), ("per-az", 3)]:
         t = build_network(make_env(network={"az_count": 3, "nat": nat}))
         assert len(of_type(t, "AWS::EC2::NatGateway")) == expected
         assert len(of_type(t, "AWS::EC2::Subnet")) == 6
         routes = of_type(t, "AWS::EC2::Route")
-        assert len([r for r in routes.values() if "NatGatewayId" in r["Properties"]]) == (3 if expected else 0)
+        assert len([r for r in routes.values() if "NatGatewayId" in r["Properties"]]) == 3
 
 
 def test_network_exports() -> None:
