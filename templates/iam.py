@@ -53,15 +53,27 @@ def ecr_repository_arns(svc: Service) -> list[str]:
     return sorted(arns)
 
 
+# Secrets Manager appends "-" and six random characters to a secret's name in its ARN.
+_SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
+
+
 def secret_resource(value_from: str) -> str:
     """The IAM resource of a ``secrets`` value.
 
     A Secrets Manager reference may end in ``:json-key:version-stage:version-id``
     to pick part of a secret; IAM only knows the secret's own ARN (7 fields).
+    ECS also accepts a partial ARN, without the ``-AbCdEf`` suffix Secrets
+    Manager adds, but IAM compares the full ARN: a policy naming the partial
+    one never matches. So a partial ARN becomes ``<arn>-??????`` (the pattern
+    AWS documents for this; ``?`` is exactly one character, so it matches this
+    secret and no other).  A name that itself ends in a hyphen and six letters
+    or digits reads as a full ARN; AWS advises against such names for the same
+    reason.
     """
-    if ":secretsmanager:" in value_from:
-        return ":".join(value_from.split(":")[:7])
-    return value_from
+    if ":secretsmanager:" not in value_from:
+        return value_from
+    arn = ":".join(value_from.split(":")[:7])
+    return arn if _SECRET_SUFFIX.search(arn) else arn + "-??????"
 
 
 def _assumed_by(service: str) -> PolicyDocument:

@@ -249,7 +249,8 @@ class Container(Strict):
     ] = Field(
         default_factory=dict,
         description="Env var name -> Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:"
-        "secret:<name>) or SSM parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>).",
+        "secret:<name>-<6 random characters>, or without that suffix; optionally :<json-key>::) "
+        "or SSM parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>).",
     )
     essential: bool = Field(True, description="Stop the task when this container stops.")
     command: list[str] | None = Field(None, max_length=100, description="Replaces the image's CMD.")

@@ -516,6 +516,32 @@ def test_execution_role_reads_a_secret_by_its_arn_even_with_a_json_key() -> None
     )
 
 
+@pytest.mark.parametrize(
+    ("value_from", "resource"),
+    [
+        ("secret:shop/dev/jwt-AbCdEf", "secret:shop/dev/jwt-AbCdEf"),  # full ARN: exact
+        ("secret:shop/dev/jwt-AbCdEf:password::", "secret:shop/dev/jwt-AbCdEf"),
+        ("secret:shop/dev/jwt", "secret:shop/dev/jwt-??????"),  # partial ARN: IAM sees the full one
+        ("secret:shop/dev/jwt:password::", "secret:shop/dev/jwt-??????"),
+        ("secret:db-pw:password:AWSCURRENT:", "secret:db-pw-??????"),
+    ],
+)
+def test_partial_secret_arns_match_the_real_arn(value_from: str, resource: str) -> None:
+    """Secrets Manager ARNs end in -<6 random characters>; IAM only matches the full ARN."""
+    prefix = "arn:aws:secretsmanager:eu-west-1:123456789012:"
+    assert iam.secret_resource(prefix + value_from) == prefix + resource
+
+
+def test_execution_role_reads_a_secret_given_by_partial_arn() -> None:
+    partial = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/dev/jwt"
+    containers = [{"name": "app", "image": IMAGE, "port": 8080, "secrets": {"JWT": partial}}]
+    doc = built(env_with(api=web(containers=containers)))
+    statements = props(doc, "ExecutionRole")["Policies"][0]["PolicyDocument"]["Statement"]
+    assert next(s for s in statements if s["Sid"] == "ReadOwnSecrets")["Resource"] == [partial + "-??????"]
+    secrets = props(doc, "TaskDefinition")["ContainerDefinitions"][0]["Secrets"]
+    assert secrets == [{"Name": "JWT", "ValueFrom": partial}]  # ECS itself resolves the partial ARN
+
+
 # --- DNS ----------------------------------------------------------------------------------------
 
 
