@@ -7,6 +7,7 @@ Field descriptions double as the README's params reference
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, field_validator, model_validator
@@ -38,6 +39,15 @@ KMS_KEY_ARN = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$"
 # S3 bucket naming rules (the parts a regex can say; the rest in _bucket_name).
 BUCKET_NAME = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
 HOST_PATTERN = r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+# Docker image references: [registry[:port]/]repository[:tag][@sha256:digest].  The
+# registry and repository are lowercase (Docker and ECR refuse uppercase); a tag may
+# mix case (1-128 of letters, digits, _ . -, not starting with . or -).
+IMAGE_TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
+_IMAGE_REGISTRY = r"[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]+)?"
+_IMAGE_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+IMAGE_REPOSITORY = rf"(?:{_IMAGE_REGISTRY}/)?{_IMAGE_COMPONENT}(?:/{_IMAGE_COMPONENT})*"
+IMAGE_DIGEST = r"sha256:[a-f0-9]{64}"
+IMAGE_PATTERN = re.compile(rf"^{IMAGE_REPOSITORY}(?::{IMAGE_TAG})?(?:@{IMAGE_DIGEST})?$")
 REGION_PATTERN = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"
 LOG_RETENTION_DAYS = Literal[
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
@@ -226,13 +236,33 @@ PORT = Annotated[int, Field(ge=1, le=65535)]
 DEPENDS_ON_CONDITION = Literal["START", "COMPLETE", "SUCCESS", "HEALTHY"]
 
 
+def image_problem(image: str) -> str | None:
+    """What is wrong with an image reference, in words; None when Docker and ECS accept it."""
+    if IMAGE_PATTERN.match(image):
+        return None
+    rest, _, digest = image.partition("@")
+    if digest and not re.fullmatch(IMAGE_DIGEST, digest):
+        return f"digest {digest!r} is not sha256: followed by 64 lowercase hex digits"
+    head, _, last = rest.rpartition("/")
+    repository, _, tag = last.partition(":")
+    if tag and not re.fullmatch(IMAGE_TAG, tag):
+        return f"tag {tag!r} may use 1-128 letters, digits, _ . - and not start with . or -"
+    repository = f"{head}/{repository}" if head else repository
+    if repository != repository.lower():
+        return f"repository {repository!r} has uppercase letters; Docker and ECR repository names are lowercase"
+    return (
+        f"{image!r} is not an image reference; write [registry/]repository[:tag][@sha256:<64 hex>], "
+        "repository in lowercase letters, digits and . _ - /"
+    )
+
+
 class Container(Strict):
     name: Name = Field(description="Container name, unique in the task.")
     image: str = Field(
-        pattern=r"^[a-z0-9][a-z0-9._/:-]*$",
         max_length=255,
         description="Image repository without tag (tag from the ImageTag parameter), "
-        "or repository:tag / @digest for a fixed image.",
+        "or repository:tag, repository@sha256:<digest> or repository:tag@sha256:<digest> for a fixed image. "
+        "Registry and repository lowercase; a tag may mix case.",
     )
     port: int | None = Field(None, ge=1, le=65535, description="Container port (TCP).")
     extra_ports: list[PORT] = Field(
@@ -264,6 +294,14 @@ class Container(Strict):
     readonly_root_filesystem: bool | None = Field(
         None, description="Read-only root filesystem for this container; default: the service's setting."
     )
+
+    @field_validator("image")
+    @classmethod
+    def _image_reference(cls, value: str) -> str:
+        problem = image_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
     @model_validator(mode="after")
     def _ports(self) -> Container:
@@ -300,7 +338,7 @@ class Service(Strict):
     )
     image_tag: str | None = Field(
         None,
-        pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+        pattern=rf"^{IMAGE_TAG}$",
         description="Default of the ImageTag parameter (CI overrides it per deploy).",
     )
     log_retention_days: LOG_RETENTION_DAYS = Field(30, description="CloudWatch Logs retention.")

@@ -20,7 +20,7 @@ from templates.dns import add_alias_records
 from templates.load_balancing import add_load_balancing
 from templates.logs import add_log_group
 from templates.naming import EXPORT_PREFIX_PARAM, ExportKey, import_value
-from templates.params import Environment, Service
+from templates.params import IMAGE_TAG, Environment, Service
 from templates.routing import RulePlan
 from templates.scaling import add_autoscaling
 from templates.scheduled import add_schedule
@@ -74,7 +74,7 @@ def _add_parameters(t: Template, svc: Service) -> None:
                 IMAGE_TAG_PARAM,
                 Type="String",
                 Default=svc.image_tag,
-                AllowedPattern="^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+                AllowedPattern=f"^{IMAGE_TAG}$",
                 Description="Image tag for containers whose image has no fixed tag (CI sets this).",
             )
         )
