@@ -44,12 +44,29 @@ _ECR_IMAGE = re.compile(
 )
 
 
+def partition(region: str) -> str:
+    """The ARN partition of a commercial, China or GovCloud region."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
 def ecr_repository_arns(svc: Service) -> list[str]:
+    """ARNs of the ECR repositories the service's images come from, in the registry's own partition.
+
+    A registry in a China region (``*.amazonaws.com.cn``) is in aws-cn, a
+    GovCloud one in aws-us-gov; a hard-coded ``arn:aws:`` would match no
+    repository there and the pull would be denied.
+    """
     arns = set()
     for container in svc.containers:
         match = _ECR_IMAGE.match(container.image)
         if match:
-            arns.add(f"arn:aws:ecr:{match['region']}:{match['account']}:repository/{match['repo']}")
+            arns.add(
+                f"arn:{partition(match['region'])}:ecr:{match['region']}:{match['account']}:repository/{match['repo']}"
+            )
     return sorted(arns)
 
 

@@ -49,6 +49,9 @@ IMAGE_REPOSITORY = rf"(?:{_IMAGE_REGISTRY}/)?{_IMAGE_COMPONENT}(?:/{_IMAGE_COMPO
 IMAGE_DIGEST = r"sha256:[a-f0-9]{64}"
 IMAGE_PATTERN = re.compile(rf"^{IMAGE_REPOSITORY}(?::{IMAGE_TAG})?(?:@{IMAGE_DIGEST})?$")
 REGION_PATTERN = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"
+# ALB limits: characters in one path-pattern value; HTTP codes a target-group health check may expect.
+PATH_PATTERN_LENGTH = 128
+MATCHER_LOW, MATCHER_HIGH = 200, 499
 LOG_RETENTION_DAYS = Literal[
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
     2922, 3288, 3653,
@@ -194,14 +197,45 @@ class ClusterParams(Strict):
     )
 
 
+def matcher_problem(matcher: str) -> str | None:
+    """Why ``matcher`` is no ALB HTTP success-code matcher; None when it is one.
+
+    An HTTP target group takes one code (200), a list (200,202) or a range
+    (200-299), every code within 200-499 (ELB refuses the rest at deploy time).
+    """
+    codes = matcher.split("-") if "-" in matcher else matcher.split(",")
+    if ("-" in matcher and "," in matcher) or not all(re.fullmatch(r"\d{3}", code) for code in codes):
+        return f"{matcher!r} is not a code (200), a list (200,202) or a range (200-299)"
+    outside = [code for code in codes if not MATCHER_LOW <= int(code) <= MATCHER_HIGH]
+    if outside:
+        return (
+            f"{', '.join(outside)} outside {MATCHER_LOW}-{MATCHER_HIGH}, the codes an ALB HTTP health check "
+            "accepts; write one code (200), a list (200,202) or a range (200-299) within it"
+        )
+    if "-" in matcher and (len(codes) != 2 or int(codes[0]) > int(codes[1])):
+        return f"range {matcher!r} must be low-high, e.g. 200-299"
+    return None
+
+
 class HealthCheck(Strict):
     path: str = Field("/", pattern=r"^/\S*$", max_length=1024, description="HTTP path probed.")
-    matcher: str = Field("200", pattern=r"^\d{3}((-|,)\d{3})*$", description="Healthy HTTP codes: 200, 200-299.")
+    matcher: str = Field(
+        "200",
+        description="Healthy HTTP codes, all within 200-499: one (200), a list (200,202) or a range (200-299).",
+    )
     interval: int = Field(30, ge=5, le=300, description="Seconds between probes.")
     timeout: int = Field(5, ge=2, le=120, description="Seconds before a probe fails.")
     healthy_threshold: int = Field(3, ge=2, le=10, description="Successes before healthy.")
     unhealthy_threshold: int = Field(2, ge=2, le=10, description="Failures before unhealthy.")
     grace_period: int = Field(60, ge=0, le=2147483647, description="Seconds ECS ignores failing checks after start.")
+
+    @field_validator("matcher")
+    @classmethod
+    def _alb_matcher(cls, value: str) -> str:
+        problem = matcher_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
     @model_validator(mode="after")
     def _timeout_below_interval(self) -> HealthCheck:
@@ -219,9 +253,11 @@ class Route(Strict):
     path: str | None = Field(
         None,
         pattern=r"^/[A-Za-z0-9._~!$&'()+,;=:@%/-]*\*?$",
-        max_length=128,
+        # An ALB path pattern holds at most 128 characters, and a prefix gets "/*" appended.
+        max_length=PATH_PATTERN_LENGTH - len("/*"),
         description="Path prefix: /auth matches /auth and /auth/*; / matches everything; "
-        "a trailing * is kept as written.",
+        "a trailing * is kept as written. At most 126 characters (ALB patterns allow 128, "
+        "and /* is appended).",
     )
     priority: int | None = Field(None, ge=1, le=50000, description="Pin a listener-rule priority (normally computed).")
 

@@ -517,6 +517,20 @@ def test_execution_role_reads_a_secret_by_its_arn_even_with_a_json_key() -> None
 
 
 @pytest.mark.parametrize(
+    ("region", "registry", "arn"),
+    [
+        ("eu-west-1", "123456789012.dkr.ecr.eu-west-1.amazonaws.com", "arn:aws:ecr:eu-west-1"),
+        ("cn-north-1", "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn", "arn:aws-cn:ecr:cn-north-1"),
+        ("us-gov-west-1", "123456789012.dkr.ecr.us-gov-west-1.amazonaws.com", "arn:aws-us-gov:ecr:us-gov-west-1"),
+    ],
+)
+def test_ecr_repository_arns_use_the_registry_partition(region: str, registry: str, arn: str) -> None:
+    containers = [{"name": "app", "image": f"{registry}/shop/api", "port": 8080}]
+    svc = make_env(region=region, services={"api": web(containers=containers)}).services["api"]
+    assert iam.ecr_repository_arns(svc) == [f"{arn}:123456789012:repository/shop/api"]
+
+
+@pytest.mark.parametrize(
     ("value_from", "resource"),
     [
         ("secret:shop/dev/jwt-AbCdEf", "secret:shop/dev/jwt-AbCdEf"),  # full ARN: exact

@@ -64,3 +64,39 @@ def test_invalid_image_references_say_what_is_wrong(tmp_path: Path, image: str, 
     problem = _problem(tmp_path, containers=_container(image))
     assert problem.path == "services.api.containers[0].image"
     assert message in problem.message
+
+
+# ----------------------------------------------------------------------------- routes and health checks
+
+
+def test_route_path_leaves_room_for_the_appended_wildcard(tmp_path: Path) -> None:
+    """ALB path patterns hold 128 characters; /<126 chars> becomes a pattern of 128 with /*."""
+    longest = "/" + "a" * 125
+    env = _load(tmp_path, routes=[{"host": "api.example.com", "path": longest}])
+    assert env.services["api"].routes[0].path == longest
+    problem = _problem(tmp_path, routes=[{"host": "api.example.com", "path": longest + "a"}])
+    assert problem.path == "services.api.routes[0].path"
+    assert "at most 126 characters" in problem.message
+
+
+@pytest.mark.parametrize("matcher", ["200", "200,202,301", "200-299", "200-499", "499"])
+def test_health_check_matcher_within_alb_range(tmp_path: Path, matcher: str) -> None:
+    assert _load(tmp_path, health_check={"matcher": matcher}).services["api"].health_check.matcher == matcher
+
+
+@pytest.mark.parametrize(
+    ("matcher", "message"),
+    [
+        ("600", "600 outside 200-499"),
+        ("199,200", "199 outside 200-499"),
+        ("200-500", "500 outside 200-499"),
+        ("299-200", "must be low-high"),
+        ("200-299-300", "must be low-high"),
+        ("200,202-204", "is not a code (200), a list (200,202) or a range (200-299)"),
+        ("2xx", "is not a code"),
+    ],
+)
+def test_health_check_matcher_outside_alb_range(tmp_path: Path, matcher: str, message: str) -> None:
+    problem = _problem(tmp_path, health_check={"matcher": matcher})
+    assert problem.path == "services.api.health_check.matcher"
+    assert message in problem.message
