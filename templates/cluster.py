@@ -48,7 +48,10 @@ def build_cluster(env: Environment) -> Template:
     add_export(t, ExportKey.CLUSTER_NAME, Ref(cluster), "ECS cluster name")
     add_export(t, ExportKey.CLUSTER_ARN, GetAtt(cluster, "Arn"), "ECS cluster ARN")
     add_export(t, ExportKey.NAMESPACE_ID, GetAtt(namespace, "Id"), "Cloud Map namespace id")
+    # Services import the ARN; the name stays exported for people and scripts, and because
+    # service stacks deployed before the switch import it (an export in use cannot go).
     add_export(t, ExportKey.NAMESPACE_NAME, env.namespace, "Cloud Map namespace name")
+    add_export(t, ExportKey.NAMESPACE_ARN, GetAtt(namespace, "Arn"), "Cloud Map namespace ARN (Service Connect)")
     add_export(
         t, ExportKey.SERVICE_CLIENTS_SECURITY_GROUP, Ref(clients), "Security group of every task (discovery clients)"
     )

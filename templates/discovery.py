@@ -97,7 +97,9 @@ def _service_connect(env: Environment, svc: Service, log_group: cwlogs.LogGroup)
         ]
     return ecs.ServiceConnectConfiguration(
         Enabled=True,
-        Namespace=import_value(ExportKey.NAMESPACE_NAME),
+        # By ARN, not name: a name can belong to several namespaces (another VPC, an HTTP
+        # namespace of the same name), and ECS would have to guess which one is meant.
+        Namespace=import_value(ExportKey.NAMESPACE_ARN),
         LogConfiguration=awslogs(log_group, "service-connect"),
         **optional,
     )

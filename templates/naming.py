@@ -41,6 +41,7 @@ class ExportKey(StrEnum):
     CLUSTER_ARN = "ClusterArn"
     NAMESPACE_ID = "NamespaceId"
     NAMESPACE_NAME = "NamespaceName"
+    NAMESPACE_ARN = "NamespaceArn"
     SERVICE_CLIENTS_SECURITY_GROUP = "ServiceClientsSecurityGroup"
 
 

@@ -292,7 +292,9 @@ def test_service_connect_publishes_a_named_port() -> None:
     doc = built(env_with(api=web(discovery={"mode": "service-connect", "name": "orders"})))
     config = props(doc, "Service")["ServiceConnectConfiguration"]
     assert config["Enabled"] is True
-    assert config["Namespace"] == {"Fn::ImportValue": {"Fn::Sub": "${ExportPrefix}-NamespaceName"}}
+    assert config["Namespace"] == {"Fn::ImportValue": {"Fn::Sub": "${ExportPrefix}-NamespaceArn"}}
+    cluster = to_dict(build_cluster(env_with(api=web())))["Outputs"]
+    assert cluster["NamespaceArn"]["Value"] == {"Fn::GetAtt": ["Namespace", "Arn"]}
     assert config["Services"] == [
         {
             "PortName": "orders",
