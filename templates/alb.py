@@ -158,6 +158,7 @@ def build_alb(env: Environment) -> Template:
             Port=80,
             Protocol="HTTP",
             DefaultActions=[_redirect_to_https() if env.https else _not_found()],
+            Tags=tags(env),
         )
     )
     if env.https:
@@ -170,6 +171,7 @@ def build_alb(env: Environment) -> Template:
                 SslPolicy=alb.ssl_policy,
                 Certificates=[elb.Certificate(CertificateArn=alb.certificate_arn)],
                 DefaultActions=[_not_found()],
+                Tags=tags(env),
             )
         )
         add_export(t, ExportKey.HTTPS_LISTENER_ARN, Ref(https), "HTTPS listener ARN")

@@ -82,6 +82,7 @@ def add_load_balancing(
                 Priority=rule.priority,
                 Conditions=_conditions(rule),
                 Actions=[elb.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(target_group))],
+                Tags=tags(env, svc.name),
             )
         )
         for rule in rules

@@ -13,8 +13,9 @@ from troposphere import applicationautoscaling as aas
 from troposphere import elasticloadbalancingv2 as elb
 
 from templates.capability_params import ScheduledScaling, StepAlarm, StepScaling, TargetTracking
+from templates.common import tags
 from templates.naming import ExportKey, import_value, scaling_policy_name
-from templates.params import Service
+from templates.params import Environment, Service
 
 SCALABLE_DIMENSION = "ecs:service:DesiredCount"
 _PREDEFINED = {
@@ -27,6 +28,7 @@ _ECS_METRIC = {"cpu": "CPUUtilization", "memory": "MemoryUtilization"}
 
 def add_autoscaling(
     t: Template,
+    env: Environment,
     svc: Service,
     service: ecs.Service,
     target_group: elb.TargetGroup | None,
@@ -46,13 +48,14 @@ def add_autoscaling(
             ResourceId=Join("/", ["service", import_value(ExportKey.CLUSTER_NAME), GetAtt(service, "Name")]),
             MinCapacity=scaling.min_count,
             MaxCapacity=scaling.max_count,
+            Tags=tags(env, svc.name),
             **optional,
         )
     )
     if scaling.target_tracking is not None:
         _add_target_tracking(t, svc, target, scaling.target_tracking, target_group, listener_rules)
     if scaling.step is not None:
-        _add_step_scaling(t, svc, service, target, scaling.step)
+        _add_step_scaling(t, env, svc, service, target, scaling.step)
     return target
 
 
@@ -110,7 +113,7 @@ def _add_target_tracking(
 
 
 def _add_step_scaling(
-    t: Template, svc: Service, service: ecs.Service, target: aas.ScalableTarget, step: StepScaling
+    t: Template, env: Environment, svc: Service, service: ecs.Service, target: aas.ScalableTarget, step: StepScaling
 ) -> None:
     """Two policies, each fired by its own alarm: at/above scale_out adds, at/below scale_in removes."""
     for direction, alarm, sign in (("Out", step.scale_out, 1), ("In", step.scale_in, -1)):
@@ -130,11 +133,18 @@ def _add_step_scaling(
                 ),
             )
         )
-        t.add_resource(_alarm(f"StepScale{direction}Alarm", svc, service, step.metric, alarm, sign, policy))
+        t.add_resource(_alarm(f"StepScale{direction}Alarm", env, svc, service, step.metric, alarm, sign, policy))
 
 
 def _alarm(
-    title: str, svc: Service, service: ecs.Service, metric: str, alarm: StepAlarm, sign: int, policy: aas.ScalingPolicy
+    title: str,
+    env: Environment,
+    svc: Service,
+    service: ecs.Service,
+    metric: str,
+    alarm: StepAlarm,
+    sign: int,
+    policy: aas.ScalingPolicy,
 ) -> cloudwatch.Alarm:
     operator = "GreaterThanOrEqualToThreshold" if sign > 0 else "LessThanOrEqualToThreshold"
     action = f"{'+' if sign > 0 else '-'}{alarm.change} task(s)"
@@ -156,4 +166,5 @@ def _alarm(
         Threshold=alarm.threshold,
         ComparisonOperator=operator,
         AlarmActions=[Ref(policy)],
+        Tags=tags(env, svc.name),
     )

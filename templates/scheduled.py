@@ -11,6 +11,7 @@ from __future__ import annotations
 from troposphere import GetAtt, Ref, Split, Template, ecs, events
 
 from templates import capacity
+from templates.common import tags
 from templates.iam import TaskRoles, add_schedule_role
 from templates.naming import ExportKey, import_value
 from templates.params import Environment, Service
@@ -34,6 +35,7 @@ def add_schedule(
             Description=f"Runs {env.project}-{env.environment} {svc.name}: {schedule.expression}",
             ScheduleExpression=schedule.expression,
             State="ENABLED" if schedule.enabled else "DISABLED",
+            Tags=tags(env, svc.name),
             Targets=[
                 events.Target(
                     Id="task",

@@ -55,7 +55,7 @@ def build_service(env: Environment, svc: Service, rules: list[RulePlan]) -> Temp
     service = add_ecs_service(
         t, env, svc, task_definition, security_groups, target_group, listener_rules, log_group=log_group
     )
-    add_autoscaling(t, svc, service, target_group, listener_rules)
+    add_autoscaling(t, env, svc, service, target_group, listener_rules)
     add_alias_records(t, svc)
     t.add_output(Output("ServiceName", Description="ECS service name", Value=GetAtt(service, "Name")))
     if target_group is not None:

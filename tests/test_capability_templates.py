@@ -171,9 +171,9 @@ def test_scheduled_scaling_actions() -> None:
 
 
 def test_add_autoscaling_is_a_no_op_without_scaling() -> None:
-    svc = env_with(api=web()).services["api"]
+    env = env_with(api=web())
     t = Template()
-    assert scaling.add_autoscaling(t, svc, ecs.Service("Service"), None, []) is None
+    assert scaling.add_autoscaling(t, env, env.services["api"], ecs.Service("Service"), None, []) is None
     assert t.resources == {}
 
 
