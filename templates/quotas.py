@@ -19,7 +19,7 @@ Limits are AWS's default quotas; the ones AWS can raise say so in the message.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,29 @@ NAME_LIMITS: dict[tuple[str, str], int] = {
 # --------------------------------------------------------------------------- params
 
 
+def condition_value_problems(rules: Iterable[routing.RulePlan]) -> list[Problem]:
+    """Q002: a listener rule holds at most 5 condition values (hosts + path patterns together).
+
+    Current params cannot exceed it: a route has one host and at most two path
+    patterns (``/x`` and ``/x/*``).  The check stays so that a future route
+    form (several hosts, a list of paths) is caught here rather than by a
+    failed deploy; it is tested on constructed rules for that reason.
+    """
+    problems = []
+    for rule in rules:
+        values = len(rule.hosts) + len(rule.paths)
+        if values > CONDITION_VALUES_PER_RULE:
+            problems.append(
+                Problem(
+                    f"services.{rule.service}.routes[{rule.index}]",
+                    f"{values} condition values ({len(rule.hosts)} host, {len(rule.paths)} path patterns); "
+                    f"a listener rule allows at most {CONDITION_VALUES_PER_RULE}",
+                    "Q002",
+                )
+            )
+    return problems
+
+
 def params_problems(env: Environment) -> list[Problem]:
     """Every params-level quota the environment exceeds."""
     problems: list[Problem] = []
@@ -77,17 +100,7 @@ def params_problems(env: Environment) -> list[Problem]:
                 "Q001",
             )
         )
-    for rule in rules:
-        values = len(rule.hosts) + len(rule.paths)
-        if values > CONDITION_VALUES_PER_RULE:
-            problems.append(
-                Problem(
-                    f"services.{rule.service}.routes[{rule.index}]",
-                    f"{values} condition values ({len(rule.hosts)} host, {len(rule.paths)} path patterns); "
-                    f"a listener rule allows at most {CONDITION_VALUES_PER_RULE}",
-                    "Q002",
-                )
-            )
+    problems += condition_value_problems(rules)
     target_groups = sorted(name for name, svc in env.services.items() if svc.alb_port is not None)
     if len(target_groups) > TARGET_GROUPS_PER_ALB:
         problems.append(

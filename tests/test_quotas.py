@@ -52,15 +52,19 @@ def test_q001_rules_per_listener() -> None:
     assert "101 routes" in problems[0].message and "at most 100" in problems[0].message
 
 
-def test_q002_condition_values_per_rule(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Today a route has at most 1 host + 2 path patterns; a rule with more must still be caught."""
-    env = _env()
+def test_q002_condition_values_per_rule() -> None:
+    """Constructed rules: params cannot produce more than 3 values today (1 host + /x, /x/*)."""
+    good = RulePlan("api", 0, ("a.example.com", "b.example.com"), ("/a", "/a/*", "/b"), 10)
+    bad = RulePlan("api", 1, ("a.example.com", "b.example.com"), ("/a", "/a/*", "/b", "/b/*"), 11)
+    assert quotas.condition_value_problems([good]) == []
+    [problem] = quotas.condition_value_problems([good, bad])
+    assert (problem.check_id, problem.path) == ("Q002", "services.api.routes[1]")
+    assert "6 condition values (2 host, 4 path patterns)" in problem.message and "at most 5" in problem.message
+
+
+def test_q002_holds_for_the_widest_route_params_allow() -> None:
+    env = _env({"api": {"routes": [{"host": "api.example.com", "path": "/a/b/c"}]}})
     assert _ids(env) == []
-    wide = RulePlan("api", 0, ("a.example.com", "b.example.com"), ("/a", "/a/*", "/b", "/b/*"), 10)
-    monkeypatch.setattr(quotas.routing, "plan_rules", lambda _env: [wide])
-    problems = quotas.params_problems(env)
-    assert [(p.check_id, p.path) for p in problems] == [("Q002", "services.api.routes[0]")]
-    assert "6 condition values" in problems[0].message and "at most 5" in problems[0].message
 
 
 def test_q003_target_groups_per_alb() -> None:
