@@ -2,7 +2,8 @@
 
 Priorities come from ``routing.plan_rules`` (computed, stable); this module
 only turns each planned rule into a ``ListenerRule`` on the listener that
-carries the rules (``alb.rules_listener``: HTTPS with a certificate, else HTTP).
+carries the rules (``alb.rules_listener``: HTTPS with a certificate, else HTTP),
+named by ``naming.listener_rule_logical_id`` after what it matches.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from troposphere import elasticloadbalancingv2 as elb
 
 from templates.alb import rules_listener
 from templates.common import tags
-from templates.naming import ExportKey, import_value
+from templates.naming import ExportKey, import_value, listener_rule_logical_id
 from templates.params import Environment, Service
 from templates.routing import RulePlan
 
@@ -77,7 +78,7 @@ def add_load_balancing(
     listener_rules = [
         t.add_resource(
             elb.ListenerRule(
-                f"ListenerRule{rule.index + 1}",
+                listener_rule_logical_id(rule.hosts, rule.paths),
                 ListenerArn=import_value(rules_listener(env)),
                 Priority=rule.priority,
                 Conditions=_conditions(rule),

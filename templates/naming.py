@@ -7,7 +7,9 @@ depend on the stack name someone types in the console.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Sequence
 from enum import StrEnum
 
 from troposphere import ImportValue, Sub
@@ -52,6 +54,28 @@ def logical_id(*parts: str) -> str:
     if not joined or not joined[0].isalpha():
         joined = "R" + joined
     return joined
+
+
+# Hex digits of SHA-256 appended to ids derived from free text: 32 bits, so two
+# different keys in one template share a suffix with odds of about n^2 / 2^33.
+ID_HASH_LENGTH = 8
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:ID_HASH_LENGTH]
+
+
+def listener_rule_logical_id(hosts: Sequence[str], path_patterns: Sequence[str]) -> str:
+    """``ListenerRule<hash of host + path patterns>``: the id follows the route, not its position.
+
+    A positional id (``ListenerRule1``, ``ListenerRule2``) renames rules when a
+    route is removed or reordered; CloudFormation then updates ``ListenerRule1``
+    to the priority ``ListenerRule2`` still holds and ELB refuses
+    (``PriorityInUse``).  Keyed by what the rule matches, a rule keeps its id
+    while its host and path stay, and no two routes of a service share a key
+    (routing's R001), so none share an id.
+    """
+    return "ListenerRule" + _short_hash(f"{','.join(hosts)}|{','.join(path_patterns)}")
 
 
 def service_stack_key(service: str) -> str:

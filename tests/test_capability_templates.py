@@ -118,7 +118,8 @@ def test_target_tracking_on_cpu_memory_and_requests() -> None:
             ],
         ]
     }
-    assert requests["DependsOn"] == ["ListenerRule1"]
+    rules = list(of_type(doc, "AWS::ElasticLoadBalancingV2::ListenerRule"))
+    assert len(rules) == 1 and requests["DependsOn"] == rules
     names = {p["Properties"]["PolicyName"] for p in policies.values()}
     assert len(names) == 3
 

@@ -9,12 +9,14 @@ from pathlib import Path
 from templates.alb import build_alb
 from templates.checks import load_templates
 from templates.cluster import build_cluster
+from templates.naming import listener_rule_logical_id
 from templates.network import build_network, subnet_cidrs
 from templates.routing import plan_rules
 from templates.service import build_service
 from tests.conftest import make_env
 
 CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/abc-123"
+API_RULE = listener_rule_logical_id(["api.example.com"], ["/api", "/api/*"])
 
 
 def resources(template) -> dict:
@@ -103,7 +105,7 @@ def test_adding_a_certificate_changes_no_export_a_service_imports() -> None:
     assert set(after) - set(before) == {"${ExportPrefix}-HttpsListenerArn"}
     assert "${ExportPrefix}-HttpListenerArn" in _imports(_service(plain))
     assert "${ExportPrefix}-HttpsListenerArn" in _imports(_service(secure))
-    rule = resources(_service(secure))["ListenerRule1"]["Properties"]
+    rule = resources(_service(secure))[API_RULE]["Properties"]
     assert rule["ListenerArn"] == {"Fn::ImportValue": {"Fn::Sub": "${ExportPrefix}-HttpsListenerArn"}}
 
 
@@ -129,11 +131,38 @@ def test_service_image_tag_is_a_parameter_with_params_default() -> None:
 
 
 def test_service_rule_matches_host_and_path_prefix() -> None:
-    rule = resources(_service(make_env()))["ListenerRule1"]["Properties"]
+    rule = resources(_service(make_env()))[API_RULE]["Properties"]
     conditions = {c["Field"]: c for c in rule["Conditions"]}
     assert conditions["host-header"]["HostHeaderConfig"]["Values"] == ["api.example.com"]
     assert conditions["path-pattern"]["PathPatternConfig"]["Values"] == ["/api", "/api/*"]
     assert 1 <= rule["Priority"] <= 50000
+
+
+def _rules_by_id(routes: list[dict]) -> dict[str, int]:
+    env = make_env(
+        services={
+            "api": {"image_tag": "1", "containers": [{"name": "app", "image": "x/y", "port": 80}], "routes": routes}
+        }
+    )
+    rules = of_type(_service(env), "AWS::ElasticLoadBalancingV2::ListenerRule")
+    return {logical_id: rule["Properties"]["Priority"] for logical_id, rule in rules.items()}
+
+
+def test_listener_rule_ids_follow_the_route_not_its_position() -> None:
+    """Removing or reordering a route leaves the other rules' ids and priorities as they were.
+
+    With positional ids, dropping /a renamed /b's rule to ListenerRule1, and
+    CloudFormation updated the deployed ListenerRule1 to a priority the old
+    ListenerRule2 still held (ELB: PriorityInUse).
+    """
+    a, b = {"host": "api.example.com", "path": "/a"}, {"host": "api.example.com", "path": "/b"}
+    both = _rules_by_id([a, b])
+    assert len(both) == 2
+    assert _rules_by_id([b, a]) == both
+    only_b = _rules_by_id([b])
+    assert only_b.items() <= both.items()
+    assert _rules_by_id([a]).items() <= both.items()
+    assert list(only_b) == [listener_rule_logical_id(["api.example.com"], ["/b", "/b/*"])]
 
 
 def test_service_security_group_admits_only_the_alb() -> None:
@@ -150,7 +179,7 @@ def test_service_runs_private_with_circuit_breaker() -> None:
     assert props["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"] == "DISABLED"
     assert props["DeploymentConfiguration"]["DeploymentCircuitBreaker"] == {"Enable": True, "Rollback": True}
     assert "Role" not in props
-    assert svc["DependsOn"] == ["ListenerRule1"]
+    assert svc["DependsOn"] == [API_RULE]
 
 
 def test_execution_role_is_scoped_to_own_log_group_repo_and_secrets() -> None:
@@ -182,7 +211,7 @@ def test_execution_role_is_scoped_to_own_log_group_repo_and_secrets() -> None:
 def test_worker_without_routes_has_no_target_group() -> None:
     env = make_env(services={"job": {"image_tag": "1", "containers": [{"name": "app", "image": "busybox"}]}})
     r = resources(_service(env, "job"))
-    assert "TargetGroup" not in r and "ListenerRule1" not in r
+    assert "TargetGroup" not in r and not of_type(_service(env, "job"), "AWS::ElasticLoadBalancingV2::ListenerRule")
     assert r["TaskSecurityGroup"]["Properties"]["SecurityGroupIngress"] == []
     assert "LoadBalancers" not in r["Service"]["Properties"]
 
