@@ -66,11 +66,13 @@ def load_environment(path: Path | str) -> Environment:
     raw = read_yaml(path)
     merged = apply_defaults(path, raw)
     env = validate(path, merged, raw)
-    routing.check_routes(path, env)
-    mismatches = region_mismatches(env)
-    if mismatches:
-        raise ParamsError(path, [Problem(where, message, "P010") for where, message in mismatches])
-    quotas.check_params(path, env)
+    # Route conflicts, regions and quotas are reported together: with more routes
+    # than a listener holds (Q001), the colliding priorities (R004) need fixing too.
+    problems = routing.route_problems(env)
+    problems += [Problem(where, message, "P010") for where, message in region_mismatches(env)]
+    problems += quotas.params_problems(env)
+    if problems:
+        raise ParamsError(path, problems)
     return env
 
 

@@ -1,12 +1,33 @@
 """Listener-rule planning: path patterns, conflicts, and stable priorities.
 
 Priorities are computed here rather than at deploy time (Copilot's "max + 1"
-custom resource makes routing order depend on deploy order).  A rule's
-priority depends only on its own host and path: rules fall into bands by
-specificity (longer literal path first, then exact host, wildcard host, none)
-and take a hashed slot inside their band.  Adding or removing a service
-leaves every other rule's priority unchanged unless two rules hash to the
-same slot, where the lower (service, index) keeps it.
+custom resource makes routing order depend on deploy order).  A route's
+computed priority is a pure function of its own host and path, nothing else:
+rules fall into bands by specificity (longer literal path first, then exact
+host, wildcard host, no host; literal paths of 63 or more characters share the
+most specific band) and take a hashed slot inside their band.  No other route,
+service name or file order goes into the number, so adding, removing or
+reordering routes never moves another rule.  (Probing to the next free slot
+would: the route that sorts first keeps a contested slot and the other moves
+whenever a route appears or disappears.)
+
+The price is that two routes can compute the same priority (a band has
+``BAND_WIDTH`` slots).  That is a params error, not something we paper over:
+
+* **R004** two unpinned routes compute the same priority: reported at the
+  later route (in params-file order), naming both, with a free
+  priority of the same specificity band to pin with ``priority:``, so the
+  specificity order is kept.  A pinned priority equal to another route's
+  computed one is R004 too, reported at the unpinned route with the same
+  advice (moving the pin instead works as well).
+
+Pinned priorities are used as written.  The other conflicts, all checked
+before anything is built (``check_routes``):
+
+* **R001** one host + path claimed twice.
+* **R002** two routes pinned to one priority.
+* **R003** two services claiming the same path pattern on the same host
+  (``/api`` and ``/api/*``).
 """
 
 from __future__ import annotations
@@ -61,73 +82,150 @@ def band(route: Route) -> int:
     return path_level * _HOST_CLASSES + host_class
 
 
+def band_of_priority(priority: int) -> int:
+    return (priority - 1) // BAND_WIDTH
+
+
 def _slot(route: Route) -> int:
     host, paths = route_key(route)
     digest = hashlib.sha256(f"{host}|{','.join(paths)}".encode()).digest()
     return int.from_bytes(digest[:8], "big") % BAND_WIDTH
 
 
+def computed_priority(route: Route) -> int:
+    """The route's priority unless pinned: its band's base plus its hashed slot, from host and path alone."""
+    return band(route) * BAND_WIDTH + 1 + _slot(route)
+
+
+def priority(route: Route) -> int:
+    return route.priority if route.priority is not None else computed_priority(route)
+
+
 def _route_path(service: str, index: int) -> str:
     return f"services.{service}.routes[{index}]"
 
 
+def _entries(env: Environment, in_file_order: bool = False) -> list[tuple[str, int, Route]]:
+    """Every route as (service, index, route); services sorted by name, or as the params file lists them."""
+    services = env.services.items() if in_file_order else sorted(env.services.items())
+    return [(name, i, route) for name, svc in services for i, route in enumerate(svc.routes)]
+
+
 def plan_rules(env: Environment) -> list[RulePlan]:
-    """Every listener rule of the environment with its priority, sorted by priority."""
-    entries = [(name, i, route) for name, svc in sorted(env.services.items()) for i, route in enumerate(svc.routes)]
-    taken: dict[int, tuple[str, int]] = {}
-    plans: list[RulePlan] = []
+    """Every listener rule of the environment with its priority, sorted by priority.
 
-    def add(name: str, i: int, route: Route, priority: int) -> None:
-        taken[priority] = (name, i)
+    Assumes ``check_routes`` passed; otherwise two plans may share a priority.
+    """
+    plans = []
+    for name, i, route in _entries(env):
         host, paths = route_key(route)
-        plans.append(RulePlan(name, i, (host,) if host else (), paths, priority))
-
-    for name, i, route in entries:
-        if route.priority is not None:
-            add(name, i, route, route.priority)
-    for name, i, route in sorted(
-        (e for e in entries if e[2].priority is None), key=lambda e: (band(e[2]), _slot(e[2]), e[0], e[1])
-    ):
-        start = band(route) * BAND_WIDTH + 1
-        for step in range(BAND_WIDTH):
-            candidate = start + (_slot(route) + step) % BAND_WIDTH
-            if candidate not in taken:
-                add(name, i, route, candidate)
-                break
-    return sorted(plans, key=lambda p: p.priority)
+        plans.append(RulePlan(name, i, (host,) if host else (), paths, priority(route)))
+    return sorted(plans, key=lambda p: (p.priority, p.service, p.index))
 
 
 def check_routes(file: Path | str, env: Environment) -> None:
-    """Duplicate host+path claims and clashing pinned priorities are params errors."""
+    problems = route_problems(env)
+    if problems:
+        raise ParamsError(file, problems)
+
+
+def route_problems(env: Environment) -> list[Problem]:
+    """R001-R004 (see the module docstring), each at the route to change."""
     problems: list[Problem] = []
     claimed: dict[tuple[str, tuple[str, ...]], str] = {}
     pinned: dict[int, str] = {}
-    for name, svc in sorted(env.services.items()):
-        for i, route in enumerate(svc.routes):
-            where = _route_path(name, i)
-            key = route_key(route)
-            if key in claimed:
-                problems.append(
-                    Problem(
-                        where,
-                        f"host {key[0] or '(any)'} + path {route.path or '(any)'} is already "
-                        f"routed by {claimed[key]}; each host+path may belong to one service",
-                        "R001",
-                    )
+    for name, i, route in _entries(env):
+        where = _route_path(name, i)
+        key = route_key(route)
+        if key in claimed:
+            problems.append(
+                Problem(
+                    where,
+                    f"host {key[0] or '(any)'} + path {route.path or '(any)'} is already "
+                    f"routed by {claimed[key]}; each host+path may belong to one service",
+                    "R001",
                 )
+            )
+        else:
+            claimed[key] = where
+        if route.priority is not None:
+            if route.priority in pinned:
+                problems.append(
+                    Problem(where, f"priority {route.priority} is already pinned by {pinned[route.priority]}", "R002")
+                )
+            pinned[route.priority] = where
+    return problems + _overlap_problems(env) + _priority_problems(env)
+
+
+def _describe(route: Route) -> str:
+    return f"host {route.host or '(any)'} + path {route.path or '(any)'}"
+
+
+def _free_priority(near: int, taken: set[int]) -> int | None:
+    """The free priority nearest ``near`` inside its band (same specificity), or None if the band is full."""
+    first = band_of_priority(near) * BAND_WIDTH + 1
+    last = first + BAND_WIDTH - 1
+    for distance in range(BAND_WIDTH):
+        for candidate in (near + distance, near - distance):
+            if first <= candidate <= last and candidate not in taken:
+                return candidate
+    return None
+
+
+def _priority_problems(env: Environment) -> list[Problem]:
+    """R004: an unpinned route whose computed priority another route already has.
+
+    Reported at the route further down the params file: new services and
+    routes are usually appended, and it is the new route that should take the
+    pin, so the deployed rule keeps its number.  The message names both, so
+    the user can pin the other one instead.  Each suggestion is free of every
+    pinned and computed priority and of the suggestions made before it, so
+    pinning all of them at once passes.
+    """
+    entries = _entries(env, in_file_order=True)
+    seen_keys: set[tuple[str, tuple[str, ...]]] = set()
+    holder: dict[int, tuple[str, Route, bool]] = {}  # priority -> (key path, route, pinned)
+    for name, i, route in entries:
+        if route.priority is not None:
+            holder[route.priority] = (_route_path(name, i), route, True)
+    taken = set(holder) | {computed_priority(r) for _, _, r in entries if r.priority is None}
+    problems = []
+    for name, i, route in entries:
+        key = route_key(route)
+        if route.priority is not None or key in seen_keys:
+            continue  # pinned: used as written; a repeated host+path is R001's
+        seen_keys.add(key)
+        where = _route_path(name, i)
+        wanted = computed_priority(route)
+        if wanted not in holder:
+            holder[wanted] = (where, route, False)
+            continue
+        other_where, other, other_pinned = holder[wanted]
+        if other_pinned:
+            relation = f"pinned by {other_where}"
+        else:
+            relation = f"also computed for {other_where} ({_describe(other)})"
+        suggestion = _free_priority(wanted, taken)
+        if suggestion is None:
+            fix = "no priority of the same specificity is free; remove routes of this host and path length"
+        else:
+            taken.add(suggestion)
+            if other_pinned:
+                fix = f"pin this route with priority: {suggestion} (free, same specificity), or move that pin"
             else:
-                claimed[key] = where
-            if route.priority is not None:
-                if route.priority in pinned:
-                    problems.append(
-                        Problem(
-                            where, f"priority {route.priority} is already pinned by {pinned[route.priority]}", "R002"
-                        )
-                    )
-                pinned[route.priority] = where
-    problems += _overlap_problems(env)
-    if problems:
-        raise ParamsError(file, problems)
+                fix = (
+                    f"pin this route with priority: {suggestion} (free, same specificity); if {other_where} "
+                    "is the route not deployed yet, pin that one instead so the deployed rule keeps its number"
+                )
+        problems.append(
+            Problem(
+                where,
+                f"computed listener-rule priority {wanted} ({_describe(route)}) is {relation}; priorities are "
+                f"unique per listener and a computed one depends only on host and path: {fix}",
+                "R004",
+            )
+        )
+    return problems
 
 
 def _overlap_problems(env: Environment) -> list[Problem]:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import pytest
 
+import generate
 from templates.errors import ParamsError
-from templates.routing import check_routes, path_patterns, plan_rules
-from tests.conftest import make_env
+from templates.params import Route
+from templates.routing import band, band_of_priority, check_routes, computed_priority, path_patterns, plan_rules
+from tests.conftest import make_env, minimal_params, write_params
 
 
 def svc(*routes: dict) -> dict:
@@ -42,15 +48,115 @@ def test_more_specific_routes_come_first() -> None:
     assert len(set(p.values())) == len(p)
 
 
-def test_priorities_are_stable_when_services_are_added_or_removed() -> None:
-    base = {f"s{i}": svc({"host": "api.example.com", "path": f"/p{i}"}) for i in range(20)}
-    before = priorities(make_env(services=base))
-    more = dict(base, extra=svc({"host": "api.example.com", "path": "/extra"}), root=svc({"path": "/"}))
-    after_add = priorities(make_env(services=more))
-    fewer = {k: v for k, v in base.items() if k not in {"s3", "s7"}}
-    after_remove = priorities(make_env(services=fewer))
-    assert {k: after_add[k] for k in before} == before
-    assert after_remove == {k: v for k, v in before.items() if k in fewer}
+# Two routes whose computed priorities collide (both 44615): the reviewer's repro.
+COLLIDING = ({"host": "api.example.com", "path": "/s0012"}, {"host": "api.example.com", "path": "/s0023"})
+
+
+def test_colliding_pair_really_collides() -> None:
+    """Guards the tests below: if the hash or bands change, pick a new pair."""
+    first, second = (Route.model_validate(r) for r in COLLIDING)
+    assert computed_priority(first) == computed_priority(second)
+
+
+def test_a_rules_priority_never_changes_when_other_routes_come_or_go() -> None:
+    """Every route's planned priority equals the one it has alone, whatever else is in the environment.
+
+    Includes the colliding pair: with the old linear probing, adding ``alpha``
+    (sorted first) moved the existing ``zeta`` from 44615 to 44616.
+    """
+    pool = {f"s{i}": svc({"host": "api.example.com", "path": f"/p{i}"}) for i in range(20)}
+    pool |= {
+        "zeta": svc(COLLIDING[1]),
+        "alpha": svc(COLLIDING[0]),
+        "root": svc({"path": "/"}),
+        "wild": svc({"host": "*.example.com", "path": "/p1"}),
+        "pinned": svc({"path": "/pinned", "priority": 7}),
+    }
+    alone = {name: priorities(make_env(services={name: spec}))[name] for name, spec in pool.items()}
+    assert alone["alpha"] == alone["zeta"] == 44615 and alone["pinned"] == 7
+    for removed in [None, *pool]:
+        services = {name: spec for name, spec in pool.items() if name != removed}
+        assert priorities(make_env(services=services)) == {name: alone[name] for name in services}, removed
+
+
+R004_SUGGESTION = re.compile(r"pin this route with priority: (\d+)")
+
+
+def _generate(tmp_path: Path, services: dict, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, Path]:
+    params = write_params(tmp_path, minimal_params(services=services))
+    out = tmp_path / "out"
+    code = generate.main(["--params", str(params), "--out", str(out), "--no-validate"])
+    return code, capsys.readouterr().err, out
+
+
+def _rule_priorities(out: Path, service: str) -> list[int]:
+    doc = json.loads((out / f"svc-{service}.json").read_text())
+    return [
+        r["Properties"]["Priority"]
+        for r in doc["Resources"].values()
+        if r["Type"] == "AWS::ElasticLoadBalancingV2::ListenerRule"
+    ]
+
+
+def test_computed_collision_is_r004_with_a_priority_that_works_when_pinned(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """zeta is deployed; alpha, appended, computes zeta's priority: R004 at alpha, pin it, zeta keeps 44615."""
+    services = {"zeta": svc(COLLIDING[1]), "other": svc({"host": "api.example.com", "path": "/other"})}
+    code, err, out = _generate(tmp_path, services, capsys)
+    assert code == 0, err
+    assert _rule_priorities(out, "zeta") == [44615]
+    before = {name: _rule_priorities(out, name) for name in services}
+
+    services["alpha"] = svc(COLLIDING[0])
+    code, err, _ = _generate(tmp_path, services, capsys)
+    assert code == 2 and "Traceback" not in err
+    assert "services.alpha.routes[0]: computed listener-rule priority 44615" in err and "[R004]" in err
+    assert "services.zeta.routes[0] (host api.example.com + path /s0023)" in err
+    suggested = int(R004_SUGGESTION.search(err).group(1))
+    alpha = Route.model_validate(COLLIDING[0])
+    assert band_of_priority(suggested) == band(alpha), "the suggestion keeps alpha's specificity"
+
+    services["alpha"] = svc({**COLLIDING[0], "priority": suggested})
+    code, err, out = _generate(tmp_path, services, capsys)
+    assert code == 0, err
+    assert {name: _rule_priorities(out, name) for name in before} == before
+    assert _rule_priorities(out, "alpha") == [suggested]
+
+
+def test_pin_on_a_computed_priority_is_r004_at_the_unpinned_route(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    services = {"zeta": svc(COLLIDING[1]), "pinner": svc({"path": "/pinned", "priority": 44615})}
+    code, err, _ = _generate(tmp_path, services, capsys)
+    assert code == 2
+    assert "services.zeta.routes[0]: computed listener-rule priority 44615" in err
+    assert "is pinned by services.pinner.routes[0]" in err and "[R004]" in err
+    suggested = int(R004_SUGGESTION.search(err).group(1))
+    services["zeta"] = svc({**COLLIDING[1], "priority": suggested})
+    code, err, out = _generate(tmp_path, services, capsys)
+    assert code == 0, err
+    assert _rule_priorities(out, "pinner") == [44615] and _rule_priorities(out, "zeta") == [suggested]
+
+
+def test_every_suggestion_is_distinct_when_several_routes_collide() -> None:
+    """Three routes on one computed priority: two R004s whose suggestions can both be pinned at once."""
+    services = {"zeta": svc(COLLIDING[1]), "alpha": svc(COLLIDING[0])}
+    third = next(
+        f"/{n:04d}x"
+        for n in range(100000)
+        if computed_priority(Route(host="api.example.com", path=f"/{n:04d}x")) == 44615
+    )
+    services["third"] = svc({"host": "api.example.com", "path": third})
+    with pytest.raises(ParamsError) as info:
+        check_routes("f.yaml", make_env(services=services))
+    problems = [p for p in info.value.problems if p.check_id == "R004"]
+    assert [p.path for p in problems] == ["services.alpha.routes[0]", "services.third.routes[0]"]
+    pins = [int(R004_SUGGESTION.search(p.message).group(1)) for p in problems]
+    assert len(set(pins)) == 2
+    for name, pin in zip(["alpha", "third"], pins, strict=True):
+        services[name] = svc({**services[name]["routes"][0], "priority": pin})
+    check_routes("f.yaml", make_env(services=services))
 
 
 def test_priorities_are_deterministic() -> None:
