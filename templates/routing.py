@@ -26,8 +26,13 @@ before anything is built (``check_routes``):
 
 * **R001** one host + path claimed twice.
 * **R002** two routes pinned to one priority.
-* **R003** two services claiming the same path pattern on the same host
-  (``/api`` and ``/api/*``).
+* **R003** routes of two services that can match the same request (same
+  host, or wildcard hosts where one covers the other) at the same
+  specificity (same band): ``/api`` and ``/api/*``, ``/api`` and ``/api*``, a
+  host-only route and ``/``.  Which service answers would depend on the
+  hashed slots, so it is an error whether or not either is pinned.  Overlaps
+  across bands are intended: the longer literal path wins (``/api/v1``
+  before ``/api*``), an exact host before a wildcard one.
 """
 
 from __future__ import annotations
@@ -161,6 +166,10 @@ def _describe(route: Route) -> str:
     return f"host {route.host or '(any)'} + path {route.path or '(any)'}"
 
 
+def _path_text(route: Route) -> str:
+    return f"path {route.path}" if route.path else "no path: every path"
+
+
 def _free_priority(near: int, taken: set[int]) -> int | None:
     """The free priority nearest ``near`` inside its band (same specificity), or None if the band is full."""
     first = band_of_priority(near) * BAND_WIDTH + 1
@@ -228,29 +237,92 @@ def _priority_problems(env: Environment) -> list[Problem]:
     return problems
 
 
-def _overlap_problems(env: Environment) -> list[Problem]:
-    """R003: two services claiming the same path pattern on the same host.
+@dataclass(frozen=True)
+class _Pattern:
+    """One path pattern as ALB reads ours: ``literal`` exactly, or anything starting with it (trailing ``*``)."""
 
-    ``/api`` (-> /api, /api/*) and ``/api/*`` are different routes but share
-    ``/api/*``; which service gets /api/x would depend on priority hashing.
-    Exact duplicates are R001's.
+    literal: str
+    prefix: bool
+
+    def witness(self, other: _Pattern) -> str | None:
+        """A request path both patterns match, or None if they match none in common."""
+        if self.prefix and other.prefix:
+            if self.literal.startswith(other.literal):
+                return self.literal or "/"
+            return (other.literal or "/") if other.literal.startswith(self.literal) else None
+        if self.prefix:
+            return other.literal if other.literal.startswith(self.literal) else None
+        if other.prefix:
+            return self.literal if self.literal.startswith(other.literal) else None
+        return self.literal if self.literal == other.literal else None
+
+
+def _patterns(route: Route) -> tuple[_Pattern, ...]:
+    """Our paths allow ``*`` only at the end (no ``?``), so each pattern is a literal or a prefix."""
+    if route.path is None:
+        return (_Pattern("", prefix=True),)  # no path condition: every path
+    return tuple(_Pattern(p.removesuffix("*"), p.endswith("*")) for p in path_patterns(route.path))
+
+
+def _common_request(a: Route, b: Route) -> str | None:
+    for x in _patterns(a):
+        for y in _patterns(b):
+            found = x.witness(y)
+            if found is not None:
+                return found
+    return None
+
+
+def _common_host(a: str | None, b: str | None) -> str | None:
+    """A host both host conditions match ("" when neither has one), or None.
+
+    Only hosts of one kind share a band, so only two exact hosts (equal) or two
+    wildcards matter; ALB's ``*`` also matches dots, so ``*.example.com``
+    covers ``*.b.example.com``.
+    """
+    if a == b:
+        return (a or "").replace("*", "x")
+    if a and b and a.startswith("*.") and b.startswith("*."):
+        longer, shorter = (a, b) if len(a) >= len(b) else (b, a)
+        return longer.replace("*", "x") if longer.endswith(shorter[1:]) else None
+    return None
+
+
+def _overlap_problems(env: Environment) -> list[Problem]:
+    """R003: two services' routes that match a common request at the same specificity.
+
+    Same band and a request both match (same host, or wildcard hosts where
+    one covers the other), so their order is the hashed slots' order:
+    ``/api`` vs ``/api/*`` (they share ``/api/*``), ``/api`` vs ``/api*``
+    (``/api*`` matches ``/api/x`` too), a host-only route vs ``/``.
+    Different bands are fine: the more specific route wins by design.  Exact
+    duplicates are R001's; routes of one service cannot conflict (same target).
     """
     problems = []
-    seen: list[tuple[str, str, frozenset[str], str]] = []  # service, host, patterns, key path
-    for name, svc in sorted(env.services.items()):
-        for i, route in enumerate(svc.routes):
-            host, paths = route_key(route)
-            patterns = frozenset(paths)
-            for other_name, other_host, other_patterns, where in seen:
-                shared = patterns & other_patterns
-                if other_name != name and host == other_host and shared and patterns != other_patterns:
-                    problems.append(
-                        Problem(
-                            _route_path(name, i),
-                            f"path pattern {', '.join(sorted(shared))} on host {host or '(any)'} is also "
-                            f"routed to {other_name} by {where}; give each service its own path",
-                            "R003",
-                        )
-                    )
-            seen.append((name, host, patterns, _route_path(name, i)))
+    seen: list[tuple[str, Route, str]] = []  # service, route, key path
+    for name, i, route in _entries(env):
+        patterns = frozenset(path_patterns(route.path))
+        for other_name, other, where in seen:
+            if other_name == name or band(other) != band(route) or route_key(other) == route_key(route):
+                continue
+            host = _common_host(route.host, other.host)
+            request = _common_request(route, other)
+            if host is None or request is None:
+                continue
+            shared = patterns & frozenset(path_patterns(other.path))
+            if shared and route.host == other.host:
+                message = (
+                    f"path pattern {', '.join(sorted(shared))} on host {route.host or '(any)'} is also "
+                    f"routed to {other_name} by {where}; give each service its own path"
+                )
+            else:
+                message = (
+                    f"a request for {request} on host {host or '(any)'} matches this route "
+                    f"({_path_text(route)}) and {where} of {other_name} ({_path_text(other)}) "
+                    "at the same specificity, so which service answers would depend on hashing; allowed: "
+                    "routes of two services on one host match no common path, or one has a longer literal "
+                    "path (it wins); give each service its own path"
+                )
+            problems.append(Problem(_route_path(name, i), message, "R003"))
+        seen.append((name, route, _route_path(name, i)))
     return problems

@@ -181,3 +181,57 @@ def test_two_services_claiming_the_same_route_is_an_error() -> None:
     (problem,) = info.value.problems
     assert problem.path == "services.b.routes[0]" and problem.check_id == "R001"
     assert "services.a.routes[0]" in problem.message
+
+
+def _r003(services: dict) -> list[tuple[str, str]]:
+    try:
+        check_routes("f.yaml", make_env(services=services))
+    except ParamsError as exc:
+        return [(p.path, p.message) for p in exc.problems if p.check_id == "R003"]
+    return []
+
+
+API = "api.example.com"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "request_shown"),
+    [
+        ({"host": API, "path": "/api"}, {"host": API, "path": "/api*"}, "/api"),  # reviewer's repro
+        ({"host": API, "path": "/api*"}, {"host": API, "path": "/api/*"}, "/api/"),
+        ({"host": API}, {"host": API, "path": "/"}, "/"),  # host-only matches every path, like /
+        ({"host": API, "path": "/" + "a" * 70}, {"host": API, "path": "/" + "a" * 70 + "/b"}, "/" + "a" * 70 + "/b"),
+        ({"host": "*.example.com", "path": "/api"}, {"host": "*.b.example.com", "path": "/api"}, "/api"),
+    ],
+)
+def test_routes_of_two_services_matching_one_request_at_one_specificity_are_r003(
+    first: dict, second: dict, request_shown: str
+) -> None:
+    ((path, message),) = _r003({"a": svc(first), "b": svc(second)})
+    assert path == "services.b.routes[0]" and "services.a.routes[0]" in message
+    assert f"a request for {request_shown} on host" in message
+
+
+def test_shared_pattern_keeps_its_message() -> None:
+    ((_, message),) = _r003({"a": svc({"host": API, "path": "/api"}), "b": svc({"host": API, "path": "/api/*"})})
+    assert message.startswith(f"path pattern /api/* on host {API} is also routed to a by services.a.routes[0]")
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ({"host": API, "path": "/api*"}, {"host": API, "path": "/api/v1"}),  # longer literal wins by design
+        ({"host": API, "path": "/"}, {"host": API, "path": "/api"}),
+        ({"host": API, "path": "/abcd*"}, {"host": API, "path": "/abce"}),  # same band, no common request
+        ({"host": API, "path": "/api"}, {"host": "*.example.com", "path": "/api*"}),  # exact host first
+        ({"host": API, "path": "/api"}, {"path": "/api*"}),
+        ({"host": API, "path": "/api"}, {"host": "www.example.com", "path": "/api*"}),
+        ({"host": "*.a.example.com", "path": "/api"}, {"host": "*.b.example.com", "path": "/api*"}),
+    ],
+)
+def test_overlaps_with_a_defined_winner_are_allowed(first: dict, second: dict) -> None:
+    assert _r003({"a": svc(first), "b": svc(second)}) == []
+
+
+def test_overlapping_routes_of_one_service_are_allowed() -> None:
+    assert _r003({"a": svc({"host": API, "path": "/api"}, {"host": API, "path": "/api*"})}) == []
