@@ -9,13 +9,8 @@ from __future__ import annotations
 
 from troposphere import Template, route53
 
-from templates.naming import ExportKey, import_value, logical_id
+from templates.naming import ExportKey, alias_logical_id, import_value
 from templates.params import Service
-
-
-def alias_logical_id(host: str) -> str:
-    """``pizza-service.example.com`` -> ``AliasPizzaServiceExampleCom``; ``*.`` reads as ``Wildcard``."""
-    return logical_id("alias", host.replace("*", "wildcard"))
 
 
 def add_alias_records(t: Template, svc: Service) -> list[route53.RecordSetType]:

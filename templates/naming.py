@@ -59,6 +59,8 @@ def logical_id(*parts: str) -> str:
 # Hex digits of SHA-256 appended to ids derived from free text: 32 bits, so two
 # different keys in one template share a suffix with odds of about n^2 / 2^33.
 ID_HASH_LENGTH = 8
+# Readable part of a derived id; keeps ids far below CloudFormation's 255 characters.
+ID_READABLE_LENGTH = 64
 
 
 def _short_hash(text: str) -> str:
@@ -76,6 +78,18 @@ def listener_rule_logical_id(hosts: Sequence[str], path_patterns: Sequence[str])
     (routing's R001), so none share an id.
     """
     return "ListenerRule" + _short_hash(f"{','.join(hosts)}|{','.join(path_patterns)}")
+
+
+def alias_logical_id(host: str) -> str:
+    """Readable host + its hash: ``pizza-service.example.com`` -> ``AliasPizzaServiceExampleCom`` + 8 hex digits.
+
+    The readable part alone is not unique: ``a-b.example.com`` and
+    ``a.b.example.com`` both read ``ABExampleCom``, ``*.example.com`` and
+    ``wildcard.example.com`` both ``WildcardExampleCom``.  The hash of the exact
+    host keeps them apart; the readable part keeps the change-set review legible.
+    """
+    readable = logical_id("alias", host.replace("*", "wildcard"))[:ID_READABLE_LENGTH]
+    return readable + _short_hash(host)
 
 
 def service_stack_key(service: str) -> str:

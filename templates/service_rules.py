@@ -16,7 +16,7 @@ what to do instead.  Rules about one block alone (``min_count`` above
     S009 requests_per_target without ALB    S023 CloudWatch period not 10/20/30/60n
     S010 step and target tracking, 1 metric S024 scheduled scaling action incomplete or duplicate
     S011 depends_on unknown or itself       S025 discovery name used by two services
-    S012 HEALTHY on a container w/o check   S026 DNS host aliased by two services
+    S012 HEALTHY on a container w/o check   S026 DNS host aliased twice
     S013 COMPLETE/SUCCESS on essential      S027 container ports repeated or without main port
     S014 depends_on cycle                   S028 capacity weights both 0
     S029 task-role Allow on * without reason S030 task-role statement id used twice
@@ -180,10 +180,19 @@ def _check_dns(svc: Service) -> None:
             "or remove dns",
             "dns",
         )
-    for i, host in enumerate(svc.dns.hosts or []):
+    listed = svc.dns.hosts or []
+    for i, host in enumerate(listed):
         if host not in routed:
             message = f"{host} is not a host of this service's routes; allowed: {', '.join(routed)}"
             raise rule_violation("S016", message, f"dns.hosts[{i}]")
+        if host in listed[:i]:
+            # Caught here, per service: check_environment would blame the service itself as the other owner.
+            raise rule_violation(
+                "S026",
+                f"{host} is listed twice (also dns.hosts[{listed.index(host)}]); a host has one alias record: "
+                "list each host once",
+                f"dns.hosts[{i}]",
+            )
 
 
 def _check_operations(svc: Service) -> None:

@@ -300,6 +300,17 @@ CASES: dict[str, tuple[dict[str, Any], str, str, str]] = {
         "S026",
         "already gets its alias record from service a",
     ),
+    "dns host listed twice": (
+        one(
+            web(
+                routes=[{"host": "api.example.com", "path": "/a"}],
+                dns={"hosted_zone_id": ZONE, "hosts": ["api.example.com", "api.example.com"]},
+            )
+        ),
+        "services.api.dns.hosts[1]",
+        "S026",
+        "api.example.com is listed twice (also dns.hosts[0])",
+    ),
     "extra ports without a port": (
         one(worker(containers=[{"name": "app", "image": IMAGE, "extra_ports": [9090]}])),
         "services.api.containers[0].extra_ports",

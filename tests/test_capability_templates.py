@@ -13,6 +13,7 @@ from templates import alb, capacity, discovery, dns, iam, load_balancing, scalin
 from templates.checks import check_folder
 from templates.cluster import build_cluster
 from templates.loader import load_environment
+from templates.naming import alias_logical_id
 from templates.params import Environment, Service
 from templates.routing import plan_rules
 from templates.service import build_service
@@ -566,8 +567,11 @@ def test_alias_records_for_every_routed_host_by_default() -> None:
     routes = [{"host": "pizza.example.com"}, {"host": "*.pizza.example.com"}, {"path": "/legacy"}]
     doc = built(env_with(api=web(routes=routes, dns={"hosted_zone_id": "Z0123456789ABCDEFGHIJ"})))
     records = of_type(doc, "AWS::Route53::RecordSet")
-    assert set(records) == {"AliasPizzaExampleCom", "AliasWildcardPizzaExampleCom"}
-    record = records["AliasPizzaExampleCom"]["Properties"]
+    assert set(records) == {alias_logical_id("pizza.example.com"), alias_logical_id("*.pizza.example.com")}
+    assert alias_logical_id("pizza.example.com").startswith("AliasPizzaExampleCom")
+    assert alias_logical_id("*.pizza.example.com").startswith("AliasWildcardPizzaExampleCom")
+    record = records[alias_logical_id("pizza.example.com")]["Properties"]
+    assert record["Name"] == "pizza.example.com"
     assert record["Type"] == "A" and record["HostedZoneId"] == "Z0123456789ABCDEFGHIJ"
     assert record["AliasTarget"] == {
         "DNSName": {"Fn::ImportValue": {"Fn::Sub": "${ExportPrefix}-AlbDnsName"}},
@@ -581,8 +585,24 @@ def test_alias_records_for_listed_hosts_only() -> None:
     env = env_with(api=web(routes=routes, dns={"hosted_zone_id": "Z1", "hosts": ["b.example.com"]}))
     t = Template()
     records = dns.add_alias_records(t, env.services["api"])
-    assert [r.title for r in records] == ["AliasBExampleCom"]
+    assert [r.title for r in records] == [alias_logical_id("b.example.com")]
     assert dns.add_alias_records(Template(), env_with(api=web()).services["api"]) == []
+
+
+@pytest.mark.parametrize(
+    "hosts",
+    [
+        ["a-b.example.com", "a.b.example.com"],  # both read ABExampleCom
+        ["*.example.com", "wildcard.example.com"],  # both read WildcardExampleCom
+        ["a1.example.com", "a.1.example.com"],
+    ],
+)
+def test_hosts_that_read_alike_get_distinct_alias_records(hosts: list[str]) -> None:
+    """The reviewer's repro: these built to one logical id and troposphere raised "duplicate key"."""
+    routes = [{"host": host} for host in hosts]
+    doc = built(env_with(api=web(routes=routes, dns={"hosted_zone_id": "Z1"})))
+    records = of_type(doc, "AWS::Route53::RecordSet")
+    assert sorted(r["Properties"]["Name"] for r in records.values()) == sorted(hosts)
 
 
 # --- whole environments -------------------------------------------------------------------------
