@@ -99,7 +99,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return FAILURE
     except KeyboardInterrupt:
-        print("interrupted: running CloudFormation operations go on; see the stacks' events", file=sys.stderr)
+        print(
+            "interrupted: nothing new was started; operations already running go on in CloudFormation "
+            "(see review.json and the stacks' events)",
+            file=sys.stderr,
+        )
         return 130
 
 

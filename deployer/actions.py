@@ -6,6 +6,7 @@ retried by the client's adaptive retry mode (see ``deployer.aws``).
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +15,7 @@ from botocore.exceptions import ClientError, WaiterError
 from botocore.waiter import WaiterModel, create_waiter_with_client
 
 from deployer.aws import Timing
+from deployer.errors import Interrupted
 
 CHANGE_SET_PREFIX = "fargate-stacks-"
 NO_CHANGES_MARKERS = ("didn't contain changes", "No updates are to be performed")
@@ -40,6 +42,29 @@ _SETTLED = WaiterModel(
         },
     }
 )
+
+
+def _wait(waiter: Any, stop: threading.Event, delay: int, attempts: int, **kwargs: Any) -> None:
+    """``waiter.wait(**kwargs)``, but Ctrl-C (``stop``) ends it between two polls.
+
+    botocore's waiter and its acceptors still decide success and failure; it is
+    asked for one poll at a time and we pause on ``stop`` in between, so an
+    interrupted run does not sit out up to ``delay`` x ``attempts`` seconds.
+    Raises ``WaiterError`` as ``wait`` would (failure, error, or attempts used
+    up), or ``Interrupted``.
+    """
+    attempt = 0
+    while True:
+        attempt += 1
+        if stop.is_set():
+            raise Interrupted(f"stopped waiting for {waiter.name}")
+        try:
+            waiter.wait(**kwargs, WaiterConfig={"Delay": delay, "MaxAttempts": 1})
+            return
+        except WaiterError as exc:  # "Max attempts exceeded": this poll matched no final state yet
+            if attempt >= attempts or not str(exc.kwargs.get("reason", "")).startswith("Max attempts exceeded"):
+                raise
+        stop.wait(delay)
 
 
 def is_no_changes(text: str | None) -> bool:
@@ -99,14 +124,11 @@ def create_change_set(cfn: Any, request: dict[str, Any]) -> dict[str, str] | Non
         raise
 
 
-def wait_change_set(cfn: Any, change_set_id: str, timing: Timing) -> str | None:
+def wait_change_set(cfn: Any, change_set_id: str, timing: Timing, stop: threading.Event) -> str | None:
     """Wait until the change set is computed; its failure reason, or None when it is ready."""
     waiter = cfn.get_waiter("change_set_create_complete")
     try:
-        waiter.wait(
-            ChangeSetName=change_set_id,
-            WaiterConfig={"Delay": timing.change_set_delay, "MaxAttempts": timing.change_set_attempts},
-        )
+        _wait(waiter, stop, timing.change_set_delay, timing.change_set_attempts, ChangeSetName=change_set_id)
     except WaiterError as exc:
         response = exc.last_response or {}
         return response.get("StatusReason") or response.get("Error", {}).get("Message") or str(exc)
@@ -144,23 +166,21 @@ def our_pending_change_sets(cfn: Any, stack_id: str) -> list[str]:
     ]
 
 
-def delete_stack(cfn: Any, stack_id: str, timing: Timing) -> None:
+def delete_stack(cfn: Any, stack_id: str, timing: Timing, stop: threading.Event) -> None:
     """Delete the stack and wait until it is gone."""
     cfn.delete_stack(StackName=stack_id)
     attempts = max(1, timing.operation_timeout // max(1, timing.delete_delay))
-    cfn.get_waiter("stack_delete_complete").wait(
-        StackName=stack_id, WaiterConfig={"Delay": timing.delete_delay, "MaxAttempts": attempts}
-    )
+    _wait(cfn.get_waiter("stack_delete_complete"), stop, timing.delete_delay, attempts, StackName=stack_id)
 
 
-def wait_until_settled(cfn: Any, stack_name: str, timing: Timing) -> bool:
+def wait_until_settled(cfn: Any, stack_name: str, timing: Timing, stop: threading.Event) -> bool:
     """Wait while another operation changes the stack; False if it is still busy after ``busy_timeout``."""
     if timing.busy_timeout <= 0:
         return False
     waiter = create_waiter_with_client("StackSettled", _SETTLED, cfn)
     attempts = max(1, timing.busy_timeout // max(1, timing.busy_delay))
     try:
-        waiter.wait(StackName=stack_name, WaiterConfig={"Delay": timing.busy_delay, "MaxAttempts": attempts})
+        _wait(waiter, stop, timing.busy_delay, attempts, StackName=stack_name)
     except WaiterError:
         return False
     return True

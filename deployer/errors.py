@@ -9,3 +9,7 @@ class UsageError(Exception):
 
 class StackFailure(Exception):
     """A stack cannot be planned or deployed; the message says why and how to fix it."""
+
+
+class Interrupted(Exception):
+    """Ctrl-C: the run stops waiting and starts nothing new; CloudFormation carries on with what it was doing."""

@@ -7,6 +7,7 @@ shown and held to the same risk gate and confirmation as the main review.
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from botocore.exceptions import BotoCoreError, ClientError
 
 from deployer import actions
-from deployer.errors import StackFailure
+from deployer.errors import Interrupted, StackFailure
 from deployer.events import EventStream, OnEvents, follow_operation
 from deployer.planning import PREVIEW_NOTE, Context, change_set_review, settled_stack
 from deployer.review import Result, StackReview
@@ -30,19 +31,46 @@ class Gate:
     ask: Callable[[str], bool]
     show: Callable[[StackReview], None]
     on_events: Callable[[str], OnEvents]
+    stop: threading.Event = field(default_factory=threading.Event)  # the run's Ctrl-C flag
     refused_risky: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def admit(self, review: StackReview) -> StackReview:
         """Gate a change set that was not part of the confirmed review."""
-        with self.lock:
+        with self.lock:  # one question on the terminal at a time
+            if self.stop.is_set():
+                raise Interrupted("not admitted")
             self.show(review)
             if review.risks and not self.allow_replacement:
                 self.refused_risky = True
                 return _fail(review, Result.BLOCKED, "risky changes and no --allow-replacement; not executed")
-            if not self.yes and not self.ask(f"Execute the change set for {review.stack_name}?"):
+            if not self.yes and not _answer(self.ask, f"Execute the change set for {review.stack_name}?", self.stop):
                 return _fail(review, Result.SKIPPED, "not confirmed; not executed")
         return review
+
+
+def _answer(ask: Callable[[str], bool], question: str, stop: threading.Event) -> bool:
+    """``ask(question)`` in a daemon thread, given up on Ctrl-C.
+
+    Ctrl-C reaches the main thread, not this worker; a worker blocked reading
+    the terminal would keep the process alive after "interrupted" until
+    someone pressed Enter.  A daemon thread does not hold the exit.
+    """
+    answers: queue.Queue[bool] = queue.Queue(maxsize=1)
+
+    def read() -> None:
+        try:
+            answers.put(ask(question))
+        except Exception:  # an unreadable terminal is a "no"
+            answers.put(False)
+
+    threading.Thread(target=read, name="question", daemon=True).start()
+    while True:
+        try:
+            return answers.get(timeout=0.2)
+        except queue.Empty:
+            if stop.is_set():
+                raise Interrupted("question abandoned") from None
 
 
 def _fail(review: StackReview, result: Result, message: str) -> StackReview:
@@ -58,6 +86,8 @@ def execute_stack(ctx: Context, review: StackReview, gate: Gate) -> StackReview:
         if review.result is not Result.CHANGES:
             return review
         return _run(ctx, review, gate.on_events(review.stack_name))
+    except Interrupted:
+        return _fail(review, Result.INTERRUPTED, "interrupted: its change set was not executed")
     except StackFailure as exc:
         return _fail(review, Result.BLOCKED, str(exc))
     except (ClientError, BotoCoreError) as exc:
@@ -71,8 +101,9 @@ def _late_change_set(ctx: Context, review: StackReview, gate: Gate) -> StackRevi
     if review.action == RECREATE and stack is not None:
         if stack["StackStatus"] not in RECREATABLE:  # someone fixed or replaced it since the review
             raise StackFailure(f"is {stack['StackStatus']} now, not failed as reviewed; deploy again to review it")
+        _check(ctx)
         ctx.say(f"{stack_in.stack_name}: deleting the failed stack (--recreate-failed)")
-        actions.delete_stack(cfn, stack["StackId"], ctx.timing)
+        actions.delete_stack(cfn, stack["StackId"], ctx.timing, ctx.stop)
         stack = None
     fresh = change_set_review(ctx, stack_in, review.action, stack)
     fresh.notes = [note for note in review.notes if not note.startswith(PREVIEW_NOTE)]
@@ -81,6 +112,12 @@ def _late_change_set(ctx: Context, review: StackReview, gate: Gate) -> StackRevi
     if fresh.result is Result.CHANGES:
         ctx.say(f"{fresh.stack_name}: change set ready, {len(fresh.resources)} resources to add as previewed")
     return fresh
+
+
+def _check(ctx: Context) -> None:
+    """Called right before each call that changes something: after Ctrl-C, nothing new starts."""
+    if ctx.stop.is_set():
+        raise Interrupted("not started")
 
 
 def _as_previewed(preview: StackReview, fresh: StackReview) -> bool:
@@ -93,6 +130,7 @@ def _as_previewed(preview: StackReview, fresh: StackReview) -> bool:
 def _run(ctx: Context, review: StackReview, on_events: OnEvents) -> StackReview:
     cfn = ctx.clients.cloudformation
     assert review.change_set_id and review.stack_id and review.created_at
+    _check(ctx)
     ctx.say(f"{review.stack_name}: executing change set {review.change_set_name}")
     actions.execute_change_set(cfn, review.change_set_id)
     stream = EventStream(cfn, review.stack_id, review.created_at)
@@ -109,6 +147,8 @@ def _run(ctx: Context, review: StackReview, on_events: OnEvents) -> StackReview:
         )
     else:
         message = outcome.reason or "no failed resource reported"
-    if outcome.status not in ("INTERRUPTED", "TIMEOUT"):
+    if outcome.status == "INTERRUPTED":
+        return _fail(review, Result.INTERRUPTED, f"executed; {outcome.reason}: see the stack's events")
+    if outcome.status != "TIMEOUT":
         message += f" | stack is now {outcome.status}"
     return _fail(review, Result.FAILED, message)

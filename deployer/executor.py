@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from graphlib import TopologicalSorter
 from typing import TypeVar
 
@@ -23,19 +23,34 @@ def walk(
     failed: Callable[[R], bool] = lambda _result: False,
     skip: Callable[[str, list[str]], R] | None = None,
     stop: threading.Event | None = None,
+    on_result: Callable[[str, R], None] | None = None,
 ) -> dict[str, R]:
     """Run ``work(key)`` for every key, dependencies first, at most ``workers`` at a time.
 
     When ``failed(result)`` is true for a key, every stack depending on it
     (directly or not) gets ``skip(key, failed_dependencies)`` instead of
-    ``work``.  ``work`` should return failures, not raise them.  On an
-    exception (Ctrl-C included) nothing new starts, ``stop`` is set so running
-    work can return early, and the exception propagates.
+    ``work``.  ``work`` should return failures, not raise them.
+
+    ``on_result(key, result)`` is called (in this thread) as each key
+    finishes, so a caller still has the finished part when an exception
+    (Ctrl-C included) ends the walk.  Then nothing new starts, ``stop`` is
+    set, the work already running is given the chance to return (it is
+    expected to watch ``stop``; a second Ctrl-C stops waiting for it) and the
+    exception propagates.
     """
     sorter = TopologicalSorter({key: set(deps) for key, deps in depends_on.items()})
     sorter.prepare()
     results: dict[str, R] = {}
     broken: set[str] = set()
+
+    def finish(key: str, result: R, broke: bool) -> None:
+        results[key] = result
+        if broke:
+            broken.add(key)
+        if on_result is not None:
+            on_result(key, result)
+        sorter.done(key)
+
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="stack")
     running: dict[Future[R], str] = {}
     try:
@@ -43,9 +58,7 @@ def walk(
             for key in sorter.get_ready():
                 blockers = sorted(set(depends_on[key]) & broken)
                 if blockers and skip is not None:
-                    results[key] = skip(key, blockers)
-                    broken.add(key)
-                    sorter.done(key)
+                    finish(key, skip(key, blockers), True)
                 else:
                     running[pool.submit(work, key)] = key
             if not running:
@@ -53,14 +66,24 @@ def walk(
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 key = running.pop(future)
-                results[key] = future.result()
-                if failed(results[key]):
-                    broken.add(key)
-                sorter.done(key)
+                result = future.result()
+                finish(key, result, failed(result))
     except BaseException:
         if stop is not None:
             stop.set()
         pool.shutdown(wait=False, cancel_futures=True)
+        _collect(running, on_result)
         raise
     pool.shutdown(wait=True)
     return results
+
+
+def _collect(running: Mapping[Future[R], str], on_result: Callable[[str, R], None] | None) -> None:
+    """After an exception: wait for the work still running and report what it returned."""
+    started = [future for future in running if not future.cancelled()]  # as_completed never sees cancelled ones
+    try:
+        for future in as_completed(started):
+            if future.exception() is None and on_result is not None:
+                on_result(running[future], future.result())
+    except KeyboardInterrupt:  # a second Ctrl-C: stop waiting
+        pass

@@ -19,7 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from deployer import actions
 from deployer.aws import Clients, Timing
 from deployer.changes import deployed_parameters, kept_values, parameter_changes, resource_changes
-from deployer.errors import StackFailure
+from deployer.errors import Interrupted, StackFailure
 from deployer.exports import export_changes
 from deployer.inputs import Deployment, StackInput
 from deployer.review import ExportChange, ResourceChange, Result, StackReview
@@ -62,6 +62,8 @@ def plan_stack(ctx: Context, key: str) -> StackReview:
         return change_set_review(ctx, stack_in, decision.action, stack)
     except StackFailure as exc:
         return StackReview(key, stack_in.stack_name, "", Result.BLOCKED, message=str(exc))
+    except Interrupted:
+        return StackReview(key, stack_in.stack_name, "", Result.INTERRUPTED, message="interrupted while planning")
     except (ClientError, BotoCoreError) as exc:
         return StackReview(key, stack_in.stack_name, "", Result.ERROR, message=str(exc))
 
@@ -72,7 +74,7 @@ def settled_stack(ctx: Context, name: str) -> dict[str, Any] | None:
     stack = actions.describe_stack(cfn, name)
     if stack and is_busy(stack["StackStatus"]):
         ctx.say(f"{name} is {stack['StackStatus']}; waiting up to {ctx.timing.busy_timeout}s for it to finish")
-        if not actions.wait_until_settled(cfn, name, ctx.timing):
+        if not actions.wait_until_settled(cfn, name, ctx.timing, ctx.stop):
             raise StackFailure(busy_message(name, stack["StackStatus"], ctx.timing.busy_timeout))
         stack = actions.describe_stack(cfn, name)
     return stack
@@ -153,7 +155,7 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
         review.result, review.change_set_name = Result.NO_CHANGES, None
         return review
     review.change_set_id, review.stack_id = created["Id"], created["StackId"]
-    failure = actions.wait_change_set(cfn, created["Id"], ctx.timing)
+    failure = actions.wait_change_set(cfn, created["Id"], ctx.timing, ctx.stop)
     if failure:
         actions.delete_change_set(cfn, created["Id"])
         review.change_set_id = review.change_set_name = None

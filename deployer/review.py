@@ -22,10 +22,11 @@ class Result(StrEnum):
     EXECUTED = "executed"
     FAILED = "failed"
     SKIPPED = "skipped"  # a stack it depends on failed or was not deployed
+    INTERRUPTED = "interrupted"  # Ctrl-C: not planned, or not (or not fully) followed; the message says which
 
     @property
     def is_failure(self) -> bool:
-        return self in (Result.BLOCKED, Result.ERROR, Result.FAILED, Result.SKIPPED)
+        return self in (Result.BLOCKED, Result.ERROR, Result.FAILED, Result.SKIPPED, Result.INTERRUPTED)
 
 
 @dataclass

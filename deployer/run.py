@@ -7,7 +7,8 @@ code 3 unless ``--allow-replacement`` is given.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from deployer.planning import Context, plan_stack
 from deployer.report import write_reports
 from deployer.review import Result, Review, StackReview
 
-OK, FAILURE, RISKY = 0, 1, 3
+OK, FAILURE, RISKY, INTERRUPTED = 0, 1, 3, 130
 
 
 @dataclass(frozen=True)
@@ -62,14 +63,19 @@ def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> in
         recreate_failed=options.recreate_failed,
     )
     ctx.exports = actions.list_exports(clients.cloudformation)
-    planned = walk(deployment.depends_on(), lambda key: plan_stack(ctx, key), workers=options.workers, stop=ctx.stop)
-    review = Review(
-        deployment.project,
-        deployment.environment,
-        deployment.region,
-        {key: planned[key] for key in deployment.order()},
-        options.allow_replacement,
-    )
+    unplanned = {
+        key: StackReview(key, deployment.stacks[key].stack_name, "", Result.INTERRUPTED, message="not planned")
+        for key in deployment.order()
+    }
+    review = Review(deployment.project, deployment.environment, deployment.region, unplanned, options.allow_replacement)
+    with _recorded(console, options.folder, review):
+        walk(
+            deployment.depends_on(),
+            lambda key: plan_stack(ctx, key),
+            workers=options.workers,
+            stop=ctx.stop,
+            on_result=review.stacks.__setitem__,
+        )
     code = FAILURE if review.failed else RISKY if review.gated else OK
     render.show_review(console, review)
     _write(console, options.folder, review, code)
@@ -92,17 +98,19 @@ def _execute(ctx: Context, review: Review, options: Options, console: Console, a
         ask=ask,
         show=lambda stack: render.show_stack(console, stack),
         on_events=render.event_printer(console),
-    )
-    console.rule("Execute")
-    done = walk(
-        ctx.deployment.depends_on(),
-        lambda key: execute_stack(ctx, review.stacks[key], gate),
-        workers=options.workers,
-        failed=lambda stack: stack.result.is_failure,
-        skip=lambda key, blockers: _skipped(review.stacks[key], blockers),
         stop=ctx.stop,
     )
-    review.stacks.update(done)
+    console.rule("Execute")
+    with _recorded(console, options.folder, review):
+        walk(
+            ctx.deployment.depends_on(),
+            lambda key: execute_stack(ctx, review.stacks[key], gate),
+            workers=options.workers,
+            failed=lambda stack: stack.result.is_failure,
+            skip=lambda key, blockers: _skipped(review.stacks[key], blockers),
+            stop=ctx.stop,
+            on_result=review.stacks.__setitem__,
+        )
     code = RISKY if gate.refused_risky else FAILURE if review.failed else OK
     console.print(render.summary_table(review))
     for stack in review.failed:
@@ -126,6 +134,22 @@ def _skipped(stack: StackReview, blockers: list[str]) -> StackReview:
     stack.result = Result.SKIPPED
     stack.message = f"not deployed: {', '.join(blockers)} did not deploy"
     return stack
+
+
+@contextmanager
+def _recorded(console: Console, folder: Path, review: Review) -> Iterator[None]:
+    """However a phase ends (Ctrl-C included) the review files say what was done and what was not."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        for stack in review.stacks.values():
+            if stack.result in (Result.CHANGES, Result.PREVIEW, Result.DEFERRED):
+                stack.result, stack.message = Result.INTERRUPTED, "not executed: the run was interrupted"
+        _write(console, folder, review, INTERRUPTED)
+        raise
+    except BaseException:
+        _write(console, folder, review, FAILURE)
+        raise
 
 
 def _write(console: Console, folder: Path, review: Review, code: int) -> None:

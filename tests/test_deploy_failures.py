@@ -532,3 +532,94 @@ def test_recreate_never_deletes_a_stack_that_is_no_longer_failed(dev: Path, cfn:
 
     assert done.result is Result.BLOCKED
     assert done.message == "is CREATE_COMPLETE now, not failed as reviewed; deploy again to review it"
+
+
+# --- Ctrl-C: nothing new starts ------------------------------------------------------------------
+
+
+def api_calls(client: Any) -> list[str]:
+    """The operations the client is asked for, in order (Stubber answers them; this only records)."""
+    calls: list[str] = []
+    client.meta.events.register("before-parameter-build.cloudformation", lambda model, **_: calls.append(model.name))
+    return calls
+
+
+def stop_after(client: Any, ctx: Context, operation: str, count: int) -> None:
+    """Set the run's stop flag (what Ctrl-C does) when the ``count``-th ``operation`` call returns."""
+    seen: list[None] = []
+
+    def interrupt(**_kwargs: Any) -> None:
+        seen.append(None)
+        if len(seen) == count:
+            ctx.stop.set()
+
+    client.meta.events.register(f"after-call.cloudformation.{operation}", interrupt)
+
+
+def first_create(dev: Path, stub: Stubber, name: str, key: str) -> list[dict[str, Any]]:
+    """Stub the start of a late CREATE change set for ``key``; its changes as the preview showed them."""
+    template = load_deployment(dev).stacks[key].template
+    missing(stub, "describe_stacks", name)
+    stub.add_response("create_change_set", {"Id": change_set_id(name), "StackId": stack_id(name)})
+    return [add(lid, spec["Type"]) for lid, spec in template["Resources"].items()]
+
+
+@pytest.mark.parametrize("ready", [False, True], ids=["while-computing", "once-ready"])
+def test_ctrl_c_during_a_late_change_set_executes_nothing(dev: Path, cfn: tuple[Any, Stubber], ready: bool) -> None:
+    client, stub = cfn
+    name = "shop-dev-alb"
+    missing(stub, "describe_stacks", name)
+    ctx = context(dev, client, exports={})
+    preview = plan_stack(ctx, "alb")  # a first deploy: previewed, its change set made during execution
+    assert preview.result is Result.PREVIEW
+    changes = first_create(dev, stub, name, "alb")
+    if ready:
+        stub.add_response("describe_change_set", described(name, changes))  # the wait: ready
+        stub.add_response("describe_change_set", described(name, changes))  # the read: as previewed
+    else:
+        stub.add_response("describe_change_set", described(name, changes, "CREATE_IN_PROGRESS"))
+    stop_after(client, ctx, "DescribeChangeSet", 2 if ready else 1)
+    calls = api_calls(client)
+
+    done = execute_stack(ctx, preview, Recorder().gate())
+
+    assert done.result is Result.INTERRUPTED, done.message
+    assert "ExecuteChangeSet" not in calls
+    assert calls == ["DescribeStacks", "CreateChangeSet", *["DescribeChangeSet"] * (2 if ready else 1)]
+
+
+def test_ctrl_c_before_a_deferred_change_set_is_admitted_asks_nothing(dev: Path, cfn: tuple[Any, Stubber]) -> None:
+    client, stub = cfn
+    name = "shop-dev-svc-auth"
+    stub.add_response("describe_stacks", stack(name, "UPDATE_COMPLETE"))
+    stub.add_response("list_change_sets", {"Summaries": []})
+    stub.add_response("get_template", {"TemplateBody": (dev / "svc-auth.json").read_text()})
+    stub.add_response("create_change_set", {"Id": change_set_id(name), "StackId": stack_id(name)})
+    task = modify("TaskDefinition", "AWS::ECS::TaskDefinition", "True")
+    stub.add_response("describe_change_set", described(name, [task]))
+    stub.add_response("describe_change_set", described(name, [task]))
+    ctx = context(dev, client)
+    stop_after(client, ctx, "DescribeChangeSet", 2)
+    questions: list[str] = []
+    recorder = Recorder()
+    gate = Gate(False, False, lambda q: questions.append(q) or True, recorder.shown.append, lambda _n: print, ctx.stop)
+
+    done = execute_stack(ctx, StackReview("svc-auth", name, "UPDATE", Result.DEFERRED), gate)
+
+    assert done.result is Result.INTERRUPTED
+    assert (questions, recorder.shown) == ([], [])
+
+
+def test_ctrl_c_before_recreating_a_failed_stack_deletes_nothing(dev: Path, cfn: tuple[Any, Stubber]) -> None:
+    client, stub = cfn
+    ctx = context(dev, client, recreate_failed=True)
+    stub.add_response("describe_stacks", stack("shop-dev-alb", "ROLLBACK_COMPLETE"))
+    review = plan_stack(ctx, "alb")
+    stub.add_response("describe_stacks", stack("shop-dev-alb", "ROLLBACK_COMPLETE"))
+    stop_after(client, ctx, "DescribeStacks", 1)  # the stack, checked again before deleting it
+    calls = api_calls(client)
+
+    done = execute_stack(ctx, review, Recorder().gate())
+
+    assert done.result is Result.INTERRUPTED
+    assert calls == ["DescribeStacks"]
