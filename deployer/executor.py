@@ -28,8 +28,9 @@ def walk(
     """Run ``work(key)`` for every key, dependencies first, at most ``workers`` at a time.
 
     When ``failed(result)`` is true for a key, every stack depending on it
-    (directly or not) gets ``skip(key, failed_dependencies)`` instead of
-    ``work``.  ``work`` should return failures, not raise them.
+    (directly or not) gets ``skip(key, blockers)`` instead of ``work``;
+    ``blockers`` names the keys whose own work failed, never a skipped stack
+    in between.  ``work`` should return failures, not raise them.
 
     ``on_result(key, result)`` is called (in this thread) as each key
     finishes, so a caller still has the finished part when an exception
@@ -41,12 +42,14 @@ def walk(
     sorter = TopologicalSorter({key: set(deps) for key, deps in depends_on.items()})
     sorter.prepare()
     results: dict[str, R] = {}
-    broken: set[str] = set()
+    blocked_by: dict[str, set[str]] = {}  # key -> the failed keys upstream of it
 
-    def finish(key: str, result: R, broke: bool) -> None:
+    def finish(key: str, result: R, upstream: set[str]) -> None:
         results[key] = result
-        if broke:
-            broken.add(key)
+        if upstream:
+            blocked_by[key] = upstream
+        elif failed(result):
+            blocked_by[key] = {key}
         if on_result is not None:
             on_result(key, result)
         sorter.done(key)
@@ -56,9 +59,9 @@ def walk(
     try:
         while sorter.is_active():
             for key in sorter.get_ready():
-                blockers = sorted(set(depends_on[key]) & broken)
-                if blockers and skip is not None:
-                    finish(key, skip(key, blockers), True)
+                upstream = set().union(*(blocked_by.get(dep, set()) for dep in depends_on[key]))
+                if upstream and skip is not None:
+                    finish(key, skip(key, sorted(upstream)), upstream)
                 else:
                     running[pool.submit(work, key)] = key
             if not running:
@@ -66,8 +69,7 @@ def walk(
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 key = running.pop(future)
-                result = future.result()
-                finish(key, result, failed(result))
+                finish(key, future.result(), set())
     except BaseException:
         if stop is not None:
             stop.set()

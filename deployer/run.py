@@ -107,7 +107,7 @@ def _execute(ctx: Context, review: Review, options: Options, console: Console, a
             lambda key: execute_stack(ctx, review.stacks[key], gate),
             workers=options.workers,
             failed=lambda stack: stack.result.is_failure,
-            skip=lambda key, blockers: _skipped(review.stacks[key], blockers),
+            skip=lambda key, blockers: skipped(review.stacks[key], blockers),
             stop=ctx.stop,
             on_result=review.stacks.__setitem__,
         )
@@ -130,7 +130,11 @@ def _show_routes(ctx: Context, console: Console) -> None:
     console.print(render.routes_table(dns_name, routes))
 
 
-def _skipped(stack: StackReview, blockers: list[str]) -> StackReview:
+def skipped(stack: StackReview, blockers: list[str]) -> StackReview:
+    """A stack downstream of a failure is not executed; one with nothing to execute stays "no changes"."""
+    if stack.result is Result.NO_CHANGES:
+        stack.notes.append(f"{', '.join(blockers)} did not deploy; this stack had nothing to change anyway")
+        return stack
     stack.result = Result.SKIPPED
     stack.message = f"not deployed: {', '.join(blockers)} did not deploy"
     return stack

@@ -6,6 +6,8 @@ import threading
 import time
 
 from deployer.executor import walk
+from deployer.review import Result, Review, StackReview
+from deployer.run import skipped
 
 
 def test_a_stack_starts_as_soon_as_its_own_dependencies_finish() -> None:
@@ -101,3 +103,35 @@ def test_an_interrupt_starts_nothing_new_and_tells_running_work_to_stop() -> Non
         raise AssertionError("the interrupt was swallowed")
     assert stop.is_set() and "alb" not in started
     assert time.monotonic() - began < 4
+
+
+def test_up_to_date_stacks_below_a_failure_stay_up_to_date_and_only_the_failure_is_named() -> None:
+    """network fails: alb had no changes and stays so; svc is skipped because of network, not of alb or cluster."""
+    graph = {"network": set(), "alb": {"network"}, "cluster": {"network"}, "svc": {"alb", "cluster"}}
+    stacks = {key: StackReview(key, f"shop-dev-{key}", "UPDATE", Result.CHANGES) for key in graph}
+    stacks["alb"].result = Result.NO_CHANGES
+    ran: list[str] = []
+
+    def execute(key: str) -> StackReview:
+        ran.append(key)
+        stacks[key].result = Result.FAILED if key == "network" else Result.EXECUTED
+        return stacks[key]
+
+    results = walk(
+        graph,
+        execute,
+        workers=2,
+        failed=lambda stack: stack.result.is_failure,
+        skip=lambda key, blockers: skipped(stacks[key], blockers),
+    )
+
+    assert ran == ["network"]
+    assert {key: stack.result for key, stack in results.items()} == {
+        "network": Result.FAILED,
+        "alb": Result.NO_CHANGES,
+        "cluster": Result.SKIPPED,
+        "svc": Result.SKIPPED,
+    }
+    assert results["svc"].message == results["cluster"].message == "not deployed: network did not deploy"
+    review = Review("shop", "dev", "eu-west-1", results)
+    assert [stack.key for stack in review.failed] == ["network", "cluster", "svc"]
