@@ -24,6 +24,7 @@ from deployer.aws import Timing
 
 FAILED_STATUSES = ("CREATE_FAILED", "UPDATE_FAILED", "DELETE_FAILED", "IMPORT_FAILED")
 CONSEQUENCES = ("cancelled", "canceled")  # resources stopped because another one failed
+SUMMARY = "The following resource(s) failed"  # the stack's own line when resources failed: never the cause
 
 OnEvents = Callable[[list[dict[str, Any]]], None]
 
@@ -56,14 +57,31 @@ class EventStream:
         return fresh
 
     def root_cause(self) -> dict[str, Any] | None:
-        """The first resource that failed in this operation, not the rollback that followed."""
-        for event in sorted(self.history, key=lambda e: e["Timestamp"]):
+        """The first resource that failed in this operation, not the rollback that followed.
+
+        Some failures belong to no resource: "Export ... cannot be updated as it
+        is in use by ..." is the reason of the stack's own
+        UPDATE_ROLLBACK_IN_PROGRESS line.  When no resource failed, the earliest
+        stack line of this operation that starts a rollback or failed, and is
+        not the generic "The following resource(s) failed" summary, is the cause.
+        """
+        events = sorted(self.history, key=lambda e: e["Timestamp"])
+        for event in events:
             reason = (event.get("ResourceStatusReason") or "").lower()
             if event["ResourceStatus"] not in FAILED_STATUSES or any(c in reason for c in CONSEQUENCES):
                 continue
-            if event.get("PhysicalResourceId") != self.stack_id:  # the stack's own line is the summary
+            if not self._own(event):
+                return event
+        for event in events:
+            status, reason = event["ResourceStatus"], event.get("ResourceStatusReason") or ""
+            failing = status.endswith("ROLLBACK_IN_PROGRESS") or status.endswith("_FAILED")
+            if self._own(event) and failing and reason and not reason.startswith(SUMMARY):
                 return event
         return None
+
+    def _own(self, event: dict[str, Any]) -> bool:
+        """The stack's own line (its status), not one of its resources'."""
+        return event.get("PhysicalResourceId") == self.stack_id
 
 
 def backoff(low: float, high: float) -> Iterator[float]:

@@ -288,15 +288,20 @@ def test_throttling_that_outlasts_the_retries_is_an_error_not_a_crash(dev: Path,
 
 
 def event(
-    logical_id: str, status: str, minutes: int, reason: str = "", kind: str = "AWS::ECS::Service"
+    logical_id: str,
+    status: str,
+    minutes: int,
+    reason: str = "",
+    kind: str = "AWS::ECS::Service",
+    stack_name: str = "shop-dev-svc-auth",
 ) -> dict[str, Any]:
-    own = logical_id == "shop-dev-svc-auth"
+    own = logical_id == stack_name
     return {
-        "StackId": stack_id("shop-dev-svc-auth"),
+        "StackId": stack_id(stack_name),
         "EventId": f"{logical_id}-{status}-{minutes}",
-        "StackName": "shop-dev-svc-auth",
+        "StackName": stack_name,
         "LogicalResourceId": logical_id,
-        "PhysicalResourceId": stack_id("shop-dev-svc-auth") if own else f"physical-{logical_id}",
+        "PhysicalResourceId": stack_id(stack_name) if own else f"physical-{logical_id}",
         "ResourceType": "AWS::CloudFormation::Stack" if own else kind,
         "Timestamp": T0 + timedelta(minutes=minutes),
         "ResourceStatus": status,
@@ -351,6 +356,39 @@ def test_a_failed_update_names_the_first_failed_resource_of_this_operation(dev: 
     shown = [(e["LogicalResourceId"], e["ResourceStatus"]) for e in recorder.events]
     assert shown[0] == (name, "UPDATE_IN_PROGRESS") and shown[-1] == (name, "UPDATE_ROLLBACK_COMPLETE")
     assert "an old failure from last week" not in {e["ResourceStatusReason"] for e in recorder.events}
+
+
+def test_a_failure_of_the_stack_itself_is_the_root_cause_when_no_resource_failed(
+    dev: Path, cfn: tuple[Any, Stubber]
+) -> None:
+    """CloudFormation refuses an export in use on the stack's own line, not on a resource's."""
+    client, stub = cfn
+    name = "shop-dev-network"
+
+    def own(status: str, minutes: int, reason: str = "") -> dict[str, Any]:
+        return event(name, status, minutes, reason, stack_name=name)
+
+    in_use = "Export shop-dev-VpcCidr cannot be updated as it is in use by shop-dev-alb"
+    history = [  # newest first
+        own("UPDATE_ROLLBACK_COMPLETE", 6),
+        own("UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", 5),
+        event("Vpc", "UPDATE_COMPLETE", 4, kind="AWS::EC2::VPC", stack_name=name),
+        own("UPDATE_ROLLBACK_IN_PROGRESS", 3, in_use),
+        own("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", 2),
+        event("Vpc", "UPDATE_COMPLETE", 1, kind="AWS::EC2::VPC", stack_name=name),
+        own("UPDATE_IN_PROGRESS", 0, "User Initiated"),
+    ]
+    stub.add_response("execute_change_set", {}, {"ChangeSetName": change_set_id(name)})
+    stub.add_response("describe_stacks", stack(name, "UPDATE_ROLLBACK_COMPLETE"))
+    stub.add_response("describe_stack_events", {"StackEvents": history})
+
+    done = execute_stack(context(dev, client), ready("network", name), Recorder().gate())
+
+    assert done.result is Result.FAILED
+    assert done.message == (
+        f"root cause: {name} (AWS::CloudFormation::Stack) UPDATE_ROLLBACK_IN_PROGRESS: {in_use}"
+        " | stack is now UPDATE_ROLLBACK_COMPLETE"
+    )
 
 
 def test_a_deferred_update_with_risky_changes_is_not_executed(dev: Path, cfn: tuple[Any, Stubber]) -> None:
