@@ -6,6 +6,7 @@ retried by the client's adaptive retry mode (see ``deployer.aws``).
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import uuid
 from datetime import UTC, datetime
@@ -114,6 +115,18 @@ def new_change_set_name(now: datetime | None = None) -> str:
     return f"{CHANGE_SET_PREFIX}{stamp}-{uuid.uuid4().hex[:6]}"
 
 
+def request_token(change_set_name: str, stack_name: str, call: str) -> str:
+    """The idempotency token of one run's ``call`` ("create", "execute") for one stack.
+
+    botocore retries a call whose answer was lost; with the same token
+    CloudFormation recognises the retry instead of answering AlreadyExists or
+    InvalidChangeSetStatus for a change set the first attempt made or ran.
+    Stack names may be 128 characters, as long as a token: the name is hashed.
+    """
+    digest = hashlib.sha256(stack_name.encode()).hexdigest()[:12]
+    return f"{change_set_name}-{call}-{digest}"
+
+
 def create_change_set(cfn: Any, request: dict[str, Any]) -> dict[str, str] | None:
     """``{"Id", "StackId"}`` of the new change set, or None when CloudFormation says nothing would change."""
     try:
@@ -145,8 +158,9 @@ def describe_change_set(cfn: Any, change_set_id: str) -> dict[str, Any]:
     return {**described, "Changes": changes}
 
 
-def execute_change_set(cfn: Any, change_set_id: str) -> None:
-    cfn.execute_change_set(ChangeSetName=change_set_id)
+def execute_change_set(cfn: Any, change_set_id: str, token: str) -> None:
+    """Start the change set; the operation's stack events carry ``token`` as their ClientRequestToken."""
+    cfn.execute_change_set(ChangeSetName=change_set_id, ClientRequestToken=token)
 
 
 def delete_change_set(cfn: Any, change_set_id: str) -> None:

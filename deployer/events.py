@@ -31,24 +31,37 @@ OnEvents = Callable[[list[dict[str, Any]]], None]
 
 @dataclass
 class EventStream:
-    """New events of one stack since ``since`` (the change set's creation), oldest first."""
+    """New events of one stack operation, oldest first.
+
+    An event is this operation's when its ``ClientRequestToken`` is ``token``
+    (the one ExecuteChangeSet was given).  An event without a token (older
+    operations, some endpoints) counts when it is not older than ``since``,
+    the change set's creation.
+    """
 
     cfn: Any
     stack_id: str
     since: datetime
+    token: str | None = None
     seen: set[str] = field(default_factory=set)
     history: list[dict[str, Any]] = field(default_factory=list)
 
     def poll(self) -> list[dict[str, Any]]:
-        """Page newest-first and stop at the first event already seen or older than ``since``."""
+        """Page newest-first and stop at the first event already seen or of an earlier operation."""
         fresh: list[dict[str, Any]] = []
         pages = self.cfn.get_paginator("describe_stack_events").paginate(StackName=self.stack_id)
         for page in pages:
             for event in page.get("StackEvents", []):
-                if event["EventId"] in self.seen or event["Timestamp"] < self.since:
+                if event["EventId"] in self.seen or not self._ours(event):
                     return self._accept(fresh)
                 fresh.append(event)
         return self._accept(fresh)
+
+    def _ours(self, event: dict[str, Any]) -> bool:
+        token = event.get("ClientRequestToken")
+        if token and self.token:
+            return token == self.token
+        return event["Timestamp"] >= self.since
 
     def _accept(self, fresh: list[dict[str, Any]]) -> list[dict[str, Any]]:
         fresh.reverse()

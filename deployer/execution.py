@@ -132,8 +132,9 @@ def _run(ctx: Context, review: StackReview, on_events: OnEvents) -> StackReview:
     assert review.change_set_id and review.stack_id and review.created_at
     _check(ctx)
     ctx.say(f"{review.stack_name}: executing change set {review.change_set_name}")
-    actions.execute_change_set(cfn, review.change_set_id)
-    stream = EventStream(cfn, review.stack_id, review.created_at)
+    token = actions.request_token(ctx.change_set_name, review.stack_name, "execute")
+    actions.execute_change_set(cfn, review.change_set_id, token)
+    stream = EventStream(cfn, review.stack_id, review.created_at, token)
     waiter = "stack_update_complete" if review.action == UPDATE else "stack_create_complete"
     outcome = follow_operation(cfn, waiter, stream, ctx.timing, on_events, ctx.stop)
     if outcome.succeeded:

@@ -171,6 +171,7 @@ def _request(ctx: Context, stack_in: StackInput, action: str) -> dict[str, Any]:
     return {
         "StackName": stack_in.stack_name,
         "ChangeSetName": ctx.change_set_name,
+        "ClientToken": actions.request_token(ctx.change_set_name, stack_in.stack_name, "create"),
         "ChangeSetType": "UPDATE" if action == UPDATE else "CREATE",
         "Description": f"fargate-stacks {d.project}/{d.environment} {stack_in.key}",
         "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(stack_in.parameters.items())],

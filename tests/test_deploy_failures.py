@@ -17,6 +17,7 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
+from deployer.actions import request_token
 from deployer.aws import Clients, Timing
 from deployer.execution import Gate, execute_stack
 from deployer.inputs import load_deployment
@@ -28,6 +29,7 @@ FAST = Timing(
 )
 ACCOUNT = "123456789012"
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+RUN = "fargate-stacks-test"  # the run's change-set name
 
 
 def stack_id(name: str) -> str:
@@ -42,6 +44,11 @@ def stack(name: str, status: str, **extra: Any) -> dict[str, Any]:
     return {
         "Stacks": [{"StackName": name, "StackId": stack_id(name), "StackStatus": status, "CreationTime": T0, **extra}]
     }
+
+
+def executed(name: str) -> dict[str, str]:
+    """ExecuteChangeSet's parameters: the change set, and this run's token for the stack."""
+    return {"ChangeSetName": change_set_id(name), "ClientRequestToken": request_token(RUN, name, "execute")}
 
 
 def missing(stub: Stubber, operation: str, name: str) -> None:
@@ -174,6 +181,7 @@ def test_recreate_failed_deletes_only_when_executing_then_creates(dev: Path, cfn
         {
             "StackName": "shop-dev-alb",
             "ChangeSetName": "fargate-stacks-test",
+            "ClientToken": request_token(RUN, "shop-dev-alb", "create"),
             "ChangeSetType": "CREATE",
             "Description": ANY,
             "Parameters": ANY,
@@ -183,7 +191,7 @@ def test_recreate_failed_deletes_only_when_executing_then_creates(dev: Path, cfn
     )
     stub.add_response("describe_change_set", described("shop-dev-alb", alb_changes))  # waiter
     stub.add_response("describe_change_set", described("shop-dev-alb", alb_changes))  # read
-    stub.add_response("execute_change_set", {}, {"ChangeSetName": change_set_id("shop-dev-alb")})
+    stub.add_response("execute_change_set", {}, executed("shop-dev-alb"))
     stub.add_response("describe_stacks", stack("shop-dev-alb", "CREATE_COMPLETE"))
     stub.add_response("describe_stack_events", {"StackEvents": []})
 
@@ -218,6 +226,7 @@ def test_a_stack_in_progress_is_waited_for_then_updated(dev: Path, cfn: tuple[An
         {
             "StackName": name,
             "ChangeSetName": ANY,
+            "ClientToken": request_token(RUN, name, "create"),
             "ChangeSetType": "UPDATE",
             "Description": ANY,
             "Parameters": [{"ParameterKey": "ExportPrefix", "ParameterValue": "shop-dev"}],
@@ -294,9 +303,11 @@ def event(
     reason: str = "",
     kind: str = "AWS::ECS::Service",
     stack_name: str = "shop-dev-svc-auth",
+    **extra: Any,
 ) -> dict[str, Any]:
     own = logical_id == stack_name
     return {
+        **extra,
         "StackId": stack_id(stack_name),
         "EventId": f"{logical_id}-{status}-{minutes}",
         "StackName": stack_name,
@@ -337,7 +348,7 @@ def test_a_failed_update_names_the_first_failed_resource_of_this_operation(dev: 
         event(name, "UPDATE_IN_PROGRESS", 1, "User Initiated"),
         event("Service", "UPDATE_FAILED", -60, "an old failure from last week"),  # before this change set
     ]
-    stub.add_response("execute_change_set", {}, {"ChangeSetName": change_set_id(name)})
+    stub.add_response("execute_change_set", {}, executed(name))
     stub.add_response("describe_stacks", stack(name, "UPDATE_ROLLBACK_IN_PROGRESS"))
     stub.add_response("describe_stack_events", {"StackEvents": first_page, "NextToken": "older"})
     stub.add_response("describe_stacks", stack(name, "UPDATE_ROLLBACK_COMPLETE"))
@@ -356,6 +367,31 @@ def test_a_failed_update_names_the_first_failed_resource_of_this_operation(dev: 
     shown = [(e["LogicalResourceId"], e["ResourceStatus"]) for e in recorder.events]
     assert shown[0] == (name, "UPDATE_IN_PROGRESS") and shown[-1] == (name, "UPDATE_ROLLBACK_COMPLETE")
     assert "an old failure from last week" not in {e["ResourceStatusReason"] for e in recorder.events}
+
+
+def test_events_of_another_operation_are_left_out_by_their_request_token(dev: Path, cfn: tuple[Any, Stubber]) -> None:
+    """An earlier operation ended in the second the change set was made: its failure is not this one's cause."""
+    client, stub = cfn
+    name = "shop-dev-svc-auth"
+    ours = {"ClientRequestToken": request_token(RUN, name, "execute")}
+    theirs = {"ClientRequestToken": "console-7d1e0c"}
+    history = [  # newest first
+        event(name, "UPDATE_ROLLBACK_COMPLETE", 4, **ours),
+        event(name, "UPDATE_ROLLBACK_IN_PROGRESS", 3, "The following resource(s) failed to update: [Service]", **ours),
+        event("Service", "UPDATE_FAILED", 2, "Invalid request provided: subnet-1 is not in the VPC", **ours),
+        event(name, "UPDATE_IN_PROGRESS", 1, "User Initiated", **ours),
+        event(name, "UPDATE_ROLLBACK_COMPLETE", 0, **theirs),  # at the change set's creation time
+        event("TaskDefinition", "UPDATE_FAILED", 0, "their failure", "AWS::ECS::TaskDefinition", **theirs),
+    ]
+    stub.add_response("execute_change_set", {}, executed(name))
+    stub.add_response("describe_stacks", stack(name, "UPDATE_ROLLBACK_COMPLETE"))
+    stub.add_response("describe_stack_events", {"StackEvents": history})
+    recorder = Recorder()
+
+    done = execute_stack(context(dev, client), ready("svc-auth", name), recorder.gate())
+
+    assert done.message.startswith("root cause: Service (AWS::ECS::Service) UPDATE_FAILED: Invalid request")
+    assert {e["ClientRequestToken"] for e in recorder.events} == {ours["ClientRequestToken"]}
 
 
 def test_a_failure_of_the_stack_itself_is_the_root_cause_when_no_resource_failed(
@@ -378,7 +414,7 @@ def test_a_failure_of_the_stack_itself_is_the_root_cause_when_no_resource_failed
         event("Vpc", "UPDATE_COMPLETE", 1, kind="AWS::EC2::VPC", stack_name=name),
         own("UPDATE_IN_PROGRESS", 0, "User Initiated"),
     ]
-    stub.add_response("execute_change_set", {}, {"ChangeSetName": change_set_id(name)})
+    stub.add_response("execute_change_set", {}, executed(name))
     stub.add_response("describe_stacks", stack(name, "UPDATE_ROLLBACK_COMPLETE"))
     stub.add_response("describe_stack_events", {"StackEvents": history})
 
