@@ -54,18 +54,24 @@ def plan_stack(ctx: Context, key: str) -> StackReview:
         decision = decide(stack, ctx.recreate_failed)
         if decision.blocked:
             return StackReview(key, stack_in.stack_name, "", Result.BLOCKED, message=decision.blocked)
-        waits_for = _missing_exporters(ctx, stack_in)
-        if decision.action == RECREATE or (waits_for and decision.action == CREATE):
-            return preview(stack_in, decision.action, waits_for)
-        if waits_for:
-            return _deferred(stack_in, waits_for)
-        return change_set_review(ctx, stack_in, decision.action, stack)
+        review = _plan(ctx, stack_in, decision.action, stack)
+        review.notes[:0] = [decision.note] if decision.note else []
+        return review
     except StackFailure as exc:
         return StackReview(key, stack_in.stack_name, "", Result.BLOCKED, message=str(exc))
     except Interrupted:
         return StackReview(key, stack_in.stack_name, "", Result.INTERRUPTED, message="interrupted while planning")
     except (ClientError, BotoCoreError) as exc:
         return StackReview(key, stack_in.stack_name, "", Result.ERROR, message=str(exc))
+
+
+def _plan(ctx: Context, stack_in: StackInput, action: str, stack: dict[str, Any] | None) -> StackReview:
+    waits_for = _missing_exporters(ctx, stack_in)
+    if action == RECREATE or (waits_for and action == CREATE):
+        return preview(stack_in, action, waits_for)
+    if waits_for:
+        return _deferred(stack_in, waits_for)
+    return change_set_review(ctx, stack_in, action, stack)
 
 
 def settled_stack(ctx: Context, name: str) -> dict[str, Any] | None:

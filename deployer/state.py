@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 CREATE, UPDATE, RECREATE = "CREATE", "UPDATE", "RECREATE"
-RECREATABLE = ("ROLLBACK_COMPLETE", "CREATE_FAILED")
+RECREATABLE = ("ROLLBACK_COMPLETE",)  # a first create rolled back: nothing is left to lose
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,7 @@ class Decision:
     action: str = ""  # CREATE | UPDATE | RECREATE
     busy: bool = False  # another operation is running: wait for it to settle
     blocked: str = ""  # why nothing can be done, and how to fix it
+    note: str = ""  # what the review should say about the stack's state
 
 
 def is_busy(status: str) -> bool:
@@ -22,7 +23,7 @@ def is_busy(status: str) -> bool:
 
 
 def decide(stack: Mapping[str, Any] | None, recreate_failed: bool) -> Decision:
-    if stack is None or stack["StackStatus"] in ("REVIEW_IN_PROGRESS", "DELETE_COMPLETE"):
+    if stack is None or stack["StackStatus"] == "REVIEW_IN_PROGRESS":
         return Decision(CREATE)  # REVIEW_IN_PROGRESS: a create change set nobody executed
     status, name = stack["StackStatus"], stack["StackName"]
     if is_busy(status):
@@ -31,8 +32,8 @@ def decide(stack: Mapping[str, Any] | None, recreate_failed: bool) -> Decision:
         if recreate_failed:
             return Decision(RECREATE)
         return Decision(blocked=_failed_create(name, status))
-    if status == "UPDATE_FAILED":  # a failed update left in place (rollback disabled): update again
-        return Decision(UPDATE)
+    if status in ("CREATE_FAILED", "UPDATE_FAILED"):  # only with rollback disabled: what was made is kept
+        return Decision(UPDATE, note=_kept_after_failure(name, status))
     if status == "UPDATE_ROLLBACK_FAILED":
         return Decision(blocked=_continue_rollback(name))
     if status.endswith("_FAILED"):  # ROLLBACK_FAILED, DELETE_FAILED, IMPORT_ROLLBACK_FAILED
@@ -50,9 +51,19 @@ def busy_message(name: str, status: str, waited: int) -> str:
     return f"{name} is still {status} after {waited}s of waiting. Deploy again when it has finished."
 
 
+def _kept_after_failure(name: str, status: str) -> str:
+    operation = "create" if status == "CREATE_FAILED" else "update"
+    return (
+        f"{name} is {status}: its last {operation} failed with rollback disabled, so the resources it made are "
+        "kept and in use; this change set updates the stack from there (it is never deleted, --recreate-failed "
+        "or not)."
+    )
+
+
 def _failed_create(name: str, status: str) -> str:
     return (
-        f"{name} is {status}: its first create failed, so it holds no working resources and cannot be updated. "
+        f"{name} is {status}: its first create failed and was rolled back, so it holds no resources and cannot "
+        "be updated. "
         f"Re-run with --recreate-failed to delete and recreate it, or delete it yourself "
         f"(aws cloudformation delete-stack --stack-name {name})."
     )

@@ -200,6 +200,36 @@ def test_recreate_failed_deletes_only_when_executing_then_creates(dev: Path, cfn
     assert done.result is Result.EXECUTED, done.message
 
 
+def test_create_failed_keeps_its_resources_and_is_updated_even_with_recreate_failed(
+    dev: Path, cfn: tuple[Any, Stubber]
+) -> None:
+    """CREATE_FAILED happens only with rollback disabled: the resources made so far are live."""
+    client, stub = cfn
+    name = "shop-dev-alb"
+    stub.add_response("describe_stacks", stack(name, "CREATE_FAILED"))
+    stub.add_response("list_change_sets", {"Summaries": []})
+    stub.add_response("get_template", {"TemplateBody": (dev / "alb.json").read_text()})
+    expected = {
+        "StackName": name,
+        "ChangeSetName": RUN,
+        "ClientToken": ANY,
+        "ChangeSetType": "UPDATE",
+        "Description": ANY,
+        "Parameters": ANY,
+        "Capabilities": [],
+        "TemplateBody": ANY,
+    }
+    stub.add_client_error("create_change_set", "ValidationError", "No updates are to be performed.", 400, expected)
+
+    review = plan_stack(context(dev, client, recreate_failed=True), "alb")
+
+    assert (review.action, review.result) == ("UPDATE", Result.NO_CHANGES)
+    assert review.notes[0].startswith(
+        "shop-dev-alb is CREATE_FAILED: its last create failed with rollback disabled, so the resources it made "
+        "are kept"
+    )
+
+
 def test_update_rollback_failed_explains_continue_update_rollback(dev: Path, cfn: tuple[Any, Stubber]) -> None:
     client, stub = cfn
     stub.add_response("describe_stacks", stack("shop-dev-cluster", "UPDATE_ROLLBACK_FAILED"))

@@ -86,11 +86,13 @@ def test_template_sizes_are_checked_against_cloudformation_limits(dev: Path) -> 
         ("CREATE_COMPLETE", "UPDATE"),
         ("UPDATE_ROLLBACK_COMPLETE", "UPDATE"),
         ("UPDATE_FAILED", "UPDATE"),
+        ("CREATE_FAILED", "UPDATE"),  # rollback disabled: its resources are live, never recreated
+        ("ROLLBACK_COMPLETE", "RECREATE"),
     ],
 )
 def test_create_or_update_follows_the_stack_status(status: str | None, action: str) -> None:
     stack = None if status is None else {"StackName": "s", "StackStatus": status}
-    assert decide(stack, recreate_failed=False).action == action
+    assert decide(stack, recreate_failed=True).action == action
 
 
 def test_the_cli_prints_one_line_and_exits_2_without_a_traceback(tmp_path: Path) -> None:
