@@ -9,6 +9,7 @@ right after the stacks they import from.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -66,6 +67,8 @@ def plan_stack(ctx: Context, key: str) -> StackReview:
 
 
 def _plan(ctx: Context, stack_in: StackInput, action: str, stack: dict[str, Any] | None) -> StackReview:
+    if action == UPDATE and stack_in.overrides:  # parameter-only: the deployed template's imports exist
+        return change_set_review(ctx, stack_in, action, stack)
     waits_for = _missing_exporters(ctx, stack_in)
     if action == RECREATE or (waits_for and action == CREATE):
         return preview(stack_in, action, waits_for)
@@ -147,16 +150,21 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
     if stack:
         for stale in actions.our_pending_change_sets(cfn, stack["StackId"]):
             actions.delete_change_set(cfn, stale)
+    parameter_only = bool(stack and action == UPDATE and stack_in.overrides)
     if stack and action == UPDATE:
         deployed_template = actions.get_template(cfn, stack["StackId"])
-        kept = kept_values(deployed_parameters(stack), deployed_template, stack_in)
-        stack_in = replace(stack_in, parameters={**stack_in.parameters, **kept})
-        review.notes += [
-            f"{name} stays at its deployed value {value} (the template default is unchanged); "
-            f"--set {stack_in.key}.{name}=... changes it"
-            for name, value in sorted(kept.items())
-        ]
-    created = actions.create_change_set(cfn, _request(ctx, stack_in, action))
+        if parameter_only:
+            review.notes += _parameter_only_notes(stack_in, deployed_template)
+            stack_in = _as_deployed(stack_in, stack, deployed_template)
+        else:
+            kept = kept_values(deployed_parameters(stack), deployed_template, stack_in)
+            stack_in = replace(stack_in, parameters={**stack_in.parameters, **kept})
+            review.notes += [
+                f"{name} stays at its deployed value {value} (the template default is unchanged); "
+                f"--set {stack_in.key}.{name}=... changes it"
+                for name, value in sorted(kept.items())
+            ]
+    created = actions.create_change_set(cfn, _request(ctx, stack_in, action, parameter_only))
     if created is None:
         review.result, review.change_set_name = Result.NO_CHANGES, None
         return review
@@ -172,16 +180,64 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
     return review
 
 
-def _request(ctx: Context, stack_in: StackInput, action: str) -> dict[str, Any]:
+def _parameter_only_notes(working: StackInput, deployed_template: dict[str, Any] | None) -> list[str]:
+    notes = [
+        "--set: a parameter-only change set on the deployed template (UsePreviousTemplate); "
+        "every other parameter keeps its deployed value (UsePreviousValue)."
+    ]
+    if deployed_template != working.template:
+        notes.append(
+            f"The generated {working.key} template differs from the deployed one: those template changes are NOT "
+            "in this change set. Deploy without --set to review and ship them."
+        )
+    return notes
+
+
+def _as_deployed(working: StackInput, stack: dict[str, Any], deployed_template: dict[str, Any] | None) -> StackInput:
+    """The stack a --set deploy makes: the deployed template, deployed parameter values, then the --set values.
+
+    CI ships an image with ``--set auth.ImageTag=...``; it must not ship, unreviewed,
+    whatever else changed in the working copy's template.
+    """
+    if deployed_template is None:
+        raise StackFailure(
+            "its deployed template is not JSON, so a parameter-only change set on it cannot be reviewed; "
+            "deploy it without --set"
+        )
+    specs = deployed_template.get("Parameters") or {}
+    unknown = sorted(working.overrides - specs.keys())
+    if unknown:
+        raise StackFailure(
+            f"--set {working.key}.{unknown[0]}: the deployed template has no parameter {unknown[0]}, and a --set "
+            "deploy keeps the deployed template; deploy without --set first to add it"
+        )
+    deployed = deployed_parameters(stack)
+    values = {name: deployed.get(name, "") for name in specs}
+    values.update({name: working.parameters[name] for name in working.overrides})
+    return replace(working, body=json.dumps(deployed_template), template=deployed_template, parameters=values)
+
+
+def _request(ctx: Context, stack_in: StackInput, action: str, parameter_only: bool) -> dict[str, Any]:
     d = ctx.deployment
-    return {
+    request = {
         "StackName": stack_in.stack_name,
         "ChangeSetName": ctx.change_set_name,
         "ClientToken": actions.request_token(ctx.change_set_name, stack_in.stack_name, "create"),
         "ChangeSetType": "UPDATE" if action == UPDATE else "CREATE",
         "Description": f"fargate-stacks {d.project}/{d.environment} {stack_in.key}",
-        "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(stack_in.parameters.items())],
         "Capabilities": capabilities(stack_in.template),
+    }
+    if parameter_only:
+        parameters = [
+            {"ParameterKey": k, "ParameterValue": v}
+            if k in stack_in.overrides
+            else {"ParameterKey": k, "UsePreviousValue": True}
+            for k, v in sorted(stack_in.parameters.items())
+        ]
+        return {**request, "Parameters": parameters, "UsePreviousTemplate": True}
+    return {
+        **request,
+        "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(stack_in.parameters.items())],
         **template_source(ctx.clients.s3, stack_in, ctx.bucket, d.region),
     }
 
@@ -214,7 +270,7 @@ def _read_change_set(
 
 def _parameter_notes(review: StackReview, stack_in: StackInput) -> list[str]:
     notes = []
-    if review.template_changed is False and review.parameters:
+    if review.template_changed is False and review.parameters and not stack_in.overrides:
         notes.append("Parameter-only change set: the template is the one deployed.")
     for change in review.parameters:
         if change.source == "template default" and change.deployed is not None and change.new is not None:

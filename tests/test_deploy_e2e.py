@@ -201,13 +201,19 @@ def test_second_deploy_reports_no_changes_and_leaves_no_change_set(run: Any, dev
     assert left == []
 
 
-def test_image_tag_change_touches_only_that_service(run: Any, dev: Path) -> None:
+def test_image_tag_change_is_parameter_only_and_touches_only_that_service(run: Any, dev: Path) -> None:
+    """CI ships an image with --set; whatever else changed in the working copy's template stays out."""
     region = "us-west-2"
     assert run(dev, region, "--execute", "--yes").code == 0
     revisions = {
         name: physical_ids(region, name, "AWS::ECS::TaskDefinition")
         for name in ("shop-dev-svc-auth", "shop-dev-svc-users")
     }
+    cfn = boto3.client("cloudformation", region_name=region)
+    deployed_body = cfn.get_template(StackName="shop-dev-svc-auth", TemplateStage="Original")["TemplateBody"]
+    edited = template(dev, "svc-auth")  # an unreviewed template change in the working copy
+    edited["Description"] = "edited after the last deploy"
+    (dev / "svc-auth.json").write_text(json.dumps(edited, indent=2))
 
     shipped = run(dev, region, "--set", "auth.ImageTag=1.2.3", "--execute", "--yes")
 
@@ -219,13 +225,19 @@ def test_image_tag_change_touches_only_that_service(run: Any, dev: Path) -> None
     assert [(p["name"], p["deployed"], p["new"], p["source"]) for p in auth["parameters"]] == [
         ("ImageTag", "1.0.0", "1.2.3", "--set")
     ]
-    cfn = boto3.client("cloudformation", region_name=region)
-    params = cfn.describe_stacks(StackName="shop-dev-svc-auth")["Stacks"][0]["Parameters"]
-    assert {p["ParameterKey"]: p["ParameterValue"] for p in params}["ImageTag"] == "1.2.3"
+    assert any("template changes are NOT in this change set" in note for note in auth["notes"])
+    assert cfn.get_template(StackName="shop-dev-svc-auth", TemplateStage="Original")["TemplateBody"] == deployed_body
+    assert deployed_parameter(region, "shop-dev-svc-auth", "ImageTag") == "1.2.3"
     # A new task definition revision for auth only.  (moto's TaskDefinition update drops the container
     # properties, so the image itself cannot be read back; CloudFormation's parameter above is the proof.)
     assert physical_ids(region, "shop-dev-svc-auth", "AWS::ECS::TaskDefinition") != revisions["shop-dev-svc-auth"]
     assert physical_ids(region, "shop-dev-svc-users", "AWS::ECS::TaskDefinition") == revisions["shop-dev-svc-users"]
+
+    edited["Parameters"]["LogLevel"] = {"Type": "String", "Default": "info"}  # new in the working copy only
+    (dev / "svc-auth.json").write_text(json.dumps(edited, indent=2))
+    refused = run(dev, region, "--stacks", "svc-auth", "--set", "auth.LogLevel=debug", "--execute", "--yes")
+    assert refused.code == 1 and refused.result("svc-auth") == "blocked"
+    assert "the deployed template has no parameter LogLevel" in refused.stack("svc-auth")["message"]
 
 
 def test_a_routine_deploy_keeps_the_image_ci_shipped_until_the_params_default_changes(run: Any, dev: Path) -> None:
