@@ -32,7 +32,6 @@ class Gate:
     show: Callable[[StackReview], None]
     on_events: Callable[[str], OnEvents]
     stop: threading.Event = field(default_factory=threading.Event)  # the run's Ctrl-C flag
-    refused_risky: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def admit(self, review: StackReview) -> StackReview:
@@ -42,10 +41,9 @@ class Gate:
                 raise Interrupted("not admitted")
             self.show(review)
             if review.risks and not self.allow_replacement:
-                self.refused_risky = True
-                return _fail(review, Result.BLOCKED, "risky changes and no --allow-replacement; not executed")
+                return _fail(review, Result.GATED, "risky changes and no --allow-replacement; not executed")
             if not self.yes and not _answer(self.ask, f"Execute the change set for {review.stack_name}?", self.stop):
-                return _fail(review, Result.SKIPPED, "not confirmed; not executed")
+                return _fail(review, Result.NOT_CONFIRMED, "not confirmed; not executed")
         return review
 
 

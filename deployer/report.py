@@ -58,7 +58,7 @@ def _table(header: tuple[str, ...], rows: list[list[Any]]) -> list[str]:
 def markdown(review: Review) -> str:
     lines = [f"# Deploy review: {review.project}/{review.environment} ({review.region})", ""]
     if review.risky:
-        gate = "allowed by --allow-replacement" if review.allow_replacement else "exit code 3, nothing executed"
+        gate = "allowed by --allow-replacement" if review.allow_replacement else "not executed: no --allow-replacement"
         lines += [f"**Risky changes ({gate}):**", ""] + [f"- {risk}" for risk in review.risky] + [""]
     rows = [
         [s.stack_name, s.action or "-", s.result, *s.counts().values(), len(s.risks)] for s in review.stacks.values()

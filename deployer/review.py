@@ -21,12 +21,20 @@ class Result(StrEnum):
     ERROR = "error"
     EXECUTED = "executed"
     FAILED = "failed"
-    SKIPPED = "skipped"  # a stack it depends on failed or was not deployed
+    GATED = "gated"  # risky changes seen only mid-run (a deferred stack's change set), no --allow-replacement
+    NOT_CONFIRMED = "not confirmed"  # a change set shown mid-run that the operator declined
+    SKIPPED = "skipped"  # a stack it depends on did not deploy; that stack's result gives the exit code
     INTERRUPTED = "interrupted"  # Ctrl-C: not planned, or not (or not fully) followed; the message says which
 
     @property
     def is_failure(self) -> bool:
-        return self in (Result.BLOCKED, Result.ERROR, Result.FAILED, Result.SKIPPED, Result.INTERRUPTED)
+        """Exit code 1.  GATED is exit code 3; SKIPPED follows from another stack's result."""
+        return self in (Result.BLOCKED, Result.ERROR, Result.FAILED, Result.NOT_CONFIRMED, Result.INTERRUPTED)
+
+    @property
+    def holds_back_dependents(self) -> bool:
+        """After execution: the stack is not deployed as planned, so stacks importing from it must not go on."""
+        return self not in (Result.EXECUTED, Result.NO_CHANGES)
 
 
 @dataclass
@@ -110,9 +118,14 @@ class Review:
 
     @property
     def gated(self) -> bool:
-        """Risky changes present and not allowed: exit code 3, nothing executed."""
+        """Risky changes present and not allowed: exit code 3 (unless a failure makes it 1)."""
         return bool(self.risky) and not self.allow_replacement
 
     @property
     def failed(self) -> list[StackReview]:
         return [s for s in self.stacks.values() if s.result.is_failure]
+
+    @property
+    def not_deployed(self) -> list[StackReview]:
+        """After execution: every stack that is not as planned, whatever the reason."""
+        return [s for s in self.stacks.values() if s.result.holds_back_dependents]

@@ -76,7 +76,7 @@ def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> in
             stop=ctx.stop,
             on_result=review.stacks.__setitem__,
         )
-    code = FAILURE if review.failed else RISKY if review.gated else OK
+    code = exit_code(review)
     render.show_review(console, review)
     _write(console, options.folder, review, code)
     if code != OK or not options.execute:
@@ -106,19 +106,38 @@ def _execute(ctx: Context, review: Review, options: Options, console: Console, a
             ctx.deployment.depends_on(),
             lambda key: execute_stack(ctx, review.stacks[key], gate),
             workers=options.workers,
-            failed=lambda stack: stack.result.is_failure,
+            failed=lambda stack: stack.result.holds_back_dependents,
             skip=lambda key, blockers: skipped(review.stacks[key], blockers),
             stop=ctx.stop,
             on_result=review.stacks.__setitem__,
         )
-    code = RISKY if gate.refused_risky else FAILURE if review.failed else OK
+    code = exit_code(review)
     console.print(render.summary_table(review))
-    for stack in review.failed:
+    for stack in review.not_deployed:
         console.print(Text(f"{stack.stack_name}: {stack.result}: {stack.message}", "bold red"))
+    if code == RISKY:
+        console.print(
+            Text(
+                "Risky changes in a change set made during execution (see RISK lines): that stack and the stacks "
+                "depending on it were not executed. Re-run with --allow-replacement once you have checked them.",
+                "bold red",
+            )
+        )
     _write(console, options.folder, review, code)
     if code == OK:
         _show_routes(ctx, console)
     return code
+
+
+def exit_code(review: Review) -> int:
+    """One order in the review and after execution: a failure (1) over risky changes (3) over success (0).
+
+    Risky changes found in the review stop the run before anything is
+    executed.  A deferred stack's change set is only made mid-run, after the
+    stacks it imports from; when it is risky, that stack and those depending
+    on it are not executed, and the stacks before it already were.
+    """
+    return FAILURE if review.failed else RISKY if review.gated else OK
 
 
 def _show_routes(ctx: Context, console: Console) -> None:

@@ -305,6 +305,30 @@ def test_removing_a_service_is_risky_and_needs_allow_replacement(run: Any, dev: 
     assert not physical_ids(region, "shop-dev-svc-web", "AWS::ECS::Service")
 
 
+def test_a_deferred_stack_with_risky_changes_is_gated_mid_run(run: Any, dev: Path) -> None:
+    """svc-web imports an export network adds in this run, and removes its service: gated after network ran."""
+    region = "us-east-1"
+    assert run(dev, region, "--execute", "--yes").code == 0
+    network = template(dev, "network")
+    network["Outputs"]["Extra"] = {"Value": "extra", "Export": {"Name": "shop-dev-Extra"}}
+    (dev / "network.json").write_text(json.dumps(network, indent=2))
+    web = template(dev, "svc-web")
+    del web["Resources"]["Service"], web["Outputs"]["ServiceName"]
+    web["Resources"]["Marker"] = {
+        "Type": "AWS::SSM::Parameter",
+        "Properties": {"Type": "String", "Value": {"Fn::ImportValue": "shop-dev-Extra"}},
+    }
+    (dev / "svc-web.json").write_text(json.dumps(web, indent=2))
+
+    result = run(dev, region, "--execute", "--yes")
+
+    assert result.code == 3
+    assert result.result("network") == "executed" and result.result("svc-web") == "gated"
+    assert result.review["risky"] == ["shop-dev-svc-web: Service: removes the ECS service"]
+    assert exports(region)["shop-dev-Extra"] == "extra"
+    assert physical_ids(region, "shop-dev-svc-web", "AWS::ECS::Service")  # not executed
+
+
 def _pad(folder: Path, key: str, size: int) -> int:
     data = template(folder, key)
     data.setdefault("Metadata", {})["Padding"] = "x" * size

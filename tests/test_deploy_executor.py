@@ -6,8 +6,8 @@ import threading
 import time
 
 from deployer.executor import walk
-from deployer.review import Result, Review, StackReview
-from deployer.run import skipped
+from deployer.review import ResourceChange, Result, Review, StackReview
+from deployer.run import exit_code, skipped
 
 
 def test_a_stack_starts_as_soon_as_its_own_dependencies_finish() -> None:
@@ -134,4 +134,18 @@ def test_up_to_date_stacks_below_a_failure_stay_up_to_date_and_only_the_failure_
     }
     assert results["svc"].message == results["cluster"].message == "not deployed: network did not deploy"
     review = Review("shop", "dev", "eu-west-1", results)
-    assert [stack.key for stack in review.failed] == ["network", "cluster", "svc"]
+    assert [stack.key for stack in review.not_deployed] == ["network", "cluster", "svc"]
+
+
+def test_a_failure_wins_over_a_stack_gated_mid_run_and_skips_alone_do_not_fail_the_run() -> None:
+    def review(**results: Result) -> Review:
+        stacks = {key: StackReview(key, f"shop-dev-{key}", "UPDATE", result) for key, result in results.items()}
+        for stack in stacks.values():
+            if stack.result is Result.GATED:
+                stack.resources = [ResourceChange("Remove", "Service", "AWS::ECS::Service", risk="removes the service")]
+        return Review("shop", "dev", "eu-west-1", stacks)
+
+    assert exit_code(review(network=Result.EXECUTED, alb=Result.GATED, svc=Result.SKIPPED)) == 3
+    assert exit_code(review(network=Result.FAILED, alb=Result.GATED, svc=Result.SKIPPED)) == 1
+    assert exit_code(review(network=Result.EXECUTED, alb=Result.NOT_CONFIRMED, svc=Result.SKIPPED)) == 1
+    assert exit_code(review(network=Result.EXECUTED, alb=Result.NO_CHANGES)) == 0

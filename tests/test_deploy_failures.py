@@ -483,7 +483,7 @@ def test_a_deferred_update_with_risky_changes_is_not_executed(dev: Path, cfn: tu
 
     done = execute_stack(context(dev, client), deferred, gate)
 
-    assert done.result is Result.BLOCKED and gate.refused_risky
+    assert done.result is Result.GATED
     assert done.risks == ["LoadBalancer: replaces the load balancer"]
     assert recorder.shown == [done]  # shown to the operator before refusing
 

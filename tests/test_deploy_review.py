@@ -126,7 +126,7 @@ def test_files_carry_the_same_review_risks_and_exit_code(tmp_path: Path) -> None
     assert data["exit_code"] == 3 and data["risky"] == review.risky and len(data["risky"]) == 3
     assert data["stacks"][0]["resources"][1]["replacement"] == "Conditional"
     md = (tmp_path / "review.md").read_text()
-    assert "**Risky changes (exit code 3, nothing executed):**" in md
+    assert "**Risky changes (not executed: no --allow-replacement):**" in md
     assert "| Modify | Service | AWS::ECS::Service | **Conditional** | Properties, Tags |" in md
     assert markdown(review) == md
 
