@@ -13,6 +13,7 @@ import yaml
 from templates.params import Environment
 from templates.stacks import build_all
 from templates.writer import write_folder
+from tests.moto_endpoint import go_offline
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS_DIR = ROOT / "params"
@@ -31,6 +32,12 @@ MINIMAL: dict[str, Any] = {
         }
     },
 }
+
+
+@pytest.fixture(autouse=True)
+def _offline_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reaches AWS: every AWS_* variable of the shell is dropped, dummy credentials set."""
+    go_offline(monkeypatch)
 
 
 def minimal_params(**overrides: Any) -> dict[str, Any]:

@@ -29,7 +29,9 @@ from tests import moto_patches
 HOST = "127.0.0.1"
 READY = "READY"
 
-# Credentials and settings for a boto3 that must only ever talk to the local endpoint.
+# Credentials and settings for a boto3 that must only ever talk to the local endpoint.  Every other
+# AWS_* variable is dropped first: AWS_ENDPOINT_URL_<SERVICE>, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS,
+# AWS_PROFILE, AWS_REGION... would otherwise send calls (or credentials) to real AWS.
 OFFLINE_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -42,9 +44,21 @@ OFFLINE_ENV = {
 }
 
 
-def aws_env(url: str) -> dict[str, str]:
-    """Environment variables that point boto3 at ``url`` with dummy credentials."""
-    return {**OFFLINE_ENV, "AWS_ENDPOINT_URL": url}
+def offline_env(base: Mapping[str, str], url: str | None = None) -> dict[str, str]:
+    """``base`` without a single AWS_* variable, plus dummy credentials and, when given, the endpoint ``url``."""
+    env = {name: value for name, value in base.items() if not name.startswith("AWS_")}
+    env.update(OFFLINE_ENV)
+    if url:
+        env["AWS_ENDPOINT_URL"] = url
+    return env
+
+
+def go_offline(monkeypatch: Any, url: str | None = None) -> None:
+    """The same for this process, through pytest's ``monkeypatch`` (undone after the test)."""
+    for name in [name for name in os.environ if name.startswith("AWS_")]:
+        monkeypatch.delenv(name)
+    for name, value in offline_env({}, url).items():
+        monkeypatch.setenv(name, value)
 
 
 class _OneRequestAtATime:
@@ -116,10 +130,7 @@ def _read_ready_line(child: subprocess.Popen[str], timeout: float) -> str:
 
 
 def run_against(command: list[str], url: str, base_env: Mapping[str, str]) -> int:
-    env = {**base_env, **aws_env(url)}
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
-        env.pop(name, None)
-    return subprocess.call(command, env=env)
+    return subprocess.call(command, env=offline_env(base_env, url))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,7 @@ import boto3
 import pytest
 
 import deploy
-from tests.moto_endpoint import aws_env, endpoint_process
+from tests.moto_endpoint import endpoint_process, go_offline
 
 pytestmark = pytest.mark.e2e
 
@@ -31,10 +31,8 @@ def endpoint() -> Iterator[str]:
 
 @pytest.fixture
 def aws(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    for name, value in aws_env(endpoint).items():
-        monkeypatch.setenv(name, value)
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION"):
-        monkeypatch.delenv(name, raising=False)
+    """boto3 in this test talks to the local endpoint only."""
+    go_offline(monkeypatch, endpoint)
     return endpoint
 
 
@@ -89,20 +87,13 @@ def deployed(
     """dev deployed once into REGION, shared by the read-only assertions below."""
     folder = tmp_path_factory.mktemp("deployed") / "dev"
     shutil.copytree(shipped_outputs["dev"], folder)
-    with pytest.MonkeyPatch.context() as mp:
-        for name, value in aws_env(endpoint).items():
-            mp.setenv(name, value)
-        mp.delenv("AWS_PROFILE", raising=False)
+    with pytest.MonkeyPatch.context() as mp:  # module scope: the per-test fixtures do not apply yet
+        go_offline(mp, endpoint)
         assert deploy.main(["--env", "dev", "--dir", str(folder), "--execute", "--yes"]) == 0
         yield folder
 
 
-@pytest.fixture
-def on_endpoint(aws: str) -> str:
-    return aws
-
-
-def test_first_deploy_creates_every_stack_in_dependency_order(deployed: Path, on_endpoint: str) -> None:
+def test_first_deploy_creates_every_stack_in_dependency_order(deployed: Path, aws: str) -> None:
     review = json.loads((deployed / "review.json").read_text())
     manifest = json.loads((deployed / "manifest.json").read_text())
     assert review["exit_code"] == 0
@@ -113,7 +104,7 @@ def test_first_deploy_creates_every_stack_in_dependency_order(deployed: Path, on
         assert cfn.describe_stacks(StackName=spec["stack_name"])["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
 
 
-def test_vpc_and_subnets_exist_as_generated(deployed: Path, on_endpoint: str) -> None:
+def test_vpc_and_subnets_exist_as_generated(deployed: Path, aws: str) -> None:
     ec2 = boto3.client("ec2", region_name=REGION)
     vpc_id = exports(REGION)["shop-dev-VpcId"]
     (vpc,) = ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"]
@@ -131,7 +122,7 @@ def _condition_values(condition: dict[str, Any]) -> list[str]:
     return sorted(config.get("Values", []))
 
 
-def test_listener_rules_exist_as_generated(deployed: Path, on_endpoint: str) -> None:
+def test_listener_rules_exist_as_generated(deployed: Path, aws: str) -> None:
     """Every generated rule is on the listener its template imports: same priority, conditions, own target group."""
     elbv2 = boto3.client("elbv2", region_name=REGION)
     listener_exports = {
@@ -165,7 +156,7 @@ def test_listener_rules_exist_as_generated(deployed: Path, on_endpoint: str) -> 
     assert expected, "dev routes nothing through the ALB: this test would prove nothing"
 
 
-def test_cluster_and_services_exist_as_generated(deployed: Path, on_endpoint: str) -> None:
+def test_cluster_and_services_exist_as_generated(deployed: Path, aws: str) -> None:
     ecs = boto3.client("ecs", region_name=REGION)
     cluster = exports(REGION)["shop-dev-ClusterName"]
     assert ecs.describe_clusters(clusters=[cluster])["clusters"][0]["status"] == "ACTIVE"

@@ -7,22 +7,26 @@ is never applied.  When one fails after a moto upgrade, delete that patch.
 from __future__ import annotations
 
 import json
+import os
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from deployer.aws import make_clients
+from tests.moto_endpoint import go_offline, run_against
+
 moto = pytest.importorskip("moto")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def cfn(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+def cfn() -> Iterator[Any]:
+    """moto in this process; conftest has dropped every AWS_* variable (no endpoint URL, no profile)."""
     with moto.mock_aws():
         yield boto3.client("cloudformation", region_name="eu-west-1")
 
@@ -56,3 +60,38 @@ def test_gap_3_private_dns_namespace_has_no_cloudformation_model() -> None:
 
     # When moto gains the model: drop patch_private_dns_namespace and tests/moto_namespace.py.
     assert "AWS::ServiceDiscovery::PrivateDnsNamespace" not in get_model_map()
+
+
+# --- the test and demo environments reach loopback only ---------------------------------------------
+
+LEAKS = [
+    {"AWS_ENDPOINT_URL_CLOUDFORMATION": "https://cloudformation.eu-west-1.amazonaws.com"},
+    {"AWS_ENDPOINT_URL_S3": "https://s3.eu-west-1.amazonaws.com", "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2": "x"},
+    {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"},
+]
+LOCAL = "http://127.0.0.1:9"
+PRINT_ENDPOINTS = (
+    f"import sys; sys.path.insert(0, {str(ROOT)!r}); from deployer.aws import make_clients; "
+    "c = make_clients(None, 'eu-west-1'); print(c.cloudformation.meta.endpoint_url, c.s3.meta.endpoint_url, "
+    "c.elbv2.meta.endpoint_url)"
+)
+
+
+@pytest.mark.parametrize("leak", LEAKS)
+def test_the_test_fixtures_keep_every_client_on_loopback(monkeypatch: pytest.MonkeyPatch, leak: dict[str, str]) -> None:
+    for name, value in leak.items():  # a developer's shell
+        monkeypatch.setenv(name, value)
+
+    go_offline(monkeypatch, LOCAL)  # what the e2e fixtures do
+
+    clients = make_clients(None, "eu-west-1")
+    assert [c.meta.endpoint_url for c in (clients.cloudformation, clients.s3, clients.elbv2)] == [LOCAL] * 3
+
+
+@pytest.mark.parametrize("leak", LEAKS)
+def test_a_command_run_against_the_endpoint_reaches_loopback_only(
+    capfd: pytest.CaptureFixture[str], leak: dict[str, str]
+) -> None:
+    """What ``make demo`` gives deploy.py, from a shell with those variables set."""
+    assert run_against([sys.executable, "-c", PRINT_ENDPOINTS], LOCAL, {**os.environ, **leak}) == 0
+    assert capfd.readouterr().out.split() == [LOCAL] * 3

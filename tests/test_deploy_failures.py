@@ -586,8 +586,6 @@ def test_throttling_is_retried_by_the_client_not_by_our_code(monkeypatch: pytest
     from deployer import actions
     from deployer.aws import make_clients
 
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "stub")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "stub")
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # never reached: answered below
     client = make_clients(None, "eu-west-1").cloudformation
     answers = [(400, THROTTLED), (200, STACK)]
