@@ -167,16 +167,21 @@ def delete_change_set(cfn: Any, change_set_id: str) -> None:
     cfn.delete_change_set(ChangeSetName=change_set_id)
 
 
-def our_pending_change_sets(cfn: Any, stack_id: str) -> list[str]:
-    """Ids of change sets this tool made earlier on the stack and nobody executed."""
+def our_leftover_change_sets(cfn: Any, stack_id: str) -> list[str]:
+    """Ids of change sets this tool made on the stack that are finished and were never executed.
+
+    FAILED ones (nothing to change, or an error) and AVAILABLE ones (a review
+    nobody executed).  One still being computed (CREATE_PENDING or
+    CREATE_IN_PROGRESS, ExecutionStatus UNAVAILABLE) belongs to a run going
+    on right now and is left alone.
+    """
     pages = cfn.get_paginator("list_change_sets").paginate(StackName=stack_id)
     return [
         summary["ChangeSetId"]
         for page in pages
         for summary in page.get("Summaries", [])
-        if summary.get("StackId") == stack_id
-        and summary.get("ChangeSetName", "").startswith(CHANGE_SET_PREFIX)
-        and summary.get("ExecutionStatus") in ("AVAILABLE", "UNAVAILABLE", "OBSOLETE")
+        if summary.get("ChangeSetName", "").startswith(CHANGE_SET_PREFIX)
+        and (summary.get("Status") == "FAILED" or summary.get("ExecutionStatus") == "AVAILABLE")
     ]
 
 

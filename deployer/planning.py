@@ -148,7 +148,7 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
     review = StackReview(stack_in.key, stack_in.stack_name, action, Result.CHANGES, change_set_name=ctx.change_set_name)
     deployed_template = None
     if stack:
-        for stale in actions.our_pending_change_sets(cfn, stack["StackId"]):
+        for stale in actions.our_leftover_change_sets(cfn, stack["StackId"]):
             actions.delete_change_set(cfn, stale)
     parameter_only = bool(stack and action == UPDATE and stack_in.overrides)
     if stack and action == UPDATE:

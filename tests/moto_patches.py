@@ -18,6 +18,10 @@ each one is still needed).
 3. ``AWS::ServiceDiscovery::PrivateDnsNamespace`` has no CloudFormation model,
    so ``Fn::GetAtt [Namespace, Id]`` fails.  moto's servicediscovery backend can
    create the namespace; the model below only connects the two.
+4. ``ListChangeSets`` ignores ``StackName`` (a required parameter) and answers
+   every change set of the region; CloudFormation answers those of the stack
+   named (by name or id).  The deployer lists a stack's change sets to clean up
+   the ones an earlier run left, and must not need to filter them again.
 """
 
 from __future__ import annotations
@@ -94,10 +98,24 @@ def patch_private_dns_namespace() -> None:
     assert PrivateDnsNamespace.cloudformation_type() in parsing.get_model_map()
 
 
+def patch_list_change_sets_stack_name() -> None:
+    """Gap 4: ``ListChangeSets`` answers only the change sets of the stack named."""
+    from moto.cloudformation.responses import CloudFormationResponse
+    from moto.core.responses import ActionResult
+
+    def list_change_sets(self: Any) -> ActionResult:
+        stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))  # ValidationError if missing
+        change_sets = self.cloudformation_backend.list_change_sets()
+        return ActionResult({"Summaries": [cs for cs in change_sets if cs.stack_id == stack.stack_id]})
+
+    CloudFormationResponse.list_change_sets = list_change_sets  # type: ignore[method-assign]
+
+
 GAPS: dict[str, Callable[[], None]] = {
     "change set exports": patch_change_set_exports,
     "Fn::GetAZs Ref": patch_get_azs_ref,
     "PrivateDnsNamespace": patch_private_dns_namespace,
+    "ListChangeSets StackName": patch_list_change_sets_stack_name,
 }
 
 

@@ -264,6 +264,37 @@ def deployed_parameter(region: str, stack_name: str, name: str) -> str:
     return {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}[name]
 
 
+def test_a_new_run_deletes_only_our_own_leftover_change_sets_of_the_stacks_it_plans(run: Any, dev: Path) -> None:
+    region = "us-west-1"
+    assert run(dev, region, "--execute", "--yes").code == 0
+    for key in ("network", "alb"):  # a change each, so a review leaves a change set on each
+        edited = template(dev, key)
+        edited["Description"] = "edited"
+        (dev / f"{key}.json").write_text(json.dumps(edited, indent=2))
+    cfn = boto3.client("cloudformation", region_name=region)
+    cfn.create_change_set(
+        StackName="shop-dev-network",
+        ChangeSetName="someone-elses",
+        ChangeSetType="UPDATE",
+        TemplateBody=(dev / "network.json").read_text(),
+        Parameters=[{"ParameterKey": "ExportPrefix", "ParameterValue": "shop-dev"}],
+    )
+
+    def change_sets(stack_name: str) -> set[str]:
+        """Not executed ones (moto keeps executed change sets listed; CloudFormation deletes them all)."""
+        summaries = cfn.list_change_sets(StackName=stack_name)["Summaries"]
+        return {s["ChangeSetName"] for s in summaries if s["ExecutionStatus"] != "EXECUTE_COMPLETE"}
+
+    first = run(dev, region)  # review only: its change sets stay, AVAILABLE
+    ours = {key: first.stack(key)["change_set_name"] for key in ("network", "alb")}
+    assert change_sets("shop-dev-network") == {"someone-elses", ours["network"]}
+
+    second = run(dev, region, "--stacks", "network")
+
+    assert change_sets("shop-dev-network") == {"someone-elses", second.stack("network")["change_set_name"]}
+    assert change_sets("shop-dev-alb") == {ours["alb"]}  # a stack this run did not plan keeps its own
+
+
 def test_review_without_execute_changes_nothing(run: Any, dev: Path) -> None:
     result = run(dev, "ap-southeast-2")
     assert result.code == 0

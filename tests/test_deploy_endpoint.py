@@ -46,6 +46,36 @@ def test_gap_1_executing_a_change_set_registers_no_exports(cfn: Any) -> None:
     assert cfn.list_exports()["Exports"] == [], "moto registers exports now: drop patch_change_set_exports"
 
 
+def test_gap_1_a_create_change_set_cannot_import_an_existing_export(cfn: Any) -> None:
+    """The import side of gap 1 (``_with_region_exports``): the change set's stack never sees the exports."""
+    exporter = {
+        "Resources": {"Vpc": VPC},
+        "Outputs": {"Id": {"Value": {"Ref": "Vpc"}, "Export": {"Name": "gap-VpcId"}}},
+    }
+    cfn.create_stack(StackName="exporter", TemplateBody=json.dumps(exporter))
+    assert [e["Name"] for e in cfn.list_exports()["Exports"]] == ["gap-VpcId"]  # create_stack registers it
+    group = {"GroupDescription": "d", "VpcId": {"Fn::ImportValue": "gap-VpcId"}}
+    importer = {"Resources": {"Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": group}}}
+    made = cfn.create_change_set(
+        StackName="importer", ChangeSetName="c1", ChangeSetType="CREATE", TemplateBody=json.dumps(importer)
+    )
+    # If this stops raising: drop _with_region_exports from patch_change_set_exports.
+    with pytest.raises(ClientError, match="No export named gap-VpcId found"):
+        cfn.execute_change_set(ChangeSetName=made["Id"])
+
+
+def test_gap_4_list_change_sets_ignores_the_stack_name(cfn: Any) -> None:
+    for name in ("one", "two"):
+        cfn.create_change_set(
+            StackName=name,
+            ChangeSetName="c1",
+            ChangeSetType="CREATE",
+            TemplateBody=json.dumps({"Resources": {"Vpc": VPC}}),
+        )
+    stacks = {s["StackName"] for s in cfn.list_change_sets(StackName="one")["Summaries"]}
+    assert stacks == {"one", "two"}, "moto filters by StackName now: drop patch_list_change_sets_stack_name"
+
+
 def test_gap_2_get_azs_does_not_resolve_a_ref(cfn: Any) -> None:
     az = {"Fn::Select": [0, {"Fn::GetAZs": {"Ref": "AWS::Region"}}]}
     properties = {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.0.0/24", "AvailabilityZone": az}

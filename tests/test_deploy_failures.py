@@ -242,6 +242,9 @@ def test_update_rollback_failed_explains_continue_update_rollback(dev: Path, cfn
 
 
 def test_a_stack_in_progress_is_waited_for_then_updated(dev: Path, cfn: tuple[Any, Stubber]) -> None:
+    """...and real CloudFormation's answer for an unchanged stack, a FAILED change set that "didn't contain
+    changes", is "no changes" and deleted.  (moto answers CreateChangeSet with "No updates are to be performed"
+    instead: the end-to-end second deploy covers that form.)"""
     client, stub = cfn
     name = "shop-dev-network"
     stub.add_response("describe_stacks", stack(name, "UPDATE_IN_PROGRESS"))
@@ -283,31 +286,32 @@ def test_a_stack_in_progress_is_refused_when_waiting_is_off(dev: Path, cfn: tupl
     assert "UPDATE_ROLLBACK_IN_PROGRESS: another operation is changing it" in review.message
 
 
-def test_no_updates_answer_from_create_change_set_is_no_changes(dev: Path, cfn: tuple[Any, Stubber]) -> None:
-    client, stub = cfn
-    stub.add_response("describe_stacks", stack("shop-dev-network", "UPDATE_COMPLETE"))
-    stub.add_response("list_change_sets", {"Summaries": []})
-    stub.add_response("get_template", {"TemplateBody": (dev / "network.json").read_text()})
-    stub.add_client_error("create_change_set", "ValidationError", "No updates are to be performed.", 400)
-
-    assert plan_stack(context(dev, client), "network").result is Result.NO_CHANGES
-
-
-def test_our_unexecuted_change_sets_are_deleted_before_a_new_one(dev: Path, cfn: tuple[Any, Stubber]) -> None:
+def test_only_our_finished_leftover_change_sets_are_deleted_never_one_being_computed(
+    dev: Path, cfn: tuple[Any, Stubber]
+) -> None:
+    """A change set still being computed belongs to a run going on now (moto computes them instantly)."""
     client, stub = cfn
     name = "shop-dev-network"
-    ours = {
-        "StackId": stack_id(name),
-        "ChangeSetId": "arn:old",
-        "ChangeSetName": "fargate-stacks-20250101-000000-abcdef",
-    }
-    theirs = {"StackId": stack_id(name), "ChangeSetId": "arn:theirs", "ChangeSetName": "someone-elses"}
+
+    def summary(change_set: str, status: str, execution: str) -> dict[str, str]:
+        return {
+            "StackId": stack_id(name),
+            "ChangeSetId": f"arn:{change_set}",
+            "ChangeSetName": change_set,
+            "Status": status,
+            "ExecutionStatus": execution,
+        }
+
     stub.add_response("describe_stacks", stack(name, "UPDATE_COMPLETE"))
-    stub.add_response(
-        "list_change_sets",
-        {"Summaries": [{**ours, "ExecutionStatus": "AVAILABLE"}, {**theirs, "ExecutionStatus": "AVAILABLE"}]},
-    )
-    stub.add_response("delete_change_set", {}, {"ChangeSetName": "arn:old"})
+    summaries = [
+        summary("fargate-stacks-20250101-000000-aaaaaa", "CREATE_COMPLETE", "AVAILABLE"),  # a review, never run
+        summary("fargate-stacks-20250101-000000-bbbbbb", "FAILED", "UNAVAILABLE"),  # nothing to change
+        summary("fargate-stacks-20250101-000000-cccccc", "CREATE_IN_PROGRESS", "UNAVAILABLE"),  # a run right now
+        summary("someone-elses", "CREATE_COMPLETE", "AVAILABLE"),
+    ]
+    stub.add_response("list_change_sets", {"Summaries": summaries}, {"StackName": stack_id(name)})
+    stub.add_response("delete_change_set", {}, {"ChangeSetName": "arn:fargate-stacks-20250101-000000-aaaaaa"})
+    stub.add_response("delete_change_set", {}, {"ChangeSetName": "arn:fargate-stacks-20250101-000000-bbbbbb"})
     stub.add_response("get_template", {"TemplateBody": (dev / "network.json").read_text()})
     stub.add_client_error("create_change_set", "ValidationError", "No updates are to be performed.", 400)
 
