@@ -130,7 +130,23 @@ def _read_ready_line(child: subprocess.Popen[str], timeout: float) -> str:
 
 
 def run_against(command: list[str], url: str, base_env: Mapping[str, str]) -> int:
-    return subprocess.call(command, env=offline_env(base_env, url))
+    """Run ``command`` against the endpoint: its exit code, or 130 after Ctrl-C.
+
+    A terminal's Ctrl-C reaches the whole process group, so the command got
+    the SIGINT too: it is given the time to finish (deploy.py writes its
+    review files and says what was executed) instead of being killed with
+    the endpoint still serving it.  A second Ctrl-C kills it.
+    """
+    child = subprocess.Popen(command, env=offline_env(base_env, url))
+    try:
+        return child.wait()
+    except KeyboardInterrupt:
+        try:
+            child.wait()
+        except KeyboardInterrupt:
+            child.kill()
+            child.wait()
+        return 130
 
 
 def main(argv: list[str] | None = None) -> int:

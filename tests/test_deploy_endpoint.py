@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,3 +127,42 @@ def test_a_command_run_against_the_endpoint_reaches_loopback_only(
     """What ``make demo`` gives deploy.py, from a shell with those variables set."""
     assert run_against([sys.executable, "-c", PRINT_ENDPOINTS], LOCAL, {**os.environ, **leak}) == 0
     assert capfd.readouterr().out.split() == [LOCAL] * 3
+
+
+CHILD = """
+import sys, time
+try:
+    print("ready", flush=True)
+    time.sleep(60)
+except KeyboardInterrupt:
+    time.sleep(0.5)  # cleaning up, as deploy.py does when it writes its review files
+    print("child: cleaned up after Ctrl-C", flush=True)
+    sys.exit(130)
+"""
+
+
+def test_ctrl_c_during_make_demo_lets_the_command_finish_then_stops_the_endpoint(tmp_path: Path) -> None:
+    """What a terminal does: SIGINT to the whole process group (endpoint and the command it runs)."""
+    script = tmp_path / "child.py"
+    script.write_text(CHILD)
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "tests.moto_endpoint", "--", sys.executable, str(script)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        lines = []
+        while not lines or lines[-1].strip() != "ready":
+            line = demo.stdout.readline() if demo.stdout else ""
+            assert line, f"the demo ended before its command started: {lines}"
+            lines.append(line)
+        os.killpg(demo.pid, signal.SIGINT)
+        rest, _ = demo.communicate(timeout=30)
+    finally:
+        if demo.poll() is None:
+            os.killpg(demo.pid, signal.SIGKILL)
+    assert demo.returncode == 130, rest
+    assert "child: cleaned up after Ctrl-C\nlocal AWS endpoint stopped\n" in rest, rest
