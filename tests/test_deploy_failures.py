@@ -318,15 +318,6 @@ def test_only_our_finished_leftover_change_sets_are_deleted_never_one_being_comp
     assert plan_stack(context(dev, client), "network").result is Result.NO_CHANGES
 
 
-def test_throttling_that_outlasts_the_retries_is_an_error_not_a_crash(dev: Path, cfn: tuple[Any, Stubber]) -> None:
-    client, stub = cfn
-    stub.add_client_error("describe_stacks", "Throttling", "Rate exceeded", 400)
-
-    review = plan_stack(context(dev, client), "network")
-
-    assert review.result is Result.ERROR and "Throttling" in review.message
-
-
 # --- execution and root cause ------------------------------------------------------------------
 
 
@@ -607,6 +598,37 @@ def test_throttling_is_retried_by_the_client_not_by_our_code(monkeypatch: pytest
     assert found is not None and found["StackStatus"] == "UPDATE_COMPLETE"
     assert len(sent) == 2 and all(url.startswith("http://127.0.0.1:9") for url in sent)
     assert client.meta.config.retries["mode"] == "adaptive"
+
+
+def test_throttling_that_outlasts_the_retries_is_an_error_not_a_crash(
+    dev: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every answer throttled: botocore's retry handler tries max_attempts times, then the stack is an error."""
+    from botocore.awsrequest import AWSResponse
+
+    from deployer.aws import RETRIES, make_clients
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # never reached: answered below
+    client = make_clients(None, "eu-west-1").cloudformation
+    sent: list[str] = []
+    slept: list[float] = []
+
+    def throttled(request: Any, **_kwargs: Any) -> AWSResponse:
+        sent.append(request.url)
+        return AWSResponse(request.url, 400, {"Content-Type": "text/xml"}, _Body(THROTTLED))
+
+    client.meta.events.register("before-send.cloudformation.DescribeStacks", throttled)
+    # botocore's own pacing, so the test takes no 20 s: the backoff between attempts is recorded instead of
+    # slept, and the adaptive mode's token bucket never makes a request wait for its next token.
+    monkeypatch.setattr("botocore.endpoint.time.sleep", slept.append)
+    monkeypatch.setattr("botocore.retries.bucket.TokenBucket._sleep_amount", lambda _self, _amount: 0)
+
+    review = plan_stack(context(dev, client), "network")
+
+    assert review.result is Result.ERROR
+    assert "Throttling" in review.message and "reached max retries" in review.message, review.message
+    assert len(sent) == RETRIES.retries["total_max_attempts"]
+    assert len(slept) == len(sent) - 1 and max(slept) > 0  # backed off between attempts
 
 
 def test_a_selected_stack_whose_exporter_is_left_out_and_missing_is_blocked(
