@@ -17,7 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from deployer import actions
 from deployer.errors import Interrupted, StackFailure
 from deployer.events import EventStream, OnEvents, follow_operation
-from deployer.planning import PREVIEW_NOTE, Context, change_set_review, settled_stack
+from deployer.planning import Context, change_set_review, settled_stack
 from deployer.review import Result, StackReview
 from deployer.state import RECREATABLE, RECREATE, UPDATE
 
@@ -104,7 +104,7 @@ def _late_change_set(ctx: Context, review: StackReview, gate: Gate) -> StackRevi
         actions.delete_stack(cfn, stack["StackId"], ctx.timing, ctx.stop)
         stack = None
     fresh = change_set_review(ctx, stack_in, review.action, stack)
-    fresh.notes = [note for note in review.notes if not note.startswith(PREVIEW_NOTE)]
+    fresh.notes[:0] = review.notes  # what the review said about the stack; its pending notes are answered now
     if fresh.result is Result.CHANGES and (review.result is Result.DEFERRED or not _as_previewed(review, fresh)):
         return gate.admit(fresh)
     if fresh.result is Result.CHANGES:
@@ -127,7 +127,8 @@ def _as_previewed(preview: StackReview, fresh: StackReview) -> bool:
 
 def _run(ctx: Context, review: StackReview, on_events: OnEvents) -> StackReview:
     cfn = ctx.clients.cloudformation
-    assert review.change_set_id and review.stack_id and review.created_at
+    if not (review.change_set_id and review.stack_id and review.created_at):  # CHANGES always comes with them
+        raise StackFailure("has no change set to execute; deploy again to review it")
     _check(ctx)
     ctx.say(f"{review.stack_name}: executing change set {review.change_set_name}")
     token = actions.request_token(ctx.change_set_name, review.stack_name, "execute")

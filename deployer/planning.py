@@ -28,7 +28,6 @@ from deployer.state import CREATE, RECREATE, UPDATE, busy_message, decide, is_bu
 from deployer.upload import template_source
 from templates.graph import exports_of, imports_of
 
-PREVIEW_NOTE = "Preview from the template"
 NAMED_IAM = ("RoleName", "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName")
 
 
@@ -113,9 +112,15 @@ def preview(stack_in: StackInput, action: str, waits_for: list[str]) -> StackRev
     review.parameters = parameter_changes({}, stack_in)
     review.exports = added_exports(stack_in)
     if action == RECREATE:
-        review.notes.append("--recreate-failed: the failed stack is deleted first (it holds no working resources)")
-    after = f"once {' and '.join(waits_for)} exist" if waits_for else "when it is executed"
-    review.notes.append(f"{PREVIEW_NOTE}: its change set is created {after}; a new stack only adds.")
+        review.pending_notes.append(
+            "--recreate-failed: the failed stack is deleted first (it holds no working resources)"
+        )
+    after = (
+        f"once {' and '.join(waits_for)} exist{'s' if len(waits_for) == 1 else ''}"
+        if waits_for
+        else "when it is executed"
+    )
+    review.pending_notes.append(f"Preview from the template: its change set is created {after}; a new stack only adds.")
     return review
 
 
@@ -125,8 +130,9 @@ def added_exports(stack_in: StackInput) -> list[ExportChange]:
 
 def _deferred(stack_in: StackInput, waits_for: list[str]) -> StackReview:
     review = StackReview(stack_in.key, stack_in.stack_name, UPDATE, Result.DEFERRED)
-    review.notes.append(
-        f"Imports exports that {', '.join(waits_for)} adds in this run: its change set is made and reviewed "
+    review.pending_notes.append(
+        f"Imports exports that {' and '.join(waits_for)} add{'s' if len(waits_for) == 1 else ''} in this run: "
+        "its change set is made and reviewed "
         "after that, and held to the same risk gate and confirmation."
     )
     return review

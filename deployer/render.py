@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from deployer.events import OnEvents
-from deployer.review import Result, Review, StackReview
+from deployer.review import RESOURCE_COLUMNS, Result, Review, StackReview
 
 REPLACEMENT_STYLES = {"True": "bold white on red", "Conditional": "bold black on yellow", "False": "green"}
 ACTION_STYLES = {"Add": "green", "Modify": "yellow", "Remove": "bold red"}
@@ -25,7 +25,6 @@ RESULT_STYLES = {
     Result.DEFERRED: "cyan",
     Result.EXECUTED: "bold green",
 }
-RESOURCE_COLUMNS = ("Action", "Logical id", "Type", "Replacement", "Scope", "Changed properties", "Causing entity")
 
 
 def heading(review: StackReview) -> Text:
@@ -47,15 +46,13 @@ def heading(review: StackReview) -> Text:
 def resource_table(review: StackReview) -> Table:
     table = Table(*RESOURCE_COLUMNS, show_lines=False, header_style="bold")
     for change in review.resources:
-        replacement = change.replacement or ("" if change.action == "Add" else "-")
+        action, logical_id, kind, replacement, *details = change.cells()
         table.add_row(
-            Text(change.action, ACTION_STYLES.get(change.action, "")),
-            Text(change.logical_id, "bold red" if change.risk else ""),
-            change.resource_type,
+            Text(action, ACTION_STYLES.get(action, "")),
+            Text(logical_id, "bold red" if change.risk else ""),
+            kind,
             Text(replacement, REPLACEMENT_STYLES.get(replacement, "")),
-            ", ".join(change.scope),
-            ", ".join(change.properties),
-            ", ".join(change.causes),
+            *details,
         )
     return table
 
@@ -90,7 +87,7 @@ def stack_block(review: StackReview) -> RenderableType:
     if review.exports:
         parts.append(export_table(review))
     parts += [Text(f"  RISK: {risk}", "bold red") for risk in review.risks]
-    parts += [Text(f"  note: {note}", "dim") for note in review.notes]
+    parts += [Text(f"  note: {note}", "dim") for note in review.all_notes]
     return Group(*parts)
 
 

@@ -13,10 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from deployer.review import Review, StackReview
+from deployer.review import REPLACEMENT, RESOURCE_COLUMNS, Review, StackReview
 
 SCHEMA = 1
-RESOURCE_HEADER = ("Action", "Logical id", "Type", "Replacement", "Scope", "Changed properties", "Causing entity")
 
 
 def write_reports(folder: Path, review: Review, exit_code: int) -> tuple[Path, Path]:
@@ -77,12 +76,10 @@ def _stack_section(stack: StackReview) -> list[str]:
         only = " (parameters only)" if stack.template_changed is False else ""
         lines += [f"Change set `{stack.change_set_name}`{only}", ""]
     if stack.resources:
-        rows = [
-            [r.action, r.logical_id, r.resource_type, _replacement(r.replacement), ", ".join(r.scope),
-             ", ".join(r.properties), ", ".join(r.causes)]
-            for r in stack.resources
-        ]  # fmt: skip
-        lines += [*_table(RESOURCE_HEADER, rows), ""]
+        rows = [change.cells() for change in stack.resources]
+        for row in rows:
+            row[REPLACEMENT] = _replacement(row[REPLACEMENT])
+        lines += [*_table(RESOURCE_COLUMNS, rows), ""]
     if stack.parameters:
         rows = [
             [p.name, p.deployed if p.deployed is not None else "(none)", p.new or "(removed)", p.source]
@@ -93,8 +90,8 @@ def _stack_section(stack: StackReview) -> list[str]:
         rows = [[e.name, e.change, e.reason, ", ".join(e.importers)] for e in stack.exports]
         lines += ["Exports:", "", *_table(("Export", "Change", "Why", "Imported by"), rows), ""]
     lines += [f"- **RISK** {risk}" for risk in stack.risks]
-    lines += [f"- note: {note}" for note in stack.notes]
-    return lines + ([""] if stack.risks or stack.notes else [])
+    lines += [f"- note: {note}" for note in stack.all_notes]
+    return lines + ([""] if stack.risks or stack.all_notes else [])
 
 
 def _replacement(value: str) -> str:

@@ -37,6 +37,10 @@ class Result(StrEnum):
         return self not in (Result.EXECUTED, Result.NO_CHANGES)
 
 
+RESOURCE_COLUMNS = ("Action", "Logical id", "Type", "Replacement", "Scope", "Changed properties", "Causing entity")
+REPLACEMENT = RESOURCE_COLUMNS.index("Replacement")
+
+
 @dataclass
 class ResourceChange:
     action: str  # Add | Modify | Remove | Import | Dynamic
@@ -47,6 +51,12 @@ class ResourceChange:
     properties: list[str] = field(default_factory=list)  # changed property names, with what they force
     causes: list[str] = field(default_factory=list)  # causing entities: parameters, resources, the template
     risk: str | None = None
+
+    def cells(self) -> list[str]:
+        """The row under ``RESOURCE_COLUMNS`` as text: the terminal and Markdown only style it."""
+        replacement = self.replacement or ("" if self.action == "Add" else "-")  # "-": CloudFormation did not say
+        scope, properties, causes = (", ".join(items) for items in (self.scope, self.properties, self.causes))
+        return [self.action, self.logical_id, self.resource_type, replacement, scope, properties, causes]
 
 
 @dataclass
@@ -91,6 +101,11 @@ class StackReview:
     parameters: list[ParameterChange] = field(default_factory=list)
     exports: list[ExportChange] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    pending_notes: list[str] = field(default_factory=list)  # about a change set not made yet: dropped when it is
+
+    @property
+    def all_notes(self) -> list[str]:
+        return self.pending_notes + self.notes
 
     @property
     def risks(self) -> list[str]:

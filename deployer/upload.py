@@ -16,11 +16,13 @@ KEY_PREFIX = "fargate-stacks/templates"
 
 
 def template_source(s3: Any, stack: StackInput, bucket: str | None, region: str) -> dict[str, str]:
-    """``{"TemplateBody": ...}`` or, after uploading, ``{"TemplateURL": ...}``."""
+    """``{"TemplateBody": ...}`` or, after uploading, ``{"TemplateURL": ...}``.
+
+    ``bucket`` is there whenever it is needed: ``inputs.check_sizes`` stopped
+    the run before any AWS call otherwise.
+    """
     if stack.size <= MAX_BODY_BYTES:
         return {"TemplateBody": stack.body}
-    if not bucket:  # inputs.check_sizes refuses this earlier; never send an oversized body
-        raise ValueError(f"{stack.key}: template needs a bucket")
     key = f"{KEY_PREFIX}/{hashlib.sha256(stack.body.encode()).hexdigest()}.json"
     s3.put_object(Bucket=bucket, Key=key, Body=stack.body.encode(), ContentType="application/json")
     return {"TemplateURL": template_url(bucket, key, region)}

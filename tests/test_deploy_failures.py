@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,27 +23,22 @@ from deployer.execution import Gate, execute_stack
 from deployer.inputs import load_deployment
 from deployer.planning import Context, plan_stack
 from deployer.review import Result, StackReview
+from tests.changeset_fixtures import (
+    RUN,
+    T0,
+    add,
+    change_set_id,
+    described,
+    detail,
+    modify,
+    stack,
+    stack_id,
+    target,
+)
 
 FAST = Timing(
     change_set_delay=0, change_set_attempts=3, busy_delay=0, busy_timeout=3, delete_delay=0, poll_min=0, poll_max=0
 )
-ACCOUNT = "123456789012"
-T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-RUN = "fargate-stacks-test"  # the run's change-set name
-
-
-def stack_id(name: str) -> str:
-    return f"arn:aws:cloudformation:eu-west-1:{ACCOUNT}:stack/{name}/0f0f0f0f"
-
-
-def change_set_id(name: str) -> str:
-    return f"arn:aws:cloudformation:eu-west-1:{ACCOUNT}:changeSet/fargate-stacks-test/{name}"
-
-
-def stack(name: str, status: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "Stacks": [{"StackName": name, "StackId": stack_id(name), "StackStatus": status, "CreationTime": T0, **extra}]
-    }
 
 
 def executed(name: str) -> dict[str, str]:
@@ -53,52 +48,6 @@ def executed(name: str) -> dict[str, str]:
 
 def missing(stub: Stubber, operation: str, name: str) -> None:
     stub.add_client_error(operation, "ValidationError", f"Stack with id {name} does not exist", 400)
-
-
-def described(
-    name: str, changes: list[dict[str, Any]], status: str = "CREATE_COMPLETE", **extra: Any
-) -> dict[str, Any]:
-    return {
-        "ChangeSetName": "fargate-stacks-test",
-        "ChangeSetId": change_set_id(name),
-        "StackId": stack_id(name),
-        "StackName": name,
-        "CreationTime": T0,
-        "Status": status,
-        "ExecutionStatus": "AVAILABLE" if status == "CREATE_COMPLETE" else "UNAVAILABLE",
-        "Changes": changes,
-        **extra,
-    }
-
-
-def add(logical_id: str, kind: str) -> dict[str, Any]:
-    return {
-        "Type": "Resource",
-        "ResourceChange": {"Action": "Add", "LogicalResourceId": logical_id, "ResourceType": kind},
-    }
-
-
-def modify(logical_id: str, kind: str, replacement: str, *details: dict[str, Any]) -> dict[str, Any]:
-    change = {
-        "Action": "Modify",
-        "LogicalResourceId": logical_id,
-        "ResourceType": kind,
-        "Replacement": replacement,
-        "Scope": ["Properties"],
-        "Details": list(details),
-    }
-    return {"Type": "Resource", "ResourceChange": change}
-
-
-def detail(name: str, recreation: str, source: str, entity: str | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "Target": {"Attribute": "Properties", "Name": name, "RequiresRecreation": recreation},
-        "Evaluation": "Static",
-        "ChangeSource": source,
-    }
-    if entity:
-        out["CausingEntity"] = entity
-    return out
 
 
 @pytest.fixture
@@ -198,6 +147,7 @@ def test_recreate_failed_deletes_only_when_executing_then_creates(dev: Path, cfn
     done = execute_stack(ctx, review, Recorder().gate())
 
     assert done.result is Result.EXECUTED, done.message
+    assert done.all_notes == []  # the preview's notes were about a change set that exists now
 
 
 def test_create_failed_keeps_its_resources_and_is_updated_even_with_recreate_failed(
@@ -459,7 +409,7 @@ def test_a_deferred_update_with_risky_changes_is_not_executed(dev: Path, cfn: tu
         "LoadBalancer",
         "AWS::ElasticLoadBalancingV2::LoadBalancer",
         "True",
-        detail("Scheme", "Always", "DirectModification"),
+        detail(target("Scheme", "Always"), "DirectModification"),
     )
     stub.add_response("describe_stacks", stack(name, "UPDATE_COMPLETE"))
     stub.add_response("list_change_sets", {"Summaries": []})
@@ -527,9 +477,12 @@ def test_removing_an_export_another_stack_imports_is_risky(dev: Path, cfn: tuple
 
 def test_replacing_the_resource_behind_an_export_in_use_is_risky(dev: Path, cfn: tuple[Any, Stubber]) -> None:
     client, stub = cfn
-    vpc = modify("Vpc", "AWS::EC2::VPC", "True", detail("CidrBlock", "Always", "DirectModification"))
+    vpc = modify("Vpc", "AWS::EC2::VPC", "True", detail(target("CidrBlock", "Always"), "DirectModification"))
     subnet = modify(
-        "PublicSubnet1", "AWS::EC2::Subnet", "False", detail("MapPublicIpOnLaunch", "Never", "DirectModification")
+        "PublicSubnet1",
+        "AWS::EC2::Subnet",
+        "False",
+        detail(target("MapPublicIpOnLaunch", "Never"), "DirectModification"),
     )
     plan_network_update(dev, cfn, [vpc, subnet])
     stub.add_client_error(  # asked in export-name order

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,13 +16,6 @@ from deployer.inputs import MAX_BODY_BYTES, check_sizes, load_deployment
 from deployer.state import decide
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def dev(shipped_outputs: dict[str, Path], tmp_path: Path) -> Path:
-    folder = tmp_path / "dev"
-    shutil.copytree(shipped_outputs["dev"], folder)
-    return folder
 
 
 def test_set_takes_a_service_name_or_a_stack_key(dev: Path) -> None:

@@ -14,23 +14,7 @@ from deployer.inputs import StackInput
 from deployer.render import resource_table, stack_block
 from deployer.report import write_reports
 from deployer.review import ExportChange, ParameterChange, Result, Review, StackReview
-
-
-def target(name: str | None, recreation: str, attribute: str = "Properties") -> dict[str, str]:
-    return {"Attribute": attribute, "RequiresRecreation": recreation, **({"Name": name} if name else {})}
-
-
-def detail(tgt: dict[str, str], source: str, entity: str = "", evaluation: str = "Static") -> dict[str, object]:
-    out: dict[str, object] = {"Target": tgt, "Evaluation": evaluation, "ChangeSource": source}
-    return {**out, "CausingEntity": entity} if entity else out
-
-
-def change(action: str, logical_id: str, kind: str, **extra: object) -> dict[str, object]:
-    return {
-        "Type": "Resource",
-        "ResourceChange": {"Action": action, "LogicalResourceId": logical_id, "ResourceType": kind, **extra},
-    }
-
+from tests.changeset_fixtures import change, detail, target
 
 CHANGE_SET = {
     "Changes": [

@@ -1,0 +1,107 @@
+"""CloudFormation answers shaped as botocore parses them, for the Stubber tests and the review tests.
+
+One place for the builders, so a failure-path test and a review test that
+talk about the same change set build it the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+ACCOUNT = "123456789012"
+T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+RUN = "fargate-stacks-test"  # the run's change-set name in the Stubber tests
+
+
+def stack_id(name: str) -> str:
+    return f"arn:aws:cloudformation:eu-west-1:{ACCOUNT}:stack/{name}/0f0f0f0f"
+
+
+def change_set_id(name: str) -> str:
+    return f"arn:aws:cloudformation:eu-west-1:{ACCOUNT}:changeSet/{RUN}/{name}"
+
+
+def stack(name: str, status: str, **extra: Any) -> dict[str, Any]:
+    """A DescribeStacks answer for one stack."""
+    return {
+        "Stacks": [{"StackName": name, "StackId": stack_id(name), "StackStatus": status, "CreationTime": T0, **extra}]
+    }
+
+
+def described(
+    name: str, changes: list[dict[str, Any]], status: str = "CREATE_COMPLETE", **extra: Any
+) -> dict[str, Any]:
+    """A DescribeChangeSet answer (one page)."""
+    return {
+        "ChangeSetName": RUN,
+        "ChangeSetId": change_set_id(name),
+        "StackId": stack_id(name),
+        "StackName": name,
+        "CreationTime": T0,
+        "Status": status,
+        "ExecutionStatus": "AVAILABLE" if status == "CREATE_COMPLETE" else "UNAVAILABLE",
+        "Changes": changes,
+        **extra,
+    }
+
+
+def change(action: str, logical_id: str, kind: str, **extra: Any) -> dict[str, Any]:
+    """One entry of ``Changes``; ``extra``: Replacement, Scope, Details..."""
+    return {
+        "Type": "Resource",
+        "ResourceChange": {"Action": action, "LogicalResourceId": logical_id, "ResourceType": kind, **extra},
+    }
+
+
+def add(logical_id: str, kind: str) -> dict[str, Any]:
+    return change("Add", logical_id, kind)
+
+
+def modify(logical_id: str, kind: str, replacement: str, *details: dict[str, Any]) -> dict[str, Any]:
+    return change("Modify", logical_id, kind, Replacement=replacement, Scope=["Properties"], Details=list(details))
+
+
+def target(name: str | None, recreation: str, attribute: str = "Properties") -> dict[str, str]:
+    return {"Attribute": attribute, "RequiresRecreation": recreation, **({"Name": name} if name else {})}
+
+
+def detail(tgt: dict[str, str], source: str, entity: str = "", evaluation: str = "Static") -> dict[str, Any]:
+    out: dict[str, Any] = {"Target": tgt, "Evaluation": evaluation, "ChangeSource": source}
+    return {**out, "CausingEntity": entity} if entity else out
+
+
+# A routine deploy of dev's auth service after the params file bumped its image_tag and the generator moved
+# its listener rule onto an imported listener: CloudFormation's answer, as it reports such a change
+# (Replacement, property names, what forces them, causing entities).  The README's second sample.
+IMAGE_AND_LISTENER = {
+    "Changes": [
+        change(
+            "Modify",
+            "TaskDefinition",
+            "AWS::ECS::TaskDefinition",
+            Replacement="True",
+            Scope=["Properties"],
+            Details=[detail(target("ContainerDefinitions", "Always"), "ParameterReference", "ImageTag")],
+        ),
+        change(
+            "Modify",
+            "Service",
+            "AWS::ECS::Service",
+            Replacement="False",
+            Scope=["Properties"],
+            Details=[detail(target("TaskDefinition", "Never"), "ResourceReference", "TaskDefinition", "Dynamic")],
+        ),
+        change(
+            "Modify",
+            "ListenerRuleApiExampleCom",
+            "AWS::ElasticLoadBalancingV2::ListenerRule",
+            Replacement="Conditional",
+            Scope=["Properties"],
+            Details=[
+                detail(target("ListenerArn", "Always"), "DirectModification", evaluation="Dynamic"),
+                detail(target("ListenerArn", "Always"), "DirectModification"),
+            ],
+        ),
+    ]
+}
