@@ -1,11 +1,14 @@
 """Follow one stack operation: its events only, and the first failure as the root cause.
 
-Why not ``waiter.wait()``: it sleeps a fixed delay between polls and gives
-no chance to show events meanwhile.  We evaluate the same waiter's acceptors
-(AWS's own definition of success and failure for the operation) on our polls,
-and pace the polls with capped exponential backoff and jitter, resetting to
-the minimum while events keep arriving.  Each call is still retried by the
-client's adaptive retry mode when throttled.
+Why not botocore's ``stack_*_complete`` waiters here, as everywhere else we
+wait (change sets, busy stacks, deletes): a waiter sleeps a fixed delay and
+shows nothing meanwhile, and we want the operation's events as they come.
+So this loop polls DescribeStacks itself, paced with capped exponential
+backoff and jitter (reset to the minimum while events keep arriving), and
+applies one small explicit rule: the operation is over when the stack's
+status no longer ends in ``_IN_PROGRESS``; it succeeded when that status is
+CREATE_COMPLETE, UPDATE_COMPLETE or IMPORT_COMPLETE.  Each call is still
+retried by the client's adaptive retry mode when throttled.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from botocore.exceptions import ClientError
 
 from deployer.aws import Timing
 
+SUCCEEDED = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE")
 FAILED_STATUSES = ("CREATE_FAILED", "UPDATE_FAILED", "DELETE_FAILED", "IMPORT_FAILED")
 CONSEQUENCES = ("cancelled", "canceled")  # resources stopped because another one failed
 SUMMARY = "The following resource(s) failed"  # the stack's own line when resources failed: never the cause
@@ -111,43 +115,31 @@ class Outcome:
     status: str  # the stack's final status, or the error code that ended the wait
     reason: str = ""
 
-    @classmethod
-    def of(cls, succeeded: bool, response: dict[str, Any]) -> Outcome:
-        if "Error" in response:
-            return cls(succeeded, response["Error"].get("Code", "Error"), response["Error"].get("Message", ""))
-        stack = response["Stacks"][0]
-        return cls(succeeded, stack["StackStatus"], stack.get("StackStatusReason", ""))
-
 
 def follow_operation(
-    cfn: Any, waiter_name: str, stream: EventStream, timing: Timing, on_events: OnEvents, stop: threading.Event
+    cfn: Any, stream: EventStream, timing: Timing, on_events: OnEvents, stop: threading.Event
 ) -> Outcome:
-    """Poll until the waiter's acceptors say success or failure, showing this operation's events.
+    """Poll until the stack settles, showing this operation's events as they arrive.
 
     ``stop`` (set on Ctrl-C) ends the wait early; CloudFormation carries on regardless.
     """
-    acceptors = cfn.get_waiter(waiter_name).config.acceptors
     deadline = time.monotonic() + timing.operation_timeout
     delays = backoff(timing.poll_min, timing.poll_max)
     while True:
-        response = _describe(cfn, stream.stack_id)
-        state = next((a.state for a in acceptors if a.matcher_func(response)), "waiting")
-        if state == "waiting" and "Error" in response:
-            state = "failure"  # as botocore's waiter does with an error no acceptor expects
+        try:
+            stack = cfn.describe_stacks(StackName=stream.stack_id)["Stacks"][0]
+        except ClientError as exc:  # the stack is gone, or we may no longer read it: the wait is over
+            error = exc.response.get("Error", {})
+            on_events(stream.poll())
+            return Outcome(False, error.get("Code", "Error"), error.get("Message", ""))
         events = stream.poll()
         on_events(events)
-        if state != "waiting":
-            return Outcome.of(state == "success", response)
+        if not stack["StackStatus"].endswith("_IN_PROGRESS"):
+            status = stack["StackStatus"]
+            return Outcome(status in SUCCEEDED, status, stack.get("StackStatusReason", ""))
         if time.monotonic() > deadline:
             return Outcome(False, "TIMEOUT", f"still running after {timing.operation_timeout}s; it goes on without us")
         if events:
             delays = backoff(timing.poll_min, timing.poll_max)
         if stop.wait(next(delays)):
             return Outcome(False, "INTERRUPTED", "stopped following; CloudFormation goes on with the operation")
-
-
-def _describe(cfn: Any, stack_id: str) -> dict[str, Any]:
-    try:
-        return cfn.describe_stacks(StackName=stack_id)
-    except ClientError as exc:  # waiters match error codes on the parsed error response
-        return exc.response

@@ -19,7 +19,7 @@ from deployer.errors import Interrupted, StackFailure
 from deployer.events import EventStream, OnEvents, follow_operation
 from deployer.planning import Context, change_set_review, settled_stack
 from deployer.review import Result, StackReview
-from deployer.state import RECREATABLE, RECREATE, UPDATE
+from deployer.state import RECREATABLE, RECREATE
 
 
 @dataclass
@@ -134,8 +134,7 @@ def _run(ctx: Context, review: StackReview, on_events: OnEvents) -> StackReview:
     token = actions.request_token(ctx.change_set_name, review.stack_name, "execute")
     actions.execute_change_set(cfn, review.change_set_id, token)
     stream = EventStream(cfn, review.stack_id, review.created_at, token)
-    waiter = "stack_update_complete" if review.action == UPDATE else "stack_create_complete"
-    outcome = follow_operation(cfn, waiter, stream, ctx.timing, on_events, ctx.stop)
+    outcome = follow_operation(cfn, stream, ctx.timing, on_events, ctx.stop)
     if outcome.succeeded:
         review.result = Result.EXECUTED
         return review
