@@ -58,6 +58,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.parallel < 1:
         parser.error("--parallel must be at least 1")
+    if args.yes and not args.execute:  # a CI job that forgot --execute must not pass silently, executing nothing
+        parser.error("--yes confirms --execute, which is missing; add --execute, or drop --yes to review only")
     return args
 
 

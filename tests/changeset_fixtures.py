@@ -94,14 +94,22 @@ IMAGE_AND_LISTENER = {
         ),
         change(
             "Modify",
-            "ListenerRuleApiExampleCom",
+            "ListenerRule3f9a2c1e",
             "AWS::ElasticLoadBalancingV2::ListenerRule",
             Replacement="Conditional",
             Scope=["Properties"],
-            Details=[
-                detail(target("ListenerArn", "Always"), "DirectModification", evaluation="Dynamic"),
-                detail(target("ListenerArn", "Always"), "DirectModification"),
-            ],
+            Details=[detail(target("ListenerArn", "Always"), "DirectModification", evaluation="Dynamic")],
         ),
     ]
 }
+
+
+def image_and_listener_review() -> Any:
+    """The StackReview the deployer makes of ``IMAGE_AND_LISTENER`` (README's second sample)."""
+    from deployer.changes import resource_changes
+    from deployer.review import ParameterChange, Result, StackReview
+
+    review = StackReview("svc-auth", "shop-dev-svc-auth", "UPDATE", Result.CHANGES, change_set_name=RUN)
+    review.resources = resource_changes(IMAGE_AND_LISTENER)
+    review.parameters = [ParameterChange("ImageTag", "1.0.0", "1.2.3", "template default")]
+    return review

@@ -109,6 +109,13 @@ def test_argparse_errors_are_one_line_too(capsys: pytest.CaptureFixture[str]) ->
     assert capsys.readouterr().err == "error: --parallel must be at least 1 (see --help)\n"
 
 
+def test_yes_without_execute_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        deploy.main(["--env", "dev", "--yes"])
+    assert caught.value.code == 2
+    assert "--yes confirms --execute, which is missing" in capsys.readouterr().err
+
+
 def test_the_folder_must_hold_the_environment_named(dev: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert deploy.main(["--env", "prod", "--dir", str(dev)]) == 2
     assert "holds environment 'dev', not 'prod'" in capsys.readouterr().err

@@ -14,7 +14,9 @@ from deployer.inputs import StackInput
 from deployer.render import resource_table, stack_block
 from deployer.report import write_reports
 from deployer.review import ExportChange, ParameterChange, Result, Review, StackReview
-from tests.changeset_fixtures import change, detail, target
+from tests.changeset_fixtures import change, detail, image_and_listener_review, target
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CHANGE_SET = {
     "Changes": [
@@ -148,3 +150,10 @@ def test_an_edited_default_or_a_set_value_wins_over_the_deployed_value() -> None
     edited = _stack_input({"ImageTag": "2.0.0", "DesiredCount": "2"}, {"DesiredCount": "3"})
     assert kept_values(deployed, deployed_template, edited) == {}
     assert kept_values(deployed, None, edited) == {}  # no readable deployed template: nothing to compare
+
+
+def test_the_readme_sample_of_a_cloudformation_change_set_is_what_the_review_prints() -> None:
+    console = Console(record=True, width=170)
+    console.print(stack_block(image_and_listener_review()))
+    printed = "\n".join(line.rstrip() for line in console.export_text().splitlines())
+    assert printed in (ROOT / "README.md").read_text(), "README's second sample is stale: paste this\n" + printed
