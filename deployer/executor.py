@@ -6,13 +6,18 @@ stack that only needed the network and the cluster.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Collection, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from graphlib import TopologicalSorter
 from typing import TypeVar
 
 R = TypeVar("R")
+
+
+class _NotStarted(Exception):
+    """Work that was queued but had not started when the walk ended with an exception."""
 
 
 def walk(
@@ -54,6 +59,29 @@ def walk(
             on_result(key, result)
         sorter.done(key)
 
+    # The workers keep this record themselves: Ctrl-C may land anywhere in this thread, even inside
+    # pool.submit after the work was queued but before its future is known here.
+    book = threading.Condition()
+    started: set[str] = set()
+    ended: set[str] = set()  # returned or raised
+    returned: dict[str, R] = {}
+    closing = False  # set (under book) after an exception: work that has not started yet never starts
+
+    def tracked(key: str) -> R:
+        with book:
+            if closing:
+                raise _NotStarted(key)
+            started.add(key)
+        try:
+            result = work(key)
+            with book:
+                returned[key] = result
+            return result
+        finally:
+            with book:
+                ended.add(key)
+                book.notify_all()
+
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="stack")
     running: dict[Future[R], str] = {}
     try:
@@ -63,7 +91,7 @@ def walk(
                 if upstream and skip is not None:
                     finish(key, skip(key, sorted(upstream)), upstream)
                 else:
-                    running[pool.submit(work, key)] = key
+                    running[pool.submit(tracked, key)] = key
             if not running:
                 continue
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -71,21 +99,16 @@ def walk(
                 key = running.pop(future)
                 finish(key, future.result(), set())
     except BaseException:
+        with book:
+            closing = True
         if stop is not None:
             stop.set()
         pool.shutdown(wait=False, cancel_futures=True)
-        _collect(running, on_result)
+        with contextlib.suppress(KeyboardInterrupt), book:  # a second Ctrl-C stops waiting for running work
+            book.wait_for(lambda: started <= ended)  # it watches stop, so it returns soon
+        for key, result in list(returned.items()):
+            if key not in results and on_result is not None:
+                on_result(key, result)
         raise
     pool.shutdown(wait=True)
     return results
-
-
-def _collect(running: Mapping[Future[R], str], on_result: Callable[[str, R], None] | None) -> None:
-    """After an exception: wait for the work still running and report what it returned."""
-    started = [future for future in running if not future.cancelled()]  # as_completed never sees cancelled ones
-    try:
-        for future in as_completed(started):
-            if future.exception() is None and on_result is not None:
-                on_result(running[future], future.result())
-    except KeyboardInterrupt:  # a second Ctrl-C: stop waiting
-        pass

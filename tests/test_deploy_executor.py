@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import _thread
 import threading
 import time
 
@@ -149,3 +150,23 @@ def test_a_failure_wins_over_a_stack_gated_mid_run_and_skips_alone_do_not_fail_t
     assert exit_code(review(network=Result.FAILED, alb=Result.GATED, svc=Result.SKIPPED)) == 1
     assert exit_code(review(network=Result.EXECUTED, alb=Result.NOT_CONFIRMED, svc=Result.SKIPPED)) == 1
     assert exit_code(review(network=Result.EXECUTED, alb=Result.NO_CHANGES)) == 0
+
+
+def test_work_that_ran_is_reported_wherever_ctrl_c_lands() -> None:
+    """Ctrl-C as the first stack starts: the main thread may still be inside pool.submit."""
+    graph = {"network": set(), "alb": {"network"}}
+    stop = threading.Event()
+    reported: dict[str, str] = {}
+
+    def work(key: str) -> str:
+        _thread.interrupt_main()  # what Ctrl-C does: KeyboardInterrupt in the main thread, wherever it is
+        stop.wait(timeout=5)  # a stack being followed: returns once the walk sets stop
+        return f"{key} done"
+
+    try:
+        walk(graph, work, workers=2, stop=stop, on_result=reported.__setitem__)
+    except KeyboardInterrupt:
+        pass
+    else:
+        raise AssertionError("the interrupt was swallowed")
+    assert reported == {"network": "network done"}
