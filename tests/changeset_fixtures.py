@@ -71,19 +71,22 @@ def detail(tgt: dict[str, str], source: str, entity: str = "", evaluation: str =
     return {**out, "CausingEntity": entity} if entity else out
 
 
+# A new image tag: CloudFormation replaces the task definition (a new revision), caused by the parameter.
+IMAGE_TAG_CHANGE = change(
+    "Modify",
+    "TaskDefinition",
+    "AWS::ECS::TaskDefinition",
+    Replacement="True",
+    Scope=["Properties"],
+    Details=[detail(target("ContainerDefinitions", "Always"), "ParameterReference", "ImageTag")],
+)
+
 # A routine deploy of dev's auth service after the params file bumped its image_tag and the generator moved
 # its listener rule onto an imported listener: CloudFormation's answer, as it reports such a change
 # (Replacement, property names, what forces them, causing entities).  The README's second sample.
 IMAGE_AND_LISTENER = {
     "Changes": [
-        change(
-            "Modify",
-            "TaskDefinition",
-            "AWS::ECS::TaskDefinition",
-            Replacement="True",
-            Scope=["Properties"],
-            Details=[detail(target("ContainerDefinitions", "Always"), "ParameterReference", "ImageTag")],
-        ),
+        IMAGE_TAG_CHANGE,
         change(
             "Modify",
             "Service",

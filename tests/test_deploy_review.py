@@ -14,20 +14,13 @@ from deployer.inputs import StackInput
 from deployer.render import resource_table, stack_block
 from deployer.report import write_reports
 from deployer.review import ExportChange, ParameterChange, Result, Review, StackReview
-from tests.changeset_fixtures import change, detail, image_and_listener_review, target
+from tests.changeset_fixtures import IMAGE_TAG_CHANGE, change, detail, image_and_listener_review, target
 
 ROOT = Path(__file__).resolve().parent.parent
 
 CHANGE_SET = {
     "Changes": [
-        change(
-            "Modify",
-            "TaskDefinition",
-            "AWS::ECS::TaskDefinition",
-            Replacement="True",
-            Scope=["Properties"],
-            Details=[detail(target("ContainerDefinitions", "Always"), "ParameterReference", "ImageTag")],
-        ),
+        IMAGE_TAG_CHANGE,
         change(
             "Modify",
             "Service",
