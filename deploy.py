@@ -17,16 +17,23 @@ its dependents are not; 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import re
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 from typing import NoReturn
 
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
+from botocore.exceptions import NoCredentialsError, NoRegionError
 from rich.console import Console
+from rich.text import Text
 
-from deployer.errors import UsageError
+from deployer.aws import AWS_ERRORS, one_line
+from deployer.errors import Terminated, UsageError, interrupt_code
+from deployer.report import report_paths
 from deployer.run import FAILURE, Options, deploy
 
 ROOT = Path(__file__).resolve().parent
@@ -34,13 +41,37 @@ OUTPUT_DIR = ROOT / "output"
 CI_WIDTH = 160  # not a terminal (CI logs, pipes): wide enough for the review table without wrapping
 
 
+# AWS region names: a partition-and-area prefix, a direction, a number (eu-west-1, us-gov-west-1, cn-north-1).
+REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+
+
 class _Parser(argparse.ArgumentParser):
+    argv: list[str] | None = None
+
     def error(self, message: str) -> NoReturn:
+        _forget_reviews(self.argv)
         self.exit(2, f"error: {message} (see --help)\n")
+
+
+def _forget_reviews(argv: list[str] | None) -> None:
+    """A bad flag is a run too: the review files of the run before must not outlive it (CI reads them)."""
+    lenient = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    lenient.add_argument("--env")
+    lenient.add_argument("--dir", type=Path)
+    try:
+        known, _ = lenient.parse_known_args(argv)
+    except (argparse.ArgumentError, SystemExit):
+        return
+    folder = known.dir or (OUTPUT_DIR / known.env if known.env else None)
+    for path in report_paths(folder) if folder else ():
+        if path.is_file() or path.is_symlink():
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = _Parser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.argv = sys.argv[1:] if argv is None else argv
     parser.add_argument("--env", required=True, help="environment: deploys output/ENV/")
     parser.add_argument("--dir", type=Path, help="generated folder to deploy instead of output/ENV/")
     parser.add_argument("--stacks", default="", help="comma-separated stack keys (default: all), e.g. alb,svc-auth")
@@ -56,6 +87,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--bucket", help="S3 bucket for templates over 51,200 bytes")
     parser.add_argument("--parallel", type=int, default=4, help="stacks worked on at once (default 4)")
     args = parser.parse_args(argv)
+    if args.region is not None and not REGION.fullmatch(args.region):
+        parser.error(f"--region {args.region!r} is not an AWS region name (e.g. eu-west-1, us-east-2)")
     if args.parallel < 1:
         parser.error("--parallel must be at least 1")
     if args.yes and not args.execute:  # a CI job that forgot --execute must not pass silently, executing nothing
@@ -66,15 +99,28 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def ask(console: Console) -> Callable[[str], bool]:
     def confirm(question: str) -> bool:
         try:
-            return console.input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+            prompt = Text.assemble(question, " ", ("[y/N]", "bold"), " ")  # Text: rich must not read [y/N] as markup
+            return console.input(prompt).strip().lower() in ("y", "yes")
         except EOFError:
             return False
 
     return confirm
 
 
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate)  # a cancelled CI job stops like Ctrl-C
+    try:
+        return _main(args)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(args: argparse.Namespace) -> int:
     wide = sys.stdout.isatty() or "COLUMNS" in os.environ
     console = Console(width=None if wide else CI_WIDTH)
     options = Options(
@@ -99,16 +145,17 @@ def main(argv: list[str] | None = None) -> int:
     except (NoCredentialsError, NoRegionError) as exc:
         print(f"error: {exc} (boto3 reads --profile, AWS_* variables, ~/.aws, SSO, instance roles)", file=sys.stderr)
         return FAILURE
-    except (ClientError, BotoCoreError) as exc:  # before any stack was planned, e.g. ListExports denied
-        print(f"error: {exc}", file=sys.stderr)
+    except AWS_ERRORS as exc:  # before any stack was planned, e.g. ListExports denied or endpoint unreachable
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return FAILURE
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        what = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
         print(
-            "interrupted: nothing new was started; operations already running go on in CloudFormation "
+            f"{what}: nothing new was started; operations already running go on in CloudFormation "
             "(see review.json and the stacks' events)",
             file=sys.stderr,
         )
-        return 130
+        return interrupt_code(exc)
 
 
 if __name__ == "__main__":

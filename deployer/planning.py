@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from deployer import actions
-from deployer.aws import Clients, Timing
+from deployer.aws import AWS_ERRORS, Clients, Timing
 from deployer.changes import deployed_parameters, kept_values, parameter_changes, resource_changes
 from deployer.errors import Interrupted, StackFailure
 from deployer.exports import export_changes
 from deployer.inputs import Deployment, StackInput
+from deployer.progress import Progress
 from deployer.review import ExportChange, ResourceChange, Result, StackReview
 from deployer.state import CREATE, RECREATE, UPDATE, busy_message, decide, is_busy
 from deployer.upload import template_source
@@ -44,13 +45,25 @@ class Context:
     recreate_failed: bool = False
     exports: dict[str, dict[str, Any]] = field(default_factory=dict)  # ListExports when the run started
     stop: threading.Event = field(default_factory=threading.Event)  # set on Ctrl-C: stop following operations
+    progress: Progress | None = None  # live per-stack status; without it, reports are lines through ``say``
+
+    def progress_shown(self) -> AbstractContextManager[None]:
+        return self.progress.shown() if self.progress is not None else nullcontext()
+
+    def report(self, key: str, status: str) -> None:
+        """Where one stack is at, for the person (or CI log) watching the run."""
+        if self.progress is not None:
+            self.progress.stack(key, status)
+        else:
+            self.say(f"{self.deployment.stacks[key].stack_name}: {status}")
 
 
 def plan_stack(ctx: Context, key: str) -> StackReview:
     """The review of one stack; API and state problems become a blocked or error review, not an exception."""
     stack_in = ctx.deployment.stacks[key]
     try:
-        stack = settled_stack(ctx, stack_in.stack_name)
+        ctx.report(key, "reading its state")
+        stack = settled_stack(ctx, key)
         decision = decide(stack, ctx.recreate_failed)
         if decision.blocked:
             return StackReview(key, stack_in.stack_name, "", Result.BLOCKED, message=decision.blocked)
@@ -61,7 +74,7 @@ def plan_stack(ctx: Context, key: str) -> StackReview:
         return StackReview(key, stack_in.stack_name, "", Result.BLOCKED, message=str(exc))
     except Interrupted:
         return StackReview(key, stack_in.stack_name, "", Result.INTERRUPTED, message="interrupted while planning")
-    except (ClientError, BotoCoreError) as exc:
+    except AWS_ERRORS as exc:
         return StackReview(key, stack_in.stack_name, "", Result.ERROR, message=str(exc))
 
 
@@ -76,13 +89,20 @@ def _plan(ctx: Context, stack_in: StackInput, action: str, stack: dict[str, Any]
     return change_set_review(ctx, stack_in, action, stack)
 
 
-def settled_stack(ctx: Context, name: str) -> dict[str, Any] | None:
+def settled_stack(ctx: Context, key: str) -> dict[str, Any] | None:
     """The stack as DescribeStacks shows it, after waiting out another operation on it."""
     cfn = ctx.clients.cloudformation
+    name = ctx.deployment.stacks[key].stack_name
     stack = actions.describe_stack(cfn, name)
     if stack and is_busy(stack["StackStatus"]):
-        ctx.say(f"{name} is {stack['StackStatus']}; waiting up to {ctx.timing.busy_timeout}s for it to finish")
-        if not actions.wait_until_settled(cfn, name, ctx.timing, ctx.stop):
+        since, what = time.monotonic(), f"busy ({stack['StackStatus']}): waiting up to {ctx.timing.busy_timeout}s"
+        ctx.report(key, what)
+
+        def tick() -> None:
+            if ctx.progress is not None:
+                ctx.progress.waiting(key, what, since)
+
+        if not actions.wait_until_settled(cfn, name, ctx.timing, ctx.stop, tick):
             raise StackFailure(busy_message(name, stack["StackStatus"], ctx.timing.busy_timeout))
         stack = actions.describe_stack(cfn, name)
     return stack
@@ -170,11 +190,13 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
                 f"--set {stack_in.key}.{name}=... changes it"
                 for name, value in sorted(kept.items())
             ]
+    ctx.report(stack_in.key, "creating its change set")
     created = actions.create_change_set(cfn, _request(ctx, stack_in, action, parameter_only))
     if created is None:
         review.result, review.change_set_name = Result.NO_CHANGES, None
         return review
     review.change_set_id, review.stack_id = created["Id"], created["StackId"]
+    ctx.report(stack_in.key, "waiting for CloudFormation to compute the change set")
     failure = actions.wait_change_set(cfn, created["Id"], ctx.timing, ctx.stop)
     if failure:
         actions.delete_change_set(cfn, created["Id"])

@@ -24,12 +24,22 @@ class Result(StrEnum):
     GATED = "gated"  # risky changes seen only mid-run (a deferred stack's change set), no --allow-replacement
     NOT_CONFIRMED = "not confirmed"  # a change set shown mid-run that the operator declined
     SKIPPED = "skipped"  # a stack it depends on did not deploy; that stack's result gives the exit code
-    INTERRUPTED = "interrupted"  # Ctrl-C: not planned, or not (or not fully) followed; the message says which
+    INTERRUPTED = "interrupted"  # Ctrl-C or SIGTERM: not planned, or its change set not executed
+    RUNNING = "still running"  # executed, then the run was stopped: CloudFormation goes on with the operation
+    UNKNOWN = "outcome unknown"  # executed, then its status could not be read (e.g. access denied): see its events
 
     @property
     def is_failure(self) -> bool:
         """Exit code 1.  GATED is exit code 3; SKIPPED follows from another stack's result."""
-        return self in (Result.BLOCKED, Result.ERROR, Result.FAILED, Result.NOT_CONFIRMED, Result.INTERRUPTED)
+        return self in (
+            Result.BLOCKED,
+            Result.ERROR,
+            Result.FAILED,
+            Result.NOT_CONFIRMED,
+            Result.INTERRUPTED,
+            Result.RUNNING,
+            Result.UNKNOWN,
+        )
 
     @property
     def holds_back_dependents(self) -> bool:

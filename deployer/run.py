@@ -12,22 +12,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.text import Text
 
 from deployer import actions, render
-from deployer.aws import Timing, make_clients
+from deployer.aws import AWS_ERRORS, Timing, make_clients
 from deployer.entrypoints import alb_routes
-from deployer.errors import UsageError
+from deployer.errors import UsageError, interrupt_code
 from deployer.execution import Gate, execute_stack
 from deployer.executor import walk
 from deployer.inputs import check_sizes, load_deployment
 from deployer.planning import Context, plan_stack
-from deployer.report import write_reports
+from deployer.progress import Progress
+from deployer.report import reset_reports, write_reports
 from deployer.review import Result, Review, StackReview
 
-OK, FAILURE, RISKY, INTERRUPTED = 0, 1, 3, 130
+OK, FAILURE, RISKY = 0, 1, 3
 
 
 @dataclass(frozen=True)
@@ -48,19 +48,22 @@ class Options:
 
 
 def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> int:
+    reset_reports(options.folder)  # whatever happens next, no earlier run's verdict is left for CI to read
     deployment = load_deployment(options.folder, options.stacks, options.sets, options.region)
     if options.environment and options.environment != deployment.environment:
         raise UsageError(f"{options.folder} holds environment {deployment.environment!r}, not {options.environment!r}")
     check_sizes(deployment.stacks.values(), options.bucket)
-    clients = make_clients(options.profile, deployment.region)
+    progress = Progress(console, deployment.stack_names)
+    clients = make_clients(options.profile, deployment.region, progress.on_retry)
     ctx = Context(
         clients,
         deployment,
         options.timing,
         actions.new_change_set_name(),
-        say=lambda message: console.print(Text(message, "dim")),
+        say=progress.say,
         bucket=options.bucket,
         recreate_failed=options.recreate_failed,
+        progress=progress,
     )
     ctx.exports = actions.list_exports(clients.cloudformation)
     unplanned = {
@@ -69,9 +72,24 @@ def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> in
     }
     review = Review(deployment.project, deployment.environment, deployment.region, unplanned, options.allow_replacement)
     with _recorded(console, options.folder, review):
+        return _review_then_execute(ctx, review, options, console, _paused(progress, ask))
+
+
+def _paused(progress: Progress, ask: Callable[[str], bool]) -> Callable[[str], bool]:
+    def asked(question: str) -> bool:
+        with progress.paused():
+            return ask(question)
+
+    return asked
+
+
+def _review_then_execute(
+    ctx: Context, review: Review, options: Options, console: Console, ask: Callable[[str], bool]
+) -> int:
+    with ctx.progress_shown():
         walk(
-            deployment.depends_on(),
-            lambda key: plan_stack(ctx, key),
+            ctx.deployment.depends_on(),
+            lambda key: _reported(ctx, key, plan_stack),
             workers=options.workers,
             stop=ctx.stop,
             on_result=review.stacks.__setitem__,
@@ -85,10 +103,20 @@ def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> in
     if all(s.result is Result.NO_CHANGES for s in review.stacks.values()):
         console.print(Text("Nothing to execute: every stack is up to date.", "green"))
         return OK
-    if not options.yes and not ask(f"Execute these change sets in {deployment.region}?"):
+    if not options.yes and not ask(f"Execute these change sets in {ctx.deployment.region}?"):
         console.print(Text("Not confirmed: nothing was executed.", "yellow"))
         return FAILURE
     return _execute(ctx, review, options, console, ask)
+
+
+def _reported(ctx: Context, key: str, work: Callable[[Context, str], StackReview]) -> StackReview:
+    """``work(ctx, key)`` with its progress attributed to ``key``, ending on the stack's result."""
+    if ctx.progress is None:
+        return work(ctx, key)
+    with ctx.progress.working(key):
+        result = work(ctx, key)
+    ctx.report(key, str(result.result) + (f": {result.message}" if result.message else ""))
+    return result
 
 
 def _execute(ctx: Context, review: Review, options: Options, console: Console, ask: Callable[[str], bool]) -> int:
@@ -101,10 +129,10 @@ def _execute(ctx: Context, review: Review, options: Options, console: Console, a
         stop=ctx.stop,
     )
     console.rule("Execute")
-    with _recorded(console, options.folder, review):
+    with ctx.progress_shown():
         walk(
             ctx.deployment.depends_on(),
-            lambda key: execute_stack(ctx, review.stacks[key], gate),
+            lambda key: _reported(ctx, key, lambda c, k: execute_stack(c, review.stacks[k], gate)),
             workers=options.workers,
             failed=lambda stack: stack.result.holds_back_dependents,
             skip=lambda key, blockers: skipped(review.stacks[key], blockers),
@@ -143,7 +171,7 @@ def exit_code(review: Review) -> int:
 def _show_routes(ctx: Context, console: Console) -> None:
     try:
         dns_name, routes = alb_routes(ctx.clients, ctx.deployment.stack_names)
-    except (ClientError, BotoCoreError) as exc:  # the deploy succeeded; only the summary is missing
+    except AWS_ERRORS as exc:  # the deploy succeeded; only the summary is missing
         console.print(Text(f"Could not read the ALB's routing table: {exc}", "yellow"))
         return
     console.print(render.routes_table(dns_name, routes))
@@ -161,14 +189,17 @@ def skipped(stack: StackReview, blockers: list[str]) -> StackReview:
 
 @contextmanager
 def _recorded(console: Console, folder: Path, review: Review) -> Iterator[None]:
-    """However a phase ends (Ctrl-C included) the review files say what was done and what was not."""
+    """However the run ends (Ctrl-C and SIGTERM included) the review files say what was done and what was not."""
     try:
         yield
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         for stack in review.stacks.values():
             if stack.result in (Result.CHANGES, Result.PREVIEW, Result.DEFERRED):
                 stack.result, stack.message = Result.INTERRUPTED, "not executed: the run was interrupted"
-        _write(console, folder, review, INTERRUPTED)
+        running = [s for s in review.stacks.values() if s.result is Result.RUNNING]
+        for stack in running:
+            console.print(Text(f"still running in CloudFormation: {stack.stack_name} ({stack.key})", "bold yellow"))
+        _write(console, folder, review, interrupt_code(exc))
         raise
     except BaseException:
         _write(console, folder, review, FAILURE)
@@ -176,7 +207,11 @@ def _recorded(console: Console, folder: Path, review: Review) -> Iterator[None]:
 
 
 def _write(console: Console, folder: Path, review: Review, code: int) -> None:
-    md, js = write_reports(folder, review, code)
+    try:
+        md, js = write_reports(folder, review, code)
+    except OSError as exc:  # checked writable before any AWS call; a full disk can still refuse
+        console.print(Text(f"Could not write the review files: {exc}", "bold red"))
+        return
     console.print(Text(f"Review written to {md} and {js}", "dim"))
 
 

@@ -559,7 +559,7 @@ def test_throttling_that_outlasts_the_retries_is_an_error_not_a_crash(
     """Every answer throttled: botocore's retry handler tries max_attempts times, then the stack is an error."""
     from botocore.awsrequest import AWSResponse
 
-    from deployer.aws import RETRIES, make_clients
+    from deployer.aws import make_clients
 
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # never reached: answered below
     client = make_clients(None, "eu-west-1").cloudformation
@@ -580,7 +580,7 @@ def test_throttling_that_outlasts_the_retries_is_an_error_not_a_crash(
 
     assert review.result is Result.ERROR
     assert "Throttling" in review.message and "reached max retries" in review.message, review.message
-    assert len(sent) == RETRIES.retries["total_max_attempts"]
+    assert len(sent) == client.meta.config.retries["total_max_attempts"]
     assert len(slept) == len(sent) - 1 and max(slept) > 0  # backed off between attempts
 
 
