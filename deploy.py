@@ -33,6 +33,7 @@ from rich.text import Text
 
 from deployer.aws import AWS_ERRORS, one_line
 from deployer.errors import Terminated, UsageError, interrupt_code
+from deployer.lock import LockHeld
 from deployer.report import report_paths
 from deployer.run import FAILURE, Options, deploy
 
@@ -85,6 +86,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile", help="AWS profile")
     parser.add_argument("--region", help="region (default: the manifest's)")
     parser.add_argument("--bucket", help="S3 bucket for templates over 51,200 bytes")
+    parser.add_argument(
+        "--wait", action="store_true", help="another run holds the environment's lock: wait for it instead of stopping"
+    )
     parser.add_argument("--parallel", type=int, default=4, help="stacks worked on at once (default 4)")
     args = parser.parse_args(argv)
     if args.region is not None and not REGION.fullmatch(args.region):
@@ -136,9 +140,13 @@ def _main(args: argparse.Namespace) -> int:
         region=args.region,
         bucket=args.bucket,
         workers=args.parallel,
+        wait=args.wait,
     )
     try:
         return deploy(options, console, ask(console))
+    except LockHeld as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return FAILURE
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -185,22 +185,10 @@ def delete_change_set(cfn: Any, change_set_id: str) -> None:
     cfn.delete_change_set(ChangeSetName=change_set_id)
 
 
-def our_leftover_change_sets(cfn: Any, stack_id: str) -> list[str]:
-    """Ids of change sets this tool made on the stack that are finished and were never executed.
-
-    FAILED ones (nothing to change, or an error) and AVAILABLE ones (a review
-    nobody executed).  One still being computed (CREATE_PENDING or
-    CREATE_IN_PROGRESS, ExecutionStatus UNAVAILABLE) belongs to a run going
-    on right now and is left alone.
-    """
+def list_change_sets(cfn: Any, stack_id: str) -> list[dict[str, Any]]:
+    """Summaries of every change set the stack has (name, id, status, creation time, description)."""
     pages = cfn.get_paginator("list_change_sets").paginate(StackName=stack_id)
-    return [
-        summary["ChangeSetId"]
-        for page in pages
-        for summary in page.get("Summaries", [])
-        if summary.get("ChangeSetName", "").startswith(CHANGE_SET_PREFIX)
-        and (summary.get("Status") == "FAILED" or summary.get("ExecutionStatus") == "AVAILABLE")
-    ]
+    return [summary for page in pages for summary in page.get("Summaries", [])]
 
 
 def delete_stack(cfn: Any, stack_id: str, timing: Timing, stop: threading.Event) -> None:

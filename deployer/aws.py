@@ -68,6 +68,7 @@ class Timing:
     poll_min: float = 2.0  # stack polls during an operation: capped exponential backoff with jitter
     poll_max: float = 20.0
     operation_timeout: int = 3 * 3600  # ECS services may take long to stabilise
+    lock_delay: float = 15  # --wait: how often to try the environment's lock again
 
 
 @dataclass(frozen=True)

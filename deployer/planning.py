@@ -17,14 +17,15 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from deployer import actions
+from deployer import actions, leftovers
 from deployer.aws import AWS_ERRORS, Clients, Timing
 from deployer.changes import deployed_parameters, kept_values, parameter_changes, resource_changes
 from deployer.errors import Interrupted, StackFailure
 from deployer.exports import export_changes
 from deployer.inputs import Deployment, StackInput
+from deployer.lock import owner
 from deployer.progress import Progress
-from deployer.review import ExportChange, ResourceChange, Result, StackReview
+from deployer.review import ExportChange, PendingChangeSet, ResourceChange, Result, StackReview
 from deployer.state import CREATE, RECREATE, UPDATE, busy_message, decide, is_busy
 from deployer.upload import template_source
 from templates.graph import exports_of, imports_of
@@ -173,9 +174,11 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
     cfn = ctx.clients.cloudformation
     review = StackReview(stack_in.key, stack_in.stack_name, action, Result.CHANGES, change_set_name=ctx.change_set_name)
     deployed_template = None
+    pending: list[PendingChangeSet] = []
     if stack:
-        for stale in actions.our_leftover_change_sets(cfn, stack["StackId"]):
-            actions.delete_change_set(cfn, stale)
+        stale, pending = leftovers.sort_out(actions.list_change_sets(cfn, stack["StackId"]), ctx.change_set_name)
+        for change_set_id in stale:
+            actions.delete_change_set(cfn, change_set_id)
     parameter_only = bool(stack and action == UPDATE and stack_in.overrides)
     if stack and action == UPDATE:
         deployed_template = actions.get_template(cfn, stack["StackId"])
@@ -205,6 +208,8 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
         review.message = "" if review.result is Result.NO_CHANGES else f"change set failed: {failure}"
         return review
     _read_change_set(ctx, review, created["Id"], stack_in, stack if action == UPDATE else None, deployed_template)
+    review.pending = pending
+    review.notes += leftovers.superseded_notes(pending)
     return review
 
 
@@ -252,7 +257,8 @@ def _request(ctx: Context, stack_in: StackInput, action: str, parameter_only: bo
         "ChangeSetName": ctx.change_set_name,
         "ClientToken": actions.request_token(ctx.change_set_name, stack_in.stack_name, "create"),
         "ChangeSetType": "UPDATE" if action == UPDATE else "CREATE",
-        "Description": f"fargate-stacks {d.project}/{d.environment} {stack_in.key}",
+        "Description": f"fargate-stacks {d.project}/{d.environment} {stack_in.key}: run {ctx.change_set_name} "
+        f"by {owner()}",
         "Capabilities": capabilities(stack_in.template),
     }
     if parameter_only:

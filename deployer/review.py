@@ -96,6 +96,31 @@ class ExportChange:
 
 
 @dataclass
+class PendingChangeSet:
+    """A change set on the stack, not made by this run, that executing ours makes CloudFormation delete.
+
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-changesets-execute.html
+    ("After you execute a change set, CloudFormation removes all change sets that are associated with the stack").
+    """
+
+    name: str
+    created: datetime | None
+    description: str
+    ours: bool  # made by this tool: an earlier review, superseded by this one
+
+    @property
+    def risk(self) -> str | None:
+        if self.ours:
+            return None
+        made = f", made {self.created:%Y-%m-%d %H:%M:%S%z}" if self.created else ""
+        said = f' ("{self.description}")' if self.description else ""
+        return (
+            f"pending change set {self.name}{made}{said} was made by someone else (console, another tool): "
+            "CloudFormation deletes it when this change set executes; check with its owner first"
+        )
+
+
+@dataclass
 class StackReview:
     key: str
     stack_name: str
@@ -110,6 +135,7 @@ class StackReview:
     resources: list[ResourceChange] = field(default_factory=list)
     parameters: list[ParameterChange] = field(default_factory=list)
     exports: list[ExportChange] = field(default_factory=list)
+    pending: list[PendingChangeSet] = field(default_factory=list)  # other change sets ours would discard
     notes: list[str] = field(default_factory=list)
     pending_notes: list[str] = field(default_factory=list)  # about a change set not made yet: dropped when it is
 
@@ -120,7 +146,8 @@ class StackReview:
     @property
     def risks(self) -> list[str]:
         found = [f"{r.logical_id}: {r.risk}" for r in self.resources if r.risk]
-        return found + [e.risk for e in self.exports if e.risk]
+        found += [e.risk for e in self.exports if e.risk]
+        return found + [p.risk for p in self.pending if p.risk]
 
     def counts(self) -> dict[str, int]:
         counts = {"Add": 0, "Modify": 0, "Remove": 0}

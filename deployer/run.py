@@ -7,6 +7,8 @@ code 3 unless ``--allow-replacement`` is given.
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,7 +17,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from deployer import actions, render
+from deployer import actions, lock, render
 from deployer.aws import AWS_ERRORS, Timing, make_clients
 from deployer.entrypoints import alb_routes
 from deployer.errors import UsageError, interrupt_code
@@ -26,6 +28,7 @@ from deployer.planning import Context, plan_stack
 from deployer.progress import Progress
 from deployer.report import reset_reports, write_reports
 from deployer.review import Result, Review, StackReview
+from templates.naming import lock_stack_name
 
 OK, FAILURE, RISKY = 0, 1, 3
 
@@ -44,6 +47,7 @@ class Options:
     region: str | None = None
     bucket: str | None = None
     workers: int = 4
+    wait: bool = False  # another run holds the environment's lock: wait for it instead of stopping
     timing: Timing = field(default_factory=Timing)
 
 
@@ -65,19 +69,49 @@ def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> in
         recreate_failed=options.recreate_failed,
         progress=progress,
     )
-    ctx.exports = actions.list_exports(clients.cloudformation)
+    holder = _lock(ctx, options.wait)
+    try:
+        return _locked(ctx, options, console, ask)
+    finally:
+        with contextlib.suppress(*AWS_ERRORS):
+            lock.release(clients.cloudformation, holder)
+
+
+def _lock(ctx: Context, wait: bool) -> lock.Holder:
+    d = ctx.deployment
+
+    def waiting(holder: lock.Holder, since: float) -> None:
+        ctx.say(
+            f"waiting for the lock of {d.environment}: held by {holder.describe()} ({time.monotonic() - since:.0f}s)"
+        )
+
+    return lock.hold(
+        ctx.clients.cloudformation,
+        lock_stack_name(d.project, d.environment),
+        d.environment,
+        ctx.change_set_name,
+        wait=wait,
+        delay=ctx.timing.lock_delay,
+        stop=ctx.stop,
+        on_wait=waiting,
+    )
+
+
+def _locked(ctx: Context, options: Options, console: Console, ask: Callable[[str], bool]) -> int:
+    deployment = ctx.deployment
+    ctx.exports = actions.list_exports(ctx.clients.cloudformation)
     unplanned = {
         key: StackReview(key, deployment.stacks[key].stack_name, "", Result.INTERRUPTED, message="not planned")
         for key in deployment.order()
     }
     review = Review(deployment.project, deployment.environment, deployment.region, unplanned, options.allow_replacement)
     with _recorded(console, options.folder, review):
-        return _review_then_execute(ctx, review, options, console, _paused(progress, ask))
+        return _review_then_execute(ctx, review, options, console, _paused(ctx.progress, ask))
 
 
-def _paused(progress: Progress, ask: Callable[[str], bool]) -> Callable[[str], bool]:
+def _paused(progress: Progress | None, ask: Callable[[str], bool]) -> Callable[[str], bool]:
     def asked(question: str) -> bool:
-        with progress.paused():
+        with progress.paused() if progress is not None else contextlib.nullcontext():
             return ask(question)
 
     return asked

@@ -141,3 +141,11 @@ def default_namespace(project: str, environment: str) -> str:
 def scaling_policy_name(service: str, purpose: str) -> str:
     """Application Auto Scaling policy / scheduled action name (unique per scalable target)."""
     return f"{service}-{purpose}"
+
+
+def lock_stack_name(project: str, environment: str) -> str:
+    """The stack whose change set named ``deploy-lock`` marks a deploy in progress (see deployer/lock.py).
+
+    Not a stack key of the manifest: a service is always ``svc-<name>``, so no key can be ``deploy-lock``.
+    """
+    return stack_name(project, environment, "deploy-lock")

@@ -22,6 +22,14 @@ each one is still needed).
    every change set of the region; CloudFormation answers those of the stack
    named (by name or id).  The deployer lists a stack's change sets to clean up
    the ones an earlier run left, and must not need to filter them again.
+5. ``CreateChangeSet`` with a name the stack already has a change set under:
+   CloudFormation answers AlreadyExistsException, moto makes a second one; and
+   a CREATE change set for a stack that is REVIEW_IN_PROGRESS (made by an
+   earlier CREATE change set) belongs to that stack in CloudFormation, while
+   moto makes a second stack of the same name.  The deployer's environment
+   lock rests on the name being taken (``deployer/lock.py``).
+6. ``DeleteChangeSet`` of a change set that is gone: CloudFormation answers
+   ChangeSetNotFound, moto fails with an internal error (HTTP 500).
 """
 
 from __future__ import annotations
@@ -111,11 +119,59 @@ def patch_list_change_sets_stack_name() -> None:
     CloudFormationResponse.list_change_sets = list_change_sets  # type: ignore[method-assign]
 
 
+def patch_change_set_names() -> None:
+    """Gap 5: one change set per name and stack; a CREATE change set joins a REVIEW_IN_PROGRESS stack."""
+    from moto.cloudformation.exceptions import AlreadyExistsException
+    from moto.cloudformation.models import CloudFormationBackend
+
+    create_change_set = CloudFormationBackend.create_change_set
+
+    @functools.wraps(create_change_set)
+    def patched(self: Any, stack_name: str, change_set_name: str, *args: Any, **kwargs: Any) -> tuple[str, str]:
+        waiting = [s for s in self.stacks.values() if s.name == stack_name and s.status == "REVIEW_IN_PROGRESS"]
+        for change_set in self.change_sets.values():
+            if change_set.change_set_name == change_set_name and change_set.stack.name == stack_name:
+                raise AlreadyExistsException(f"ChangeSet [{change_set_name}] already exists")
+        change_set_id, stack_id = create_change_set(self, stack_name, change_set_name, *args, **kwargs)
+        if waiting and stack_id != waiting[0].stack_id:  # moto made a second stack: use the waiting one
+            del self.stacks[stack_id]
+            self.change_sets[change_set_id].stack = waiting[0]
+            self.change_sets[change_set_id].stack_id = waiting[0].stack_id
+            stack_id = waiting[0].stack_id
+        return change_set_id, stack_id
+
+    CloudFormationBackend.create_change_set = patched  # type: ignore[method-assign]
+
+
+def patch_delete_missing_change_set() -> None:
+    """Gap 6: ChangeSetNotFound for a change set that does not exist (by id or name)."""
+    from moto.cloudformation.exceptions import CloudFormationError
+    from moto.cloudformation.models import CloudFormationBackend
+
+    class ChangeSetNotFound(CloudFormationError):
+        code = "ChangeSetNotFound"
+
+    delete_change_set = CloudFormationBackend.delete_change_set
+
+    @functools.wraps(delete_change_set)
+    def patched(self: Any, change_set_name: str) -> None:
+        known = change_set_name in self.change_sets or any(
+            cs.change_set_name == change_set_name for cs in self.change_sets.values()
+        )
+        if not known:
+            raise ChangeSetNotFound(f"ChangeSet [{change_set_name}] does not exist")
+        delete_change_set(self, change_set_name)
+
+    CloudFormationBackend.delete_change_set = patched  # type: ignore[method-assign]
+
+
 GAPS: dict[str, Callable[[], None]] = {
     "change set exports": patch_change_set_exports,
     "Fn::GetAZs Ref": patch_get_azs_ref,
     "PrivateDnsNamespace": patch_private_dns_namespace,
     "ListChangeSets StackName": patch_list_change_sets_stack_name,
+    "change set names": patch_change_set_names,
+    "DeleteChangeSet missing": patch_delete_missing_change_set,
 }
 
 

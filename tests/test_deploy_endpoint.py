@@ -78,6 +78,29 @@ def test_gap_4_list_change_sets_ignores_the_stack_name(cfn: Any) -> None:
     assert stacks == {"one", "two"}, "moto filters by StackName now: drop patch_list_change_sets_stack_name"
 
 
+WAIT_HANDLE = json.dumps({"Resources": {"Marker": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}})
+
+
+def test_gap_5_a_change_set_name_can_be_taken_twice_on_one_stack(cfn: Any) -> None:
+    kwargs = {"StackName": "gap5", "ChangeSetName": "taken", "ChangeSetType": "CREATE", "TemplateBody": WAIT_HANDLE}
+    first = cfn.create_change_set(**kwargs)
+    second = cfn.create_change_set(**kwargs)  # CloudFormation: AlreadyExistsException
+    assert first["Id"] != second["Id"], "moto refuses a taken change-set name now: drop patch_change_set_names"
+    assert first["StackId"] != second["StackId"]  # and a second stack of the same name
+
+
+def test_gap_6_deleting_a_deleted_change_set_is_an_internal_error(cfn: Any) -> None:
+    made = cfn.create_change_set(
+        StackName="gap6", ChangeSetName="once", ChangeSetType="CREATE", TemplateBody=WAIT_HANDLE
+    )
+    cfn.delete_change_set(ChangeSetName=made["Id"])
+    with pytest.raises(Exception) as raised:  # CloudFormation: ChangeSetNotFound
+        cfn.delete_change_set(ChangeSetName=made["Id"])
+    assert not isinstance(raised.value, ClientError) or "ChangeSetNotFound" not in str(raised.value), (
+        "moto answers ChangeSetNotFound now: drop patch_delete_missing_change_set"
+    )
+
+
 def test_gap_2_get_azs_does_not_resolve_a_ref(cfn: Any) -> None:
     az = {"Fn::Select": [0, {"Fn::GetAZs": {"Ref": "AWS::Region"}}]}
     properties = {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.0.0/24", "AvailabilityZone": az}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -239,24 +239,31 @@ def test_a_stack_in_progress_is_refused_when_waiting_is_off(dev: Path, cfn: tupl
 def test_only_our_finished_leftover_change_sets_are_deleted_never_one_being_computed(
     dev: Path, cfn: tuple[Any, Stubber]
 ) -> None:
-    """A change set still being computed belongs to a run going on now (moto computes them instantly)."""
+    """Only provably abandoned change sets go: ours, finished, older than a day (CreationTime, else the name).
+
+    A change set still being computed belongs to a run going on now (moto computes them instantly);
+    a younger review may be about to be applied (dddddd: its CreationTime is an hour ago).
+    """
     client, stub = cfn
     name = "shop-dev-network"
 
-    def summary(change_set: str, status: str, execution: str) -> dict[str, str]:
+    def summary(change_set: str, status: str, execution: str, **extra: Any) -> dict[str, Any]:
         return {
             "StackId": stack_id(name),
             "ChangeSetId": f"arn:{change_set}",
             "ChangeSetName": change_set,
             "Status": status,
             "ExecutionStatus": execution,
+            **extra,
         }
 
     stub.add_response("describe_stacks", stack(name, "UPDATE_COMPLETE"))
+    young = datetime.now(UTC) - timedelta(hours=1)
     summaries = [
-        summary("fargate-stacks-20250101-000000-aaaaaa", "CREATE_COMPLETE", "AVAILABLE"),  # a review, never run
-        summary("fargate-stacks-20250101-000000-bbbbbb", "FAILED", "UNAVAILABLE"),  # nothing to change
+        summary("fargate-stacks-20250101-000000-aaaaaa", "CREATE_COMPLETE", "AVAILABLE"),  # a review, long ago
+        summary("fargate-stacks-20250101-000000-bbbbbb", "FAILED", "UNAVAILABLE"),  # nothing to change, long ago
         summary("fargate-stacks-20250101-000000-cccccc", "CREATE_IN_PROGRESS", "UNAVAILABLE"),  # a run right now
+        summary("fargate-stacks-20250101-000000-dddddd", "CREATE_COMPLETE", "AVAILABLE", CreationTime=young),
         summary("someone-elses", "CREATE_COMPLETE", "AVAILABLE"),
     ]
     stub.add_response("list_change_sets", {"Summaries": summaries}, {"StackName": stack_id(name)})
