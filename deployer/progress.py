@@ -28,7 +28,7 @@ class Progress:
     def __init__(self, console: Console, names: dict[str, str], live: bool | None = None) -> None:
         self.console = console
         self.names = names  # stack key -> stack name
-        self.live = console.is_terminal if live is None else live
+        self.live = console.is_interactive if live is None else live  # a dumb terminal gets lines too
         self.status: dict[str, tuple[str, float]] = {}  # key -> (status, monotonic time it started)
         self.lock = threading.Lock()
         self.local = threading.local()
@@ -70,8 +70,8 @@ class Progress:
         message = f"retrying {operation} after {reason} (attempt {attempt + 1})"
         if key:
             self.stack(key, message)
-        else:
-            self.say(message)
+        if key is None or self._live:  # in a terminal too: a retry is over before the table is redrawn
+            self.say(f"{self.names.get(key, key)}: {message}" if key else message)
 
     @contextmanager
     def shown(self) -> Iterator[None]:

@@ -24,7 +24,6 @@ import http.client
 import socket
 import struct
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -128,7 +127,7 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 self._answer(fault.status, fault.body, fault.content_type)
                 return
             if fault and fault.kind == "delay":
-                time.sleep(fault.seconds)
+                threading.Event().wait(fault.seconds)  # not time.sleep: tests may stub botocore's sleep
             self._forward(body)
 
         def _forward(self, body: bytes) -> None:

@@ -46,7 +46,7 @@ def proxy(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultProxy
     """boto3 in this test talks to the proxy; botocore's backoff between attempts is not slept."""
     with fault_proxy(endpoint) as running:
         go_offline(monkeypatch, running.url)
-        monkeypatch.setattr("botocore.endpoint.time.sleep", lambda _seconds: None)
+        monkeypatch.setattr("botocore.retries.standard.ExponentialBackoff.delay_amount", lambda _self, _context: 0)
         monkeypatch.setattr("botocore.retries.bucket.TokenBucket._sleep_amount", lambda _self, _amount: 0)
         yield running
 
