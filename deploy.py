@@ -3,6 +3,7 @@
     python deploy.py --env dev                        # review only: change sets, review.md, review.json
     python deploy.py --env dev --execute              # review, confirm, execute in dependency order
     python deploy.py --env prod --stacks svc-auth --set auth.ImageTag=1.2.3 --execute --yes
+    python deploy.py --env dev --apply-plan output/dev/review.json --yes   # exactly the reviewed change sets
 
 Reads output/ENV/ (run generate.py first). Credentials: boto3's standard
 chain (--profile, environment, SSO, instance role); AWS_ENDPOINT_URL points
@@ -31,6 +32,7 @@ from botocore.exceptions import NoCredentialsError, NoRegionError
 from rich.console import Console
 from rich.text import Text
 
+from deployer.apply import apply_plan
 from deployer.aws import AWS_ERRORS, one_line
 from deployer.errors import Terminated, UsageError, interrupt_code
 from deployer.lock import LockHeld
@@ -80,6 +82,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--set", dest="sets", action="append", default=[], metavar="SERVICE.PARAM=VALUE", help="override a parameter"
     )
     parser.add_argument("--execute", action="store_true", help="execute the change sets after the review")
+    parser.add_argument(
+        "--apply-plan",
+        type=Path,
+        metavar="REVIEW_JSON",
+        help="execute exactly the change sets of an earlier review (its review.json), once checked unchanged",
+    )
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation before executing")
     parser.add_argument("--allow-replacement", action="store_true", help="execute even with risky changes")
     parser.add_argument("--recreate-failed", action="store_true", help="delete and recreate ROLLBACK_COMPLETE stacks")
@@ -95,7 +103,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"--region {args.region!r} is not an AWS region name (e.g. eu-west-1, us-east-2)")
     if args.parallel < 1:
         parser.error("--parallel must be at least 1")
-    if args.yes and not args.execute:  # a CI job that forgot --execute must not pass silently, executing nothing
+    if args.apply_plan and (args.execute or args.stacks or args.sets):
+        parser.error("--apply-plan executes the reviewed plan as it is: no --execute, --stacks or --set with it")
+    if args.yes and not (
+        args.execute or args.apply_plan
+    ):  # a CI job that forgot --execute must not pass silently, executing nothing
         parser.error("--yes confirms --execute, which is missing; add --execute, or drop --yes to review only")
     return args
 
@@ -132,7 +144,7 @@ def _main(args: argparse.Namespace) -> int:
         environment=args.env,
         stacks=[key.strip() for key in args.stacks.split(",") if key.strip()],
         sets=args.sets,
-        execute=args.execute,
+        execute=args.execute or bool(args.apply_plan),
         yes=args.yes,
         allow_replacement=args.allow_replacement,
         recreate_failed=args.recreate_failed,
@@ -141,8 +153,11 @@ def _main(args: argparse.Namespace) -> int:
         bucket=args.bucket,
         workers=args.parallel,
         wait=args.wait,
+        apply_plan=args.apply_plan,
     )
     try:
+        if options.apply_plan:
+            return apply_plan(options, console, ask(console))
         return deploy(options, console, ask(console))
     except LockHeld as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -32,6 +32,7 @@ class Gate:
     on_events: Callable[[str], OnEvents]
     stop: threading.Event = field(default_factory=threading.Event)  # the run's Ctrl-C flag
     lock: threading.Lock = field(default_factory=threading.Lock)
+    exact: bool = False  # --apply-plan: a change set made now must be exactly the reviewed preview, or not run
 
     def admit(self, review: StackReview) -> StackReview:
         """Gate a change set that was not part of the confirmed review."""
@@ -104,6 +105,9 @@ def _late_change_set(ctx: Context, review: StackReview, gate: Gate) -> StackRevi
         stack = None
     fresh = change_set_review(ctx, stack_in, review.action, stack)
     fresh.notes[:0] = review.notes  # what the review said about the stack; its pending notes are answered now
+    if gate.exact and fresh.result is Result.CHANGES and not _as_previewed(review, fresh):
+        actions.delete_change_set(cfn, fresh.change_set_id or "")
+        raise StackFailure("its change set now differs from the reviewed preview; review the plan again")
     if fresh.result is Result.CHANGES and (review.result is Result.DEFERRED or not _as_previewed(review, fresh)):
         return gate.admit(fresh)
     if fresh.result is Result.CHANGES:

@@ -9,6 +9,7 @@ right after the stacks they import from.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -128,6 +129,7 @@ def _missing_exporters(ctx: Context, stack_in: StackInput) -> list[str]:
 
 def preview(stack_in: StackInput, action: str, waits_for: list[str]) -> StackReview:
     review = StackReview(stack_in.key, stack_in.stack_name, action, Result.PREVIEW)
+    review.template_sha256, review.parameter_values = template_hash(stack_in.template), dict(stack_in.parameters)
     resources = sorted(stack_in.template["Resources"].items())
     review.resources = [ResourceChange("Add", logical_id, spec["Type"]) for logical_id, spec in resources]
     review.parameters = parameter_changes({}, stack_in)
@@ -143,6 +145,11 @@ def preview(stack_in: StackInput, action: str, waits_for: list[str]) -> StackRev
     )
     review.pending_notes.append(f"Preview from the template: its change set is created {after}; a new stack only adds.")
     return review
+
+
+def template_hash(template: dict[str, Any]) -> str:
+    """SHA-256 of the template's canonical JSON: the same for the file and for GetTemplate's decoded answer."""
+    return hashlib.sha256(json.dumps(template, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def added_exports(stack_in: StackInput) -> list[ExportChange]:
@@ -193,6 +200,7 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
                 f"--set {stack_in.key}.{name}=... changes it"
                 for name, value in sorted(kept.items())
             ]
+    review.template_sha256, review.parameter_values = template_hash(stack_in.template), dict(stack_in.parameters)
     ctx.report(stack_in.key, "creating its change set")
     created = actions.create_change_set(cfn, _request(ctx, stack_in, action, parameter_only))
     if created is None:

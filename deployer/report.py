@@ -70,6 +70,7 @@ def as_json(review: Review, exit_code: int) -> dict[str, Any]:
         "project": review.project,
         "environment": review.environment,
         "region": review.region,
+        "run": review.run,
         "allow_replacement": review.allow_replacement,
         "risky": review.risky,
         "exit_code": exit_code,

@@ -132,6 +132,8 @@ class StackReview:
     stack_id: str | None = None
     created_at: datetime | None = None
     template_changed: bool | None = None  # False: a parameter-only change set
+    template_sha256: str | None = None  # of the template the change set (or preview) was made from
+    parameter_values: dict[str, str] = field(default_factory=dict)  # ... and of its parameter values
     resources: list[ResourceChange] = field(default_factory=list)
     parameters: list[ParameterChange] = field(default_factory=list)
     exports: list[ExportChange] = field(default_factory=list)
@@ -163,6 +165,7 @@ class Review:
     region: str
     stacks: dict[str, StackReview]
     allow_replacement: bool = False
+    run: str = ""  # the run's id, also the name of every change set it made
 
     @property
     def risky(self) -> list[str]:

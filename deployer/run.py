@@ -48,10 +48,18 @@ class Options:
     bucket: str | None = None
     workers: int = 4
     wait: bool = False  # another run holds the environment's lock: wait for it instead of stopping
+    apply_plan: Path | None = None  # execute the change sets of this earlier review.json (see deployer.apply)
     timing: Timing = field(default_factory=Timing)
 
 
 def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> int:
+    with session(options, console) as ctx:
+        return _locked(ctx, options, console, ask)
+
+
+@contextmanager
+def session(options: Options, console: Console) -> Iterator[Context]:
+    """Everything checked before the first AWS call, then the clients and the environment's lock, held throughout."""
     reset_reports(options.folder)  # whatever happens next, no earlier run's verdict is left for CI to read
     deployment = load_deployment(options.folder, options.stacks, options.sets, options.region)
     if options.environment and options.environment != deployment.environment:
@@ -71,7 +79,7 @@ def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> in
     )
     holder = _lock(ctx, options.wait)
     try:
-        return _locked(ctx, options, console, ask)
+        yield ctx
     finally:
         with contextlib.suppress(*AWS_ERRORS):
             lock.release(clients.cloudformation, holder)
@@ -105,11 +113,12 @@ def _locked(ctx: Context, options: Options, console: Console, ask: Callable[[str
         for key in deployment.order()
     }
     review = Review(deployment.project, deployment.environment, deployment.region, unplanned, options.allow_replacement)
-    with _recorded(console, options.folder, review):
-        return _review_then_execute(ctx, review, options, console, _paused(ctx.progress, ask))
+    review.run = ctx.change_set_name
+    with recorded(console, options.folder, review):
+        return _review_then_execute(ctx, review, options, console, paused(ctx.progress, ask))
 
 
-def _paused(progress: Progress | None, ask: Callable[[str], bool]) -> Callable[[str], bool]:
+def paused(progress: Progress | None, ask: Callable[[str], bool]) -> Callable[[str], bool]:
     def asked(question: str) -> bool:
         with progress.paused() if progress is not None else contextlib.nullcontext():
             return ask(question)
@@ -130,7 +139,7 @@ def _review_then_execute(
         )
     code = exit_code(review)
     render.show_review(console, review)
-    _write(console, options.folder, review, code)
+    write(console, options.folder, review, code)
     if code != OK or not options.execute:
         console.print(_verdict(review, code))
         return code
@@ -140,7 +149,7 @@ def _review_then_execute(
     if not options.yes and not ask(f"Execute these change sets in {ctx.deployment.region}?"):
         console.print(Text("Not confirmed: nothing was executed.", "yellow"))
         return FAILURE
-    return _execute(ctx, review, options, console, ask)
+    return execute(ctx, review, options, console, ask)
 
 
 def _reported(ctx: Context, key: str, work: Callable[[Context, str], StackReview]) -> StackReview:
@@ -153,7 +162,10 @@ def _reported(ctx: Context, key: str, work: Callable[[Context, str], StackReview
     return result
 
 
-def _execute(ctx: Context, review: Review, options: Options, console: Console, ask: Callable[[str], bool]) -> int:
+def execute(
+    ctx: Context, review: Review, options: Options, console: Console, ask: Callable[[str], bool], exact: bool = False
+) -> int:
+    """Execute the reviewed stacks in dependency order; ``exact``: nothing but what was reviewed (--apply-plan)."""
     gate = Gate(
         yes=options.yes,
         allow_replacement=options.allow_replacement,
@@ -161,6 +173,7 @@ def _execute(ctx: Context, review: Review, options: Options, console: Console, a
         show=lambda stack: render.show_stack(console, stack),
         on_events=render.event_printer(console),
         stop=ctx.stop,
+        exact=exact,
     )
     console.rule("Execute")
     with ctx.progress_shown():
@@ -185,7 +198,7 @@ def _execute(ctx: Context, review: Review, options: Options, console: Console, a
                 "bold red",
             )
         )
-    _write(console, options.folder, review, code)
+    write(console, options.folder, review, code)
     if code == OK:
         _show_routes(ctx, console)
     return code
@@ -222,7 +235,7 @@ def skipped(stack: StackReview, blockers: list[str]) -> StackReview:
 
 
 @contextmanager
-def _recorded(console: Console, folder: Path, review: Review) -> Iterator[None]:
+def recorded(console: Console, folder: Path, review: Review) -> Iterator[None]:
     """However the run ends (Ctrl-C and SIGTERM included) the review files say what was done and what was not."""
     try:
         yield
@@ -233,14 +246,14 @@ def _recorded(console: Console, folder: Path, review: Review) -> Iterator[None]:
         running = [s for s in review.stacks.values() if s.result is Result.RUNNING]
         for stack in running:
             console.print(Text(f"still running in CloudFormation: {stack.stack_name} ({stack.key})", "bold yellow"))
-        _write(console, folder, review, interrupt_code(exc))
+        write(console, folder, review, interrupt_code(exc))
         raise
     except BaseException:
-        _write(console, folder, review, FAILURE)
+        write(console, folder, review, FAILURE)
         raise
 
 
-def _write(console: Console, folder: Path, review: Review, code: int) -> None:
+def write(console: Console, folder: Path, review: Review, code: int) -> None:
     try:
         md, js = write_reports(folder, review, code)
     except OSError as exc:  # checked writable before any AWS call; a full disk can still refuse

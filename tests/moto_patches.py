@@ -30,6 +30,14 @@ each one is still needed).
    lock rests on the name being taken (``deployer/lock.py``).
 6. ``DeleteChangeSet`` of a change set that is gone: CloudFormation answers
    ChangeSetNotFound, moto fails with an internal error (HTTP 500).
+7. ``GetTemplate`` with ``ChangeSetName``: CloudFormation answers the change
+   set's template, moto ignores the change set (and without ``StackName``
+   answers that no stack "None" exists).  ``--apply-plan`` reads it back to
+   prove a change set was made from the reviewed template.
+8. ``ExecuteChangeSet``: CloudFormation then deletes every other change set of
+   the stack ("they aren't applicable to the updated stack"); moto keeps them
+   AVAILABLE, so a reviewed plan would still look applicable after someone
+   else's deploy.
 """
 
 from __future__ import annotations
@@ -165,6 +173,45 @@ def patch_delete_missing_change_set() -> None:
     CloudFormationBackend.delete_change_set = patched  # type: ignore[method-assign]
 
 
+def patch_execute_discards_the_others() -> None:
+    """Gap 8: executing a change set deletes the stack's other change sets (the executed one stays listed)."""
+    from moto.cloudformation.models import CloudFormationBackend
+
+    execute_change_set = CloudFormationBackend.execute_change_set
+
+    @functools.wraps(execute_change_set)
+    def patched(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+        executed = self.describe_change_set(change_set_name)
+        execute_change_set(self, change_set_name, stack_name)
+        if executed is not None:
+            for change_set_id, other in list(self.change_sets.items()):
+                if other.stack_id == executed.stack_id and other is not executed:
+                    del self.change_sets[change_set_id]
+
+    CloudFormationBackend.execute_change_set = patched  # type: ignore[method-assign]
+
+
+def patch_get_template_of_change_set() -> None:
+    """Gap 7: ``GetTemplate`` answers the template of the change set named."""
+    from moto.cloudformation.exceptions import ValidationError
+    from moto.cloudformation.responses import CloudFormationResponse
+    from moto.core.responses import ActionResult
+
+    get_template = CloudFormationResponse.get_template
+
+    @functools.wraps(get_template)
+    def patched(self: Any) -> ActionResult:
+        name = self._get_param("ChangeSetName")
+        if not name:
+            return get_template(self)
+        change_set = self.cloudformation_backend.describe_change_set(name)
+        if change_set is None:
+            raise ValidationError(message=f"ChangeSet [{name}] does not exist")
+        return ActionResult({"TemplateBody": change_set.template})
+
+    CloudFormationResponse.get_template = patched  # type: ignore[method-assign]
+
+
 GAPS: dict[str, Callable[[], None]] = {
     "change set exports": patch_change_set_exports,
     "Fn::GetAZs Ref": patch_get_azs_ref,
@@ -172,6 +219,8 @@ GAPS: dict[str, Callable[[], None]] = {
     "ListChangeSets StackName": patch_list_change_sets_stack_name,
     "change set names": patch_change_set_names,
     "DeleteChangeSet missing": patch_delete_missing_change_set,
+    "GetTemplate ChangeSetName": patch_get_template_of_change_set,
+    "ExecuteChangeSet discards the others": patch_execute_discards_the_others,
 }
 
 

@@ -101,6 +101,24 @@ def test_gap_6_deleting_a_deleted_change_set_is_an_internal_error(cfn: Any) -> N
     )
 
 
+def test_gap_7_get_template_ignores_the_change_set(cfn: Any) -> None:
+    made = cfn.create_change_set(StackName="gap7", ChangeSetName="c", ChangeSetType="CREATE", TemplateBody=WAIT_HANDLE)
+    with pytest.raises(ClientError, match="Stack with id None does not exist"):  # CloudFormation: the template
+        cfn.get_template(ChangeSetName=made["Id"], TemplateStage="Original")
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # moto has no model for a wait condition handle
+def test_gap_8_executing_a_change_set_keeps_the_others(cfn: Any) -> None:
+    cfn.create_stack(StackName="gap8", TemplateBody=WAIT_HANDLE)
+    other = json.dumps({"Resources": {"Other": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}})
+    first = cfn.create_change_set(StackName="gap8", ChangeSetName="a", TemplateBody=other)
+    second = cfn.create_change_set(StackName="gap8", ChangeSetName="b", TemplateBody=other)
+    cfn.execute_change_set(ChangeSetName=first["Id"])
+    statuses = {s["ChangeSetName"]: s["ExecutionStatus"] for s in cfn.list_change_sets(StackName="gap8")["Summaries"]}
+    assert statuses.get("b") == "AVAILABLE", "moto discards the other change sets now: drop the gap 8 patch"
+    assert second["Id"] != first["Id"]
+
+
 def test_gap_2_get_azs_does_not_resolve_a_ref(cfn: Any) -> None:
     az = {"Fn::Select": [0, {"Fn::GetAZs": {"Ref": "AWS::Region"}}]}
     properties = {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.0.0/24", "AvailabilityZone": az}
