@@ -19,16 +19,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+from botocore.stub import Stubber
 from rich.console import Console
 
 import deploy
 from deployer.aws import Timing
+from deployer.execution import execute_stack
 from deployer.review import Result
 from deployer.run import Options
 from deployer.run import deploy as run_deploy
+from tests.changeset_fixtures import stack
 from tests.fault_proxy import HTML_502, THROTTLING, FaultProxy, fault_proxy
 from tests.moto_endpoint import endpoint_process, go_offline, offline_env
+from tests.test_deploy_failures import Recorder, context, executed, ready
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parent.parent
@@ -215,3 +220,27 @@ def test_results_after_a_stop_are_failures_for_the_exit_code() -> None:
     """A stack still running or whose outcome is unknown is not deployed: its dependents must not go on."""
     for result in (Result.RUNNING, Result.UNKNOWN):
         assert result.is_failure and result.holds_back_dependents
+
+
+@pytest.mark.parametrize(
+    ("last_look", "expected"), [("UPDATE_COMPLETE", "executed"), ("UPDATE_IN_PROGRESS", "running")]
+)
+def test_a_stack_executed_before_a_stop_gets_its_true_result(dev: Path, last_look: str, expected: str) -> None:
+    """moto finishes every operation at once, so "still in progress when the run stopped" needs Stubber."""
+    client = boto3.client("cloudformation", region_name="eu-west-1")
+    name = "shop-dev-svc-auth"
+    with Stubber(client) as stub:
+        stub.add_response("execute_change_set", {}, executed(name))
+        stub.add_response("describe_stacks", stack(name, "UPDATE_IN_PROGRESS"))
+        stub.add_response("describe_stack_events", {"StackEvents": []})
+        stub.add_response("describe_stacks", stack(name, last_look))  # the one read after the stop
+        ctx = context(dev, client)
+        gate = Recorder().gate()
+        gate.on_events = lambda _name: lambda _events: ctx.stop.set()  # SIGTERM lands while following
+
+        done = execute_stack(ctx, ready("svc-auth", name), gate)
+
+        stub.assert_no_pending_responses()
+    assert done.result is (Result.EXECUTED if expected == "executed" else Result.RUNNING)
+    if expected == "running":
+        assert done.message.startswith("executed; stopped following; CloudFormation goes on")
