@@ -72,7 +72,8 @@ def apply_plan(options: Options, console: Console, ask: Callable[[str], bool]) -
             write(console, options.folder, review, OK)
             return OK
         question = f"Execute the reviewed plan {review.run} in {review.region}?"
-        if not options.yes and not paused(ctx.progress, ask)(question):
+        ask = paused(ctx.progress, ask)  # the live progress table must not redraw over a question
+        if not options.yes and not ask(question):
             console.print(Text("Not confirmed: nothing was executed.", "yellow"))
             write(console, options.folder, review, FAILURE)
             return FAILURE
