@@ -66,6 +66,9 @@ def main() -> int:
         seconds, findings = timed(lambda: check_folder(out, mid.region))
         assert findings == [], findings
         results.append(("cfn-lint + cross-stack, 63 templates: per template (s)", seconds / 63, 0.75, "check_folder"))
+    from benchmarks.deploy import measure as deploy_speed  # imports moto's endpoint helpers: only for the bench
+
+    results += deploy_speed()
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     results.append(("max resident memory of the whole run (MiB)", rss_mib, 1024.0, "getrusage"))
     missed = 0

@@ -201,6 +201,9 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
                 for name, value in sorted(kept.items())
             ]
     review.template_sha256, review.parameter_values = template_hash(stack_in.template), dict(stack_in.parameters)
+    if stack and not parameter_only and unchanged(stack, deployed_template, stack_in):
+        review.result, review.change_set_name = Result.NO_CHANGES, None
+        return review
     ctx.report(stack_in.key, "creating its change set")
     created = actions.create_change_set(cfn, _request(ctx, stack_in, action, parameter_only))
     if created is None:
@@ -219,6 +222,25 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
     review.pending = pending
     review.notes += leftovers.superseded_notes(pending)
     return review
+
+
+def unchanged(stack: dict[str, Any], deployed_template: dict[str, Any] | None, stack_in: StackInput) -> bool:
+    """CloudFormation would answer "didn't contain changes": skip making a change set only to delete it.
+
+    True only when nothing could differ: the stack is settled after a success,
+    its template and every parameter value are the ones we would send, and the
+    template has nothing CloudFormation resolves afresh on each update
+    (dynamic references, SSM parameter types, transforms).  A no-change
+    re-deploy then costs three calls per stack instead of six.
+    """
+    if stack["StackStatus"] not in ("CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"):
+        return False
+    if deployed_template is None or deployed_template != stack_in.template or "Transform" in stack_in.template:
+        return False
+    deployed = deployed_parameters(stack)
+    if deployed != stack_in.parameters or "****" in deployed.values():
+        return False
+    return "{{resolve:" not in stack_in.body and "AWS::SSM::Parameter::" not in stack_in.body
 
 
 def _parameter_only_notes(working: StackInput, deployed_template: dict[str, Any] | None) -> list[str]:

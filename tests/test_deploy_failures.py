@@ -447,6 +447,9 @@ def plan_network_update(dev: Path, cfn: tuple[Any, Stubber], changes: list[dict[
     client, stub = cfn
     name = "shop-dev-network"
     deployed = json.loads((dev / "network.json").read_text())
+    # The template or a value must differ from the deployed one for CloudFormation to have changes to show
+    # (an identical stack gets no change set at all): here, the template's description.
+    deployed["Description"] = "as deployed last week"
     stub.add_response(
         "describe_stacks",
         stack(name, "UPDATE_COMPLETE", Parameters=[{"ParameterKey": "ExportPrefix", "ParameterValue": "shop-dev"}]),
