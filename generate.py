@@ -21,8 +21,8 @@ from pathlib import Path
 from templates import quotas
 from templates.checks import Finding, check_folder, load_templates
 from templates.errors import ParamsError
-from templates.loader import load_environment
-from templates.params import Environment
+from templates.params.environment import Environment
+from templates.params.loader import load_environment
 from templates.security import security_findings
 from templates.stacks import build_all
 from templates.writer import write_folder
@@ -72,7 +72,7 @@ def generate(params: Path, env: Environment, out: Path, validate: bool) -> list[
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.reference:
-        from templates.reference import params_reference
+        from templates.params.reference import params_reference
 
         print(params_reference())
         return 0

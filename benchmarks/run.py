@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from templates.checks import check_folder
-from templates.loader import apply_defaults
-from templates.params import Environment
+from templates.params.environment import Environment
+from templates.params.loader import apply_defaults
 from templates.routing import check_routes
 from templates.stacks import build_all
 from templates.writer import write_folder

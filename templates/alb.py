@@ -21,7 +21,7 @@ from troposphere import elasticloadbalancingv2 as elb
 
 from templates.common import add_export, new_template, tags
 from templates.naming import ExportKey, alb_access_logs_prefix, import_value
-from templates.params import Environment
+from templates.params.environment import Environment
 from templates.security import checkov_skip
 
 # Port 80 stays open to the world on an HTTPS ALB so browsers typing http:// get

@@ -11,7 +11,7 @@ from typing import NamedTuple, TypeVar
 
 from troposphere import ecs, events
 
-from templates.params import Service
+from templates.params.service import Service
 
 ON_DEMAND = "FARGATE"
 SPOT = "FARGATE_SPOT"

@@ -8,7 +8,7 @@ from troposphere import servicediscovery as sd
 
 from templates.common import add_export, new_template, tags
 from templates.naming import ExportKey, import_value
-from templates.params import Environment
+from templates.params.environment import Environment
 
 
 def build_cluster(env: Environment) -> Template:

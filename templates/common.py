@@ -5,7 +5,7 @@ from __future__ import annotations
 from troposphere import Export, Output, Parameter, Tags, Template
 
 from templates.naming import EXPORT_PREFIX_PARAM, ExportKey, export_name, export_prefix
-from templates.params import Environment
+from templates.params.environment import Environment
 
 TEMPLATE_VERSION = "2010-09-09"
 

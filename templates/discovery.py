@@ -18,7 +18,8 @@ from troposphere import servicediscovery as sd
 from templates.common import tags
 from templates.logs import awslogs
 from templates.naming import ExportKey, import_value
-from templates.params import Container, Environment, Service
+from templates.params.environment import Environment
+from templates.params.service import Container, Service
 
 DNS_TTL_SECONDS = 10  # short: tasks come and go with deploys and scaling
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from troposphere import Template, route53
 
 from templates.naming import ExportKey, alias_logical_id, import_value
-from templates.params import Service
+from templates.params.service import Service
 
 
 def add_alias_records(t: Template, svc: Service) -> list[route53.RecordSetType]:

@@ -33,10 +33,11 @@ from awacs.aws import (
 from troposphere import GetAtt, Ref, Sub, Template, iam
 from troposphere import logs as cwlogs
 
-from templates.capability_params import PolicyStatement
 from templates.common import tags
 from templates.naming import ExportKey, import_value, task_family
-from templates.params import Environment, Service
+from templates.params.capabilities import PolicyStatement
+from templates.params.environment import Environment
+from templates.params.service import Service
 from templates.security import statement_reasons
 
 _ECR_IMAGE = re.compile(

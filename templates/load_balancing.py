@@ -14,7 +14,8 @@ from troposphere import elasticloadbalancingv2 as elb
 from templates.alb import rules_listener
 from templates.common import tags
 from templates.naming import ExportKey, import_value, listener_rule_logical_id
-from templates.params import Environment, Service
+from templates.params.environment import Environment
+from templates.params.service import Service
 from templates.routing import RulePlan
 
 

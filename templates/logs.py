@@ -11,7 +11,8 @@ from troposphere import logs as cwlogs
 
 from templates.common import tags
 from templates.naming import log_group_name
-from templates.params import Environment, Service
+from templates.params.environment import Environment
+from templates.params.service import Service
 
 
 def add_log_group(t: Template, env: Environment, svc: Service) -> cwlogs.LogGroup:

@@ -28,7 +28,7 @@ from templates.alb import alb_listener_ports, alb_target_ports
 from templates.checks import NON_TEMPLATE_FILES, Finding
 from templates.errors import ParamsError, Problem
 from templates.graph import exports_of
-from templates.params import Environment
+from templates.params.environment import Environment
 
 # Application Load Balancer (per listener / rule / load balancer).
 RULES_PER_LISTENER = 100

@@ -14,7 +14,8 @@ from templates import capacity
 from templates.common import tags
 from templates.iam import TaskRoles, add_schedule_role
 from templates.naming import ExportKey, import_value
-from templates.params import Environment, Service
+from templates.params.environment import Environment
+from templates.params.service import Service
 
 
 def add_schedule(

@@ -20,7 +20,9 @@ from templates.dns import add_alias_records
 from templates.load_balancing import add_load_balancing
 from templates.logs import add_log_group
 from templates.naming import EXPORT_PREFIX_PARAM, ExportKey, import_value
-from templates.params import IMAGE_TAG, Environment, Service
+from templates.params.environment import Environment
+from templates.params.formats import IMAGE_TAG
+from templates.params.service import Service
 from templates.routing import RulePlan
 from templates.scaling import add_autoscaling
 from templates.scheduled import add_schedule

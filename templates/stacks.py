@@ -8,7 +8,7 @@ from templates import naming
 from templates.alb import build_alb
 from templates.cluster import build_cluster
 from templates.network import build_network
-from templates.params import Environment
+from templates.params.environment import Environment
 from templates.routing import plan_rules
 from templates.service import build_service
 

@@ -14,7 +14,8 @@ from templates.discovery import port_mapping_name
 from templates.iam import TaskRoles
 from templates.logs import awslogs
 from templates.naming import task_family
-from templates.params import Container, Environment, Service
+from templates.params.environment import Environment
+from templates.params.service import Container, Service
 
 IMAGE_TAG_PARAM = "ImageTag"
 

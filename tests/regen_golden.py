@@ -10,8 +10,8 @@ import re
 import shutil
 from pathlib import Path
 
-from templates.loader import load_environment
-from templates.reference import params_reference
+from templates.params.loader import load_environment
+from templates.params.reference import params_reference
 from templates.stacks import build_all
 from templates.writer import render
 

@@ -1,6 +1,6 @@
 """Wrong combinations of capability params: exit 2, file + key path + rule id, output untouched.
 
-Every rule id listed in ``templates.service_rules`` has at least one bad case
+Every rule id listed in ``templates.params.rules`` has at least one bad case
 here; the shipped params files are the good cases (they use every capability).
 """
 
@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from templates import service_rules
 from templates.errors import ParamsError
-from templates.loader import load_environment
+from templates.params import rules
+from templates.params.loader import load_environment
 from templates.stacks import build_all
 from tests.conftest import IMAGE, minimal_params, web, write_params
 from tests.test_params_errors import run_bad
@@ -364,7 +364,7 @@ def test_wrong_combination_is_located_and_named(case: str, tmp_path: Path, out: 
 
 
 def test_every_documented_rule_has_a_bad_case() -> None:
-    documented = set(re.findall(r"\bS\d{3}\b", service_rules.__doc__ or ""))
+    documented = set(re.findall(r"\bS\d{3}\b", rules.__doc__ or ""))
     covered = {check_id for _, _, check_id, _ in CASES.values()}
     assert documented and documented == covered
 

@@ -12,9 +12,10 @@ from troposphere import Template, ecs, events
 from templates import alb, capacity, discovery, dns, iam, load_balancing, scaling, scheduled
 from templates.checks import check_folder
 from templates.cluster import build_cluster
-from templates.loader import load_environment
 from templates.naming import alias_logical_id
-from templates.params import Environment, Service
+from templates.params.environment import Environment
+from templates.params.loader import load_environment
+from templates.params.service import Service
 from templates.routing import plan_rules
 from templates.service import build_service
 from templates.stacks import build_all

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from templates import security
-from templates.loader import load_environment
+from templates.params.loader import load_environment
 from templates.stacks import build_all
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,7 +80,7 @@ def test_alb_egress_only_to_service_ports_inside_the_vpc(prod: dict[str, dict[st
 
 def test_alb_without_targets_still_has_no_default_egress() -> None:
     from templates.alb import build_alb
-    from templates.params import Environment
+    from templates.params.environment import Environment
 
     env = Environment.model_validate(
         {

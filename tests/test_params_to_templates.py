@@ -40,8 +40,9 @@ from hypothesis import strategies as st
 from templates import quotas
 from templates.checks import cross_stack_findings
 from templates.errors import ParamsError
-from templates.loader import load_environment
-from templates.params import Environment, Route
+from templates.params.environment import Environment
+from templates.params.loader import load_environment
+from templates.params.service import Route
 from templates.routing import computed_priority
 from templates.security import security_findings
 from templates.stacks import build_all

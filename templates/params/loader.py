@@ -18,7 +18,8 @@ from pydantic.fields import FieldInfo
 
 from templates import quotas, routing
 from templates.errors import RULE_ERROR_TYPE, ParamsError, Problem, single
-from templates.params import Environment, Service, nested_model, region_mismatches, service_field_names
+from templates.params.environment import Environment, nested_model, region_mismatches, service_field_names
+from templates.params.service import Service
 
 # Expanded size (aliases counted at every use) above which a file is refused:
 # a real params file has a few thousand values; an alias "bomb" has billions.

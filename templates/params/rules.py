@@ -3,7 +3,7 @@
 Each rule has a stable id and raises at the key the user has to change, with
 what to do instead.  Rules about one block alone (``min_count`` above
 ``max_count``, a bad cron field) live beside that block in
-``capability_params``.
+``capabilities``.
 
     S001 Fargate Spot with ARM64            S015 no essential container
     S002 web service without routes         S016 DNS alias for a host the service doesn't route
@@ -24,17 +24,15 @@ what to do instead.  Rules about one block alone (``min_count`` above
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from graphlib import CycleError, TopologicalSorter
-from typing import TYPE_CHECKING
 
 from templates.errors import rule_violation
-
-if TYPE_CHECKING:
-    from templates.params import Environment, Service
+from templates.params.service import Service
 
 
-def check_service(svc: Service) -> None:
-    """Raise the first broken rule of ``svc`` (pydantic reports one error per validator)."""
+def check_service(svc: Service) -> Service:
+    """Raise the first broken rule of ``svc`` (pydantic reports one error per validator); else return it."""
     _check_kind(svc)
     _check_capacity(svc)
     _check_scaling(svc)
@@ -43,13 +41,14 @@ def check_service(svc: Service) -> None:
     _check_discovery(svc)
     _check_dns(svc)
     _check_operations(svc)
+    return svc
 
 
-def check_environment(env: Environment) -> None:
+def check_services(services: Mapping[str, Service]) -> None:
     """Names that must be unique across the services of one environment."""
     published: dict[str, str] = {}
     aliased: dict[str, str] = {}
-    for name, svc in sorted(env.services.items()):
+    for name, svc in sorted(services.items()):
         discovery_name = svc.discovery_name
         if discovery_name is not None:
             if discovery_name in published:

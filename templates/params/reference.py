@@ -12,7 +12,8 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from templates.params import Environment, Service, nested_model
+from templates.params.environment import Environment, nested_model
+from templates.params.service import Service
 
 
 def _default(field: FieldInfo) -> str:

@@ -4,7 +4,7 @@ Each model is one block of a service's YAML (``capacity``, ``scaling``,
 ``discovery``, ``schedule``, ``dns``, ``task_role``, ``deployment``,
 ``target_group``) plus a container's health check.  Rules that only need the
 block itself live here; rules that combine blocks (Spot with ARM64, a worker
-with routes, ...) live in ``service_rules``.  Field descriptions are the
+with routes, ...) live in ``rules``.  Field descriptions are the
 params reference.
 """
 
@@ -14,9 +14,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from templates import schedule_expressions
 from templates.errors import rule_violation
-from templates.strict import Name, Strict
+from templates.params import schedules
+from templates.params.strict import Name, Strict
 
 IAM_ACTION = r"^[a-z0-9-]+:[A-Za-z0-9*]+$"
 IAM_RESOURCE = r"^(\*|arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}|aws)?:\S+)$"
@@ -26,7 +26,7 @@ TIMEZONE = r"^[A-Za-z]+(/[A-Za-z0-9_+-]+){0,2}$"
 
 
 def _schedule_problem(expression: str, allow_at: bool) -> str:
-    issue = schedule_expressions.problem(expression, allow_at=allow_at)
+    issue = schedules.problem(expression, allow_at=allow_at)
     if issue:
         raise rule_violation("S005", issue)
     return expression
