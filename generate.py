@@ -23,8 +23,8 @@ from templates.checks import Finding, check_folder, load_templates
 from templates.errors import ParamsError
 from templates.params.environment import Environment
 from templates.params.loader import load_environment
+from templates.pipeline import build_all
 from templates.security import security_findings
-from templates.stacks import build_all
 from templates.writer import write_folder
 
 ROOT = Path(__file__).resolve().parent

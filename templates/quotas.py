@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from templates import routing
-from templates.alb import alb_listener_ports, alb_target_ports
 from templates.checks import NON_TEMPLATE_FILES, Finding
 from templates.errors import ParamsError, Problem
 from templates.graph import exports_of
 from templates.params.environment import Environment
+from templates.stacks.alb import alb_listener_ports, alb_target_ports
 
 # Application Load Balancer (per listener / rule / load balancer).
 RULES_PER_LISTENER = 100

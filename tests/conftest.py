@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from templates.params.environment import Environment
-from templates.stacks import build_all
+from templates.pipeline import build_all
 from templates.writer import write_folder
 from tests.moto_endpoint import go_offline
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from templates.params.loader import load_environment
 from templates.params.reference import params_reference
-from templates.stacks import build_all
+from templates.pipeline import build_all
 from templates.writer import render
 
 ROOT = Path(__file__).resolve().parent.parent

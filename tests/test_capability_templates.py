@@ -9,16 +9,17 @@ from typing import Any
 import pytest
 from troposphere import Template, ecs, events
 
-from templates import alb, capacity, discovery, dns, iam, load_balancing, scaling, scheduled
 from templates.checks import check_folder
-from templates.cluster import build_cluster
 from templates.naming import alias_logical_id
 from templates.params.environment import Environment
 from templates.params.loader import load_environment
 from templates.params.service import Service
+from templates.pipeline import build_all
 from templates.routing import plan_rules
-from templates.service import build_service
-from templates.stacks import build_all
+from templates.stacks import alb, iam
+from templates.stacks.cluster import build_cluster
+from templates.stacks.service import capacity, discovery, dns, load_balancing, scaling, scheduled
+from templates.stacks.service.stack import build_service
 from templates.writer import write_folder
 from tests.conftest import IMAGE, PARAMS_DIR, make_env, web
 

@@ -14,7 +14,7 @@ import pytest
 
 from templates import security
 from templates.params.loader import load_environment
-from templates.stacks import build_all
+from templates.pipeline import build_all
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,8 +79,8 @@ def test_alb_egress_only_to_service_ports_inside_the_vpc(prod: dict[str, dict[st
 
 
 def test_alb_without_targets_still_has_no_default_egress() -> None:
-    from templates.alb import build_alb
     from templates.params.environment import Environment
+    from templates.stacks.alb import build_alb
 
     env = Environment.model_validate(
         {

@@ -43,9 +43,9 @@ from templates.errors import ParamsError
 from templates.params.environment import Environment
 from templates.params.loader import load_environment
 from templates.params.service import Route
+from templates.pipeline import build_all
 from templates.routing import computed_priority
 from templates.security import security_findings
-from templates.stacks import build_all
 from templates.writer import render
 
 PROPERTY = settings(

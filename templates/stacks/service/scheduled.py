@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from troposphere import GetAtt, Ref, Split, Template, ecs, events
 
-from templates import capacity
-from templates.common import tags
-from templates.iam import TaskRoles, add_schedule_role
 from templates.naming import ExportKey, import_value
 from templates.params.environment import Environment
 from templates.params.service import Service
+from templates.stacks.common import tags
+from templates.stacks.iam import TaskRoles, add_schedule_role
+from templates.stacks.service import capacity
 
 
 def add_schedule(

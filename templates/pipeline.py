@@ -5,12 +5,12 @@ from __future__ import annotations
 from troposphere import Template
 
 from templates import naming
-from templates.alb import build_alb
-from templates.cluster import build_cluster
-from templates.network import build_network
 from templates.params.environment import Environment
 from templates.routing import plan_rules
-from templates.service import build_service
+from templates.stacks.alb import build_alb
+from templates.stacks.cluster import build_cluster
+from templates.stacks.network import build_network
+from templates.stacks.service.stack import build_service
 
 
 def build_all(env: Environment) -> dict[str, Template]:

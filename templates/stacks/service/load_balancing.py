@@ -11,12 +11,12 @@ from __future__ import annotations
 from troposphere import Ref, Template
 from troposphere import elasticloadbalancingv2 as elb
 
-from templates.alb import rules_listener
-from templates.common import tags
 from templates.naming import ExportKey, import_value, listener_rule_logical_id
 from templates.params.environment import Environment
 from templates.params.service import Service
 from templates.routing import RulePlan
+from templates.stacks.alb import rules_listener
+from templates.stacks.common import tags
 
 
 def _attributes(svc: Service) -> list[elb.TargetGroupAttribute]:

@@ -12,21 +12,21 @@ from troposphere import GetAtt, Output, Parameter, Ref, Split, Template, ec2, ec
 from troposphere import elasticloadbalancingv2 as elb
 from troposphere import logs as cwlogs
 
-from templates import capacity
-from templates import iam as service_iam
-from templates.common import add_parameter_groups, new_template, tags
-from templates.discovery import add_discovery, endpoint, published_port
-from templates.dns import add_alias_records
-from templates.load_balancing import add_load_balancing
-from templates.logs import add_log_group
 from templates.naming import EXPORT_PREFIX_PARAM, ExportKey, import_value
 from templates.params.environment import Environment
 from templates.params.formats import IMAGE_TAG
 from templates.params.service import Service
 from templates.routing import RulePlan
-from templates.scaling import add_autoscaling
-from templates.scheduled import add_schedule
-from templates.task import IMAGE_TAG_PARAM, add_task_definition, uses_image_tag
+from templates.stacks import iam
+from templates.stacks.common import add_parameter_groups, new_template, tags
+from templates.stacks.service import capacity
+from templates.stacks.service.discovery import add_discovery, endpoint, published_port
+from templates.stacks.service.dns import add_alias_records
+from templates.stacks.service.load_balancing import add_load_balancing
+from templates.stacks.service.logs import add_log_group
+from templates.stacks.service.scaling import add_autoscaling
+from templates.stacks.service.scheduled import add_schedule
+from templates.stacks.service.task import IMAGE_TAG_PARAM, add_task_definition, uses_image_tag
 
 DESIRED_COUNT_PARAM = "DesiredCount"
 _DESCRIPTIONS = {
@@ -41,7 +41,7 @@ def build_service(env: Environment, svc: Service, rules: list[RulePlan]) -> Temp
     t = new_template(env, _DESCRIPTIONS[svc.kind].format(name=svc.name))
     _add_parameters(t, svc)
     log_group = add_log_group(t, env, svc)
-    roles = service_iam.add_task_roles(t, env, svc, log_group)
+    roles = iam.add_task_roles(t, env, svc, log_group)
     task_definition = add_task_definition(t, env, svc, log_group, roles)
     security_group = add_task_security_group(t, env, svc)
     security_groups = [Ref(security_group), import_value(ExportKey.SERVICE_CLIENTS_SECURITY_GROUP)]

@@ -11,10 +11,10 @@ import ipaddress
 from troposphere import GetAtt, GetAZs, Join, Ref, Select, Template, ec2
 from troposphere import logs as cwlogs
 
-from templates.common import add_export, new_template, tags
-from templates.iam import add_flow_logs_role
 from templates.naming import ExportKey, flow_log_group_name
 from templates.params.environment import Environment
+from templates.stacks.common import add_export, new_template, tags
+from templates.stacks.iam import add_flow_logs_role
 
 # Subnets are 1/8 of the VPC each: public in blocks 0-2, private in blocks 4-6.
 _SUBNET_BITS = 3

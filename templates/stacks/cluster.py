@@ -6,9 +6,9 @@ from __future__ import annotations
 from troposphere import GetAtt, Ref, Template, ec2, ecs
 from troposphere import servicediscovery as sd
 
-from templates.common import add_export, new_template, tags
 from templates.naming import ExportKey, import_value
 from templates.params.environment import Environment
+from templates.stacks.common import add_export, new_template, tags
 
 
 def build_cluster(env: Environment) -> Template:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from troposphere import Ref, Template, ecs
 from troposphere import logs as cwlogs
 
-from templates.common import tags
 from templates.naming import log_group_name
 from templates.params.environment import Environment
 from templates.params.service import Service
+from templates.stacks.common import tags
 
 
 def add_log_group(t: Template, env: Environment, svc: Service) -> cwlogs.LogGroup:

@@ -9,13 +9,13 @@ from __future__ import annotations
 from troposphere import GetAtt, Join, Ref, Template, ecs
 from troposphere import logs as cwlogs
 
-from templates.common import tags
-from templates.discovery import port_mapping_name
-from templates.iam import TaskRoles
-from templates.logs import awslogs
 from templates.naming import task_family
 from templates.params.environment import Environment
 from templates.params.service import Container, Service
+from templates.stacks.common import tags
+from templates.stacks.iam import TaskRoles
+from templates.stacks.service.discovery import port_mapping_name
+from templates.stacks.service.logs import awslogs
 
 IMAGE_TAG_PARAM = "ImageTag"
 

@@ -12,11 +12,11 @@ from troposphere import GetAtt, Join, Ref, Template, cloudwatch, ecs
 from troposphere import applicationautoscaling as aas
 from troposphere import elasticloadbalancingv2 as elb
 
-from templates.common import tags
 from templates.naming import ExportKey, import_value, scaling_policy_name
 from templates.params.capabilities import ScheduledScaling, StepAlarm, StepScaling, TargetTracking
 from templates.params.environment import Environment
 from templates.params.service import Service
+from templates.stacks.common import tags
 
 SCALABLE_DIMENSION = "ecs:service:DesiredCount"
 _PREDEFINED = {

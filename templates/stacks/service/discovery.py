@@ -15,11 +15,11 @@ from troposphere import GetAtt, Template, ecs
 from troposphere import logs as cwlogs
 from troposphere import servicediscovery as sd
 
-from templates.common import tags
-from templates.logs import awslogs
 from templates.naming import ExportKey, import_value
 from templates.params.environment import Environment
 from templates.params.service import Container, Service
+from templates.stacks.common import tags
+from templates.stacks.service.logs import awslogs
 
 DNS_TTL_SECONDS = 10  # short: tasks come and go with deploys and scaling
 
