@@ -15,10 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from templates.checks import check_folder
 from templates.params.environment import Environment
 from templates.params.loader import apply_defaults
-from templates.pipeline import build_all
+from templates.pipeline import build_all, check_folder
 from templates.routing import check_routes
 from templates.writer import write_folder
 

@@ -26,7 +26,7 @@ from deployer.inputs import Deployment, StackInput
 from deployer.review import ExportChange, ResourceChange, Result, StackReview
 from deployer.state import CREATE, RECREATE, UPDATE, busy_message, decide, is_busy
 from deployer.upload import template_source
-from templates.graph import exports_of, imports_of
+from templates.stack_graph import exports_of, imports_of
 
 NAMED_IAM = ("RoleName", "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName")
 

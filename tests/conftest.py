@@ -84,7 +84,7 @@ def write_params(folder: Path, data: dict[str, Any] | str, name: str = "test.yam
 @pytest.fixture(scope="session")
 def shipped_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Every shipped params file generated (unvalidated) into a temp folder, once per session."""
-    from templates.params.loader import load_environment
+    from templates.pipeline import load_environment
 
     root = tmp_path_factory.mktemp("shipped")
     outputs = {}

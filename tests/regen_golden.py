@@ -10,9 +10,8 @@ import re
 import shutil
 from pathlib import Path
 
-from templates.params.loader import load_environment
 from templates.params.reference import params_reference
-from templates.pipeline import build_all
+from templates.pipeline import build_all, load_environment
 from templates.writer import render
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,8 +16,7 @@ from hypothesis import strategies as st
 
 from templates.errors import ParamsError
 from templates.params import rules
-from templates.params.loader import load_environment
-from templates.pipeline import build_all
+from templates.pipeline import build_all, load_environment
 from tests.conftest import IMAGE, minimal_params, web, write_params
 from tests.test_params_errors import run_bad
 

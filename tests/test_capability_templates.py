@@ -9,12 +9,10 @@ from typing import Any
 import pytest
 from troposphere import Template, ecs, events
 
-from templates.checks import check_folder
 from templates.naming import alias_logical_id
 from templates.params.environment import Environment
-from templates.params.loader import load_environment
 from templates.params.service import Service
-from templates.pipeline import build_all
+from templates.pipeline import build_all, check_folder, load_environment
 from templates.routing import plan_rules
 from templates.stacks import alb, iam
 from templates.stacks.cluster import build_cluster

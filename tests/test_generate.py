@@ -35,8 +35,7 @@ def test_regeneration_replaces_the_folder_whole(tmp_path: Path) -> None:
 
 
 def test_failed_checks_leave_output_unchanged(tmp_path: Path) -> None:
-    from templates.checks import check_folder
-    from templates.pipeline import build_all
+    from templates.pipeline import build_all, check_folder
     from templates.writer import write_folder
     from tests.conftest import make_env
 

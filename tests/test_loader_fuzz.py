@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from templates.errors import ParamsError
 from templates.params.environment import Environment
-from templates.params.loader import load_environment
+from templates.pipeline import load_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = yaml.safe_load((ROOT / "params" / "dev.yaml").read_text())

@@ -37,15 +37,14 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from templates import quotas
-from templates.checks import cross_stack_findings
+from templates.checks import quotas
+from templates.checks.cross_stack import cross_stack_findings
+from templates.checks.security import security_findings
 from templates.errors import ParamsError
 from templates.params.environment import Environment
-from templates.params.loader import load_environment
 from templates.params.service import Route
-from templates.pipeline import build_all
+from templates.pipeline import build_all, load_environment
 from templates.routing import computed_priority
-from templates.security import security_findings
 from templates.writer import render
 
 PROPERTY = settings(

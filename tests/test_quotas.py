@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 import generate
-from templates import quotas
+from templates.checks import quotas
 from templates.errors import ParamsError
 from templates.params.environment import Environment
 from templates.routing import RulePlan

@@ -6,7 +6,7 @@ import ipaddress
 import json
 from pathlib import Path
 
-from templates.checks import load_templates
+from templates.checks.findings import load_templates
 from templates.naming import listener_rule_logical_id
 from templates.routing import plan_rules
 from templates.stacks.alb import build_alb

@@ -16,9 +16,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from templates import quotas, routing
 from templates.errors import RULE_ERROR_TYPE, ParamsError, Problem, single
-from templates.params.environment import Environment, nested_model, region_mismatches, service_field_names
+from templates.params.environment import Environment, nested_model, service_field_names
 from templates.params.service import Service
 
 # Expanded size (aliases counted at every use) above which a file is refused:
@@ -62,19 +61,12 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def load_environment(path: Path | str) -> Environment:
+def load_params(path: Path | str) -> Environment:
+    """The validated model of one params file; whole-environment checks come after (``pipeline``)."""
     path = Path(path)
     raw = read_yaml(path)
     merged = apply_defaults(path, raw)
-    env = validate(path, merged, raw)
-    # Route conflicts, regions and quotas are reported together: with more routes
-    # than a listener holds (Q001), the colliding priorities (R004) need fixing too.
-    problems = routing.route_problems(env)
-    problems += [Problem(where, message, "P010") for where, message in region_mismatches(env)]
-    problems += quotas.params_problems(env)
-    if problems:
-        raise ParamsError(path, problems)
-    return env
+    return validate(path, merged, raw)
 
 
 def read_yaml(path: Path) -> dict[str, Any]:

@@ -21,8 +21,8 @@ from troposphere import elasticloadbalancingv2 as elb
 
 from templates.naming import ExportKey, alb_access_logs_prefix, import_value
 from templates.params.environment import Environment
-from templates.security import checkov_skip
 from templates.stacks.common import add_export, new_template, tags
+from templates.stacks.metadata import checkov_skip
 
 # Port 80 stays open to the world on an HTTPS ALB so browsers typing http:// get
 # the 301; the listener on it has no rules and forwards nothing.

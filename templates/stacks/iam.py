@@ -37,8 +37,8 @@ from templates.naming import ExportKey, import_value, task_family
 from templates.params.capabilities import PolicyStatement
 from templates.params.environment import Environment
 from templates.params.service import Service
-from templates.security import statement_reasons
 from templates.stacks.common import tags
+from templates.stacks.metadata import statement_reasons
 
 _ECR_IMAGE = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/(?P<repo>[^:@]+)"

@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from templates import routing
-from templates.checks import NON_TEMPLATE_FILES, Finding
+from templates.checks.findings import NON_TEMPLATE_FILES, Finding
 from templates.errors import ParamsError, Problem
-from templates.graph import exports_of
 from templates.params.environment import Environment
+from templates.stack_graph import exports_of
 from templates.stacks.alb import alb_listener_ports, alb_target_ports
 
 # Application Load Balancer (per listener / rule / load balancer).

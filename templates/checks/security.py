@@ -2,8 +2,8 @@
 
 checkov is the reviewer of record for the generated templates (``make test``
 runs it).  The few findings that are deliberate are suppressed *in the
-resource's Metadata*, emitted here, each with the reason a reviewer would
-accept, so the exception travels with the resource it excuses.
+resource's Metadata* (``stacks.metadata``), each with the reason a reviewer
+would accept, so the exception travels with the resource it excuses.
 
 The ``*_findings`` functions guard invariants checkov does not cover for our
 resources (it has no rule for public IPs on ECS services, for instance), so a
@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from templates.checks import Finding
+from templates.checks.findings import Finding
+from templates.stacks.metadata import STATEMENT_REASONS
 
 # Actions that have no resource-level permissions: AWS only accepts "*" for them.
 STAR_ONLY_ACTIONS = frozenset(
@@ -33,24 +34,6 @@ STAR_ONLY_ACTIONS = frozenset(
 WORLD = frozenset({"0.0.0.0/0", "::/0"})
 # The only resource that may be reached from anywhere, and only on these ports.
 PUBLIC_INGRESS = {"AlbSecurityGroup": frozenset({80, 443})}
-
-
-# Metadata key of a role's params-authored statements and the reasons given for them.
-STATEMENT_REASONS = "StatementReasons"
-
-
-def checkov_skip(*skips: tuple[str, str]) -> dict[str, Any]:
-    """Resource Metadata telling checkov that these (check id, reason) findings are deliberate."""
-    return {"checkov": {"skip": [{"id": check_id, "comment": reason} for check_id, reason in skips]}}
-
-
-def statement_reasons(policy_name: str, reasons: Mapping[str, str]) -> dict[str, Any]:
-    """Role Metadata: why the user wrote these statements (Sid -> reason) of the inline policy ``policy_name``.
-
-    IAM policies cannot carry comments, so the reason a params file gives for
-    a statement travels in the role's Metadata instead.
-    """
-    return {STATEMENT_REASONS: {"PolicyName": policy_name, "Reasons": dict(reasons)}}
 
 
 def _explained(resource: Mapping[str, Any], policy_name: str) -> frozenset[str]:
