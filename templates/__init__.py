@@ -12,4 +12,7 @@ The folders are the pipeline, in the order data flows through them:
 Shared by every stage: naming.py (every name: stacks, exports, logical ids,
 account-unique resources), errors.py (bad params -> exit 2), stack_graph.py
 (exports/imports between written templates; the deployer uses it too).
+
+Nothing in this package reads environment variables; only params/loader.py
+reads the params file, and only writer.py and checks/ touch output/.
 """
