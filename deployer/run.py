@@ -16,7 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.text import Text
 
-from deployer import actions, render
+from deployer import actions, brownfield, render
 from deployer.aws import Timing, make_clients
 from deployer.entrypoints import alb_routes
 from deployer.errors import UsageError
@@ -53,6 +53,8 @@ def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> in
         raise UsageError(f"{options.folder} holds environment {deployment.environment!r}, not {options.environment!r}")
     check_sizes(deployment.stacks.values(), options.bucket)
     clients = make_clients(options.profile, deployment.region)
+    if problems := brownfield.account_problems(deployment, clients, options.profile):
+        return brownfield.refuse(console, problems)
     ctx = Context(
         clients,
         deployment,

@@ -25,6 +25,9 @@ SERVICE_PREFIX = "svc-"
 # group names, Cloud Map names and (sanitised) logical ids.
 NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 
+# Template Metadata key: the existing VPC's ids for the deployer's account pre-check.
+EXISTING_VPC_METADATA = "FargateStacks::ExistingVpc"
+
 
 class ExportKey(StrEnum):
     """Every cross-stack value, named once."""

@@ -18,7 +18,7 @@ from pydantic import (
 
 from templates.errors import rule_violation
 from templates.naming import default_namespace
-from templates.params import rules
+from templates.params import egress, rules
 from templates.params.formats import REGION_PATTERN, ShortName, arn_region
 from templates.params.platform import AlbParams, ClusterParams, NetworkParams
 from templates.params.service import Service
@@ -45,19 +45,21 @@ class Environment(Strict):
 
     @model_validator(mode="after")
     def _private_subnets_have_egress(self) -> Environment:
-        """P011: tasks run in the private subnets, which reach AWS only through NAT (no VPC endpoints).
+        """P011: without NAT, tasks reach AWS only through VPC endpoints, and nothing outside AWS at all.
 
-        Without egress a Fargate task cannot pull its image from ECR or a public
-        registry, fetch its secrets or send logs: it never starts, and ECS keeps
-        retrying.  Better refused here than found in a failing deploy.
+        Without egress a Fargate task cannot pull its image, fetch its secrets or
+        send logs: it never starts, and ECS keeps retrying.  Better refused here,
+        naming what is missing, than found in a failing deploy.
         """
-        if self.network.nat == "none" and self.services:
+        if self.network.nat != "none" or not self.services:
+            return self
+        gaps = egress.egress_gaps(self.services, self.region, self.network.endpoints)
+        if gaps:
             raise rule_violation(
                 "P011",
-                f"nat: none leaves the private subnets without egress, and the tasks of {len(self.services)} "
-                "service(s) run there: they could not pull images, read secrets or write logs (this tool creates "
-                "no VPC endpoints). Use single (one NAT gateway, cheapest) or per-az (one per AZ, survives an AZ "
-                "outage)",
+                "nat: none leaves the private subnets without NAT, and VPC endpoints do not carry everything "
+                f"the tasks need: {'; '.join(gaps)}. Add network.endpoints, or use single (one NAT gateway, "
+                "cheapest) or per-az (one per AZ, survives an AZ outage)",
                 "network.nat",
             )
         return self

@@ -1,0 +1,128 @@
+"""Deploying over an existing VPC on the local endpoint: the account pre-check refuses before any change.
+
+Each test builds the "existing" VPC with boto3 in a region of its own, puts
+its ids into params, generates, and runs deploy.py against it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+import deploy
+from templates.pipeline import build_all
+from templates.writer import write_folder
+from tests.brownfield_world import World, make_vpc
+from tests.conftest import make_env
+from tests.moto_endpoint import endpoint_process, go_offline
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    with endpoint_process() as url:
+        yield url
+
+
+@pytest.fixture
+def aws(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    go_offline(monkeypatch, endpoint)
+    return endpoint
+
+
+def generate(tmp_path: Path, network: dict[str, Any], **params: Any) -> Path:
+    env = make_env(network=network, **params)
+    folder = tmp_path / env.environment
+    write_folder(folder, env, build_all(env))
+    return folder
+
+
+def deploy_folder(folder: Path, region: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = deploy.main(["--env", "test", "--dir", str(folder), "--region", region, "--execute", "--yes"])
+    return code, capsys.readouterr().out
+
+
+def stacks(region: str) -> list[str]:
+    cfn = boto3.client("cloudformation", region_name=region)
+    return [s["StackName"] for page in cfn.get_paginator("list_stacks").paginate() for s in page["StackSummaries"]]
+
+
+def test_existing_vpc_with_nat_deploys_into_its_subnets(aws: str, tmp_path: Path, capsys) -> None:
+    world = make_vpc("ap-southeast-1", nat=True)
+    code, out = deploy_folder(generate(tmp_path, {"existing": world.existing_vpc()}), world.region, capsys)
+    assert code == 0, out
+    elbv2 = boto3.client("elbv2", region_name=world.region)
+    (alb,) = elbv2.describe_load_balancers()["LoadBalancers"]
+    assert alb["VpcId"] == world.vpc_id
+    assert sorted(z["SubnetId"] for z in alb["AvailabilityZones"]) == sorted(world.public_subnets)
+    ec2 = boto3.client("ec2", region_name=world.region)
+    assert len(ec2.describe_vpcs()["Vpcs"]) == 2  # the default VPC and theirs: we made none
+
+
+@pytest.mark.parametrize(
+    ("region", "break_it", "words"),
+    [
+        ("ap-south-1", lambda w: None, "private subnet {private0} (route table {table0}) has no route to 0.0.0.0/0"),
+        (
+            "ap-northeast-2",
+            lambda w: w.private_subnets.__setitem__(0, _foreign_subnet(w.region)),
+            "private_subnets[0]: subnet {private0} belongs to vpc-",
+        ),
+        (
+            "ca-central-1",
+            lambda w: w.public_subnets.__setitem__(1, _second_subnet_beside(w, w.public_subnets[0])),
+            "public subnets {public0} and {public1} both sit in",
+        ),
+        (
+            "sa-east-1",
+            lambda w: w.private_subnets.__setitem__(1, "subnet-0123456789abcdef0"),
+            "private_subnets[1]: subnet subnet-0123456789abcdef0 does not exist in sa-east-1",
+        ),
+    ],
+    ids=["no way out", "subnet of another vpc", "two subnets in one az", "missing subnet"],
+)
+def test_a_wrong_existing_vpc_is_refused_before_any_change(
+    aws: str, tmp_path: Path, capsys, region: str, break_it: Any, words: str
+) -> None:
+    world = make_vpc(region, nat=False)
+    if "no route to 0.0.0.0/0" not in words:  # every other case breaks something else
+        _add_nat(world)
+    break_it(world)
+    folder = generate(tmp_path, {"existing": {**world.existing_vpc(), "private_route_tables": []}})
+    code, out = deploy_folder(folder, region, capsys)
+    expected = words.format(
+        private0=world.private_subnets[0],
+        public0=world.public_subnets[0],
+        public1=world.public_subnets[1],
+        table0=world.private_route_tables[0],
+    )
+    assert code == 1
+    assert expected in " ".join(out.split()), out
+    assert "nothing was planned or changed" in out
+    assert stacks(region) == []
+
+
+def _foreign_subnet(region: str) -> str:
+    ec2 = boto3.client("ec2", region_name=region)
+    other = ec2.create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]["VpcId"]
+    return ec2.create_subnet(VpcId=other, CidrBlock="10.99.1.0/24")["Subnet"]["SubnetId"]
+
+
+def _second_subnet_beside(world: World, subnet_id: str) -> str:
+    ec2 = boto3.client("ec2", region_name=world.region)
+    (subnet,) = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"]
+    zone = subnet["AvailabilityZone"]
+    return ec2.create_subnet(VpcId=world.vpc_id, CidrBlock="10.20.99.0/24", AvailabilityZone=zone)["Subnet"]["SubnetId"]
+
+
+def _add_nat(world: World) -> None:
+    ec2 = boto3.client("ec2", region_name=world.region)
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=world.public_subnets[0], AllocationId=allocation)["NatGateway"]
+    for table in world.private_route_tables:
+        ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat["NatGatewayId"])
