@@ -63,3 +63,54 @@ def make_vpc(region: str, nat: bool = False) -> World:
         private.append(subnet["SubnetId"])
         tables.append(table)
     return World(region, vpc_id, public, private, tables)
+
+
+def make_alb(world: World) -> dict[str, str]:
+    """Their internet-facing ALB in the public subnets: HTTPS listener (404 by default) and HTTP beside it.
+
+    Returns ``alb.existing`` params for it.
+    """
+    ec2 = boto3.client("ec2", region_name=world.region)
+    elbv2 = boto3.client("elbv2", region_name=world.region)
+    group = ec2.create_security_group(GroupName="platform-alb", Description="shared ALB", VpcId=world.vpc_id)
+    (lb,) = elbv2.create_load_balancer(
+        Name="platform-shared", Subnets=world.public_subnets, SecurityGroups=[group["GroupId"]], Type="application"
+    )["LoadBalancers"]
+    certificate = boto3.client("acm", region_name=world.region).request_certificate(DomainName="*.example.com")
+    not_found = [{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404", "ContentType": "text/plain"}}]
+    https = elbv2.create_listener(
+        LoadBalancerArn=lb["LoadBalancerArn"],
+        Protocol="HTTPS",
+        Port=443,
+        Certificates=[{"CertificateArn": certificate["CertificateArn"]}],
+        DefaultActions=not_found,
+    )["Listeners"][0]
+    http = elbv2.create_listener(
+        LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=80, DefaultActions=not_found
+    )["Listeners"][0]
+    world.alb = {
+        "https_listener_arn": https["ListenerArn"],
+        "http_listener_arn": http["ListenerArn"],
+        "security_group": group["GroupId"],
+        "dns_name": lb["DNSName"],
+        "hosted_zone_id": lb["CanonicalHostedZoneId"],
+    }
+    return world.alb
+
+
+def add_foreign_rule(world: World, priority: int, host: str, paths: list[str]) -> str:
+    """Another team's rule on the shared HTTPS listener, forwarding to their own target group."""
+    elbv2 = boto3.client("elbv2", region_name=world.region)
+    group = elbv2.create_target_group(
+        Name=f"theirs-{priority}", Protocol="HTTP", Port=80, VpcId=world.vpc_id, TargetType="ip"
+    )["TargetGroups"][0]
+    conditions = [{"Field": "host-header", "HostHeaderConfig": {"Values": [host]}}]
+    if paths:
+        conditions.append({"Field": "path-pattern", "PathPatternConfig": {"Values": paths}})
+    (rule,) = elbv2.create_rule(
+        ListenerArn=world.alb["https_listener_arn"],
+        Priority=priority,
+        Conditions=conditions,
+        Actions=[{"Type": "forward", "TargetGroupArn": group["TargetGroupArn"]}],
+    )["Rules"]
+    return rule["RuleArn"]

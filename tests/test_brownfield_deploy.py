@@ -6,17 +6,20 @@ its ids into params, generates, and runs deploy.py against it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+import yaml
 
 import deploy
-from templates.pipeline import build_all
+from deployer.shared_listener import LISTENER_RULE
+from templates.pipeline import build_all, load_environment
 from templates.writer import write_folder
-from tests.brownfield_world import World, make_vpc
+from tests.brownfield_world import World, add_foreign_rule, make_alb, make_vpc
 from tests.conftest import make_env
 from tests.moto_endpoint import endpoint_process, go_offline
 
@@ -126,3 +129,85 @@ def _add_nat(world: World) -> None:
     nat = ec2.create_nat_gateway(SubnetId=world.public_subnets[0], AllocationId=allocation)["NatGateway"]
     for table in world.private_route_tables:
         ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat["NatGatewayId"])
+
+
+STAGING = Path(__file__).resolve().parent.parent / "params" / "staging.yaml"
+
+
+def staging_over(world: World, tmp_path: Path) -> Path:
+    """params/staging.yaml in the world's region with the ids built on the endpoint, generated into a folder."""
+    data = yaml.safe_load(STAGING.read_text().replace("eu-west-1", world.region))
+    data["network"]["existing"] = world.existing_vpc()
+    data["alb"]["existing"] = dict(world.alb)
+    params = tmp_path / "staging.yaml"
+    params.write_text(yaml.safe_dump(data, sort_keys=False))
+    env = load_environment(params)
+    folder = tmp_path / "staging"
+    write_folder(folder, env, build_all(env))
+    return folder
+
+
+def deploy_staging(folder: Path, region: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = deploy.main(["--env", "staging", "--dir", str(folder), "--region", region, "--execute", "--yes"])
+    return code, capsys.readouterr().out
+
+
+def planned_rules(folder: Path, key: str) -> list[dict[str, Any]]:
+    template = json.loads((folder / f"{key}.json").read_text())
+    return [r["Properties"] for r in template["Resources"].values() if r["Type"] == LISTENER_RULE]
+
+
+def test_staging_deploys_on_the_existing_vpc_and_shared_listener(aws: str, tmp_path: Path, capsys) -> None:
+    world = make_vpc("eu-west-1")
+    make_alb(world)
+    foreign = add_foreign_rule(world, 10, "legacy.example.com", ["/old/*"])
+    folder = staging_over(world, tmp_path)
+
+    code, out = deploy_staging(folder, world.region, capsys)
+
+    assert code == 0, out
+    elbv2 = boto3.client("elbv2", region_name=world.region)
+    assert len(elbv2.describe_load_balancers()["LoadBalancers"]) == 1  # theirs; we made none
+    live = {r["RuleArn"]: r for r in elbv2.describe_rules(ListenerArn=world.alb["https_listener_arn"])["Rules"]}
+    assert foreign in live  # their rule is untouched
+    ours = sorted(
+        int(p["Priority"]) for key in ("svc-auth", "svc-users", "svc-web") for p in planned_rules(folder, key)
+    )
+    assert sorted(int(r["Priority"]) for r in live.values() if r["RuleArn"] != foreign and not r["IsDefault"]) == ours
+    ec2 = boto3.client("ec2", region_name=world.region)
+    endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [world.vpc_id]}])["VpcEndpoints"]
+    assert {e["ServiceName"].split(".", 3)[3] for e in endpoints} == {
+        "s3", "ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "sqs"
+    }  # fmt: skip
+    (task_group,) = ec2.describe_security_groups(
+        Filters=[{"Name": "tag:service", "Values": ["auth"]}, {"Name": "vpc-id", "Values": [world.vpc_id]}]
+    )["SecurityGroups"]
+    assert [p["UserIdGroupPairs"][0]["GroupId"] for p in task_group["IpPermissions"]] == [world.alb["security_group"]]
+
+    again, out = deploy_staging(folder, world.region, capsys)
+    assert again == 0, out  # our own rules, now on the listener, are not foreign
+
+
+@pytest.mark.parametrize(
+    ("region", "clash"),
+    [("eu-north-1", "priority"), ("eu-west-3", "route")],
+)
+def test_a_foreign_rule_in_the_way_is_refused_before_any_change(
+    aws: str, tmp_path: Path, capsys, region: str, clash: str
+) -> None:
+    world = make_vpc(region)
+    make_alb(world)
+    folder = staging_over(world, tmp_path)
+    (auth,) = planned_rules(folder, "svc-auth")
+    if clash == "priority":
+        foreign = add_foreign_rule(world, int(auth["Priority"]), "other.example.com", [])
+        expected = f"services.auth route host api.staging.example.com path /auth,/auth/* (priority {auth['Priority']})"
+        words = "that priority is taken on the shared listener by rule " + foreign
+    else:
+        foreign = add_foreign_rule(world, 5, "api.staging.example.com", ["/auth", "/auth/*"])
+        expected, words = "services.auth route", f"already claimed by rule {foreign} (priority 5"
+    code, out = deploy_staging(folder, region, capsys)
+    text = " ".join(out.split())
+    assert code == 1
+    assert expected in text and words in text, out
+    assert stacks(region) == []

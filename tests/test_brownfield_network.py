@@ -146,3 +146,62 @@ def test_endpoint_extra_satisfies_a_task_role_service() -> None:
     svc = web(task_role={"statements": [{"actions": ["sqs:SendMessage"], "resources": [QUEUE]}]})
     network = rendered(network={**NAT_FREE, "endpoints": {"extra": ["sqs"]}}, services={"api": svc})["network"]
     assert "SqsEndpoint" in network["Resources"]
+
+
+LISTENER = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shared/0a1b2c3d4e5f6071/0a1b2c3d4e5f607"
+EXISTING_ALB: dict[str, Any] = {
+    "https_listener_arn": LISTENER + "2",
+    "http_listener_arn": LISTENER + "3",
+    "security_group": "sg-0a1b2c3d4e5f60718",
+    "dns_name": "shared-1234567890.eu-west-1.elb.amazonaws.com",
+    "hosted_zone_id": "Z32O12XQLNTSW2",
+}
+CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/abc-123"
+
+
+def test_existing_alb_exports_the_same_names_and_service_stacks_do_not_change() -> None:
+    """Service stacks of an HTTPS ALB we create and of an existing one with an HTTPS listener are identical."""
+    new = rendered(alb={"certificate_arn": CERTIFICATE})
+    existing = rendered(alb={"existing": EXISTING_ALB})
+    assert [k for k in new if k.startswith("svc-") and new[k] != existing[k]] == []
+    alb = existing["alb"]
+    assert types(alb) == {"AWS::CloudFormation::WaitConditionHandle"}
+    assert {k: o["Export"] for k, o in alb["Outputs"].items()} == {
+        k: new["alb"]["Outputs"][k]["Export"] for k in new["alb"]["Outputs"]
+    }
+    values = {k: o["Value"] for k, o in alb["Outputs"].items()}
+    assert values["HttpsListenerArn"] == EXISTING_ALB["https_listener_arn"]
+    assert values["AlbSecurityGroup"] == EXISTING_ALB["security_group"]
+    assert values["AlbFullName"] == "app/shared/0a1b2c3d4e5f6071"
+
+
+def test_existing_alb_with_only_http_puts_rules_on_http() -> None:
+    alb = {"existing": {**EXISTING_ALB, "https_listener_arn": None}}
+    (rule,) = [r for r in rendered(alb=alb)["svc-api"]["Resources"].values() if r["Type"].endswith("ListenerRule")]
+    assert rule["Properties"]["ListenerArn"]["Fn::ImportValue"] == {"Fn::Sub": "${ExportPrefix}-HttpListenerArn"}
+
+
+@pytest.mark.parametrize(
+    ("alb", "where", "words"),
+    [
+        ({"existing": EXISTING_ALB, "scheme": "internal"}, "alb.scheme", "leave it out"),
+        ({"existing": {**EXISTING_ALB, "https_listener_arn": None, "http_listener_arn": None}}, "alb.existing", "give"),
+        (
+            {"existing": {**EXISTING_ALB, "http_listener_arn": LISTENER.replace("shared", "other") + "3"}},
+            "alb.existing.http_listener_arn",
+            "different load balancers",
+        ),
+        ({"existing": {**EXISTING_ALB, "security_group": "sg-xyz"}}, "alb.existing.security_group", "sg-"),
+        (
+            {"existing": {**EXISTING_ALB, "https_listener_arn": LISTENER.replace("eu-west-1", "us-east-1") + "2"}},
+            "alb.existing.https_listener_arn",
+            "region us-east-1",
+        ),
+    ],
+    ids=["new-alb key", "no listener", "two albs", "sg format", "other region"],
+)
+def test_bad_existing_alb_is_located(
+    alb: dict[str, Any], where: str, words: str, tmp_path: Path, out: Path, capsys
+) -> None:
+    err = run_bad(tmp_path, out, capsys, minimal_params(alb=alb))
+    assert where in err and words in err, err

@@ -84,3 +84,57 @@ class EndpointParams(Strict):
         description="More interface endpoints by service name (sqs, sts, kms, ...) for what the tasks' own code "
         "calls; a task_role action on a service without an endpoint is refused under nat: none.",
     )
+
+
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html (listener ARN:
+# arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<lb name>/<lb id>/<listener id>).
+LISTENER_ARN = (
+    r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener/app/[A-Za-z0-9-]{1,32}/[0-9a-f]+/[0-9a-f]+$"
+)
+ListenerArn = Annotated[str, StringConstraints(pattern=LISTENER_ARN)]
+
+
+def load_balancer_full_name(listener_arn: str) -> str:
+    """``app/<name>/<id>`` of a listener's load balancer: the CloudWatch ``LoadBalancer`` dimension."""
+    return "/".join(listener_arn.split(":listener/", 1)[1].split("/")[:3])
+
+
+class ExistingAlb(Strict):
+    """A load balancer this tool does not manage: service rules go on its listener, tasks admit its group."""
+
+    https_listener_arn: ListenerArn | None = Field(
+        None, description="HTTPS listener ARN; when given, the services' rules go there."
+    )
+    http_listener_arn: ListenerArn | None = Field(
+        None, description="HTTP listener ARN; carries the rules when there is no HTTPS listener."
+    )
+    security_group: SecurityGroupId = Field(
+        description="The ALB's security group; task security groups admit it on their target port."
+    )
+    dns_name: str = Field(
+        pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+        max_length=253,
+        description="The ALB's DNS name (Route 53 aliases point at it).",
+    )
+    hosted_zone_id: str = Field(
+        pattern=r"^Z[A-Z0-9]{1,31}$", description="The ALB's canonical hosted zone id (for alias records)."
+    )
+
+    @model_validator(mode="after")
+    def _one_load_balancer(self) -> ExistingAlb:
+        arns = [arn for arn in (self.https_listener_arn, self.http_listener_arn) if arn is not None]
+        if not arns:
+            raise rule_violation("B004", "give https_listener_arn, http_listener_arn or both", "https_listener_arn")
+        if len({load_balancer_full_name(arn) for arn in arns}) > 1:
+            raise rule_violation(
+                "B004",
+                "the two listeners belong to different load balancers; both must be on the one ALB "
+                "whose security group and DNS name are given",
+                "http_listener_arn",
+            )
+        return self
+
+    @property
+    def rules_listener_arn(self) -> str:
+        """The listener that carries the services' rules: HTTPS when given, else HTTP."""
+        return self.https_listener_arn or self.http_listener_arn or ""

@@ -70,7 +70,10 @@ class Environment(Strict):
 
     @property
     def https(self) -> bool:
-        return self.alb.certificate_arn is not None
+        existing = self.alb.existing
+        return self.alb.certificate_arn is not None or (
+            existing is not None and existing.https_listener_arn is not None
+        )
 
 
 def region_mismatches(env: Environment) -> list[tuple[str, str]]:
@@ -80,6 +83,11 @@ def region_mismatches(env: Environment) -> list[tuple[str, str]]:
     that uses them; CloudFormation would fail late, mid-deploy.
     """
     arns = [("alb.certificate_arn", env.alb.certificate_arn)]
+    if env.alb.existing is not None:
+        arns += [
+            (f"alb.existing.{key}", getattr(env.alb.existing, key))
+            for key in ("https_listener_arn", "http_listener_arn")
+        ]
     if env.network.flow_logs is not None:
         arns.append(("network.flow_logs.kms_key_arn", env.network.flow_logs.kms_key_arn))
     arns += [(f"services.{name}.log_kms_key_arn", svc.log_kms_key_arn) for name, svc in sorted(env.services.items())]

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from templates.errors import rule_violation
-from templates.params.brownfield import EndpointParams, ExistingVpc
+from templates.params.brownfield import EndpointParams, ExistingAlb, ExistingVpc
 from templates.params.formats import BUCKET_NAME, CERTIFICATE_ARN, LOG_RETENTION_DAYS, Cidr, KmsKeyArn
 from templates.params.strict import Strict
 
@@ -115,6 +115,23 @@ class AlbParams(Strict):
         description="S3 bucket (name) receiving ALB access logs under <project>/<environment>/alb; "
         "its bucket policy must let the regional ELB log delivery write there. Omit to turn logs off.",
     )
+
+    existing: ExistingAlb | None = Field(
+        None,
+        description="Use a load balancer that already exists instead of creating one (then no other alb key "
+        "is set): services put their rules on its listener, and the deployer refuses priorities or host+path "
+        "routes its foreign rules already hold.",
+    )
+
+    @model_validator(mode="after")
+    def _existing_replaces_the_new_alb(self) -> AlbParams:
+        """B005: keys describing an ALB we create would be silently ignored next to an existing one."""
+        if self.existing is not None:
+            for key in sorted(self.model_fields_set - {"existing"}):
+                raise rule_violation(
+                    "B005", f"{key} describes an ALB this tool creates; with existing, leave it out", key
+                )
+        return self
 
     @field_validator("access_logs_bucket")
     @classmethod

@@ -38,6 +38,7 @@ def add_endpoints(
                 ServiceName=_service_name("s3"),
                 VpcEndpointType="Gateway",
                 RouteTableIds=route_tables,
+                Tags=tags(env, Name=f"{env.project}-{env.environment}-s3"),
             )
         )
     names = endpoints_to_create(env.services, env.region, endpoints)
@@ -76,5 +77,6 @@ def add_endpoints(
                 PrivateDnsEnabled=True,
                 SubnetIds=subnets,
                 SecurityGroupIds=[Ref(security_group)],
+                Tags=tags(env, Name=f"{env.project}-{env.environment}-{name}"),
             )
         )
