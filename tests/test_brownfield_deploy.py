@@ -184,6 +184,17 @@ def test_staging_deploys_on_the_existing_vpc_and_shared_listener(aws: str, tmp_p
     )["SecurityGroups"]
     assert [p["UserIdGroupPairs"][0]["GroupId"] for p in task_group["IpPermissions"]] == [world.alb["security_group"]]
 
+    names = yaml.safe_load(STAGING.read_text())["services"]["auth"]["names"]
+    ecs = boto3.client("ecs", region_name=world.region)
+    (service,) = ecs.describe_services(cluster="shop-staging", services=[names["service"]])["services"]
+    task = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+    assert task["family"] == names["task_family"]
+    logs = boto3.client("logs", region_name=world.region)
+    assert (
+        logs.describe_log_groups(logGroupNamePrefix=names["log_group"])["logGroups"][0]["logGroupName"]
+        == (names["log_group"])
+    )
+
     again, out = deploy_staging(folder, world.region, capsys)
     assert again == 0, out  # our own rules, now on the listener, are not foreign
 

@@ -52,6 +52,7 @@ def test_the_issue_seed_converts_generates_and_lints_clean(tmp_path: Path, capsy
     assert {e["Name"]: e["Value"] for e in container["Environment"]} == {"NODE_ENV": "developement", "PORT": "8080"}
     assert container["PortMappings"][0]["ContainerPort"] == 8080
     assert (task_definition(template)["Cpu"], task_definition(template)["Memory"]) == ("512", "1024")
+    assert task_definition(template)["Family"] == "api-ecs-task-definition"  # the family CI already names
 
 
 def test_a_route_flag_puts_the_import_behind_the_alb(tmp_path: Path, capsys) -> None:

@@ -96,6 +96,8 @@ def convert(document: Any, name: str | None = None) -> Conversion:
     family = str(task.get("family") or "imported")
     cpu, memory = task_size(task)
     conversion = Conversion(name or service_name(family), {"cpu": cpu, "memory": memory}, family=family)
+    if task.get("family"):  # pipelines name the family (describe-task-definition, update-service): keep it
+        conversion.service["names"] = {"task_family": family}
     _task_fields(task, tags, conversion)
     names = {c["name"]: container_name(c["name"]) for c in task["containerDefinitions"]}
     results = [
@@ -154,5 +156,10 @@ def _containers(results: list[ContainerResult], out: Conversion) -> None:
     out.log_group = groups[0] if groups else None
     if len(groups) > 1:
         out.losses.append(f"awslogs-group {groups}: every container of a service logs to one group")
+    if out.log_group:
+        out.notes.append(
+            f"logs go to a new group /ecs/<prefix>-{out.name}; to keep {out.log_group}, delete that group and "
+            "set names.log_group (the stack creates its group; CloudFormation cannot create one that exists)"
+        )
     for r in results:
         out.losses += r.losses

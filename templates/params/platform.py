@@ -10,6 +10,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 from templates.errors import rule_violation
 from templates.params.brownfield import EndpointParams, ExistingAlb, ExistingVpc
 from templates.params.formats import BUCKET_NAME, CERTIFICATE_ARN, LOG_RETENTION_DAYS, Cidr, KmsKeyArn
+from templates.params.names import EcsName
 from templates.params.strict import Strict
 
 
@@ -167,4 +168,9 @@ class ClusterParams(Strict):
         None,
         pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
         description="Cloud Map private DNS namespace; default <environment>.<project>.internal.",
+    )
+    name: EcsName | None = Field(
+        None,
+        description="ECS cluster name people depend on (default: CloudFormation picks a unique one); letters, "
+        "digits, - and _, 1-255. Setting or changing it replaces the cluster.",
     )

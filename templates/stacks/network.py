@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import ipaddress
 
-from troposphere import GetAtt, GetAZs, Join, Ref, Select, Template, ec2
+from troposphere import GetAtt, GetAZs, Join, Ref, Select, Sub, Template, ec2
 from troposphere import logs as cwlogs
 
-from templates.naming import ExportKey, flow_log_group_name
+from templates.naming import ExportKey, prefixed_flow_log_group
 from templates.params.environment import Environment
 from templates.stacks.common import add_export, new_template, tags
 from templates.stacks.endpoints import add_endpoints
@@ -149,7 +149,7 @@ def _add_flow_logs(t: Template, env: Environment, vpc: ec2.VPC) -> None:
     log_group = t.add_resource(
         cwlogs.LogGroup(
             "FlowLogGroup",
-            LogGroupName=flow_log_group_name(env.project, env.environment),
+            LogGroupName=Sub(prefixed_flow_log_group()),
             RetentionInDays=flow.retention_days,
             Tags=tags(env),
             **optional,
