@@ -36,9 +36,20 @@ def account_problems(deployment: Deployment, clients: Clients, profile: str | No
     spec = (templates.get(NETWORK, {}).get("Metadata") or {}).get(EXISTING_VPC_METADATA)
     if spec is not None:
         session = boto3.Session(profile_name=profile, region_name=deployment.region)
+        spec = {**spec, "InternetFacingAlb": _creates_internet_facing_alb(templates)}
         problems += vpc_problems(session.client("ec2", config=RETRIES), spec, deployment.region)
     problems += listener_problems(clients, everything)
     return problems
+
+
+def _creates_internet_facing_alb(templates: dict[str, dict[str, Any]]) -> bool:
+    """Whether our templates create an internet-facing load balancer (which needs public subnets)."""
+    return any(
+        r.get("Type") == "AWS::ElasticLoadBalancingV2::LoadBalancer"
+        and (r.get("Properties") or {}).get("Scheme", "internet-facing") == "internet-facing"
+        for t in templates.values()
+        for r in (t.get("Resources") or {}).values()
+    )
 
 
 def refuse(console: Console, problems: Iterable[str]) -> int:
@@ -71,7 +82,11 @@ def vpc_problems(ec2: Any, spec: dict[str, Any], region: str) -> list[str]:
     pages = ec2.get_paginator("describe_route_tables").paginate(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
     tables = [t for page in pages for t in page["RouteTables"]]
     private = [s for s in spec["PrivateSubnets"] if subnets.get(s, {}).get("VpcId") == vpc_id]
-    return problems + _egress_problems(private, tables, spec)
+    problems += _egress_problems(private, tables, spec)
+    if spec.get("InternetFacingAlb"):
+        public = [s for s in spec["PublicSubnets"] if subnets.get(s, {}).get("VpcId") == vpc_id]
+        problems += _internet_problems(public, tables)
+    return problems
 
 
 def _subnet_problems(tier: str, ids: list[str], subnets: dict[str, Any], vpc_id: str, region: str) -> list[str]:
@@ -108,6 +123,26 @@ def has_way_out(table: dict[str, Any]) -> bool:
         and any(route.get(target) for target in _WAYS_OUT)
         for route in table.get("Routes", [])
     )
+
+
+def _internet_problems(public: list[str], tables: list[dict[str, Any]]) -> list[str]:
+    """An internet-facing ALB answers only from subnets whose default route is an internet gateway.
+
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#subnets-load-balancer
+    """
+    problems = []
+    for subnet_id in public:
+        table = _table_of(subnet_id, tables)
+        routes = table.get("Routes", []) if table else []
+        if not any(
+            r.get("DestinationCidrBlock") == "0.0.0.0/0" and str(r.get("GatewayId", "")).startswith("igw-")
+            for r in routes
+        ):
+            problems.append(
+                f"public subnet {subnet_id} (route table {table['RouteTableId'] if table else '(none)'}) has no "
+                "route to 0.0.0.0/0 through an internet gateway: the internet-facing ALB could not be reached there"
+            )
+    return problems
 
 
 def _egress_problems(private: list[str], tables: list[dict[str, Any]], spec: dict[str, Any]) -> list[str]:

@@ -86,8 +86,13 @@ def test_existing_vpc_with_nat_deploys_into_its_subnets(aws: str, tmp_path: Path
             lambda w: w.private_subnets.__setitem__(1, "subnet-0123456789abcdef0"),
             "private_subnets[1]: subnet subnet-0123456789abcdef0 does not exist in sa-east-1",
         ),
+        (
+            "us-west-1",
+            lambda w: w.public_subnets.__setitem__(0, _subnet_without_internet(w)),
+            "public subnet {public0} (route table rtb-",
+        ),
     ],
-    ids=["no way out", "subnet of another vpc", "two subnets in one az", "missing subnet"],
+    ids=["no way out", "subnet of another vpc", "two subnets in one az", "missing subnet", "public not public"],
 )
 def test_a_wrong_existing_vpc_is_refused_before_any_change(
     aws: str, tmp_path: Path, capsys, region: str, break_it: Any, words: str
@@ -121,6 +126,14 @@ def _second_subnet_beside(world: World, subnet_id: str) -> str:
     (subnet,) = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"]
     zone = subnet["AvailabilityZone"]
     return ec2.create_subnet(VpcId=world.vpc_id, CidrBlock="10.20.99.0/24", AvailabilityZone=zone)["Subnet"]["SubnetId"]
+
+
+def _subnet_without_internet(world: World) -> str:
+    """A subnet on the VPC's main route table, which routes nowhere outside the VPC."""
+    ec2 = boto3.client("ec2", region_name=world.region)
+    (first,) = ec2.describe_subnets(SubnetIds=[world.public_subnets[0]])["Subnets"]
+    zone = first["AvailabilityZone"]
+    return ec2.create_subnet(VpcId=world.vpc_id, CidrBlock="10.20.98.0/24", AvailabilityZone=zone)["Subnet"]["SubnetId"]
 
 
 def _add_nat(world: World) -> None:
