@@ -12,6 +12,7 @@ names the subnet or table.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 import boto3
@@ -30,7 +31,9 @@ _WAYS_OUT = ("NatGatewayId", "TransitGatewayId", "NetworkInterfaceId", "Instance
 
 def account_problems(deployment: Deployment, clients: Clients, profile: str | None) -> list[str]:
     """Every problem with the existing VPC and shared listeners the templates rely on; [] when all is well."""
-    everything = load_deployment(deployment.folder)  # every stack, whatever --stacks selected
+    # Every stack, whatever --stacks selected; the selected ones keep their --set values.
+    loaded = load_deployment(deployment.folder)
+    everything = replace(loaded, stacks={**loaded.stacks, **deployment.stacks})
     templates = {key: stack.template for key, stack in everything.stacks.items()}
     problems: list[str] = []
     spec = (templates.get(NETWORK, {}).get("Metadata") or {}).get(EXISTING_VPC_METADATA)
