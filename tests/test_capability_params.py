@@ -430,8 +430,8 @@ def test_bad_capability_value_is_located(case: str, tmp_path: Path, out: Path, c
 def test_rule_broken_by_a_default_names_the_default(tmp_path: Path, out: Path, capsys) -> None:
     data = minimal_params(defaults={"capacity": {"spot_weight": 1}}, services={"api": web(architecture="arm64")})
     err = run_bad(tmp_path, out, capsys, data)
-    assert "services.api.capacity.spot_weight: " in err
-    assert "(value inherited from defaults.capacity)" in err and "[S001]" in err
+    assert "defaults.capacity.spot_weight: " in err
+    assert "(set under defaults; inherited by services: api)" in err and "[S001]" in err
 
 
 def test_service_without_kind_or_routes_is_a_worker(tmp_path: Path) -> None:
