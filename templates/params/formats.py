@@ -22,9 +22,6 @@ VALUE_FROM_ARN = (
     r"|ssm:[a-z0-9-]+:\d{12}:parameter/.+)$"
 )
 KMS_KEY_ARN = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$"
-# S3 bucket naming rules (the parts a regex can say; the rest in _bucket_name).
-BUCKET_NAME = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
-HOST_PATTERN = r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 # Docker image references: [registry[:port]/]repository[:tag][@sha256:digest].  The
 # registry and repository are lowercase (Docker and ECR refuse uppercase); a tag may
 # mix case (1-128 of letters, digits, _ . -, not starting with . or -).

@@ -145,7 +145,7 @@ def _type_hint(kind: str, value: Any, source: Source, raw_loc: tuple[Any, ...]) 
     if kind in _TEXT_TYPES and not isinstance(value, (str, dict, list)):
         if text is None:
             return f" (got {yaml_reading(value, None)})"
-        return f" (YAML read {text} as {yaml_reading(value, text)}, not text; put it in quotes as written: \"{text}\")"
+        return f' (YAML read {text} as {yaml_reading(value, text)}, not text; put it in quotes as written: "{text}")'
     if kind in _NUMBER_TYPES and isinstance(value, str):
         quoted = re.fullmatch(r"-?\d+(\.\d+)?", value.strip()) is not None
         advice = f"; numbers are written without quotes: {value.strip()}" if quoted else ""
@@ -253,7 +253,8 @@ def _with_heirs(problem: Problem, services: list[str] | None) -> Problem:
     if services is None:
         return problem
     heirs = ", ".join(sorted(set(services)))
-    return Problem(problem.path, f"{problem.message} (set under defaults; inherited by services: {heirs})", problem.check_id)
+    message = f"{problem.message} (set under defaults; inherited by services: {heirs})"
+    return Problem(problem.path, message, problem.check_id)
 
 
 def validate(path: Path, merged: dict[str, Any], source: Source) -> Environment:

@@ -40,11 +40,11 @@ class Source:
         elif isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
                 if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
-                    self.plain.pop(path + (key_node.value,), None)
-                    self._index(value_node, path + (key_node.value,), active)
+                    self.plain.pop((*path, key_node.value), None)
+                    self._index(value_node, (*path, key_node.value), active)
         elif isinstance(node, yaml.SequenceNode):
             for i, item in enumerate(node.value):
-                self._index(item, path + (i,), active)
+                self._index(item, (*path, i), active)
         active.discard(id(node))
 
     def plain_text(self, loc: tuple[Any, ...]) -> str | None:
