@@ -293,7 +293,7 @@ class TaskRole(Strict):
 
     statements: list[PolicyStatement] = Field(default_factory=list, max_length=50, description="Inline policy.")
     managed_policy_arns: list[Annotated[str, StringConstraints(pattern=MANAGED_POLICY_ARN)]] = Field(
-        default_factory=list, max_length=10, description="Managed policies to attach."
+        default_factory=list, description="Managed policies to attach (IAM: at most 10 per role by default)."
     )
 
     @property

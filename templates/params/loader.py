@@ -60,10 +60,16 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 
 def load_params(path: Path | str) -> Environment:
     """The validated model of one params file; whole-environment checks come after (``pipeline``)."""
+    return load_params_and_source(path)[0]
+
+
+def load_params_and_source(path: Path | str) -> tuple[Environment, Source]:
+    """The validated model and the file as written (for messages of the checks that come after)."""
     path = Path(path)
     raw, root = read_yaml_nodes(path)
     merged = apply_defaults(path, raw)
-    return validate(path, merged, Source.of(raw, root))
+    source = Source.of(raw, root)
+    return validate(path, merged, source), source
 
 
 def read_yaml(path: Path) -> dict[str, Any]:

@@ -171,12 +171,12 @@ def _inherited_loc(loc: tuple[Any, ...], raw: dict[str, Any]) -> tuple[Any, ...]
     node = {} if node is None else node
     default: Any = raw["defaults"]
     rest = tuple(p for p in loc[2:] if p != "[key]")
-    for depth, part in enumerate(rest):
+    for part in rest:
         if not isinstance(node, dict) or isinstance(part, int):
             return None
         if part not in node:
             found = isinstance(default, dict) and part in default
-            return ("defaults", *rest) if found and depth < len(rest) else None
+            return ("defaults", *rest) if found else None
         node = node[part]
         default = default.get(part) if isinstance(default, dict) else None
     return None
@@ -224,20 +224,36 @@ def _rule_problem(err: dict[str, Any]) -> tuple[tuple[Any, ...], Problem]:
     path = loc_to_path(loc)
     if at:
         path = f"{path}.{at}" if path else at
-        loc = loc + tuple(int(p) if p.isdigit() else p for p in re.split(r"\.|\[|\]\.?", at) if p)
+        loc = loc + path_to_loc(at)
     return loc, Problem(path, str(ctx.get("message") or err["msg"]), str(ctx.get("check_id") or "P008"))
 
 
 def problems_of(errors: list[dict[str, Any]], source: Source) -> list[Problem]:
     """One problem per mistake: the same inherited mistake in several services becomes one at defaults."""
-    problems: list[Problem] = []
-    inherited: dict[tuple[str, str, str], list[str]] = {}
+    located = []
     for err in errors:
         if err["type"] == RULE_ERROR_TYPE:
-            loc, problem = _rule_problem(err)
+            located.append(_rule_problem(err))
         else:
-            loc, problem = tuple(err["loc"]), _problem(err, source)
-        from_defaults = _inherited_loc(loc, source.raw)
+            located.append((tuple(err["loc"]), _problem(err, source)))
+    return _one_per_default(located, source.raw)
+
+
+def path_to_loc(path: str) -> tuple[Any, ...]:
+    """``services.a.containers[0].image`` -> ``("services", "a", "containers", 0, "image")``."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"\.|\[|\]\.?", path) if p)
+
+
+def attribute_to_defaults(problems: list[Problem], raw: dict[str, Any]) -> list[Problem]:
+    """Whole-environment problems (found after validation) moved to ``defaults`` when inherited from there."""
+    return _one_per_default([(path_to_loc(p.path), p) for p in problems], raw)
+
+
+def _one_per_default(located: list[tuple[tuple[Any, ...], Problem]], raw: dict[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    inherited: dict[tuple[str, str, str], list[str]] = {}
+    for loc, problem in located:
+        from_defaults = _inherited_loc(loc, raw)
         if from_defaults is None:
             problems.append(problem)
             continue

@@ -193,13 +193,19 @@ class Service(Strict):
         description="Default of the ImageTag parameter (CI overrides it per deploy).",
     )
     log_retention_days: LOG_RETENTION_DAYS = Field(30, description="CloudWatch Logs retention.")
+    secrets_kms_key_arns: list[KmsKeyArn] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Customer-managed KMS keys (ARNs, same region) encrypting this service's secrets or SecureString "
+        "parameters: the execution role may kms:Decrypt with them, through Secrets Manager and SSM only.",
+    )
     log_kms_key_arn: KmsKeyArn | None = Field(
         None,
         description="KMS key ARN encrypting the service's log group (same region; its key policy must "
         "allow the logs.<region>.amazonaws.com principal).",
     )
     health_check: HealthCheck = Field(default_factory=HealthCheck, description="Target health.")
-    containers: list[Container] = Field(min_length=1, max_length=10, description="Task containers.")
+    containers: list[Container] = Field(min_length=1, description="Task containers (ECS: at most 10).")
     target_container: Name | None = Field(
         None, description="Container receiving ALB traffic; default: first with a port."
     )
