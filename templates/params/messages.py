@@ -132,8 +132,10 @@ def yaml_reading(value: Any, text: str | None) -> str:
                 why = " (a leading 0 reads as octal)"
             elif re.fullmatch(r"[-+]?0x[0-9a-fA-F_]+", text) or re.fullmatch(r"[-+]?0b[01_]+", text):
                 why = " (read as hexadecimal/binary)"
+            elif isinstance(value, float):
+                why = " (a number keeps no trailing zeros)"
             else:
-                why = " (digits YAML drops are lost)"
+                why = " (a number keeps no formatting)"
         return f"the number {value!r}{why}"
     return f"{type(value).__name__} {_short(value)}"
 
@@ -150,6 +152,8 @@ def _type_hint(kind: str, value: Any, source: Source, raw_loc: tuple[Any, ...]) 
         quoted = re.fullmatch(r"-?\d+(\.\d+)?", value.strip()) is not None
         advice = f"; numbers are written without quotes: {value.strip()}" if quoted else ""
         return f" (got text {value!r}{advice})"
+    if kind in _NUMBER_TYPES and isinstance(value, float) and value.is_integer():
+        return f" (YAML read {shown} as a decimal number; write a whole number without the point: {int(value)})"
     if kind in _NUMBER_TYPES and isinstance(value, float):
         return f" (YAML read {shown} as a number with a fractional part)"
     if kind == "bool_type" and not isinstance(value, bool):
