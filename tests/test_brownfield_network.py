@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
+import generate
 from templates.naming import EXISTING_VPC_METADATA
 from templates.pipeline import build_all
-from tests.conftest import IMAGE, make_env, minimal_params, web
+from tests.conftest import IMAGE, make_env, minimal_params, web, write_params
 from tests.test_params_errors import run_bad
 
 EXISTING: dict[str, Any] = {
@@ -70,7 +71,10 @@ def test_nat_free_existing_vpc_gets_endpoints_for_what_the_services_use() -> Non
     assert [(i["FromPort"], i["CidrIp"]) for i in sg["Properties"]["SecurityGroupIngress"]] == [(443, EXISTING["cidr"])]
 
 
-def test_endpoints_on_a_new_vpc_use_its_private_route_tables() -> None:
+def test_endpoints_on_a_new_vpc_use_its_private_route_tables(tmp_path: Path) -> None:
+    """Generated through every check (cfn-lint, guardrails), not only built."""
+    params = write_params(tmp_path, minimal_params(network={"nat": "none", "endpoints": {}}))
+    assert generate.main(["--params", str(params), "--out", str(tmp_path / "out")]) == 0
     network = rendered(network={"nat": "none", "endpoints": {}})["network"]
     s3 = network["Resources"]["S3GatewayEndpoint"]["Properties"]
     assert s3["RouteTableIds"] == [{"Ref": "PrivateRouteTable1"}, {"Ref": "PrivateRouteTable2"}]

@@ -93,7 +93,7 @@ def build_network(env: Environment) -> Template:
                 f"PrivateSubnet{i + 1}RouteTableAssociation", SubnetId=Ref(private), RouteTableId=Ref(table)
             )
         )
-    add_endpoints(t, env, Ref(vpc), GetAtt(vpc, "CidrBlock"), [Ref(s) for s in private_subnets], private_tables)
+    add_endpoints(t, env, Ref(vpc), str(net.cidr), [Ref(s) for s in private_subnets], private_tables)
     add_export(t, ExportKey.VPC_ID, Ref(vpc), "VPC id")
     add_export(t, ExportKey.VPC_CIDR, GetAtt(vpc, "CidrBlock"), "VPC CIDR block")
     add_export(
