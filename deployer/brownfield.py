@@ -77,6 +77,7 @@ def vpc_problems(ec2: Any, spec: dict[str, Any], region: str) -> list[str]:
     problems = []
     if spec["Cidr"] not in cidrs:
         problems.append(f"network.existing.cidr: VPC {vpc_id} has {', '.join(sorted(cidrs))}, not {spec['Cidr']}")
+    problems += _dns_problems(ec2, vpc_id)
     wanted = spec["PublicSubnets"] + spec["PrivateSubnets"]
     pages = ec2.get_paginator("describe_subnets").paginate(Filters=[{"Name": "subnet-id", "Values": wanted}])
     subnets = {s["SubnetId"]: s for page in pages for s in page["Subnets"]}
@@ -89,6 +90,26 @@ def vpc_problems(ec2: Any, spec: dict[str, Any], region: str) -> list[str]:
     if spec.get("InternetFacingAlb"):
         public = [s for s in spec["PublicSubnets"] if subnets.get(s, {}).get("VpcId") == vpc_id]
         problems += _internet_problems(public, tables)
+    return problems
+
+
+def _dns_problems(ec2: Any, vpc_id: str) -> list[str]:
+    """DNS resolution and hostnames on: the cluster's Cloud Map namespace and private-DNS endpoints need both.
+
+    https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html (private DNS needs DNS
+    hostnames and DNS resolution); https://docs.aws.amazon.com/cloud-map/latest/dg/dns-considerations.html.
+    A VPC created through the API has DNS hostnames off unless someone turned them on.
+    """
+    problems = []
+    for attribute, key, flag in (
+        ("enableDnsSupport", "EnableDnsSupport", "--enable-dns-support"),
+        ("enableDnsHostnames", "EnableDnsHostnames", "--enable-dns-hostnames"),
+    ):
+        if not ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute)[key]["Value"]:
+            problems.append(
+                f"network.existing.vpc_id: VPC {vpc_id} has {attribute} off; the Cloud Map namespace and the "
+                f"endpoints' private DNS need it on (aws ec2 modify-vpc-attribute --vpc-id {vpc_id} {flag})"
+            )
     return problems
 
 

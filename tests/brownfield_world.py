@@ -36,10 +36,11 @@ class World:
         }
 
 
-def make_vpc(region: str, nat: bool = False) -> World:
+def make_vpc(region: str, nat: bool = False, dns_hostnames: bool = True) -> World:
     """A VPC as another team would have built it: IGW for the public tier, one route table per private subnet."""
     ec2 = boto3.client("ec2", region_name=region)
     vpc_id = ec2.create_vpc(CidrBlock=CIDR)["Vpc"]["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": dns_hostnames})
     zones = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]][:2]
     igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
     ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc_id)

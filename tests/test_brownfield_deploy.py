@@ -115,6 +115,15 @@ def test_a_wrong_existing_vpc_is_refused_before_any_change(
     assert stacks(region) == []
 
 
+def test_a_vpc_without_dns_hostnames_is_refused(aws: str, tmp_path: Path, capsys) -> None:
+    world = make_vpc("us-east-2", nat=True, dns_hostnames=False)
+    code, out = deploy_folder(generate(tmp_path, {"existing": world.existing_vpc()}), world.region, capsys)
+    assert code == 1
+    assert f"VPC {world.vpc_id} has enableDnsHostnames off" in " ".join(out.split()), out
+    assert "enableDnsSupport" not in out
+    assert stacks(world.region) == []
+
+
 def _foreign_subnet(region: str) -> str:
     ec2 = boto3.client("ec2", region_name=region)
     other = ec2.create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]["VpcId"]

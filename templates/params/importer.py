@@ -136,6 +136,11 @@ def _task_fields(task: dict[str, Any], tags: list[dict[str, Any]], out: Conversi
 
 
 def _containers(results: list[ContainerResult], out: Conversion) -> None:
+    """Task-wide settings the containers carry one by one: image tag, stop timeout, log group.
+
+    Fargate caps stopTimeout at 120 seconds:
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html
+    """
     out.service["containers"] = [r.container for r in results]
     placeholders = sorted({r.placeholder for r in results if r.placeholder})
     if any(not r.placeholder and ":" not in r.container["image"].rsplit("/", 1)[-1] for r in results) or placeholders:
