@@ -26,6 +26,7 @@ from deployer.inputs import Deployment, StackInput
 from deployer.review import ExportChange, ResourceChange, Result, StackReview
 from deployer.state import CREATE, RECREATE, UPDATE, busy_message, decide, is_busy
 from deployer.upload import template_source
+from deployer.values import attach_values
 from templates.graph import exports_of, imports_of
 
 NAMED_IAM = ("RoleName", "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName")
@@ -260,6 +261,7 @@ def _read_change_set(
     described = actions.describe_change_set(cfn, change_set_id)
     review.created_at = described["CreationTime"]
     review.resources = resource_changes(described)
+    review.notes += attach_values(review.resources, described)
     deployed = deployed_parameters(stack) if stack else {}
     review.parameters = parameter_changes(deployed, stack_in)
     if stack is None:

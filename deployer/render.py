@@ -15,6 +15,7 @@ from rich.text import Text
 
 from deployer.events import OnEvents
 from deployer.review import RESOURCE_COLUMNS, Result, Review, StackReview
+from deployer.values import TERMINAL_WIDTH, VALUE_COLUMNS, value_rows
 
 REPLACEMENT_STYLES = {"True": "bold white on red", "Conditional": "bold black on yellow", "False": "green"}
 ACTION_STYLES = {"Add": "green", "Modify": "yellow", "Remove": "bold red"}
@@ -72,6 +73,13 @@ def export_table(review: StackReview) -> Table:
     return table
 
 
+def _table(columns: tuple[str, ...], rows: list[list[str]], title: str) -> Table:
+    table = Table(*columns, title=title, title_justify="left", header_style="bold")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
 def _value(value: str | None) -> Text:
     return Text("(none)", "dim") if value is None else Text(value)
 
@@ -82,6 +90,8 @@ def stack_block(review: StackReview) -> RenderableType:
         parts.append(Text(f"  {review.message}", "bold red" if review.result.is_failure else ""))
     if review.resources:
         parts.append(resource_table(review))
+    if any(r.values for r in review.resources):
+        parts.append(_table(VALUE_COLUMNS, value_rows(review.resources, TERMINAL_WIDTH), "Values"))
     if review.parameters:
         parts.append(parameter_table(review))
     if review.exports:

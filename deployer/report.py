@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from deployer.review import REPLACEMENT, RESOURCE_COLUMNS, Review, StackReview
+from deployer.values import VALUE_COLUMNS, value_rows
 
 SCHEMA = 1
 
@@ -80,6 +81,8 @@ def _stack_section(stack: StackReview) -> list[str]:
         for row in rows:
             row[REPLACEMENT] = _replacement(row[REPLACEMENT])
         lines += [*_table(RESOURCE_COLUMNS, rows), ""]
+    if any(r.values for r in stack.resources):
+        lines += ["Values:", "", *_table(VALUE_COLUMNS, value_rows(stack.resources)), ""]
     if stack.parameters:
         rows = [
             [p.name, p.deployed if p.deployed is not None else "(none)", p.new or "(removed)", p.source]

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from deployer.values import PropertyValue
+
 
 class Result(StrEnum):
     CHANGES = "changes"  # a change set is ready to execute
@@ -51,6 +53,7 @@ class ResourceChange:
     properties: list[str] = field(default_factory=list)  # changed property names, with what they force
     causes: list[str] = field(default_factory=list)  # causing entities: parameters, resources, the template
     risk: str | None = None
+    values: list[PropertyValue] = field(default_factory=list)  # before -> after, when the endpoint gives them
 
     def cells(self) -> list[str]:
         """The row under ``RESOURCE_COLUMNS`` as text: the terminal and Markdown only style it."""

@@ -450,7 +450,9 @@ def plan_network_update(dev: Path, cfn: tuple[Any, Stubber], changes: list[dict[
     stub.add_response("describe_change_set", described(name, changes))
     stub.add_response("describe_change_set", described(name, changes[:1], NextToken="page-2"))
     stub.add_response(
-        "describe_change_set", described(name, changes[1:]), {"ChangeSetName": ANY, "NextToken": "page-2"}
+        "describe_change_set",
+        described(name, changes[1:]),
+        {"ChangeSetName": ANY, "IncludePropertyValues": True, "NextToken": "page-2"},
     )
     return client, stub
 
