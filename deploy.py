@@ -51,6 +51,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation before executing")
     parser.add_argument("--allow-replacement", action="store_true", help="execute even with risky changes")
     parser.add_argument("--recreate-failed", action="store_true", help="delete and recreate ROLLBACK_COMPLETE stacks")
+    parser.add_argument("--prune", action="store_true", help="delete the env's stacks the manifest no longer names")
     parser.add_argument("--profile", help="AWS profile")
     parser.add_argument("--region", help="region (default: the manifest's)")
     parser.add_argument("--bucket", help="S3 bucket for templates over 51,200 bytes")
@@ -86,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         yes=args.yes,
         allow_replacement=args.allow_replacement,
         recreate_failed=args.recreate_failed,
+        prune=args.prune,
         profile=args.profile,
         region=args.region,
         bucket=args.bucket,

@@ -23,6 +23,7 @@ from deployer.changes import deployed_parameters, kept_values, parameter_changes
 from deployer.errors import Interrupted, StackFailure
 from deployer.exports import export_changes
 from deployer.inputs import Deployment, StackInput
+from deployer.inventory import stack_tags
 from deployer.review import ExportChange, ResourceChange, Result, StackReview
 from deployer.state import CREATE, RECREATE, UPDATE, busy_message, decide, is_busy
 from deployer.upload import template_source
@@ -233,6 +234,7 @@ def _request(ctx: Context, stack_in: StackInput, action: str, parameter_only: bo
         "ChangeSetType": "UPDATE" if action == UPDATE else "CREATE",
         "Description": f"fargate-stacks {d.project}/{d.environment} {stack_in.key}",
         "Capabilities": capabilities(stack_in.template),
+        "Tags": stack_tags(d.project, d.environment),
     }
     if parameter_only:
         parameters = [

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from deployer import lifecycle_view
 from deployer.review import REPLACEMENT, RESOURCE_COLUMNS, Review, StackReview
 from deployer.values import VALUE_COLUMNS, value_rows
 
@@ -43,6 +44,7 @@ def as_json(review: Review, exit_code: int) -> dict[str, Any]:
         "risky": review.risky,
         "exit_code": exit_code,
         "stacks": stacks,
+        **review.lifecycle.as_json(),
     }
 
 
@@ -64,6 +66,7 @@ def markdown(review: Review) -> str:
         [s.stack_name, s.action or "-", s.result, *s.counts().values(), len(s.risks)] for s in review.stacks.values()
     ]
     lines += [*_table(("Stack", "Action", "Result", "Add", "Modify", "Remove", "Risks"), rows), ""]
+    lines += lifecycle_view.markdown(review.lifecycle, _table)
     for stack in review.stacks.values():
         lines += _stack_section(stack)
     return "\n".join(lines) + "\n"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from deployer.lifecycle import Lifecycle
 from deployer.values import PropertyValue
 
 
@@ -129,10 +130,11 @@ class Review:
     region: str
     stacks: dict[str, StackReview]
     allow_replacement: bool = False
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)  # stacks to remove (prune) and drift
 
     @property
     def risky(self) -> list[str]:
-        return [f"{s.stack_name}: {risk}" for s in self.stacks.values() for risk in s.risks]
+        return [f"{s.stack_name}: {risk}" for s in self.stacks.values() for risk in s.risks] + self.lifecycle.risks
 
     @property
     def gated(self) -> bool:

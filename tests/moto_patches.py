@@ -22,6 +22,11 @@ each one is still needed).
    every change set of the region; CloudFormation answers those of the stack
    named (by name or id).  The deployer lists a stack's change sets to clean up
    the ones an earlier run left, and must not need to filter them again.
+5. ``ListImports`` is not implemented (the endpoint answers HTTP 500).
+   CloudFormation answers the names of the stacks whose template imports the
+   export, or a ValidationError "Export '<name>' is not imported by any stack."
+   The deployer asks it before pruning or tearing down stacks whose exports
+   others may still use.
 """
 
 from __future__ import annotations
@@ -111,11 +116,50 @@ def patch_list_change_sets_stack_name() -> None:
     CloudFormationResponse.list_change_sets = list_change_sets  # type: ignore[method-assign]
 
 
+def patch_list_imports() -> None:
+    """Gap 5: ``ListImports`` from the live stacks' templates (their ``Fn::ImportValue``, resolved by moto)."""
+    from moto.cloudformation import parsing
+    from moto.cloudformation.exceptions import ValidationError
+    from moto.cloudformation.responses import CloudFormationResponse
+    from moto.core.responses import ActionResult
+
+    def imported(stack: Any) -> set[str]:
+        found: set[str] = set()
+
+        def walk(node: Any) -> None:
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    if key == "Fn::ImportValue":
+                        found.add(str(parsing.clean_json(value, stack.resource_map)))
+                    else:
+                        walk(value)
+            elif isinstance(node, list):
+                for item in node:
+                    walk(item)
+
+        walk(stack.template_dict.get("Resources", {}))
+        return found
+
+    def list_imports(self: Any) -> ActionResult:
+        name = self._get_param("ExportName")
+        live = [s for s in self.cloudformation_backend.stacks.values() if s.status not in _NOT_LIVE]
+        importers = sorted(stack.name for stack in live if name in imported(stack))
+        if not importers:
+            raise ValidationError(message=f"Export '{name}' is not imported by any stack.")
+        return ActionResult({"Imports": importers})
+
+    CloudFormationResponse.list_imports = list_imports  # type: ignore[attr-defined]
+
+
+_NOT_LIVE = ("DELETE_COMPLETE", "REVIEW_IN_PROGRESS")  # gone, or a change set nobody executed: imports nothing
+
+
 GAPS: dict[str, Callable[[], None]] = {
     "change set exports": patch_change_set_exports,
     "Fn::GetAZs Ref": patch_get_azs_ref,
     "PrivateDnsNamespace": patch_private_dns_namespace,
     "ListChangeSets StackName": patch_list_change_sets_stack_name,
+    "ListImports": patch_list_imports,
 }
 
 

@@ -78,6 +78,11 @@ def test_gap_4_list_change_sets_ignores_the_stack_name(cfn: Any) -> None:
     assert stacks == {"one", "two"}, "moto filters by StackName now: drop patch_list_change_sets_stack_name"
 
 
+def test_gap_5_list_imports_is_not_implemented(cfn: Any) -> None:
+    with pytest.raises(NotImplementedError, match="list_imports"):  # if this stops raising: drop patch_list_imports
+        cfn.list_imports(ExportName="gap-VpcId")
+
+
 def test_gap_2_get_azs_does_not_resolve_a_ref(cfn: Any) -> None:
     az = {"Fn::Select": [0, {"Fn::GetAZs": {"Ref": "AWS::Region"}}]}
     properties = {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.0.0/24", "AvailabilityZone": az}

@@ -13,9 +13,11 @@ from typing import Any
 
 import boto3
 import pytest
+import yaml
 
 import deploy
 from deployer.values import NO_VALUES_NOTE
+from tests.conftest import PARAMS_DIR
 from tests.moto_endpoint import endpoint_process, go_offline
 
 pytestmark = pytest.mark.e2e
@@ -72,3 +74,117 @@ def test_an_endpoint_without_property_values_gets_a_note_not_blank_cells(run: An
     assert NO_VALUES_NOTE in auth["notes"]
     assert "without property values" in shipped.out
     assert "Values:" not in (dev / "review.md").read_text()  # no empty table
+
+
+# --- prune ---------------------------------------------------------------------------------------
+
+
+def generate_without(tmp_path: Path, service: str) -> Path:
+    """dev regenerated from a params copy without ``service``: what a user does to remove a service."""
+    import generate
+
+    params = yaml.safe_load((PARAMS_DIR / "dev.yaml").read_text())
+    del params["services"][service]
+    path = tmp_path / "params" / "dev.yaml"
+    path.parent.mkdir()
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
+    folder = tmp_path / "without"
+    assert generate.main(["--params", str(path), "--out", str(folder), "--no-validate"]) == 0
+    return folder
+
+
+def routes_in(template: dict[str, Any]) -> list[str]:
+    """The routes prune must name, read from the template the stack was deployed with."""
+    out = []
+    for resource in template["Resources"].values():
+        if resource["Type"] != "AWS::ElasticLoadBalancingV2::ListenerRule":
+            continue
+        config = {"host-header": "HostHeaderConfig", "path-pattern": "PathPatternConfig"}
+        fields = {c["Field"]: c[config[c["Field"]]]["Values"] for c in resource["Properties"]["Conditions"]}
+        host, path = (", ".join(fields.get(name, [])) for name in config)
+        out.append(f"{host or '*'} {path or '*'} (priority {resource['Properties']['Priority']})")
+    return sorted(out)
+
+
+def test_a_removed_service_is_listed_kept_without_prune_and_deleted_with_it(
+    run: Any, dev: Path, tmp_path: Path
+) -> None:
+    region = "ap-northeast-2"
+    assert run(dev, region, "--execute", "--yes").code == 0
+    web_routes = routes_in(json.loads((dev / "svc-web.json").read_text()))
+    assert web_routes, "dev's web routes nothing: this test would prove nothing"
+    without = generate_without(tmp_path, "web")
+
+    listed = run(without, region)
+
+    assert listed.code == 0
+    (removal,) = listed.review["removals"]
+    assert (removal["stack_name"], removal["result"], removal["found_by"]) == ("shop-dev-svc-web", "listed", "tags")
+    assert sorted(removal["routes"]) == web_routes
+    assert listed.review["risky"] == []  # listing is not deleting: no gate without --prune
+    assert "Stacks no longer in the manifest" in listed.out and "--prune deletes" in listed.out
+    assert "## Stacks no longer in the manifest" in (without / "review.md").read_text()
+
+    kept = run(without, region, "--execute", "--yes")
+    assert kept.code == 0 and "shop-dev-svc-web" in stack_names(region)
+
+    gated = run(without, region, "--prune", "--execute", "--yes")
+    assert gated.code == 3
+    assert any(r.startswith("shop-dev-svc-web: deletes the stack") for r in gated.review["risky"])
+    assert "shop-dev-svc-web" in stack_names(region)
+
+    pruned = run(without, region, "--prune", "--execute", "--yes", "--allow-replacement")
+
+    assert pruned.code == 0, pruned.out
+    assert pruned.review["removals"][0]["result"] == "deleted"
+    assert "shop-dev-svc-web" not in stack_names(region)
+    assert {f"shop-dev-{key}" for key in json.loads((without / "manifest.json").read_text())["stacks"]} == (
+        stack_names(region)
+    )
+    # (moto deletes no listener rule with its stack; CloudFormation does: the stack being gone is the proof)
+
+
+def legacy_stacks(region: str) -> None:
+    """A stack of shop/dev deployed before stack tags (found by its description) exporting a value that a
+    stack outside the environment imports."""
+    cfn = boto3.client("cloudformation", region_name=region)
+    parameter = {"Type": "AWS::SSM::Parameter", "Properties": {"Name": "legacy", "Type": "String", "Value": "v"}}
+    exporter = {
+        "Description": "fargate-stacks shop/dev: a service removed long ago",
+        "Resources": {"Marker": parameter},
+        "Outputs": {"Legacy": {"Value": "legacy-value", "Export": {"Name": "shop-dev-Legacy"}}},
+    }
+    cfn.create_stack(StackName="shop-dev-svc-legacy", TemplateBody=json.dumps(exporter))
+    importer = {
+        "Resources": {
+            "Marker": {
+                "Type": "AWS::SSM::Parameter",
+                "Properties": {"Name": "team-b", "Type": "String", "Value": {"Fn::ImportValue": "shop-dev-Legacy"}},
+            }
+        }
+    }
+    cfn.create_stack(
+        StackName="team-b-reports", TemplateBody=json.dumps(importer), Tags=[{"Key": "project", "Value": "reports"}]
+    )
+
+
+def test_a_stack_whose_export_is_in_use_outside_is_not_pruned_and_says_who_uses_it(run: Any, dev: Path) -> None:
+    region = "ap-south-1"
+    legacy_stacks(region)
+
+    blocked = run(dev, region, "--prune", "--allow-replacement", "--execute", "--yes")
+
+    assert blocked.code == 1
+    (removal,) = blocked.review["removals"]
+    assert (removal["stack_name"], removal["found_by"], removal["exports"]) == (
+        "shop-dev-svc-legacy",
+        "description",
+        ["shop-dev-Legacy"],
+    )
+    assert removal["importers"] == {"shop-dev-Legacy": ["team-b-reports"]}
+    assert removal["result"] == "listed"
+    assert "export shop-dev-Legacy is still imported by team-b-reports" in removal["blockers"][0]
+    assert "blocked: shop-dev-svc-legacy" in blocked.out
+    assert {"shop-dev-svc-legacy", "team-b-reports"} <= stack_names(region)
+    network = boto3.client("cloudformation", region_name=region).describe_stacks(StackName="shop-dev-network")
+    assert network["Stacks"][0]["StackStatus"] == "REVIEW_IN_PROGRESS"  # reviewed, not executed
