@@ -88,6 +88,19 @@ def outcomes(lifecycle: Lifecycle) -> RenderableType:
     return Group(*lines)
 
 
+def teardown_table(stacks: list[Removal]) -> Table:
+    rows = [[str(n), *row] for n, row in enumerate(removal_rows(Lifecycle(removals=stacks)), 1)]
+    return _table("Stacks to delete, in this order", ("#", *REMOVAL_COLUMNS), rows)
+
+
+def teardown_markdown(title: str, stacks: list[Removal], left_behind: list[str], table: MdTable) -> list[str]:
+    rows = [[str(n), *row] for n, row in enumerate(removal_rows(Lifecycle(removals=stacks)), 1)]
+    lines = [title, "", *table(("#", *REMOVAL_COLUMNS), rows), ""]
+    lines += [f"- **blocked** {s.stack_name}: {b}" for s in stacks for b in s.blockers]
+    lines += [f"- left behind: {line}" for line in left_behind]
+    return [*lines, ""]
+
+
 def _table(title: str, columns: tuple[str, ...], rows: list[list[str]]) -> Table:
     table = Table(*columns, title=title, title_justify="left", header_style="bold")
     for row in rows:

@@ -126,7 +126,7 @@ def delete_one(ctx: Context, removal: Removal) -> Removal:
                 return _fail(removal, f"export {export} is still imported by {', '.join(still)}; not deleted")
         if ctx.stop.is_set():
             raise Interrupted("not started")
-        ctx.say(f"{removal.stack_name}: deleting (--prune)")
+        ctx.say(f"{removal.stack_name}: deleting")
         actions.delete_stack(cfn, removal.stack_id, ctx.timing, ctx.stop)
     except Interrupted:
         removal.result, removal.message = INTERRUPTED, "interrupted: see the stack's events for where its deletion is"

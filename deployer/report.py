@@ -57,6 +57,9 @@ def _table(header: tuple[str, ...], rows: list[list[Any]]) -> list[str]:
     return lines + ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
 
 
+markdown_table = _table  # the lifecycle sections and the teardown review draw their tables with it
+
+
 def markdown(review: Review) -> str:
     lines = [f"# Deploy review: {review.project}/{review.environment} ({review.region})", ""]
     if review.risky:

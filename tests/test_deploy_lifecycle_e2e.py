@@ -6,6 +6,7 @@ Each scenario deploys into a region of its own on one endpoint process, as
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ import yaml
 
 import deploy
 from deployer.values import NO_VALUES_NOTE
+from templates.graph import build_graph
 from tests.conftest import PARAMS_DIR
 from tests.moto_endpoint import endpoint_process, go_offline
 
@@ -188,3 +190,60 @@ def test_a_stack_whose_export_is_in_use_outside_is_not_pruned_and_says_who_uses_
     assert {"shop-dev-svc-legacy", "team-b-reports"} <= stack_names(region)
     network = boto3.client("cloudformation", region_name=region).describe_stacks(StackName="shop-dev-network")
     assert network["Stacks"][0]["StackStatus"] == "REVIEW_IN_PROGRESS"  # reviewed, not executed
+
+
+# --- teardown ------------------------------------------------------------------------------------
+
+
+def test_teardown_explains_its_blockers_then_deletes_importers_first_and_keeps_retained_log_groups(
+    run: Any, dev: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    region = "eu-south-1"
+    auth = json.loads((dev / "svc-auth.json").read_text())
+    auth["Resources"]["LogGroup"]["DeletionPolicy"] = "Retain"
+    (dev / "svc-auth.json").write_text(json.dumps(auth))
+    assert run(dev, region, "--execute", "--yes").code == 0
+    cfn = boto3.client("cloudformation", region_name=region)
+    outside = {"Type": "AWS::SSM::Parameter", "Properties": {"Name": "b", "Type": "String",
+               "Value": {"Fn::ImportValue": "shop-dev-VpcId"}}}  # fmt: skip
+    cfn.create_stack(StackName="team-b-db", TemplateBody=json.dumps({"Resources": {"P": outside}}))
+    elbv2 = boto3.client("elbv2", region_name=region)
+    alb_arn = elbv2.describe_load_balancers()["LoadBalancers"][0]["LoadBalancerArn"]
+    protection = [{"Key": "deletion_protection.enabled", "Value": "true"}]
+    elbv2.modify_load_balancer_attributes(LoadBalancerArn=alb_arn, Attributes=protection)
+    ours = {f"shop-dev-{key}" for key in json.loads((dev / "manifest.json").read_text())["stacks"]}
+
+    blocked = run(dev, region, "--teardown", "--execute", "--yes")
+
+    assert blocked.code == 1 and blocked.review["operation"] == "teardown"
+    blockers = {s["stack_name"]: s["blockers"] for s in blocked.review["stacks"] if s["blockers"]}
+    assert set(blockers) == {"shop-dev-network", "shop-dev-alb"}
+    assert "export shop-dev-VpcId is imported by team-b-db, outside shop/dev" in blockers["shop-dev-network"][0]
+    assert f"load balancer {alb_arn} has deletion protection on" in blockers["shop-dev-alb"][0]
+    (kept,) = blocked.review["left_behind"]
+    assert "AWS::Logs::LogGroup /ecs/shop-dev-auth" in kept and "aws logs delete-log-group" in kept
+    assert "Teardown blocked" in blocked.out and ours <= stack_names(region)
+
+    cfn.delete_stack(StackName="team-b-db")
+    protection[0]["Value"] = "false"
+    elbv2.modify_load_balancer_attributes(LoadBalancerArn=alb_arn, Attributes=protection)
+    reviewed = run(dev, region, "--teardown")
+    assert reviewed.code == 0 and "Re-run with --execute" in reviewed.out and ours <= stack_names(region)
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))  # the operator answers no
+    declined = run(dev, region, "--teardown", "--execute")
+    assert declined.code == 1 and "nothing was deleted" in declined.out and ours <= stack_names(region)
+
+    gone = run(dev, region, "--teardown", "--execute", "--yes")
+
+    assert gone.code == 0, gone.out
+    assert {s["result"] for s in gone.review["stacks"]} == {"deleted"} and gone.review["exit_code"] == 0
+    assert not ours & stack_names(region)
+    started = [line.split(":")[0].strip() for line in gone.out.splitlines() if line.strip().endswith(": deleting")]
+    assert set(started) == ours
+    graph = build_graph({key: json.loads((dev / f"{key}.json").read_text()) for key in json.loads(
+        (dev / "manifest.json").read_text())["stacks"]})  # fmt: skip
+    for key, deps in graph.depends_on.items():
+        for dep in deps:  # an importer's deletion finished before its exporter's started
+            assert started.index(f"shop-dev-{key}") < started.index(f"shop-dev-{dep}"), (key, dep)
+    groups = boto3.client("logs", region_name=region).describe_log_groups(logGroupNamePrefix="/ecs/shop-dev-")
+    assert [g["logGroupName"] for g in groups["logGroups"]] == ["/ecs/shop-dev-auth"]  # Retain: left behind

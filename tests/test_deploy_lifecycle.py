@@ -1,10 +1,14 @@
-"""How prune and teardown recognise an environment's stacks, and the order they delete them in."""
+"""Lifecycle pieces without an endpoint: how prune and teardown recognise an environment's stacks and order
+their deletion, the teardown flags, and drift (moto has no drift API: botocore's Stubber plays CloudFormation)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
+
+import deploy
 from deployer.executor import walk
 from deployer.inventory import (
     LiveStack,
@@ -57,3 +61,15 @@ def test_importers_are_deleted_before_the_stacks_they_import_from() -> None:
     walk(deletion_dependencies(stacks, imported_by), order.append, workers=1)
     assert order == ["svc", "alb", "net"]
     assert outside_importers(stacks["net"], imported_by, stacks) == {"Vpc": ["outside"]}
+
+
+@pytest.mark.parametrize(
+    "flag", [["--stacks", "alb"], ["--set", "auth.ImageTag=1"], ["--prune"], ["--allow-replacement"]]
+)
+def test_teardown_refuses_flags_that_choose_or_change_stacks(
+    flag: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        deploy.parse_args(["--env", "dev", "--teardown", *flag])
+    assert exit_.value.code == 2
+    assert f"--teardown deletes the whole environment; it takes no {flag[0]}" in capsys.readouterr().err
