@@ -54,6 +54,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--allow-replacement", action="store_true", help="execute even with risky changes")
     parser.add_argument("--recreate-failed", action="store_true", help="delete and recreate ROLLBACK_COMPLETE stacks")
     parser.add_argument("--prune", action="store_true", help="delete the env's stacks the manifest no longer names")
+    parser.add_argument("--no-drift", dest="drift", action="store_false", help="skip drift detection")
+    parser.add_argument("--drift-timeout", type=int, default=90, metavar="SECONDS", help="drift detection (default 90)")
     parser.add_argument("--teardown", action="store_true", help="review (and with --execute delete) the whole env")
     parser.add_argument("--profile", help="AWS profile")
     parser.add_argument("--region", help="region (default: the manifest's)")
@@ -103,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         allow_replacement=args.allow_replacement,
         recreate_failed=args.recreate_failed,
         prune=args.prune,
+        drift=args.drift,
+        drift_timeout=args.drift_timeout,
         profile=args.profile,
         region=args.region,
         bucket=args.bucket,

@@ -18,6 +18,9 @@ from rich.text import Text
 
 from deployer import actions, lifecycle_view, prune, render
 from deployer.aws import Timing, make_clients
+from deployer.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
+from deployer.drift import detect as detect_drift
+from deployer.drift import mark_overwritten
 from deployer.entrypoints import alb_routes
 from deployer.errors import UsageError
 from deployer.execution import Gate, execute_stack
@@ -41,6 +44,8 @@ class Options:
     allow_replacement: bool = False
     recreate_failed: bool = False
     prune: bool = False  # delete the environment's stacks the manifest no longer names
+    drift: bool = True  # detect drift on the existing stacks before planning
+    drift_timeout: int = DRIFT_TIMEOUT
     profile: str | None = None
     region: str | None = None
     bucket: str | None = None
@@ -70,6 +75,12 @@ def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> in
     }
     review = Review(deployment.project, deployment.environment, deployment.region, unplanned, options.allow_replacement)
     with _recorded(console, options.folder, review):
+        if options.drift:
+            review.lifecycle.drift, review.lifecycle.drift_note = detect_drift(
+                ctx, options.workers, options.drift_timeout
+            )
+        else:
+            review.lifecycle.drift_note = "not checked (--no-drift)"
         walk(
             deployment.depends_on(),
             lambda key: plan_stack(ctx, key),
@@ -78,6 +89,7 @@ def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> in
             on_result=review.stacks.__setitem__,
         )
         review.lifecycle.removals = prune.plan_removals(ctx, options.prune)
+        mark_overwritten(review)
     code = exit_code(review)
     render.show_review(console, review)
     _write(console, options.folder, review, code)

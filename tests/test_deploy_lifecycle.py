@@ -4,12 +4,19 @@ their deletion, the teardown flags, and drift (moto has no drift API: botocore's
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import boto3
 import pytest
+from botocore.stub import Stubber
+from rich.console import Console
 
 import deploy
+from deployer.drift import detect, mark_overwritten
 from deployer.executor import walk
+from deployer.inputs import load_deployment
 from deployer.inventory import (
     LiveStack,
     _belongs,
@@ -18,6 +25,12 @@ from deployer.inventory import (
     outside_importers,
     stack_tags,
 )
+from deployer.lifecycle import PropertyDrift, ResourceDrift, StackDrift
+from deployer.render import show_review
+from deployer.report import write_reports
+from deployer.review import ResourceChange, Result, Review, StackReview
+from tests.changeset_fixtures import T0, stack_id
+from tests.test_deploy_failures import context
 
 
 def test_stack_tags_are_the_tags_every_generated_resource_carries(shipped_outputs: dict[str, Path]) -> None:
@@ -73,3 +86,148 @@ def test_teardown_refuses_flags_that_choose_or_change_stacks(
         deploy.parse_args(["--env", "dev", "--teardown", *flag])
     assert exit_.value.code == 2
     assert f"--teardown deletes the whole environment; it takes no {flag[0]}" in capsys.readouterr().err
+
+
+# --- drift (botocore's Stubber: the local endpoint has no drift API) -------------------------------------
+
+
+@pytest.fixture
+def cfn() -> Iterator[tuple[Any, Stubber]]:
+    client = boto3.client(
+        "cloudformation", region_name="eu-west-1", aws_access_key_id="stub", aws_secret_access_key="stub"
+    )
+    with Stubber(client) as stub:
+        yield client, stub
+        stub.assert_no_pending_responses()
+
+
+def drift_context(dev: Path, client: Any) -> Any:
+    ctx = context(dev, client)
+    ctx.deployment = load_deployment(dev, ["network", "svc-auth"])
+    return ctx
+
+
+def status(detection: str, state: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "StackId": stack_id("shop-dev-network"),
+        "StackDriftDetectionId": detection,
+        "DetectionStatus": state,
+        "Timestamp": T0,
+        **extra,
+    }
+
+
+SUBNET_DRIFT = {
+    "StackId": stack_id("shop-dev-network"),
+    "LogicalResourceId": "PublicSubnet1",
+    "ResourceType": "AWS::EC2::Subnet",
+    "StackResourceDriftStatus": "MODIFIED",
+    "Timestamp": T0,
+    "PropertyDifferences": [
+        {"PropertyPath": "/MapPublicIpOnLaunch", "ExpectedValue": "true", "ActualValue": "false",
+         "DifferenceType": "NOT_EQUAL"},
+    ],
+}  # fmt: skip
+
+
+def test_drifted_properties_are_read_after_a_bounded_parallel_wait(dev: Path, cfn: tuple[Any, Stubber]) -> None:
+    client, stub = cfn
+    stub.add_response("detect_stack_drift", {"StackDriftDetectionId": "d-1"}, {"StackName": "shop-dev-network"})
+    stub.add_client_error(
+        "detect_stack_drift", "ValidationError", "Stack with id shop-dev-svc-auth does not exist", 400
+    )  # not deployed yet: nothing to check, nothing to say
+    stub.add_response("describe_stack_drift_detection_status", status("d-1", "DETECTION_IN_PROGRESS"))
+    stub.add_response(
+        "describe_stack_drift_detection_status",
+        status("d-1", "DETECTION_COMPLETE", StackDriftStatus="DRIFTED"),
+        {"StackDriftDetectionId": "d-1"},
+    )
+    stub.add_response(
+        "describe_stack_resource_drifts",
+        {"StackResourceDrifts": [SUBNET_DRIFT]},
+        {"StackName": "shop-dev-network", "StackResourceDriftStatusFilters": ["MODIFIED", "DELETED"]},
+    )
+
+    found, note = detect(drift_context(dev, client), workers=1, timeout=5, delay=0)
+
+    assert note == ""
+    (network,) = found
+    assert (network.key, network.status) == ("network", "DRIFTED"), network.note
+    (subnet,) = network.resources
+    assert (subnet.logical_id, subnet.status) == ("PublicSubnet1", "MODIFIED")
+    assert [(p.path, p.expected, p.actual) for p in subnet.properties] == [("/MapPublicIpOnLaunch", "true", "false")]
+
+
+def test_no_drift_api_is_one_note_for_the_run_not_a_failure(dev: Path, cfn: tuple[Any, Stubber]) -> None:
+    client, stub = cfn
+    stub.add_client_error("detect_stack_drift", "InvalidAction", "DetectStackDrift is not valid for this endpoint", 400)
+
+    found, note = detect(drift_context(dev, client), workers=1, timeout=5, delay=0)
+
+    assert found == []  # and no second stack was asked (Stubber fails on any unexpected call)
+    assert note == (
+        "not checked: DetectStackDrift on shop-dev-network answered InvalidAction: DetectStackDrift is not valid "
+        "for this endpoint; --no-drift skips the check"
+    )
+    assert "\n" not in note
+
+
+def test_a_detection_still_running_at_the_deadline_is_unknown_not_waited_for(
+    dev: Path, cfn: tuple[Any, Stubber]
+) -> None:
+    client, stub = cfn
+    stub.add_response("detect_stack_drift", {"StackDriftDetectionId": "d-1"})
+    stub.add_client_error("detect_stack_drift", "ValidationError", "Stack with id x does not exist", 400)
+    stub.add_response("describe_stack_drift_detection_status", status("d-1", "DETECTION_IN_PROGRESS"))
+
+    (network,), _note = detect(drift_context(dev, client), workers=1, timeout=0, delay=1)
+
+    assert network.status == "UNKNOWN" and "deadline" in network.note
+
+
+def test_an_incomplete_detection_still_shows_what_it_found(dev: Path, cfn: tuple[Any, Stubber]) -> None:
+    client, stub = cfn
+    stub.add_response("detect_stack_drift", {"StackDriftDetectionId": "d-1"})
+    stub.add_client_error("detect_stack_drift", "ValidationError", "Stack with id x does not exist", 400)
+    reason = "Failed to detect drift on resource [NatGateway]"
+    stub.add_response(
+        "describe_stack_drift_detection_status", status("d-1", "DETECTION_FAILED", DetectionStatusReason=reason)
+    )
+    stub.add_response("describe_stack_resource_drifts", {"StackResourceDrifts": [SUBNET_DRIFT]})
+
+    (network,), _note = detect(drift_context(dev, client), workers=1, timeout=5, delay=0)
+
+    assert network.status == "DRIFTED" and network.note == f"detection incomplete: {reason}"
+
+
+def drifted_review() -> Review:
+    network = StackReview("network", "shop-dev-network", "UPDATE", Result.CHANGES)
+    network.resources = [ResourceChange("Modify", "PublicSubnet1", "AWS::EC2::Subnet", "False")]
+    review = Review("shop", "dev", "eu-west-1", {"network": network})
+    subnet = ResourceDrift("PublicSubnet1", "AWS::EC2::Subnet", "MODIFIED",
+                           [PropertyDrift("/MapPublicIpOnLaunch", "true", "false", "NOT_EQUAL")])  # fmt: skip
+    table = ResourceDrift("PrivateRouteTable", "AWS::EC2::RouteTable", "DELETED")
+    review.lifecycle.drift = [StackDrift("network", "shop-dev-network", "DRIFTED", [subnet, table])]
+    mark_overwritten(review)
+    return review
+
+
+def test_the_review_shows_drift_and_which_drifted_resources_this_run_overwrites(tmp_path: Path) -> None:
+    review = drifted_review()
+    assert [r.overwritten for r in review.lifecycle.drift[0].resources] == [True, False]
+
+    console = Console(record=True, width=220)
+    show_review(console, review)
+    printed = console.export_text()
+    assert "Drift (changed outside CloudFormation)" in printed
+    assert "/MapPublicIpOnLaunch" in printed and "true → false" in printed and "overwrites it" in printed
+    assert "modify drifted resources (shop-dev-network PublicSubnet1)" in printed
+
+    write_reports(tmp_path, review, 0)
+    md = (tmp_path / "review.md").read_text()
+    assert (
+        "| shop-dev-network | PublicSubnet1 | AWS::EC2::Subnet | MODIFIED | /MapPublicIpOnLaunch | true → false |" in md
+    )
+    assert "| shop-dev-network | PrivateRouteTable | AWS::EC2::RouteTable | DELETED | - | - | - |" in md
+    data = json.loads((tmp_path / "review.json").read_text())
+    assert data["drift"][0]["resources"][0]["properties"][0]["actual"] == "false"

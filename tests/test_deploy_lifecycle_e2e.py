@@ -76,6 +76,13 @@ def test_an_endpoint_without_property_values_gets_a_note_not_blank_cells(run: An
     assert NO_VALUES_NOTE in auth["notes"]
     assert "without property values" in shipped.out
     assert "Values:" not in (dev / "review.md").read_text()  # no empty table
+    # moto has no drift API: one line, and the review goes on (exit code 0 above)
+    note = shipped.review["drift_note"]
+    assert note == (
+        "not checked: the endpoint's answer to DetectStackDrift on shop-dev-svc-auth was not an AWS API response; "
+        "--no-drift skips the check"
+    )
+    assert f"  drift: {note}\n" in shipped.out  # on one line
 
 
 # --- prune ---------------------------------------------------------------------------------------
@@ -127,8 +134,9 @@ def test_a_removed_service_is_listed_kept_without_prune_and_deleted_with_it(
     assert "Stacks no longer in the manifest" in listed.out and "--prune deletes" in listed.out
     assert "## Stacks no longer in the manifest" in (without / "review.md").read_text()
 
-    kept = run(without, region, "--execute", "--yes")
+    kept = run(without, region, "--execute", "--yes", "--no-drift")
     assert kept.code == 0 and "shop-dev-svc-web" in stack_names(region)
+    assert "drift: not checked (--no-drift)" in kept.out and "DetectStackDrift" not in kept.out
 
     gated = run(without, region, "--prune", "--execute", "--yes")
     assert gated.code == 3
