@@ -69,6 +69,7 @@ def terminal(lifecycle: Lifecycle, width: int = 40) -> RenderableType:
         parts.append(_table("Stacks no longer in the manifest", REMOVAL_COLUMNS, removal_rows(lifecycle)))
         for r in lifecycle.removals:
             parts += [Text(f"  blocked: {r.stack_name}: {b}", "bold red") for b in r.blockers]
+        parts += [Text(f"  RISK: {risk}", "bold red") for risk in lifecycle.risks]
         if any(r.result == LISTED and not r.blockers for r in lifecycle.removals):
             parts.append(Text("  note: kept; --prune deletes them after the other stacks are updated", "yellow"))
     drifted = drift_rows(lifecycle.drift, width)
@@ -88,14 +89,26 @@ def outcomes(lifecycle: Lifecycle) -> RenderableType:
     return Group(*lines)
 
 
+TEARDOWN_COLUMNS = ("#", "Stack", "Status", "Exports", "After (importers)", "Routes", "Result")
+
+
+def teardown_rows(stacks: list[Removal]) -> list[list[str]]:
+    """The order explained: each stack is deleted after the stacks importing its exports."""
+    names = {s.stack_name: s.key for s in stacks}
+    rows = []
+    for n, s in enumerate(stacks, 1):
+        after = sorted({names.get(i, i) for importers in s.importers.values() for i in importers})
+        rows.append([str(n), s.stack_name, s.status, str(len(s.exports)), ", ".join(after) or "-",
+                     "; ".join(s.routes) or "-", _result(s)])  # fmt: skip
+    return rows
+
+
 def teardown_table(stacks: list[Removal]) -> Table:
-    rows = [[str(n), *row] for n, row in enumerate(removal_rows(Lifecycle(removals=stacks)), 1)]
-    return _table("Stacks to delete, in this order", ("#", *REMOVAL_COLUMNS), rows)
+    return _table("Stacks to delete, in this order", TEARDOWN_COLUMNS, teardown_rows(stacks))
 
 
 def teardown_markdown(title: str, stacks: list[Removal], left_behind: list[str], table: MdTable) -> list[str]:
-    rows = [[str(n), *row] for n, row in enumerate(removal_rows(Lifecycle(removals=stacks)), 1)]
-    lines = [title, "", *table(("#", *REMOVAL_COLUMNS), rows), ""]
+    lines = [title, "", *table(TEARDOWN_COLUMNS, teardown_rows(stacks)), ""]
     lines += [f"- **blocked** {s.stack_name}: {b}" for s in stacks for b in s.blockers]
     lines += [f"- left behind: {line}" for line in left_behind]
     return [*lines, ""]

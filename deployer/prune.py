@@ -81,7 +81,8 @@ def _blockers(
         for other in others:
             if export in moving_off.get(other, set()):
                 continue  # this run updates that stack to a template that no longer imports it
-            where = "a stack of this run" if other in ctx.deployment.stack_names.values() else "a stack outside it"
+            named = other in ctx.deployment.stack_names.values()
+            where = "a stack of this environment that keeps importing it" if named else "outside this environment"
             blockers.append(
                 f"export {export} is still imported by {other} ({where}); CloudFormation refuses to delete a stack "
                 f"whose exports are in use: move {other} off it first"

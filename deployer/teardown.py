@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,8 @@ def teardown(options: Options, console: Console, ask: Callable[[str], bool]) -> 
         prune.delete_removals(ctx, Lifecycle(removals=plan.stacks), options.workers)
     code = FAILURE if plan.failed else OK
     console.print(lifecycle_view.outcomes(Lifecycle(removals=plan.stacks)))
+    done = Text(f"Teardown done: {len(plan.stacks)} stack(s) deleted.", "green")
+    console.print(Text("Teardown incomplete (see above).", "bold red") if plan.failed else done)
     write(options.folder, plan, code, console)
     return code
 
@@ -115,10 +118,15 @@ def review_teardown(ctx: Context) -> Teardown:
 
 
 def _order(live: dict[str, inventory.LiveStack], imported_by: dict[str, list[str]]) -> list[str]:
-    """Deletion order: a stack comes after every stack of the environment importing from it."""
-    from graphlib import TopologicalSorter
-
-    return list(TopologicalSorter(inventory.deletion_dependencies(live, imported_by)).static_order())
+    """Deletion order: a stack comes after every stack of the environment importing from it (ties by name)."""
+    sorter = TopologicalSorter(inventory.deletion_dependencies(live, imported_by))
+    sorter.prepare()
+    order: list[str] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready())
+        order += ready
+        sorter.done(*ready)
+    return order
 
 
 def _blockers(
@@ -138,12 +146,12 @@ def _blockers(
             "delete those stacks or move them off it first"
         )
     for resource in resources:
-        if resource["ResourceType"] == LOAD_BALANCER and _protected(ctx, resource["PhysicalResourceId"]):
+        arn = resource["PhysicalResourceId"]
+        if resource["ResourceType"] == LOAD_BALANCER and _protected(ctx, arn):
             blockers.append(
-                f"load balancer {resource['PhysicalResourceId']} has deletion protection on: set "
-                "alb.deletion_protection: false in the params file and deploy, or run aws elbv2 "
-                f"modify-load-balancer-attributes --load-balancer-arn {resource['PhysicalResourceId']} "
-                "--attributes Key=deletion_protection.enabled,Value=false"
+                f"load balancer {arn.split('/')[-2]} has deletion protection on: set alb.deletion_protection: "
+                "false in the params file and deploy, or run aws elbv2 modify-load-balancer-attributes "
+                f"--load-balancer-arn {arn} --attributes Key=deletion_protection.enabled,Value=false"
             )
     return blockers
 

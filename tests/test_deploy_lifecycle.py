@@ -231,3 +231,19 @@ def test_the_review_shows_drift_and_which_drifted_resources_this_run_overwrites(
     assert "| shop-dev-network | PrivateRouteTable | AWS::EC2::RouteTable | DELETED | - | - | - |" in md
     data = json.loads((tmp_path / "review.json").read_text())
     assert data["drift"][0]["resources"][0]["properties"][0]["actual"] == "false"
+
+
+def _printed(renderable: Any) -> str:
+    console = Console(record=True, width=140)
+    console.print(renderable)
+    return "\n".join(line.rstrip() for line in console.export_text().splitlines())
+
+
+def test_the_docs_samples_of_values_and_drift_are_what_the_review_prints() -> None:
+    from deployer.lifecycle_view import terminal
+    from deployer.render import stack_block
+    from tests.test_deploy_values import image_review
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "deploy-lifecycle.md").read_text()
+    for sample in (_printed(stack_block(image_review())), _printed(terminal(drifted_review().lifecycle))):
+        assert sample in docs, "docs/deploy-lifecycle.md is stale: paste this\n" + sample

@@ -227,7 +227,8 @@ def test_teardown_explains_its_blockers_then_deletes_importers_first_and_keeps_r
     blockers = {s["stack_name"]: s["blockers"] for s in blocked.review["stacks"] if s["blockers"]}
     assert set(blockers) == {"shop-dev-network", "shop-dev-alb"}
     assert "export shop-dev-VpcId is imported by team-b-db, outside shop/dev" in blockers["shop-dev-network"][0]
-    assert f"load balancer {alb_arn} has deletion protection on" in blockers["shop-dev-alb"][0]
+    assert f"load balancer {alb_arn.split('/')[-2]} has deletion protection on" in blockers["shop-dev-alb"][0]
+    assert f"--load-balancer-arn {alb_arn} --attributes Key=deletion_protection.enabled" in blockers["shop-dev-alb"][0]
     (kept,) = blocked.review["left_behind"]
     assert "AWS::Logs::LogGroup /ecs/shop-dev-auth" in kept and "aws logs delete-log-group" in kept
     assert "Teardown blocked" in blocked.out and ours <= stack_names(region)
