@@ -79,6 +79,8 @@ class StackDrift:
 @dataclass
 class Lifecycle:
     removals: list[Removal] = field(default_factory=list)
+    prune: bool = False  # --prune given
+    prune_note: str = ""  # one line when the environment's stacks could not be listed
     drift: list[StackDrift] = field(default_factory=list)
     drift_note: str = ""  # one line when drift was not checked at all (flag, or no drift API)
 
@@ -87,8 +89,10 @@ class Lifecycle:
         return [f"{r.stack_name}: {r.risk}" for r in self.removals if r.risk]
 
     @property
-    def failed(self) -> list[Removal]:
-        return [r for r in self.removals if r.failed]
+    def failed(self) -> list[str]:
+        """Exit code 1: a removal --prune could not do, or --prune given and the stacks not listable."""
+        unlisted = [f"--prune: {self.prune_note}"] if self.prune and self.prune_note else []
+        return [r.stack_name for r in self.removals if r.failed] + unlisted
 
     @property
     def to_delete(self) -> list[Removal]:
@@ -100,4 +104,9 @@ class Lifecycle:
 
     def as_json(self) -> dict[str, Any]:
         removals = [{**asdict(r), "risk": r.risk} for r in self.removals]
-        return {"removals": removals, "drift": [asdict(d) for d in self.drift], "drift_note": self.drift_note}
+        return {
+            "removals": removals,
+            "prune_note": self.prune_note,
+            "drift": [asdict(d) for d in self.drift],
+            "drift_note": self.drift_note,
+        }

@@ -72,6 +72,13 @@ def terminal(lifecycle: Lifecycle, width: int = 40) -> RenderableType:
         parts += [Text(f"  RISK: {risk}", "bold red") for risk in lifecycle.risks]
         if any(r.result == LISTED and not r.blockers for r in lifecycle.removals):
             parts.append(Text("  note: kept; --prune deletes them after the other stacks are updated", "yellow"))
+    if lifecycle.prune_note:
+        parts.append(
+            Text(
+                f"  stacks no longer in the manifest: {lifecycle.prune_note}",
+                "bold red" if lifecycle.prune else "yellow",
+            )
+        )
     drifted = drift_rows(lifecycle.drift, width)
     if drifted:
         parts.append(_table("Drift (changed outside CloudFormation)", DRIFT_COLUMNS, drifted))
@@ -129,6 +136,8 @@ def markdown(lifecycle: Lifecycle, table: MdTable) -> list[str]:
         lines += [f"- **blocked** {r.stack_name}: {b}" for r in lifecycle.removals for b in r.blockers]
         lines += [f"- **RISK** {risk}" for risk in lifecycle.risks]
         lines += [""] if any(r.blockers for r in lifecycle.removals) or lifecycle.risks else []
+    if lifecycle.prune_note:
+        lines += ["## Stacks no longer in the manifest", "", f"- {lifecycle.prune_note}", ""]
     drifted = drift_rows(lifecycle.drift)
     notes = drift_notes(lifecycle)
     if drifted or notes:

@@ -27,16 +27,24 @@ from deployer.state import is_busy
 from templates.graph import imports_of
 
 
-def plan_removals(ctx: Context, prune: bool) -> list[Removal]:
-    """Every live stack of the project and environment that the manifest does not name."""
+def plan_removals(ctx: Context, prune: bool) -> tuple[list[Removal], str]:
+    """Every live stack of the project and environment that the manifest does not name.
+
+    Listing needs DescribeStacks on every stack of the account and ListImports; a role
+    scoped to this environment's stacks may not have them.  Without --prune that is a
+    note, not a failed deploy.
+    """
     d = ctx.deployment
     cfn = ctx.clients.cloudformation
-    live = inventory.environment_stacks(cfn, d.project, d.environment)
-    named = set(d.stack_names.values())
-    orphans = {name: stack for name, stack in live.items() if name not in named}
+    try:
+        live = inventory.environment_stacks(cfn, d.project, d.environment)
+        named = set(d.stack_names.values())
+        orphans = {name: stack for name, stack in live.items() if name not in named}
+        imported_by = inventory.importers(cfn, orphans.values())
+    except (ClientError, BotoCoreError) as exc:
+        return [], f"not checked: the environment's stacks could not be listed ({' '.join(str(exc).split())[:160]})"
     if not orphans:
-        return []
-    imported_by = inventory.importers(cfn, orphans.values())
+        return [], ""
     routes = route_lines(ctx, orphans)
     removals = []
     for name, stack in sorted(orphans.items()):
@@ -54,7 +62,7 @@ def plan_removals(ctx: Context, prune: bool) -> list[Removal]:
         )
         removal.result = TO_DELETE if prune and not removal.blockers else LISTED
         removals.append(removal)
-    return removals
+    return removals, ""
 
 
 def route_lines(ctx: Context, stacks: Mapping[str, LiveStack]) -> dict[str, list[str]]:

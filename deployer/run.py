@@ -88,7 +88,8 @@ def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> in
             stop=ctx.stop,
             on_result=review.stacks.__setitem__,
         )
-        review.lifecycle.removals = prune.plan_removals(ctx, options.prune)
+        review.lifecycle.prune = options.prune
+        review.lifecycle.removals, review.lifecycle.prune_note = prune.plan_removals(ctx, options.prune)
         mark_overwritten(review)
     code = exit_code(review)
     render.show_review(console, review)

@@ -26,9 +26,11 @@ from deployer.inventory import (
     stack_tags,
 )
 from deployer.lifecycle import PropertyDrift, ResourceDrift, StackDrift
+from deployer.prune import plan_removals
 from deployer.render import show_review
 from deployer.report import write_reports
 from deployer.review import ResourceChange, Result, Review, StackReview
+from deployer.run import exit_code
 from tests.changeset_fixtures import T0, stack_id
 from tests.test_deploy_failures import context
 
@@ -247,3 +249,24 @@ def test_the_docs_samples_of_values_and_drift_are_what_the_review_prints() -> No
     docs = (Path(__file__).resolve().parent.parent / "docs" / "deploy-lifecycle.md").read_text()
     for sample in (_printed(stack_block(image_review())), _printed(terminal(drifted_review().lifecycle))):
         assert sample in docs, "docs/deploy-lifecycle.md is stale: paste this\n" + sample
+
+
+def test_a_role_that_may_not_list_every_stack_gets_a_note_and_fails_only_with_prune(
+    dev: Path, cfn: tuple[Any, Stubber]
+) -> None:
+    """DescribeStacks without a name needs cloudformation:DescribeStacks on "*", which a scoped role may lack."""
+    client, stub = cfn
+    denied = "User: arn:aws:iam::123456789012:role/deployer is not authorized to perform: cloudformation:DescribeStacks"
+    for _ in range(2):
+        stub.add_client_error("describe_stacks", "AccessDenied", denied, 403, expected_params={})
+
+    review = Review("shop", "dev", "eu-west-1", {})
+    review.lifecycle.removals, review.lifecycle.prune_note = plan_removals(context(dev, client), prune=False)
+    assert review.lifecycle.removals == [] and "could not be listed (An error occurred (AccessDenied)" in (
+        review.lifecycle.prune_note
+    )
+    assert review.lifecycle.failed == []  # a routine deploy goes on
+
+    review.lifecycle.prune = True
+    review.lifecycle.removals, review.lifecycle.prune_note = plan_removals(context(dev, client), prune=True)
+    assert review.lifecycle.failed and exit_code(review) == 1  # --prune cannot do what it was asked
