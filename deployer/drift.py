@@ -14,6 +14,9 @@ checked at the deadline is reported as unknown, never waited for longer.
 
 Advisory: drift never fails a deploy.  An endpoint without the drift API,
 or credentials without the permission, give one note for the whole run.
+
+https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-drift.html
+https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DetectStackDrift.html
 """
 
 from __future__ import annotations

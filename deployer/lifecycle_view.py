@@ -66,7 +66,7 @@ def drift_notes(lifecycle: Lifecycle) -> list[str]:
 def terminal(lifecycle: Lifecycle, width: int = 40) -> RenderableType:
     parts: list[RenderableType] = []
     if lifecycle.removals:
-        parts.append(_table("Stacks no longer in the manifest", REMOVAL_COLUMNS, removal_rows(lifecycle)))
+        parts.append(titled_table("Stacks no longer in the manifest", REMOVAL_COLUMNS, removal_rows(lifecycle)))
         for r in lifecycle.removals:
             parts += [Text(f"  blocked: {r.stack_name}: {b}", "bold red") for b in r.blockers]
         parts += [Text(f"  RISK: {risk}", "bold red") for risk in lifecycle.risks]
@@ -81,7 +81,7 @@ def terminal(lifecycle: Lifecycle, width: int = 40) -> RenderableType:
         )
     drifted = drift_rows(lifecycle.drift, width)
     if drifted:
-        parts.append(_table("Drift (changed outside CloudFormation)", DRIFT_COLUMNS, drifted))
+        parts.append(titled_table("Drift (changed outside CloudFormation)", DRIFT_COLUMNS, drifted))
     parts += [Text(f"  drift: {note}", "yellow") for note in drift_notes(lifecycle)]
     return Group(*parts)
 
@@ -111,7 +111,7 @@ def teardown_rows(stacks: list[Removal]) -> list[list[str]]:
 
 
 def teardown_table(stacks: list[Removal]) -> Table:
-    return _table("Stacks to delete, in this order", TEARDOWN_COLUMNS, teardown_rows(stacks))
+    return titled_table("Stacks to delete, in this order", TEARDOWN_COLUMNS, teardown_rows(stacks))
 
 
 def teardown_markdown(title: str, stacks: list[Removal], left_behind: list[str], table: MdTable) -> list[str]:
@@ -121,7 +121,7 @@ def teardown_markdown(title: str, stacks: list[Removal], left_behind: list[str],
     return [*lines, ""]
 
 
-def _table(title: str, columns: tuple[str, ...], rows: list[list[str]]) -> Table:
+def titled_table(title: str, columns: tuple[str, ...], rows: list[list[str]]) -> Table:
     table = Table(*columns, title=title, title_justify="left", header_style="bold")
     for row in rows:
         table.add_row(*row)

@@ -74,13 +74,6 @@ def export_table(review: StackReview) -> Table:
     return table
 
 
-def _table(columns: tuple[str, ...], rows: list[list[str]], title: str) -> Table:
-    table = Table(*columns, title=title, title_justify="left", header_style="bold")
-    for row in rows:
-        table.add_row(*row)
-    return table
-
-
 def _value(value: str | None) -> Text:
     return Text("(none)", "dim") if value is None else Text(value)
 
@@ -92,7 +85,7 @@ def stack_block(review: StackReview) -> RenderableType:
     if review.resources:
         parts.append(resource_table(review))
     if any(r.values for r in review.resources):
-        parts.append(_table(VALUE_COLUMNS, value_rows(review.resources, TERMINAL_WIDTH), "Values"))
+        parts.append(lifecycle_view.titled_table("Values", VALUE_COLUMNS, value_rows(review.resources, TERMINAL_WIDTH)))
     if review.parameters:
         parts.append(parameter_table(review))
     if review.exports:

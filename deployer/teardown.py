@@ -12,6 +12,12 @@ operation is changing.  Resources a template keeps on deletion
 (``DeletionPolicy: Retain``, e.g. log groups) are listed as left behind:
 the environment deletes cleanly, but a re-deploy fails on their names until
 they are removed.
+
+What CloudFormation and ELB refuse, as documented:
+https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-exports.html (a stack whose
+export another stack imports cannot be deleted),
+https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#deletion-protection,
+https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@ says so in one note instead of showing empty cells.
 
 The values are kept whole in ``review.json`` and ``review.md``; only the
 terminal shortens them.
+
+https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeChangeSet.html
+https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ResourceTargetDefinition.html
 """
 
 from __future__ import annotations
