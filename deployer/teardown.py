@@ -71,6 +71,7 @@ def teardown(options: Options, console: Console, ask: Callable[[str], bool]) -> 
     deployment = load_deployment(options.folder, region=options.region)
     if options.environment and options.environment != deployment.environment:
         raise UsageError(f"{options.folder} holds environment {deployment.environment!r}, not {options.environment!r}")
+    _clear(options.folder)
     clients = make_clients(options.profile, deployment.region)
     ctx = Context(clients, deployment, options.timing, "", say=lambda message: console.print(Text(message, "dim")))
     plan = review_teardown(ctx)
@@ -207,6 +208,15 @@ def _verdict(plan: Teardown) -> Text:
     if not plan.stacks:
         return Text("Nothing to delete.", "green")
     return Text(f"{len(plan.stacks)} stack(s) to delete. Re-run with --execute to delete them.", "yellow")
+
+
+def _clear(folder: Path) -> None:
+    """An earlier run's review files go before any AWS call: a CI job must never read them as this run's."""
+    for path in (folder / "review.md", folder / "review.json"):
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot replace the review file ({exc.strerror})") from None
 
 
 def write(folder: Path, plan: Teardown, code: int, console: Console) -> None:

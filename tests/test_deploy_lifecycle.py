@@ -270,3 +270,15 @@ def test_a_role_that_may_not_list_every_stack_gets_a_note_and_fails_only_with_pr
     review.lifecycle.prune = True
     review.lifecycle.removals, review.lifecycle.prune_note = plan_removals(context(dev, client), prune=True)
     assert review.lifecycle.failed and exit_code(review) == 1  # --prune cannot do what it was asked
+
+
+def test_a_teardown_that_stops_before_any_aws_call_leaves_no_older_review_behind(
+    dev: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (dev / "review.json").write_text(json.dumps({"exit_code": 0, "stacks": []}))  # a previous deploy's verdict
+    (dev / "review.md").write_text("# Deploy review\n")
+
+    code = deploy.main(["--env", "dev", "--dir", str(dev), "--teardown", "--profile", "no-such-profile"])
+
+    assert code == 2 and "--profile" in capsys.readouterr().err
+    assert not (dev / "review.json").exists() and not (dev / "review.md").exists()
