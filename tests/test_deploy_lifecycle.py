@@ -282,3 +282,23 @@ def test_a_teardown_that_stops_before_any_aws_call_leaves_no_older_review_behind
 
     assert code == 2 and "--profile" in capsys.readouterr().err
     assert not (dev / "review.json").exists() and not (dev / "review.md").exists()
+
+
+def test_a_deletion_that_fails_says_why_in_the_stacks_own_words(dev: Path, cfn: tuple[Any, Stubber]) -> None:
+    """DELETE_FAILED ends botocore's stack_delete_complete waiter; the stack's reason is the message."""
+    from deployer.lifecycle import TO_DELETE, Removal
+    from deployer.prune import delete_one
+    from tests.changeset_fixtures import stack
+
+    client, stub = cfn
+    name = "shop-dev-svc-web"
+    removal = Removal("svc-web", name, stack_id(name), "CREATE_COMPLETE", "tags", exports=["shop-dev-Web"])
+    removal.result = TO_DELETE
+    stub.add_client_error("list_imports", "ValidationError", "Export 'shop-dev-Web' is not imported by any stack.", 400)
+    stub.add_response("delete_stack", {}, {"StackName": stack_id(name)})
+    reason = "The following resource(s) failed to delete: [TargetGroup]."
+    stub.add_response("describe_stacks", stack(name, "DELETE_FAILED", StackStatusReason=reason))
+
+    done = delete_one(context(dev, client), removal)
+
+    assert (done.result, done.message) == ("failed", f"DELETE_FAILED: {reason}")
