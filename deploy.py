@@ -55,14 +55,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--recreate-failed", action="store_true", help="delete and recreate ROLLBACK_COMPLETE stacks")
     parser.add_argument("--prune", action="store_true", help="delete the env's stacks the manifest no longer names")
     parser.add_argument("--no-drift", dest="drift", action="store_false", help="skip drift detection")
-    parser.add_argument("--drift-timeout", type=int, default=90, metavar="SECONDS", help="drift detection (default 90)")
+    parser.add_argument(
+        "--drift-timeout", type=int, default=90, metavar="SECONDS", help="wait for drift detection (default 90)"
+    )
     parser.add_argument("--teardown", action="store_true", help="review (and with --execute delete) the whole env")
     parser.add_argument("--profile", help="AWS profile")
     parser.add_argument("--region", help="region (default: the manifest's)")
     parser.add_argument("--bucket", help="S3 bucket for templates over 51,200 bytes")
     parser.add_argument("--parallel", type=int, default=4, help="stacks worked on at once (default 4)")
     args = parser.parse_args(argv)
-    _check_teardown(parser, args)
+    _check_lifecycle(parser, args)
     if args.parallel < 1:
         parser.error("--parallel must be at least 1")
     if args.yes and not args.execute:  # a CI job that forgot --execute must not pass silently, executing nothing
@@ -70,8 +72,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _check_teardown(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+def _check_lifecycle(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """A teardown deletes every stack of the environment: flags that choose or change stacks make no sense."""
+    if args.drift_timeout < 0:
+        parser.error("--drift-timeout must be 0 or more seconds")
     if not args.teardown:
         return
     names = {"stacks": "--stacks", "sets": "--set", "prune": "--prune", "allow_replacement": "--allow-replacement",

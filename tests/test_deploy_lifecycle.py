@@ -302,3 +302,9 @@ def test_a_deletion_that_fails_says_why_in_the_stacks_own_words(dev: Path, cfn: 
     done = delete_one(context(dev, client), removal)
 
     assert (done.result, done.message) == ("failed", f"DELETE_FAILED: {reason}")
+
+
+def test_a_negative_drift_timeout_is_a_bad_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        deploy.parse_args(["--env", "dev", "--drift-timeout", "-1"])
+    assert exit_.value.code == 2 and "--drift-timeout must be 0 or more" in capsys.readouterr().err
