@@ -2,7 +2,7 @@
 
 Prune and teardown must find stacks the manifest no longer names, so they
 cannot start from the manifest.  Every stack this deployer makes carries the
-``project`` and ``environment`` tags (the keys ``templates.common.tags`` puts
+``project`` and ``environment`` tags (the keys ``templates.stacks.common.tags`` puts
 on every resource), given as stack tags on each change set.  Stacks deployed
 before those stack tags existed have none; they are recognised by the
 description every generated template starts with.
@@ -30,7 +30,7 @@ def stack_tags(project: str, environment: str) -> list[dict[str, str]]:
 
 
 def description_prefix(project: str, environment: str) -> str:
-    """How every generated template's Description starts (``templates.common.new_template``)."""
+    """How every generated template's Description starts (``templates.stacks.common.new_template``)."""
     return f"fargate-stacks {project}/{environment}: "
 
 

@@ -24,7 +24,7 @@ from deployer.inventory import LiveStack
 from deployer.lifecycle import DELETED, FAILED, INTERRUPTED, LISTED, SKIPPED, TO_DELETE, Lifecycle, Removal
 from deployer.planning import Context
 from deployer.state import is_busy
-from templates.graph import imports_of
+from templates.stack_graph import imports_of
 
 
 def plan_removals(ctx: Context, prune: bool) -> tuple[list[Removal], str]:

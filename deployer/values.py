@@ -19,10 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from deployer.review import ResourceChange
+from typing import Any, Protocol
 
 VALUE_COLUMNS = ("Resource", "Property", "Before → after")
 TERMINAL_WIDTH = 44  # per value cell: an image URI keeps its registry start and its tag
@@ -42,7 +39,15 @@ class PropertyValue:
     label: str = ""  # what the review calls it: "image (container app)", "ContainerDefinitions[0].Cpu"
 
 
-def attach_values(rows: Iterable[ResourceChange], described: Mapping[str, Any]) -> list[str]:
+class Row(Protocol):
+    """What of a review row this module reads and fills (``deployer.review.ResourceChange``, which imports us)."""
+
+    action: str
+    logical_id: str
+    values: list[PropertyValue]
+
+
+def attach_values(rows: Iterable[Row], described: Mapping[str, Any]) -> list[str]:
     """Fill ``row.values`` from the described change set; the notes the review needs (none when values came)."""
     by_id = {
         change["ResourceChange"].get("LogicalResourceId"): change["ResourceChange"]
@@ -126,7 +131,7 @@ def shorten(value: str | None, width: int = TERMINAL_WIDTH) -> str:
     return value[:head] + "…" + value[-(width - 1 - head) :]
 
 
-def value_rows(rows: Iterable[ResourceChange], width: int | None = None) -> list[list[str]]:
+def value_rows(rows: Iterable[Row], width: int | None = None) -> list[list[str]]:
     """One row per changed value under ``VALUE_COLUMNS``; ``width`` shortens the values (the terminal)."""
 
     def cell(value: str | None) -> str:

@@ -18,7 +18,7 @@ import yaml
 
 import deploy
 from deployer.values import NO_VALUES_NOTE
-from templates.graph import build_graph
+from templates.stack_graph import build_graph
 from tests.conftest import PARAMS_DIR
 from tests.moto_endpoint import endpoint_process, go_offline
 
