@@ -27,6 +27,7 @@ from typing import NoReturn
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 from rich.console import Console
 
+from deployer.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
 from deployer.errors import UsageError
 from deployer.run import FAILURE, Options, deploy
 from deployer.teardown import teardown
@@ -56,7 +57,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--prune", action="store_true", help="delete the env's stacks the manifest no longer names")
     parser.add_argument("--no-drift", dest="drift", action="store_false", help="skip drift detection")
     parser.add_argument(
-        "--drift-timeout", type=int, default=90, metavar="SECONDS", help="wait for drift detection (default 90)"
+        "--drift-timeout",
+        type=int,
+        default=DRIFT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"wait for drift detection (default {DRIFT_TIMEOUT})",
     )
     parser.add_argument("--teardown", action="store_true", help="review (and with --execute delete) the whole env")
     parser.add_argument("--profile", help="AWS profile")
