@@ -46,6 +46,7 @@ def plan_removals(ctx: Context, prune: bool) -> tuple[list[Removal], str]:
     if not orphans:
         return [], ""
     routes = route_lines(ctx, orphans)
+    moving_off = _moving_off(ctx)
     removals = []
     for name, stack in sorted(orphans.items()):
         removal = Removal(
@@ -57,7 +58,7 @@ def plan_removals(ctx: Context, prune: bool) -> tuple[list[Removal], str]:
             exports=stack.exports,
             importers={e: imported_by.get(e, []) for e in stack.exports if imported_by.get(e)},
             routes=routes.get(name, []),
-            blockers=_blockers(ctx, stack, imported_by, orphans),
+            blockers=_blockers(ctx, stack, imported_by, orphans, moving_off),
             prune=prune,
         )
         removal.result = TO_DELETE if prune and not removal.blockers else LISTED
@@ -79,12 +80,15 @@ def route_lines(ctx: Context, stacks: Mapping[str, LiveStack]) -> dict[str, list
 
 
 def _blockers(
-    ctx: Context, stack: LiveStack, imported_by: Mapping[str, list[str]], orphans: Mapping[str, LiveStack]
+    ctx: Context,
+    stack: LiveStack,
+    imported_by: Mapping[str, list[str]],
+    orphans: Mapping[str, LiveStack],
+    moving_off: Mapping[str, set[str]],
 ) -> list[str]:
     blockers = []
     if is_busy(stack.status):
         blockers.append(f"it is {stack.status}: another operation is running on it; prune again when it is done")
-    moving_off = _moving_off(ctx)
     for export, others in inventory.outside_importers(stack, imported_by, orphans).items():
         for other in others:
             if export in moving_off.get(other, set()):

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 VALUE_COLUMNS = ("Resource", "Property", "Before → after")
 TERMINAL_WIDTH = 44  # per value cell: an image URI keeps its registry start and its tag
 NOT_KNOWN = "(known after execution)"  # a value CloudFormation resolves only while it runs the change set
+KNOWN_AFTER_APPLY = "{{changeSet:KNOWN_AFTER_APPLY}}"  # how CloudFormation writes such a value
 NO_VALUES_NOTE = (
     "The endpoint answered DescribeChangeSet without property values (IncludePropertyValues): "
     "only the names of the changed properties are shown."
@@ -79,7 +80,7 @@ def property_values(change: Mapping[str, Any]) -> list[PropertyValue] | None:
             continue
         seen.add(path)
         after = target.get("AfterValue")
-        if after is None and detail.get("Evaluation") == "Dynamic":
+        if (after is None and detail.get("Evaluation") == "Dynamic") or KNOWN_AFTER_APPLY in (after or ""):
             after = NOT_KNOWN
         before = target.get("BeforeValue")
         values.append(PropertyValue(path, before, after, target.get("AttributeChangeType", ""), label(path, context)))

@@ -136,6 +136,10 @@ def test_a_value_resolved_only_while_executing_is_named_not_left_blank() -> None
     assert [(v.label, v.before, v.after) for v in rows[0].values] == [
         ("TaskDefinition", "arn:task:1", "(known after execution)")
     ]
+    dynamic["ResourceChange"]["Details"][0]["Target"]["AfterValue"] = "{{changeSet:KNOWN_AFTER_APPLY}}"
+    rows = resource_changes({"Changes": [dynamic]})
+    attach_values(rows, {"Changes": [dynamic]})
+    assert rows[0].values[0].after == "(known after execution)"
 
 
 def test_stubbed_reads_ask_for_values_on_every_page(dev: Path, cfn: tuple[Any, Stubber]) -> None:
