@@ -10,6 +10,7 @@ including params-level AWS quotas (output unchanged).
 
 Template quotas (Q1xx) and security guardrails (H0xx) run on every
 generation; --no-validate skips only cfn-lint and the cross-stack checks.
+The stages themselves live in templates/pipeline.py; this is the command line.
 """
 
 from __future__ import annotations
@@ -18,14 +19,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from templates import quotas
-from templates.checks import Finding, check_folder, load_templates
+from templates.checks import quotas
 from templates.errors import ParamsError
-from templates.loader import load_environment
-from templates.params import Environment
-from templates.security import security_findings
-from templates.stacks import build_all
-from templates.writer import write_folder
+from templates.pipeline import generate, load_environment
 
 ROOT = Path(__file__).resolve().parent
 PARAMS_DIR = ROOT / "params"
@@ -55,24 +51,10 @@ def jobs(args: argparse.Namespace) -> list[tuple[Path, Path]]:
     return [(p, OUTPUT_DIR / p.stem) for p in sorted(PARAMS_DIR.glob("*.yaml"))]
 
 
-def generate(params: Path, env: Environment, out: Path, validate: bool) -> list[Finding]:
-    findings: list[Finding] = []
-
-    def accept(folder: Path) -> bool:
-        findings.extend(quotas.folder_findings(folder))
-        findings.extend(security_findings(load_templates(folder)))
-        if validate:
-            findings.extend(check_folder(folder, env.region))
-        return not any(f.is_error for f in findings)
-
-    write_folder(out, env, build_all(env), accept)
-    return findings
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.reference:
-        from templates.reference import params_reference
+        from templates.params.reference import params_reference
 
         print(params_reference())
         return 0
@@ -88,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     status = 0
     for params, env, out in loaded:
-        findings = generate(params, env, out, validate=not args.no_validate)
+        findings = generate(env, out, validate=not args.no_validate)
         errors = [f for f in findings if f.is_error]
         for f in findings:
             if not f.is_error:

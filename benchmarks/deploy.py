@@ -28,7 +28,7 @@ from benchmarks.run import environment
 from deployer.inputs import load_deployment
 from deployer.planning import capabilities
 from deployer.run import Options, deploy
-from templates.stacks import build_all
+from templates.pipeline import build_all
 from templates.writer import write_folder
 from tests.moto_endpoint import endpoint_process, offline_env
 

@@ -37,7 +37,7 @@ from deployer.errors import UsageError
 from deployer.planning import Context, template_hash
 from deployer.report import SCHEMA
 from deployer.review import ExportChange, ParameterChange, PendingChangeSet, ResourceChange, Result, Review, StackReview
-from deployer.run import FAILURE, OK, RISKY, Options, execute, paused, recorded, session, write
+from deployer.run import FAILURE, OK, RISKY, Options, execute, locked, paused, prepare, recorded, write
 
 APPLICABLE = (Result.CHANGES, Result.NO_CHANGES, Result.PREVIEW)
 _WHY = {
@@ -54,7 +54,8 @@ def apply_plan(options: Options, console: Console, ask: Callable[[str], bool]) -
     plan = read_plan(path, options)  # before the run replaces review.json, which may be this very file
     review = review_from(plan)
     selection = replace(options, stacks=list(review.stacks), region=review.region, sets=[])
-    with session(selection, console) as ctx, recorded(console, options.folder, review):
+    ctx = prepare(selection, console)
+    with locked(ctx, options.wait), recorded(console, options.folder, review):
         refused = {key: why for key, stack in review.stacks.items() if (why := check(ctx, stack))}
         for key, why in refused.items():
             review.stacks[key].result, review.stacks[key].message = Result.BLOCKED, f"plan refused: {why}"
@@ -95,6 +96,8 @@ def read_plan(path: Path, options: Options) -> dict[str, Any]:
         raise UsageError(f"--apply-plan {path}: the review found risky changes; add --allow-replacement once checked")
     if exit_code not in (OK, RISKY):
         raise UsageError(f"--apply-plan {path}: its review exited {exit_code}, so it is no plan to apply; review again")
+    if any(removal.get("prune") for removal in plan.get("removals", [])):
+        raise UsageError(f"--apply-plan {path}: it deletes stacks (--prune); deploy with --execute --prune instead")
     for stack in stacks:
         if stack["result"] not in APPLICABLE:
             raise UsageError(

@@ -17,7 +17,7 @@ from typing import Any
 
 from deployer.inputs import StackInput
 from deployer.review import ExportChange, ParameterChange, ResourceChange
-from templates.graph import exports_of
+from templates.stack_graph import exports_of
 
 _SUB_NAME = re.compile(r"\$\{([^}!][^}]*)\}")
 

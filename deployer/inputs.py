@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from deployer.errors import UsageError
-from templates.graph import StackGraph, build_graph
 from templates.naming import service_stack_key
+from templates.stack_graph import StackGraph, build_graph
 
 MANIFEST = "manifest.json"
 MAX_BODY_BYTES = 51_200  # CloudFormation's limit for TemplateBody

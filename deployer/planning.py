@@ -24,12 +24,14 @@ from deployer.changes import deployed_parameters, kept_values, parameter_changes
 from deployer.errors import Interrupted, StackFailure
 from deployer.exports import export_changes
 from deployer.inputs import Deployment, StackInput
+from deployer.inventory import stack_tags
 from deployer.lock import owner
 from deployer.progress import Progress
 from deployer.review import ExportChange, PendingChangeSet, ResourceChange, Result, StackReview
 from deployer.state import CREATE, RECREATE, UPDATE, busy_message, decide, is_busy
 from deployer.upload import template_source
-from templates.graph import exports_of, imports_of
+from deployer.values import attach_values
+from templates.stack_graph import exports_of, imports_of
 
 NAMED_IAM = ("RoleName", "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName")
 
@@ -201,7 +203,8 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
                 for name, value in sorted(kept.items())
             ]
     review.template_sha256, review.parameter_values = template_hash(stack_in.template), dict(stack_in.parameters)
-    if stack and not parameter_only and unchanged(stack, deployed_template, stack_in):
+    tags = stack_tags(ctx.deployment.project, ctx.deployment.environment)
+    if stack and not parameter_only and unchanged(stack, deployed_template, stack_in, tags):
         review.result, review.change_set_name = Result.NO_CHANGES, None
         return review
     ctx.report(stack_in.key, "creating its change set")
@@ -224,11 +227,13 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
     return review
 
 
-def unchanged(stack: dict[str, Any], deployed_template: dict[str, Any] | None, stack_in: StackInput) -> bool:
+def unchanged(
+    stack: dict[str, Any], deployed_template: dict[str, Any] | None, stack_in: StackInput, tags: list[dict[str, str]]
+) -> bool:
     """CloudFormation would answer "didn't contain changes": skip making a change set only to delete it.
 
     True only when nothing could differ: the stack is settled after a success,
-    its template and every parameter value are the ones we would send, and the
+    its template, every parameter value and its stack tags are the ones we would send, and the
     template has nothing CloudFormation resolves afresh on each update
     (dynamic references, SSM parameter types, transforms).  A no-change
     re-deploy then costs three calls per stack instead of six.
@@ -239,6 +244,8 @@ def unchanged(stack: dict[str, Any], deployed_template: dict[str, Any] | None, s
         return False
     deployed = deployed_parameters(stack)
     if deployed != stack_in.parameters or "****" in deployed.values():
+        return False
+    if {t["Key"]: t["Value"] for t in stack.get("Tags", [])} != {t["Key"]: t["Value"] for t in tags}:
         return False
     return "{{resolve:" not in stack_in.body and "AWS::SSM::Parameter::" not in stack_in.body
 
@@ -290,6 +297,7 @@ def _request(ctx: Context, stack_in: StackInput, action: str, parameter_only: bo
         "Description": f"fargate-stacks {d.project}/{d.environment} {stack_in.key}: run {ctx.change_set_name} "
         f"by {owner()}",
         "Capabilities": capabilities(stack_in.template),
+        "Tags": stack_tags(d.project, d.environment),
     }
     if parameter_only:
         parameters = [
@@ -318,6 +326,7 @@ def _read_change_set(
     described = actions.describe_change_set(cfn, change_set_id)
     review.created_at = described["CreationTime"]
     review.resources = resource_changes(described)
+    review.notes += attach_values(review.resources, described)
     deployed = deployed_parameters(stack) if stack else {}
     review.parameters = parameter_changes(deployed, stack_in)
     if stack is None:

@@ -17,8 +17,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from deployer import actions, lock, render
+from deployer import actions, brownfield, lifecycle_view, lock, prune, render
 from deployer.aws import AWS_ERRORS, Timing, make_clients
+from deployer.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
+from deployer.drift import detect as detect_drift
+from deployer.drift import mark_overwritten
 from deployer.entrypoints import alb_routes
 from deployer.errors import UsageError, interrupt_code
 from deployer.execution import Gate, execute_stack
@@ -31,6 +34,7 @@ from deployer.review import Result, Review, StackReview
 from templates.naming import lock_stack_name
 
 OK, FAILURE, RISKY = 0, 1, 3
+INTERRUPTED = 130  # Ctrl-C; a run stopped by SIGTERM exits 143 (errors.interrupt_code)
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,9 @@ class Options:
     yes: bool = False
     allow_replacement: bool = False
     recreate_failed: bool = False
+    prune: bool = False  # delete the environment's stacks the manifest no longer names
+    drift: bool = True  # detect drift on the existing stacks before planning
+    drift_timeout: int = DRIFT_TIMEOUT
     profile: str | None = None
     region: str | None = None
     bucket: str | None = None
@@ -53,13 +60,15 @@ class Options:
 
 
 def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> int:
-    with session(options, console) as ctx:
+    ctx = prepare(options, console)
+    if problems := brownfield.account_problems(ctx.deployment, ctx.clients, options.profile):
+        return brownfield.refuse(console, problems)  # before the lock: a refused run leaves nothing behind
+    with locked(ctx, options.wait):
         return _locked(ctx, options, console, ask)
 
 
-@contextmanager
-def session(options: Options, console: Console) -> Iterator[Context]:
-    """Everything checked before the first AWS call, then the clients and the environment's lock, held throughout."""
+def prepare(options: Options, console: Console) -> Context:
+    """Everything checked before the first AWS call, then the clients."""
     reset_reports(options.folder)  # whatever happens next, no earlier run's verdict is left for CI to read
     deployment = load_deployment(options.folder, options.stacks, options.sets, options.region)
     if options.environment and options.environment != deployment.environment:
@@ -77,12 +86,18 @@ def session(options: Options, console: Console) -> Iterator[Context]:
         recreate_failed=options.recreate_failed,
         progress=progress,
     )
-    holder = _lock(ctx, options.wait)
+    return ctx
+
+
+@contextmanager
+def locked(ctx: Context, wait: bool) -> Iterator[None]:
+    """The environment's lock (``deployer.lock``), held until the run ends, however it ends."""
+    holder = _lock(ctx, wait)
     try:
-        yield ctx
+        yield
     finally:
         with contextlib.suppress(*AWS_ERRORS):
-            lock.release(clients.cloudformation, holder)
+            lock.release(ctx.clients.cloudformation, holder)
 
 
 def _lock(ctx: Context, wait: bool) -> lock.Holder:
@@ -129,6 +144,10 @@ def paused(progress: Progress | None, ask: Callable[[str], bool]) -> Callable[[s
 def _review_then_execute(
     ctx: Context, review: Review, options: Options, console: Console, ask: Callable[[str], bool]
 ) -> int:
+    if options.drift:
+        review.lifecycle.drift, review.lifecycle.drift_note = detect_drift(ctx, options.workers, options.drift_timeout)
+    else:
+        review.lifecycle.drift_note = "not checked (--no-drift)"
     with ctx.progress_shown():
         walk(
             ctx.deployment.depends_on(),
@@ -137,16 +156,20 @@ def _review_then_execute(
             stop=ctx.stop,
             on_result=review.stacks.__setitem__,
         )
+    review.lifecycle.prune = options.prune
+    review.lifecycle.removals, review.lifecycle.prune_note = prune.plan_removals(ctx, options.prune)
+    mark_overwritten(review)
     code = exit_code(review)
     render.show_review(console, review)
     write(console, options.folder, review, code)
     if code != OK or not options.execute:
         console.print(_verdict(review, code))
         return code
-    if all(s.result is Result.NO_CHANGES for s in review.stacks.values()):
+    if all(s.result is Result.NO_CHANGES for s in review.stacks.values()) and not review.lifecycle.to_delete:
         console.print(Text("Nothing to execute: every stack is up to date.", "green"))
         return OK
-    if not options.yes and not ask(f"Execute these change sets in {ctx.deployment.region}?"):
+    deletions = f" and delete {len(review.lifecycle.to_delete)} stack(s)" if review.lifecycle.to_delete else ""
+    if not options.yes and not ask(f"Execute these change sets{deletions} in {ctx.deployment.region}?"):
         console.print(Text("Not confirmed: nothing was executed.", "yellow"))
         return FAILURE
     return execute(ctx, review, options, console, ask)
@@ -186,8 +209,11 @@ def execute(
             stop=ctx.stop,
             on_result=review.stacks.__setitem__,
         )
+        if exit_code(review) == OK and review.lifecycle.to_delete:  # after the updates: importers moved off
+            prune.delete_removals(ctx, review.lifecycle, options.workers)
     code = exit_code(review)
     console.print(render.summary_table(review))
+    console.print(lifecycle_view.outcomes(review.lifecycle))
     for stack in review.not_deployed:
         console.print(Text(f"{stack.stack_name}: {stack.result}: {stack.message}", "bold red"))
     if code == RISKY:
@@ -212,7 +238,7 @@ def exit_code(review: Review) -> int:
     stacks it imports from; when it is risky, that stack and those depending
     on it are not executed, and the stacks before it already were.
     """
-    return FAILURE if review.failed else RISKY if review.gated else OK
+    return FAILURE if review.failed or review.lifecycle.failed else RISKY if review.gated else OK
 
 
 def _show_routes(ctx: Context, console: Console) -> None:
@@ -243,6 +269,7 @@ def recorded(console: Console, folder: Path, review: Review) -> Iterator[None]:
         for stack in review.stacks.values():
             if stack.result in (Result.CHANGES, Result.PREVIEW, Result.DEFERRED):
                 stack.result, stack.message = Result.INTERRUPTED, "not executed: the run was interrupted"
+        review.lifecycle.interrupted()
         running = [s for s in review.stacks.values() if s.result is Result.RUNNING]
         for stack in running:
             console.print(Text(f"still running in CloudFormation: {stack.stack_name} ({stack.key})", "bold yellow"))
@@ -272,6 +299,7 @@ def _verdict(review: Review, code: int) -> Text:
             "bold red",
         )
     pending = [s.stack_name for s in review.stacks.values() if s.result is not Result.NO_CHANGES]
+    pending += [r.stack_name for r in review.lifecycle.to_delete]
     if not pending:
         return Text("No changes: every stack is up to date.", "green")
     return Text(f"{len(pending)} stack(s) to change. Re-run with --execute to apply.", "yellow")

@@ -1,6 +1,18 @@
-"""Template functions for fargate-stacks.
+"""fargate-stacks' generator: a params file in, a checked folder of CloudFormation templates out.
 
-Data flows one way: params file -> validated models (``params``) -> pure
-``build_*(env) -> Template`` functions -> writer -> checks.  Nothing in this
-package reads environment variables; only ``loader`` and ``writer`` touch files.
+The folders are the pipeline, in the order data flows through them:
+
+    params/       YAML -> validated models (schema, rules, loader, reference)
+    routing.py    routes -> listener rules with priorities (shared by stacks and checks)
+    stacks/       models -> troposphere Templates (network, alb, cluster, service/ + partials)
+    writer.py     Templates -> output/<env>/ (all or nothing)
+    checks/       written templates -> findings (cfn-lint, cross-stack, quotas, security)
+    pipeline.py   the stages in order; generate.py is its command line
+
+Shared by every stage: naming.py (every name: stacks, exports, logical ids,
+account-unique resources), errors.py (bad params -> exit 2), stack_graph.py
+(exports/imports between written templates; the deployer uses it too).
+
+Nothing in this package reads environment variables; only params/loader.py
+reads the params file, and only writer.py and checks/ touch output/.
 """

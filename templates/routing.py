@@ -42,7 +42,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from templates.errors import ParamsError, Problem
-from templates.params import Environment, Route
+from templates.params.environment import Environment
+from templates.params.service import Route
 
 MAX_PRIORITY = 50000
 _PATH_LEVELS = 64  # literal path lengths 0..63 get their own band; longer share band 0

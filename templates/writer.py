@@ -15,7 +15,7 @@ from pathlib import Path
 from troposphere import Template
 
 from templates import naming
-from templates.params import Environment
+from templates.params.environment import Environment
 
 MANIFEST = "manifest.json"
 

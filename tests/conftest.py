@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from templates.params import Environment
-from templates.stacks import build_all
+from templates.params.environment import Environment
+from templates.pipeline import build_all
 from templates.writer import write_folder
 from tests.moto_endpoint import go_offline
 
@@ -48,7 +48,7 @@ def minimal_params(**overrides: Any) -> dict[str, Any]:
 
 
 def make_env(**overrides: Any) -> Environment:
-    from templates.loader import apply_defaults
+    from templates.params.loader import apply_defaults
 
     data = apply_defaults(Path("<test>"), minimal_params(**overrides))
     return Environment.model_validate(data)
@@ -84,7 +84,7 @@ def write_params(folder: Path, data: dict[str, Any] | str, name: str = "test.yam
 @pytest.fixture(scope="session")
 def shipped_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Every shipped params file generated (unvalidated) into a temp folder, once per session."""
-    from templates.loader import load_environment
+    from templates.pipeline import load_environment
 
     root = tmp_path_factory.mktemp("shipped")
     outputs = {}

@@ -1,6 +1,6 @@
 """Wrong combinations of capability params: exit 2, file + key path + rule id, output untouched.
 
-Every rule id listed in ``templates.service_rules`` has at least one bad case
+Every rule id listed in ``templates.params.rules`` has at least one bad case
 here; the shipped params files are the good cases (they use every capability).
 """
 
@@ -14,10 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from templates import service_rules
 from templates.errors import ParamsError
-from templates.loader import load_environment
-from templates.stacks import build_all
+from templates.params import rules
+from templates.pipeline import build_all, load_environment
 from tests.conftest import IMAGE, minimal_params, web, write_params
 from tests.test_params_errors import run_bad
 
@@ -251,10 +250,10 @@ CASES: dict[str, tuple[dict[str, Any], str, str, str]] = {
         "must be below scale_out threshold (50)",
     ),
     "alarm period": (
-        one(web(scaling={"max_count": 3, "step": {"scale_out": {"threshold": 80, "period": 45}}})),
+        one(web(scaling={"max_count": 3, "step": {"scale_out": {"threshold": 80, "period": 90}}})),
         "services.api.scaling.step.scale_out.period",
         "S023",
-        "10, 20, 30 or a multiple of 60",
+        "60 s or a multiple of 60",
     ),
     "scheduled action without bounds": (
         one(web(scaling={"max_count": 3, "schedules": [{"name": "x", "schedule": "rate(1 day)"}]})),
@@ -364,7 +363,7 @@ def test_wrong_combination_is_located_and_named(case: str, tmp_path: Path, out: 
 
 
 def test_every_documented_rule_has_a_bad_case() -> None:
-    documented = set(re.findall(r"\bS\d{3}\b", service_rules.__doc__ or ""))
+    documented = set(re.findall(r"\bS\d{3}\b", rules.__doc__ or ""))
     covered = {check_id for _, _, check_id, _ in CASES.values()}
     assert documented and documented == covered
 
@@ -431,8 +430,8 @@ def test_bad_capability_value_is_located(case: str, tmp_path: Path, out: Path, c
 def test_rule_broken_by_a_default_names_the_default(tmp_path: Path, out: Path, capsys) -> None:
     data = minimal_params(defaults={"capacity": {"spot_weight": 1}}, services={"api": web(architecture="arm64")})
     err = run_bad(tmp_path, out, capsys, data)
-    assert "services.api.capacity.spot_weight: " in err
-    assert "(value inherited from defaults.capacity)" in err and "[S001]" in err
+    assert "defaults.capacity.spot_weight: " in err
+    assert "(set under defaults; inherited by services: api)" in err and "[S001]" in err
 
 
 def test_service_without_kind_or_routes_is_a_worker(tmp_path: Path) -> None:

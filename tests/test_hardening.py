@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from templates import security
-from templates.loader import load_environment
-from templates.stacks import build_all
+from templates.checks import security
+from templates.pipeline import build_all, load_environment
+from templates.stacks.metadata import checkov_skip, statement_reasons
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,8 +79,8 @@ def test_alb_egress_only_to_service_ports_inside_the_vpc(prod: dict[str, dict[st
 
 
 def test_alb_without_targets_still_has_no_default_egress() -> None:
-    from templates.alb import build_alb
-    from templates.params import Environment
+    from templates.params.environment import Environment
+    from templates.stacks.alb import build_alb
 
     env = Environment.model_validate(
         {
@@ -150,15 +150,15 @@ def test_h001_star_resource_only_for_unscopable_actions() -> None:
 def test_h001_accepts_a_star_statement_params_explained() -> None:
     """A user's task-role statement on '*' with a reason (recorded in Metadata) is theirs to make."""
     traces = {"Sid": "Traces", "Effect": "Allow", "Action": ["xray:PutTraceSegments"], "Resource": ["*"]}
-    explained = security.statement_reasons("p", {"Traces": "X-Ray has no resource-level permissions"})
+    explained = statement_reasons("p", {"Traces": "X-Ray has no resource-level permissions"})
     assert security.wildcard_resource_findings(_role(traces, explained)) == []
     [finding] = security.wildcard_resource_findings(_role(traces))  # no reason recorded: policed
     assert finding.check_id == "H001" and "Traces" in finding.message
-    other_policy = security.statement_reasons("other", {"Traces": "X-Ray has no resource-level permissions"})
+    other_policy = statement_reasons("other", {"Traces": "X-Ray has no resource-level permissions"})
     assert [f.check_id for f in security.wildcard_resource_findings(_role(traces, other_policy))] == ["H001"]
-    other_sid = security.statement_reasons("p", {"Logs": "X-Ray has no resource-level permissions"})
+    other_sid = statement_reasons("p", {"Logs": "X-Ray has no resource-level permissions"})
     assert [f.check_id for f in security.wildcard_resource_findings(_role(traces, other_sid))] == ["H001"]
-    blank = security.statement_reasons("p", {"Traces": "  "})
+    blank = statement_reasons("p", {"Traces": "  "})
     assert [f.check_id for f in security.wildcard_resource_findings(_role(traces, blank))] == ["H001"]
 
 
@@ -205,6 +205,4 @@ def test_h003_tasks_have_no_public_ip() -> None:
 
 
 def test_checkov_skip_metadata_shape() -> None:
-    assert security.checkov_skip(("CKV_AWS_1", "because")) == {
-        "checkov": {"skip": [{"id": "CKV_AWS_1", "comment": "because"}]}
-    }
+    assert checkov_skip(("CKV_AWS_1", "because")) == {"checkov": {"skip": [{"id": "CKV_AWS_1", "comment": "because"}]}}

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from templates.errors import ParamsError
-from templates.loader import load_environment
-from templates.params import Environment
+from templates.params.environment import Environment
+from templates.pipeline import load_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = yaml.safe_load((ROOT / "params" / "dev.yaml").read_text())

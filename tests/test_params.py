@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from templates.errors import ParamsError, Problem
-from templates.loader import load_environment
+from templates.pipeline import load_environment
 from tests.conftest import IMAGE, minimal_params, web, write_params
 
 DIGEST = "sha256:" + "0123456789abcdef" * 4

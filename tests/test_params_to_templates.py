@@ -37,14 +37,14 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from templates import quotas
-from templates.checks import cross_stack_findings
+from templates.checks import quotas
+from templates.checks.cross_stack import cross_stack_findings
+from templates.checks.security import security_findings
 from templates.errors import ParamsError
-from templates.loader import load_environment
-from templates.params import Environment, Route
+from templates.params.environment import Environment
+from templates.params.service import Route
+from templates.pipeline import build_all, load_environment
 from templates.routing import computed_priority
-from templates.security import security_findings
-from templates.stacks import build_all
 from templates.writer import render
 
 PROPERTY = settings(
@@ -213,7 +213,7 @@ def _matches(rule: dict[str, Any], host: str, path: str) -> bool:
 
 
 def _specificity(rule: dict[str, Any]) -> tuple[int, int]:
-    """README's order: longer literal path first, then exact host, wildcard host, no host."""
+    """docs/routing.md's order: longer literal path first, then exact host, wildcard host, no host."""
     path_values, host_values = _values(rule, "path-pattern"), _values(rule, "host-header")
     literal = path_values[0].rstrip("*").rstrip("/") if path_values else ""
     host_rank = 0 if not host_values else (1 if host_values[0].startswith("*") else 2)

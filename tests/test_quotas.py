@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 import generate
-from templates import quotas
+from templates.checks import quotas
 from templates.errors import ParamsError
-from templates.params import Environment
+from templates.params.environment import Environment
 from templates.routing import RulePlan
 from tests.conftest import make_env, minimal_params, snapshot
 

@@ -10,7 +10,7 @@ import pytest
 
 import generate
 from templates.errors import ParamsError
-from templates.params import Route
+from templates.params.service import Route
 from templates.routing import band, band_of_priority, check_routes, computed_priority, path_patterns, plan_rules
 from tests.conftest import make_env, minimal_params, write_params
 

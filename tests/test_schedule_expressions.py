@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from templates.schedule_expressions import problem
+from templates.params.schedules import problem
 
 VALID = [
     "rate(1 minute)",

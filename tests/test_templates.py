@@ -6,13 +6,13 @@ import ipaddress
 import json
 from pathlib import Path
 
-from templates.alb import build_alb
-from templates.checks import load_templates
-from templates.cluster import build_cluster
+from templates.checks.findings import load_templates
 from templates.naming import listener_rule_logical_id
-from templates.network import build_network, subnet_cidrs
 from templates.routing import plan_rules
-from templates.service import build_service
+from templates.stacks.alb import build_alb
+from templates.stacks.cluster import build_cluster
+from templates.stacks.network import build_network, subnet_cidrs
+from templates.stacks.service.stack import build_service
 from tests.conftest import make_env
 
 CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/abc-123"

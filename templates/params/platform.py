@@ -1,0 +1,170 @@
+"""Params of the shared platform: the VPC, the load balancer and the cluster."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, field_validator, model_validator
+
+from templates.errors import rule_violation
+from templates.params.aws_names import bucket_name_problem
+from templates.params.brownfield import EndpointParams, ExistingAlb, ExistingVpc
+from templates.params.formats import CERTIFICATE_ARN, LOG_RETENTION_DAYS, Cidr, KmsKeyArn
+from templates.params.names import EcsName
+from templates.params.strict import Strict
+
+
+class FlowLogParams(Strict):
+    """VPC flow logs to a CloudWatch log group this stack creates."""
+
+    traffic_type: Literal["ALL", "ACCEPT", "REJECT"] = Field(
+        "ALL", description="Traffic to record: ALL, ACCEPT or REJECT (cheapest, still shows blocked probes)."
+    )
+    retention_days: LOG_RETENTION_DAYS = Field(90, description="Retention of the flow-log log group.")
+    kms_key_arn: KmsKeyArn | None = Field(
+        None,
+        description="KMS key ARN encrypting the flow-log log group (same region; its key policy must "
+        "allow the logs.<region>.amazonaws.com principal).",
+    )
+
+
+class NetworkParams(Strict):
+    cidr: Cidr = Field(
+        ipaddress.IPv4Network("10.0.0.0/16"),
+        description="VPC CIDR block, /16 to /24; subnets are carved from it (1/8 each).",
+    )
+    az_count: int = Field(2, ge=2, le=3, description="Availability zones to span (2 or 3).")
+    nat: Literal["none", "single", "per-az"] = Field(
+        "single",
+        description="NAT gateways for private subnets: single (cheap), per-az (survives an AZ outage), "
+        "none (no egress; accepted only when network.endpoints carry everything the services need). "
+        "With network.existing: what its private subnets have (none: no route out, endpoints carry it all; "
+        "single/per-az: a route out, checked before deploying); no NAT gateway is created.",
+    )
+    flow_logs: FlowLogParams | None = Field(
+        None, description="VPC flow logs (costs money per GB); omit to turn them off."
+    )
+    existing: ExistingVpc | None = Field(
+        None,
+        description="Use a VPC that already exists instead of creating one (then cidr, az_count and "
+        "flow_logs are not set): the network stack creates no VPC resources and exports these ids.",
+    )
+    endpoints: EndpointParams | None = Field(
+        None, description="VPC endpoints for the private subnets (needed for nat: none); omit for none."
+    )
+
+    @model_validator(mode="after")
+    def _existing_replaces_the_new_vpc(self) -> NetworkParams:
+        """B002: an existing VPC has its own CIDR, AZs and flow logs; keys for a new VPC would be ignored."""
+        if self.existing is None:
+            return self
+        for key in ("cidr", "az_count", "flow_logs"):
+            if key in self.model_fields_set:
+                raise rule_violation(
+                    "B002", f"{key} describes a VPC this tool creates; with existing set, leave it out", key
+                )
+        if self.endpoints is not None and self.endpoints.s3_gateway and not self.existing.private_route_tables:
+            raise rule_violation(
+                "B003",
+                "the S3 gateway endpoint attaches to route tables: list the private subnets' route tables in "
+                "existing.private_route_tables, or set endpoints.s3_gateway: false",
+                "existing.private_route_tables",
+            )
+        return self
+
+    @property
+    def zones(self) -> int:
+        """AZs the tasks span: az_count, or one per private subnet of an existing VPC."""
+        return len(self.existing.private_subnets) if self.existing else self.az_count
+
+    @field_validator("cidr")
+    @classmethod
+    def _prefix_in_range(cls, value: ipaddress.IPv4Network) -> ipaddress.IPv4Network:
+        if not 16 <= value.prefixlen <= 24:
+            raise ValueError(f"prefix /{value.prefixlen} not allowed: use /16 to /24")
+        return value
+
+
+class AlbParams(Strict):
+    scheme: Literal["internet-facing", "internal"] = Field(
+        "internet-facing", description="internet-facing (public subnets) or internal."
+    )
+    certificate_arn: Annotated[str, StringConstraints(pattern=CERTIFICATE_ARN)] | None = Field(
+        None,
+        description="ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>). "
+        "When set: HTTPS listener on 443, rules live there and "
+        "port 80 redirects to HTTPS. When empty: rules live on the HTTP listener.",
+    )
+    ingress_cidrs: list[Cidr] = Field(
+        default_factory=lambda: [ipaddress.IPv4Network("0.0.0.0/0")],
+        min_length=1,
+        max_length=50,
+        description="CIDRs allowed to reach the ALB on 80/443.",
+    )
+    ssl_policy: str = Field(
+        "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        pattern=r"^ELBSecurityPolicy-(TLS13-1-2|TLS13-1-3|TLS-1-2|FS-1-2)(-[A-Za-z0-9]+)*$",
+        description="TLS policy of the HTTPS listener; only policies with TLS 1.2 or newer as the minimum "
+        "(ELBSecurityPolicy-TLS13-1-2-*, -TLS13-1-3-*, -TLS-1-2-*, -FS-1-2-*).",
+    )
+    idle_timeout: int = Field(60, ge=1, le=4000, description="Idle timeout in seconds.")
+    deletion_protection: bool = Field(
+        True, description="Refuse to delete the ALB (turn off before tearing the environment down)."
+    )
+    access_logs_bucket: str | None = Field(
+        None,
+        description="S3 bucket (name) receiving ALB access logs under <project>/<environment>/alb; "
+        "its bucket policy must let the regional ELB log delivery write there. Omit to turn logs off.",
+    )
+
+    existing: ExistingAlb | None = Field(
+        None,
+        description="Use a load balancer that already exists instead of creating one (then no other alb key "
+        "is set): services put their rules on its listener, and the deployer refuses priorities or host+path "
+        "routes its foreign rules already hold.",
+    )
+
+    @model_validator(mode="after")
+    def _existing_replaces_the_new_alb(self) -> AlbParams:
+        """B005: keys describing an ALB we create would be silently ignored next to an existing one."""
+        if self.existing is not None:
+            for key in sorted(self.model_fields_set - {"existing"}):
+                raise rule_violation(
+                    "B005", f"{key} describes an ALB this tool creates; with existing, leave it out", key
+                )
+        return self
+
+    @field_validator("access_logs_bucket")
+    @classmethod
+    def _bucket_name(cls, value: str | None) -> str | None:
+        problem = None if value is None else bucket_name_problem(value)
+        if problem is not None:
+            raise rule_violation("L013", problem)
+        return value
+
+    @field_validator("ingress_cidrs")
+    @classmethod
+    def _no_overlapping_cidrs(cls, value: list[ipaddress.IPv4Network]) -> list[ipaddress.IPv4Network]:
+        """AWS rejects duplicate security-group rules; a CIDR inside another is a duplicate in effect."""
+        for i, cidr in enumerate(value):
+            for j, other in enumerate(value[:i]):
+                if cidr.subnet_of(other) or other.subnet_of(cidr):
+                    raise ValueError(
+                        f"ingress_cidrs[{i}] {cidr} overlaps ingress_cidrs[{j}] {other}; keep only the wider one"
+                    )
+        return value
+
+
+class ClusterParams(Strict):
+    container_insights: bool = Field(False, description="CloudWatch Container Insights (costs).")
+    namespace: str | None = Field(
+        None,
+        pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
+        description="Cloud Map private DNS namespace; default <environment>.<project>.internal.",
+    )
+    name: EcsName | None = Field(
+        None,
+        description="ECS cluster name people depend on (default: CloudFormation picks a unique one); letters, "
+        "digits, - and _, 1-255. Setting or changing it replaces the cluster.",
+    )

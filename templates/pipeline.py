@@ -1,0 +1,87 @@
+"""The pipeline, stage by stage: params -> stacks -> files -> checks.
+
+    load_environment  params file -> validated ``Environment`` + whole-environment checks (exit 2)
+    build_all         ``Environment`` -> one troposphere ``Template`` per stack
+    generate          templates -> a checked folder (writer swaps it in only when clean)
+
+``generate.py`` is the command line around these three; the deployer reads
+only what ``generate`` wrote.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from troposphere import Template
+
+from templates import naming
+from templates.checks import limits, quotas
+from templates.checks.capacity import subnet_problems, subnet_warnings
+from templates.checks.cross_stack import cross_stack_findings
+from templates.checks.findings import Finding, load_templates
+from templates.checks.lint import lint_findings
+from templates.checks.security import security_findings
+from templates.errors import ParamsError, Problem
+from templates.params.environment import Environment, region_mismatches
+from templates.params.limits import service_limit_problems
+from templates.params.loader import load_params_and_source
+from templates.params.messages import attribute_to_defaults
+from templates.routing import plan_rules, route_problems
+from templates.stacks.alb import build_alb
+from templates.stacks.cluster import build_cluster
+from templates.stacks.network import build_network
+from templates.stacks.service.stack import build_service
+from templates.writer import write_folder
+
+
+def load_environment(path: Path | str) -> Environment:
+    """Read and validate one params file, then the checks that need the whole environment.
+
+    Route conflicts, regions and quotas are reported together: with more routes
+    than a listener holds (Q001), the colliding priorities (R004) need fixing too.
+    """
+    env, source = load_params_and_source(path)
+    problems = route_problems(env)
+    problems += [Problem(where, message, "P010") for where, message in region_mismatches(env)]
+    problems += quotas.params_problems(env)
+    problems += service_limit_problems(env) + subnet_problems(env)  # AWS limits (L0xx), docs/limits.md
+    if problems:
+        raise ParamsError(Path(path), attribute_to_defaults(problems, source.raw))
+    return env
+
+
+def build_all(env: Environment) -> dict[str, Template]:
+    rules = plan_rules(env)
+    stacks = {
+        naming.NETWORK: build_network(env),
+        naming.ALB: build_alb(env),
+        naming.CLUSTER: build_cluster(env),
+    }
+    for name, svc in sorted(env.services.items()):
+        stacks[naming.service_stack_key(name)] = build_service(env, svc, [r for r in rules if r.service == name])
+    return stacks
+
+
+def check_folder(folder: Path, region: str) -> list[Finding]:
+    """cfn-lint and the cross-stack wiring of a written folder."""
+    return cross_stack_findings(load_templates(folder)) + lint_findings(folder, region)
+
+
+def generate(env: Environment, out: Path, validate: bool) -> list[Finding]:
+    """Build, write and check ``env`` into ``out``; ``out`` changes only when no finding is an error.
+
+    Template quotas (Q1xx) and security guardrails (H0xx) always run;
+    ``validate=False`` skips only cfn-lint and the cross-stack checks.
+    """
+    findings: list[Finding] = []
+
+    def accept(folder: Path) -> bool:
+        findings.extend(quotas.folder_findings(folder))
+        findings.extend(limits.folder_findings(folder) + subnet_warnings(env))
+        findings.extend(security_findings(load_templates(folder)))
+        if validate:
+            findings.extend(check_folder(folder, env.region))
+        return not any(f.is_error for f in findings)
+
+    write_folder(out, env, build_all(env), accept)
+    return findings

@@ -1,0 +1,188 @@
+"""ALB stack: the shared load balancer, its security group and listeners.
+
+Service stacks attach their own listener rules to the HTTPS listener when a
+certificate is given, else to the HTTP one, importing ``HttpsListenerArn`` or
+``HttpListenerArn`` directly (``rules_listener``).  There is deliberately no
+"whichever listener carries the rules" export: adding a certificate would
+change its value while every web service imports it, and CloudFormation
+refuses to update an export in use.  Each listener export keeps one value for
+the listener's lifetime.  Both listeners answer 404 to anything no rule
+claims, instead of forwarding to a dummy target group.
+
+Hardening lives here too: invalid header fields dropped, deletion protection
+and access logs from params, and egress only to the container ports of the
+services behind it (inside the VPC), nothing else.
+"""
+
+from __future__ import annotations
+
+from troposphere import GetAtt, Ref, Split, Template, ec2
+from troposphere import elasticloadbalancingv2 as elb
+
+from templates.naming import ExportKey, alb_access_logs_prefix, import_value
+from templates.params.environment import Environment
+from templates.stacks.common import add_export, new_template, tags
+from templates.stacks.existing_alb import build_existing_alb
+from templates.stacks.metadata import checkov_skip
+
+# Port 80 stays open to the world on an HTTPS ALB so browsers typing http:// get
+# the 301; the listener on it has no rules and forwards nothing.
+REDIRECT_ONLY_REASON = (
+    "Port 80 only answers with a 301 redirect to HTTPS (HttpListener default action, no rules); "
+    "a public ALB must accept it so plain-http clients are sent to 443."
+)
+
+
+def alb_listener_ports(env: Environment) -> list[int]:
+    """Ports the ALB listens on (and admits from ``alb.ingress_cidrs``)."""
+    return [80, 443] if env.https else [80]
+
+
+def alb_target_ports(env: Environment) -> list[int]:
+    """Ports the ALB forwards to: its security group's egress, one rule each."""
+    return sorted({port for svc in env.services.values() if (port := svc.alb_port) is not None})
+
+
+def rules_listener(env: Environment) -> ExportKey:
+    """The export of the listener that carries the services' rules: HTTPS with a certificate, else HTTP."""
+    return ExportKey.HTTPS_LISTENER_ARN if env.https else ExportKey.HTTP_LISTENER_ARN
+
+
+def _not_found() -> elb.Action:
+    return elb.Action(
+        Type="fixed-response",
+        FixedResponseConfig=elb.FixedResponseConfig(
+            StatusCode="404", ContentType="text/plain", MessageBody="Not found"
+        ),
+    )
+
+
+def _redirect_to_https() -> elb.Action:
+    return elb.Action(
+        Type="redirect",
+        RedirectConfig=elb.RedirectConfig(Protocol="HTTPS", Port="443", StatusCode="HTTP_301"),
+    )
+
+
+def _attributes(env: Environment) -> list[elb.LoadBalancerAttributes]:
+    alb = env.alb
+    values = {
+        "idle_timeout.timeout_seconds": str(alb.idle_timeout),
+        "deletion_protection.enabled": str(alb.deletion_protection).lower(),
+        # Requests with malformed headers are a classic smuggling vector; never pass them on.
+        "routing.http.drop_invalid_header_fields.enabled": "true",
+        "access_logs.s3.enabled": str(alb.access_logs_bucket is not None).lower(),
+    }
+    if alb.access_logs_bucket is not None:
+        values["access_logs.s3.bucket"] = alb.access_logs_bucket
+        values["access_logs.s3.prefix"] = alb_access_logs_prefix(env.project, env.environment)
+    return [elb.LoadBalancerAttributes(Key=key, Value=value) for key, value in values.items()]
+
+
+def _egress(env: Environment) -> list[ec2.SecurityGroupRule]:
+    """To the services' container ports inside the VPC; a dead-end rule when nothing is routed.
+
+    An explicit rule is needed even then: a security group without one gets
+    AWS's default allow-all egress.
+    """
+    ports = alb_target_ports(env)
+    if not ports:
+        return [
+            ec2.SecurityGroupRule(
+                IpProtocol="icmp",
+                FromPort=-1,
+                ToPort=-1,
+                CidrIp="127.0.0.1/32",
+                Description="no targets yet: placeholder so the default allow-all egress is not added",
+            )
+        ]
+    return [
+        ec2.SecurityGroupRule(
+            IpProtocol="tcp",
+            FromPort=port,
+            ToPort=port,
+            CidrIp=import_value(ExportKey.VPC_CIDR),
+            Description=f"to targets on port {port} inside the VPC only",
+        )
+        for port in ports
+    ]
+
+
+def add_security_group(t: Template, env: Environment) -> ec2.SecurityGroup:
+    alb = env.alb
+    ports = alb_listener_ports(env)
+    world_on_redirect = env.https and any(cidr.prefixlen == 0 for cidr in alb.ingress_cidrs)
+    optional = {"Metadata": checkov_skip(("CKV_AWS_260", REDIRECT_ONLY_REASON))} if world_on_redirect else {}
+    return t.add_resource(
+        ec2.SecurityGroup(
+            "AlbSecurityGroup",
+            GroupDescription=f"{env.project}-{env.environment} ALB: HTTP(S) from allowed CIDRs",
+            VpcId=import_value(ExportKey.VPC_ID),
+            SecurityGroupIngress=[
+                ec2.SecurityGroupRule(
+                    IpProtocol="tcp",
+                    FromPort=port,
+                    ToPort=port,
+                    CidrIp=str(cidr),
+                    Description=f"port {port} from {cidr}",
+                )
+                for cidr in alb.ingress_cidrs
+                for port in ports
+            ],
+            SecurityGroupEgress=_egress(env),
+            Tags=tags(env),
+            **optional,
+        )
+    )
+
+
+def build_alb(env: Environment) -> Template:
+    if env.alb.existing is not None:
+        return build_existing_alb(env)
+    alb = env.alb
+    t = new_template(env, f"{alb.scheme} Application Load Balancer shared by all services")
+    security_group = add_security_group(t, env)
+    subnets = ExportKey.PUBLIC_SUBNETS if alb.scheme == "internet-facing" else ExportKey.PRIVATE_SUBNETS
+    load_balancer = t.add_resource(
+        elb.LoadBalancer(
+            "LoadBalancer",
+            Type="application",
+            Scheme=alb.scheme,
+            Subnets=Split(",", import_value(subnets)),
+            SecurityGroups=[Ref(security_group)],
+            LoadBalancerAttributes=_attributes(env),
+            Tags=tags(env),
+        )
+    )
+    http = t.add_resource(
+        elb.Listener(
+            "HttpListener",
+            LoadBalancerArn=Ref(load_balancer),
+            Port=80,
+            Protocol="HTTP",
+            DefaultActions=[_redirect_to_https() if env.https else _not_found()],
+            Tags=tags(env),
+        )
+    )
+    if env.https:
+        https = t.add_resource(
+            elb.Listener(
+                "HttpsListener",
+                LoadBalancerArn=Ref(load_balancer),
+                Port=443,
+                Protocol="HTTPS",
+                SslPolicy=alb.ssl_policy,
+                Certificates=[elb.Certificate(CertificateArn=alb.certificate_arn)],
+                DefaultActions=[_not_found()],
+                Tags=tags(env),
+            )
+        )
+        add_export(t, ExportKey.HTTPS_LISTENER_ARN, Ref(https), "HTTPS listener ARN")
+    add_export(t, ExportKey.HTTP_LISTENER_ARN, Ref(http), "HTTP listener ARN")
+    add_export(t, ExportKey.ALB_SECURITY_GROUP, Ref(security_group), "ALB security group id")
+    add_export(t, ExportKey.ALB_DNS_NAME, GetAtt(load_balancer, "DNSName"), "ALB DNS name")
+    add_export(
+        t, ExportKey.ALB_HOSTED_ZONE_ID, GetAtt(load_balancer, "CanonicalHostedZoneID"), "ALB hosted zone (for aliases)"
+    )
+    add_export(t, ExportKey.ALB_FULL_NAME, GetAtt(load_balancer, "LoadBalancerFullName"), "ALB full name (metrics)")
+    return t

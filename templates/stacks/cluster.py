@@ -1,0 +1,59 @@
+"""Cluster stack: the ECS cluster with Fargate capacity, a Cloud Map namespace, and the
+service-clients security group that every task joins (published services accept from it)."""
+
+from __future__ import annotations
+
+from troposphere import GetAtt, Ref, Template, ec2, ecs
+from troposphere import servicediscovery as sd
+
+from templates.naming import ExportKey, import_value
+from templates.params.environment import Environment
+from templates.stacks.common import add_export, new_template, tags
+
+
+def build_cluster(env: Environment) -> Template:
+    t = new_template(env, "ECS cluster (Fargate, Fargate Spot) and Cloud Map namespace")
+    cluster = t.add_resource(
+        ecs.Cluster(
+            "Cluster",
+            ClusterSettings=[
+                ecs.ClusterSetting(
+                    Name="containerInsights", Value="enabled" if env.cluster.container_insights else "disabled"
+                )
+            ],
+            CapacityProviders=["FARGATE", "FARGATE_SPOT"],
+            DefaultCapacityProviderStrategy=[
+                ecs.CapacityProviderStrategyItem(CapacityProvider="FARGATE", Weight=1, Base=0)
+            ],
+            Tags=tags(env),
+            **({"ClusterName": env.cluster.name} if env.cluster.name else {}),
+        )
+    )
+    namespace = t.add_resource(
+        sd.PrivateDnsNamespace(
+            "Namespace",
+            Name=env.namespace,
+            Vpc=import_value(ExportKey.VPC_ID),
+            Description=f"Service discovery for {env.project}-{env.environment}",
+            Tags=tags(env),
+        )
+    )
+    clients = t.add_resource(
+        ec2.SecurityGroup(
+            "ServiceClientsSecurityGroup",
+            GroupDescription=f"{env.project}-{env.environment} tasks: membership lets them call published services",
+            VpcId=import_value(ExportKey.VPC_ID),
+            Tags=tags(env),
+        )
+    )
+    add_export(t, ExportKey.CLUSTER_NAME, Ref(cluster), "ECS cluster name")
+    add_export(t, ExportKey.CLUSTER_ARN, GetAtt(cluster, "Arn"), "ECS cluster ARN")
+    add_export(t, ExportKey.NAMESPACE_ID, GetAtt(namespace, "Id"), "Cloud Map namespace id")
+    # Services import the ARN; the name stays exported for people and scripts, and because
+    # service stacks deployed before the switch import it (an export in use cannot go).
+    add_export(t, ExportKey.NAMESPACE_NAME, env.namespace, "Cloud Map namespace name")
+    add_export(t, ExportKey.NAMESPACE_ARN, GetAtt(namespace, "Arn"), "Cloud Map namespace ARN (Service Connect)")
+    add_export(
+        t, ExportKey.SERVICE_CLIENTS_SECURITY_GROUP, Ref(clients), "Security group of every task (discovery clients)"
+    )
+    return t
