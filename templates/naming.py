@@ -141,3 +141,22 @@ def default_namespace(project: str, environment: str) -> str:
 def scaling_policy_name(service: str, purpose: str) -> str:
     """Application Auto Scaling policy / scheduled action name (unique per scalable target)."""
     return f"{service}-{purpose}"
+
+
+def deployment_alarm_name(project: str, environment: str, service: str, purpose: str) -> str:
+    """CloudWatch alarm name (unique per account and region): ``shop-prod-auth-deploy-target-5xx``."""
+    return f"{task_family(project, environment, service)}-deploy-{purpose}"
+
+
+def ecs_service_name(project: str, environment: str, service: str) -> str:
+    """ECS service name of a worker: its CPU/memory alarms need the name before the service exists.
+
+    Web services keep a CloudFormation-generated name: their alarms watch the
+    target group, and naming an existing service would replace it.
+    """
+    return task_family(project, environment, service)
+
+
+def green_listener_rule_logical_id(hosts: Sequence[str], path_patterns: Sequence[str]) -> str:
+    """The blue/green test rule beside its production rule (``listener_rule_logical_id``)."""
+    return "Test" + listener_rule_logical_id(hosts, path_patterns)

@@ -15,6 +15,7 @@ from pathlib import Path
 from troposphere import Template
 
 from templates import naming
+from templates.bluegreen_routing import green_rule_problems, plan_green_rules
 from templates.checks import quotas
 from templates.checks.cross_stack import cross_stack_findings
 from templates.checks.findings import Finding, load_templates
@@ -23,6 +24,7 @@ from templates.checks.security import security_findings
 from templates.errors import ParamsError, Problem
 from templates.params.environment import Environment, region_mismatches
 from templates.params.loader import load_params
+from templates.params.release_limits import release_problems
 from templates.routing import plan_rules, route_problems
 from templates.stacks.alb import build_alb
 from templates.stacks.cluster import build_cluster
@@ -41,6 +43,8 @@ def load_environment(path: Path | str) -> Environment:
     problems = route_problems(env)
     problems += [Problem(where, message, "P010") for where, message in region_mismatches(env)]
     problems += quotas.params_problems(env)
+    problems += green_rule_problems(env)
+    problems += release_problems(env)
     if problems:
         raise ParamsError(Path(path), problems)
     return env
@@ -48,13 +52,16 @@ def load_environment(path: Path | str) -> Environment:
 
 def build_all(env: Environment) -> dict[str, Template]:
     rules = plan_rules(env)
+    green_rules = plan_green_rules(env)
     stacks = {
         naming.NETWORK: build_network(env),
         naming.ALB: build_alb(env),
         naming.CLUSTER: build_cluster(env),
     }
     for name, svc in sorted(env.services.items()):
-        stacks[naming.service_stack_key(name)] = build_service(env, svc, [r for r in rules if r.service == name])
+        stacks[naming.service_stack_key(name)] = build_service(
+            env, svc, [r for r in rules if r.service == name], [r for r in green_rules if r.service == name]
+        )
     return stacks
 
 

@@ -35,6 +35,7 @@ from templates.params.formats import (
     image_problem,
     matcher_problem,
 )
+from templates.params.releases import BlueGreen, DeploymentAlarms, LogSettings
 from templates.params.strict import Name, Strict
 
 
@@ -213,6 +214,14 @@ class Service(Strict):
     target_group: TargetGroupSettings = Field(
         default_factory=TargetGroupSettings, description="Target group behaviour (web)."
     )
+    deployment_alarms: DeploymentAlarms = Field(
+        default_factory=DeploymentAlarms,
+        description="CloudWatch alarms that stop and roll back a deployment (web, worker); on by default.",
+    )
+    blue_green: BlueGreen | None = Field(
+        None, description="ECS blue/green deployments with a test route (web, one route); rolling when omitted."
+    )
+    logs: LogSettings = Field(default_factory=LogSettings, description="awslogs mode and log-group retention.")
 
     @model_validator(mode="before")
     @classmethod
