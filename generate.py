@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from templates.checks import quotas
+from templates.checks.findings import NON_TEMPLATE_FILES
 from templates.errors import ParamsError
 from templates.pipeline import generate, load_environment
 
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             for f in errors:
                 print(f"  {f.render()}", file=sys.stderr)
         else:
-            count = len([p for p in out.glob("*.json") if p.name != "manifest.json"])
+            count = len([p for p in out.glob("*.json") if p.name not in NON_TEMPLATE_FILES])
             state = "cfn-lint clean, imports resolved" if not args.no_validate else "not validated"
             print(f"{out}: {count} templates from {params.name} ({state})")
     return status

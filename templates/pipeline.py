@@ -25,6 +25,7 @@ from templates.errors import ParamsError, Problem
 from templates.params.environment import Environment, region_mismatches
 from templates.params.loader import load_params
 from templates.params.release_limits import release_problems
+from templates.reports import write_reports
 from templates.routing import plan_rules, route_problems
 from templates.stacks.alb import build_alb
 from templates.stacks.cluster import build_cluster
@@ -79,6 +80,7 @@ def generate(env: Environment, out: Path, validate: bool) -> list[Finding]:
     findings: list[Finding] = []
 
     def accept(folder: Path) -> bool:
+        findings.extend(write_reports(folder, env))  # diagram (and cost) beside the templates, same swap
         findings.extend(quotas.folder_findings(folder))
         findings.extend(security_findings(load_templates(folder)))
         if validate:
