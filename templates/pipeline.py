@@ -25,7 +25,7 @@ from templates.errors import ParamsError, Problem
 from templates.params.environment import Environment, region_mismatches
 from templates.params.loader import load_params
 from templates.params.release_limits import release_problems
-from templates.reports import write_reports
+from templates.reports import environment_files
 from templates.routing import plan_rules, route_problems
 from templates.stacks.alb import build_alb
 from templates.stacks.cluster import build_cluster
@@ -80,12 +80,13 @@ def generate(env: Environment, out: Path, validate: bool) -> list[Finding]:
     findings: list[Finding] = []
 
     def accept(folder: Path) -> bool:
-        findings.extend(write_reports(folder, env))  # diagram (and cost) beside the templates, same swap
         findings.extend(quotas.folder_findings(folder))
         findings.extend(security_findings(load_templates(folder)))
         if validate:
             findings.extend(check_folder(folder, env.region))
         return not any(f.is_error for f in findings)
 
-    write_folder(out, env, build_all(env), accept)
+    extras, notes = environment_files(env)  # diagram and cost model, swapped in with the templates
+    findings.extend(notes)
+    write_folder(out, env, build_all(env), accept, extras)
     return findings

@@ -1,14 +1,12 @@
 """Files beside the templates that describe the environment: its diagram (SVG and Mermaid).
 
-Written into the staging folder before the checks run, so they are swapped
-in together with the templates or not at all (the writer's "nothing
-half-written" rule).  A diagram that cannot be drawn is a warning: the
-picture must never block a deploy.
+Built in memory and handed to the writer, which puts them into the staging
+folder with the templates: they are swapped in together or not at all (the
+writer's "nothing half-written" rule).  A diagram that cannot be drawn is a
+warning: the picture must never block a deploy.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from templates.checks.findings import Finding
 from templates.diagram.d2 import to_d2
@@ -21,11 +19,12 @@ DIAGRAM_SVG = "diagram.svg"
 DIAGRAM_MERMAID = "diagram.mmd"
 
 
-def write_reports(folder: Path, env: Environment) -> list[Finding]:
+def environment_files(env: Environment) -> tuple[dict[str, bytes], list[Finding]]:
+    """File name -> content for the output folder, and warnings about what could not be made."""
     picture = build_picture(env)
-    (folder / DIAGRAM_MERMAID).write_text(to_mermaid(picture))
+    files = {DIAGRAM_MERMAID: to_mermaid(picture).encode()}
     try:
-        (folder / DIAGRAM_SVG).write_bytes(render_svg(to_d2(picture)))
+        files[DIAGRAM_SVG] = render_svg(to_d2(picture))
     except RenderError as exc:
-        return [Finding("G001", DIAGRAM_SVG, f"diagram not drawn: {exc}", severity="warning")]
-    return []
+        return files, [Finding("G001", DIAGRAM_SVG, f"diagram not drawn: {exc}", severity="warning")]
+    return files, []
