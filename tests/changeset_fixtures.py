@@ -83,7 +83,7 @@ IMAGE_TAG_CHANGE = change(
 
 # A routine deploy of dev's auth service after the params file bumped its image_tag and the generator moved
 # its listener rule onto an imported listener: CloudFormation's answer, as it reports such a change
-# (Replacement, property names, what forces them, causing entities).  The README's second sample.
+# (Replacement, property names, what forces them, causing entities).  The second sample in docs/review.md.
 IMAGE_AND_LISTENER = {
     "Changes": [
         IMAGE_TAG_CHANGE,
@@ -108,7 +108,7 @@ IMAGE_AND_LISTENER = {
 
 
 def image_and_listener_review() -> Any:
-    """The StackReview the deployer makes of ``IMAGE_AND_LISTENER`` (README's second sample)."""
+    """The StackReview the deployer makes of ``IMAGE_AND_LISTENER`` (docs/review.md's second sample)."""
     from deployer.changes import resource_changes
     from deployer.review import ParameterChange, Result, StackReview
 
