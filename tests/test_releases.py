@@ -90,7 +90,7 @@ def test_web_alarms_watch_the_target_group_and_worker_alarms_the_named_service()
     for alarm in _of_type(jobs, "AWS::CloudWatch::Alarm").values():
         assert alarm["MetricName"] in {"CPUUtilization", "MemoryUtilization"}
         dims = {d["Name"]: d["Value"] for d in alarm["Dimensions"]}
-        assert dims["ServiceName"] == service["ServiceName"] == "demo-test-jobs"
+        assert dims["ServiceName"] == service["ServiceName"] == {"Fn::Sub": "${ExportPrefix}-jobs"}
     assert "ServiceName" not in next(iter(_of_type(built["svc-api"], "AWS::ECS::Service").values()))
 
 

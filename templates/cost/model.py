@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from templates.cost.prices import AS_OF, HOURS_PER_MONTH, SOURCE, RegionPrices, prices_for
+from templates.params.egress import endpoints_to_create
 from templates.params.environment import Environment
 from templates.params.service import Service
 from templates.stacks.service.capacity import spot_tasks
@@ -47,28 +48,35 @@ def _fixed(key: str, component: str, quantity: int, unit: str, hourly: float, de
 
 
 def nat_gateways(env: Environment) -> int:
+    """NAT gateways this environment creates (an existing VPC brings its own egress, not billed here)."""
+    if env.network.existing is not None:
+        return 0
     return {"none": 0, "single": 1, "per-az": env.network.az_count}[env.network.nat]
 
 
 def interface_endpoints(env: Environment) -> int:
-    """Interface endpoints this environment creates (one ENI per AZ each); none today."""
-    return 0
+    """Interface endpoints the network stack creates; each is billed once per AZ (the S3 gateway is free)."""
+    endpoints = env.network.endpoints
+    return 0 if endpoints is None else len(endpoints_to_create(env.services, env.region, endpoints))
 
 
 def _network(env: Environment, p: RegionPrices) -> list[Line]:
     nats = nat_gateways(env)
-    public_ips = nats + (env.network.az_count if env.alb.scheme == "internet-facing" else 0)
+    own_alb = env.alb.existing is None
+    public_ips = nats + (env.network.zones if own_alb and env.alb.scheme == "internet-facing" else 0)
     endpoints = interface_endpoints(env)
+    zones = env.network.zones
+    alb_detail = "hourly charge; LCUs are usage-based" if own_alb else "existing ALB: billed to its owner"
     return [
         _fixed("nat", "NAT gateways", nats, "NAT gateway", p.nat_gateway_hour, f"nat: {env.network.nat}"),
-        _fixed("alb", "Application Load Balancer", 1, "ALB", p.alb_hour, "hourly charge; LCUs are usage-based"),
+        _fixed("alb", "Application Load Balancer", int(own_alb), "ALB", p.alb_hour, alb_detail),
         _fixed(
             "endpoints",
             "Interface VPC endpoints",
-            endpoints * env.network.az_count,
+            endpoints * zones,
             "endpoint-AZ",
             p.interface_endpoint_az_hour,
-            f"{endpoints} endpoint(s) x {env.network.az_count} AZs",
+            f"{endpoints} endpoint(s) x {zones} AZs",
         ),
         _fixed(
             "public-ipv4", "Public IPv4 addresses", public_ips, "address", p.public_ipv4_hour, "NAT EIPs + ALB nodes"

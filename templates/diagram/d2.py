@@ -63,6 +63,9 @@ def _zones(picture: Picture) -> list[str]:
         if zone.nat:
             lines.append(f"      nat: {quote('NAT gateway')} {{ shape: hexagon }}")
         lines.append("    }")
+    if picture.endpoints:
+        text = "VPC endpoints\n" + "\n".join(picture.endpoints)
+        lines.append(f"    endpoints: {quote(text)} {{ shape: hexagon }}")
     lines.append("  }")
     return lines
 

@@ -29,6 +29,8 @@ def to_mermaid(picture: Picture) -> str:
     for i, zone in enumerate(picture.zones):
         parts = [zone.name, f"public {zone.public_cidr}", f"private {zone.private_cidr}"]
         lines.append(f"      z{i}[{label(*parts, *(['NAT gateway'] if zone.nat else []))}]")
+    if picture.endpoints:
+        lines.append(f"      endpoints{{{{{label('VPC endpoints', *picture.endpoints)}}}}}")
     lines += ["    end", f"    subgraph alb[{label(picture.alb + ' - ' + rules_listener)}]"]
     for j, rule in enumerate(picture.rules):
         extra = [f"+ {rule.test_header}: new revision while deploying"] if rule.test_header else []

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from templates.bluegreen_routing import plan_green_rules
+from templates.params.egress import endpoints_to_create
 from templates.params.environment import Environment
 from templates.params.service import Service
 from templates.routing import plan_rules
@@ -68,6 +69,7 @@ class Picture:
     boxes: list[Box]
     namespace: str
     links: list[Link] = field(default_factory=list)
+    endpoints: list[str] = field(default_factory=list)
 
 
 def _size(svc: Service) -> str:
@@ -120,11 +122,36 @@ def _links(env: Environment) -> list[Link]:
     return links
 
 
-def build_picture(env: Environment) -> Picture:
+def _zones(env: Environment) -> list[Zone]:
+    """The AZs with their subnets: carved from the CIDR, or the ids of an existing VPC."""
     net = env.network
+    if net.existing is not None:
+        pairs = list(zip(net.existing.public_subnets, net.existing.private_subnets, strict=True))
+        return [Zone(f"AZ {i + 1}", pub, priv, False) for i, (pub, priv) in enumerate(pairs)]
     public, private = subnet_cidrs(net.cidr, net.az_count)
     nat_zones = {"none": 0, "single": 1, "per-az": net.az_count}[net.nat]
-    zones = [Zone(f"AZ {i + 1}", public[i], private[i], i < nat_zones) for i in range(net.az_count)]
+    return [Zone(f"AZ {i + 1}", public[i], private[i], i < nat_zones) for i in range(net.az_count)]
+
+
+def _egress(env: Environment) -> str:
+    net = env.network
+    parts = ["its own egress" if net.existing is not None else f"NAT: {net.nat}"]
+    if net.flow_logs is not None:
+        parts.append("flow logs")
+    return ", ".join(parts)
+
+
+def _endpoints(env: Environment) -> list[str]:
+    """VPC endpoints the network stack creates: the S3 gateway, then the interface endpoints."""
+    endpoints = env.network.endpoints
+    if endpoints is None:
+        return []
+    gateway = ["s3 (gateway, free)"] if endpoints.s3_gateway else []
+    return gateway + endpoints_to_create(env.services, env.region, endpoints)
+
+
+def build_picture(env: Environment) -> Picture:
+    net = env.network
     rules = [Rule(r.priority, _match(r.hosts, r.paths), r.service) for r in plan_rules(env)]
     for r in plan_green_rules(env):
         header = env.services[r.service].blue_green
@@ -132,16 +159,22 @@ def build_picture(env: Environment) -> Picture:
         text = f"{header.test_header.name}: {header.test_header.value}"
         rules.append(Rule(r.priority, _match(r.hosts, r.paths), r.service, test_header=text))
     listeners = ["HTTPS :443", "HTTP :80 (redirects to HTTPS)"] if env.https else ["HTTP :80"]
+    alb = f"ALB ({env.alb.scheme})"
+    if env.alb.existing is not None:
+        alb = f"existing ALB {env.alb.existing.dns_name}"
+        listeners = ["HTTPS listener" if env.alb.existing.https_listener_arn else "HTTP listener"]
+    vpc = f"existing VPC {net.existing.vpc_id} {net.existing.cidr}" if net.existing else f"VPC {net.cidr}"
     return Picture(
         title=f"{env.project}/{env.environment} ({env.region})",
-        vpc=f"VPC {net.cidr}",
-        zones=zones,
-        egress=f"NAT: {net.nat}" + (", flow logs" if net.flow_logs else ""),
-        alb=f"ALB ({env.alb.scheme})",
+        vpc=vpc,
+        zones=_zones(env),
+        egress=_egress(env),
+        alb=alb,
         listeners=listeners,
         rules_listener=listeners[0],
         rules=sorted(rules, key=lambda r: r.priority),
         boxes=[Box(n, s.kind, _size(s), _count(s), _extras(s)) for n, s in sorted(env.services.items())],
         namespace=f"namespace {env.namespace}",
         links=_links(env),
+        endpoints=_endpoints(env),
     )

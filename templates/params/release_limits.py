@@ -15,7 +15,12 @@ SECURITY_GROUP_EGRESS_RULES = 60
 
 
 def alb_egress_rule_count(env: Environment) -> int:
-    """Outbound rules the ALB's security group ends up with: one per web service, the placeholder, old CIDR rules."""
+    """Outbound rules the ALB's security group ends up with: one per web service, the placeholder, old CIDR rules.
+
+    An existing ALB's group is its owners' (we add nothing to it), so it counts none.
+    """
+    if env.alb.existing is not None:
+        return 0
     web = [svc for svc in env.services.values() if svc.alb_port is not None]
     cidr_ports = {svc.alb_port for svc in web} if env.alb.egress_to_vpc_cidr else set()
     return len(web) + 1 + len(cidr_ports)

@@ -11,7 +11,9 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from templates.errors import rule_violation
+from templates.naming import prefixed_log_group, prefixed_task_family
 from templates.params import fargate
+from templates.params.aws_names import host_problem, path_pattern_problem
 from templates.params.capabilities import (
     Capacity,
     ContainerHealthCheck,
@@ -25,7 +27,6 @@ from templates.params.capabilities import (
 )
 from templates.params.formats import (
     DEPENDS_ON_CONDITION,
-    HOST_PATTERN,
     IMAGE_TAG,
     LOG_RETENTION_DAYS,
     PATH_PATTERN_LENGTH,
@@ -35,6 +36,7 @@ from templates.params.formats import (
     image_problem,
     matcher_problem,
 )
+from templates.params.names import ServiceNames
 from templates.params.releases import BlueGreen, DeploymentAlarms, LogSettings
 from templates.params.strict import Name, Strict
 
@@ -70,18 +72,36 @@ class Route(Strict):
     """One listener rule: host and/or path prefix, both must match."""
 
     host: str | None = Field(
-        None, pattern=HOST_PATTERN, description="Host header, e.g. api.example.com or *.example.com."
+        None,
+        description="Host header, e.g. api.example.com or *.example.com: lowercase, at most 128 characters "
+        "(ALB), DNS labels of at most 63.",
     )
     path: str | None = Field(
         None,
-        pattern=r"^/[A-Za-z0-9._~!$&'()+,;=:@%/-]*\*?$",
+        pattern=r"^/",
         # An ALB path pattern holds at most 128 characters, and a prefix gets "/*" appended.
         max_length=PATH_PATTERN_LENGTH - len("/*"),
         description="Path prefix: /auth matches /auth and /auth/*; / matches everything; "
         "a trailing * is kept as written. At most 126 characters (ALB patterns allow 128, "
-        "and /* is appended).",
+        "and /* is appended), of A-Z a-z 0-9 _ - . $ / ~ \" ' @ : + &.",
     )
     priority: int | None = Field(None, ge=1, le=50000, description="Pin a listener-rule priority (normally computed).")
+
+    @field_validator("host")
+    @classmethod
+    def _alb_host(cls, value: str | None) -> str | None:
+        problem = None if value is None else host_problem(value)
+        if problem is not None:
+            raise rule_violation(*problem)
+        return value
+
+    @field_validator("path")
+    @classmethod
+    def _alb_path(cls, value: str | None) -> str | None:
+        problem = None if value is None else path_pattern_problem(value)
+        if problem is not None:
+            raise rule_violation(*problem)
+        return value
 
     @model_validator(mode="after")
     def _host_or_path(self) -> Route:
@@ -176,13 +196,19 @@ class Service(Strict):
         description="Default of the ImageTag parameter (CI overrides it per deploy).",
     )
     log_retention_days: LOG_RETENTION_DAYS = Field(30, description="CloudWatch Logs retention.")
+    secrets_kms_key_arns: list[KmsKeyArn] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Customer-managed KMS keys (ARNs, same region) encrypting this service's secrets or SecureString "
+        "parameters: the execution role may kms:Decrypt with them, through Secrets Manager and SSM only.",
+    )
     log_kms_key_arn: KmsKeyArn | None = Field(
         None,
         description="KMS key ARN encrypting the service's log group (same region; its key policy must "
         "allow the logs.<region>.amazonaws.com principal).",
     )
     health_check: HealthCheck = Field(default_factory=HealthCheck, description="Target health.")
-    containers: list[Container] = Field(min_length=1, max_length=10, description="Task containers.")
+    containers: list[Container] = Field(min_length=1, description="Task containers (ECS: at most 10).")
     target_container: Name | None = Field(
         None, description="Container receiving ALB traffic; default: first with a port."
     )
@@ -222,6 +248,9 @@ class Service(Strict):
         None, description="ECS blue/green deployments with a test route (web, one route); rolling when omitted."
     )
     logs: LogSettings = Field(default_factory=LogSettings, description="awslogs mode and log-group retention.")
+    names: ServiceNames | None = Field(
+        None, description="Names people depend on: task_family, log_group, service (defaults from the prefix)."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -293,6 +322,18 @@ class Service(Strict):
         if self.kind != "web" or not self.routes:
             return None
         return self.traffic_port
+
+    @property
+    def family_text(self) -> str:
+        """Task family as ``Fn::Sub`` text (default) or the override."""
+        override = self.names.task_family if self.names else None
+        return override or prefixed_task_family(self.name)
+
+    @property
+    def log_group_text(self) -> str:
+        """Log group as ``Fn::Sub`` text (default) or the override."""
+        override = self.names.log_group if self.names else None
+        return override or prefixed_log_group(self.name)
 
     @property
     def secret_arns(self) -> list[str]:

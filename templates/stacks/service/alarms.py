@@ -10,7 +10,7 @@ CPU, passes it.  These alarms close that gap (``DeploymentConfiguration.Alarms``
   every deployment.
 * worker: average CPU and memory utilisation of the ECS service (no target
   group).  Those metrics are keyed by service name, so a worker's ECS service
-  gets a fixed name (``naming.ecs_service_name``).
+  gets a fixed name (``names.service``, else ``naming.prefixed_service_name``).
 
 Missing data is "not breaching": a quiet service must not block its own deploy.
 """
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from troposphere import GetAtt, Ref, Template, cloudwatch, ecs
 from troposphere import elasticloadbalancingv2 as elb
 
-from templates.naming import ExportKey, deployment_alarm_name, ecs_service_name, import_value
+from templates.naming import ExportKey, import_value, name_value, prefixed_deployment_alarm, prefixed_service_name
 from templates.params.environment import Environment
 from templates.params.releases import AlarmSettings
 from templates.params.service import Service
@@ -45,9 +45,8 @@ _MEMORY = _Metric("memory-high", "AWS/ECS", "MemoryUtilization", "Average", "ave
 
 
 def _common(env: Environment, svc: Service, metric: _Metric, settings: AlarmSettings) -> dict[str, object]:
-    name = deployment_alarm_name(env.project, env.environment, svc.name, metric.purpose)
     return {
-        "AlarmName": name,
+        "AlarmName": name_value(prefixed_deployment_alarm(svc.name, metric.purpose)),
         "AlarmDescription": f"Stops and rolls back a deployment of {svc.name}: {metric.description} "
         f">= {settings.threshold:g} for {settings.evaluation_periods}x{settings.period} s",
         "ComparisonOperator": "GreaterThanOrEqualToThreshold",
@@ -109,15 +108,20 @@ def _service_alarm(
             MetricName=metric.name,
             Dimensions=[
                 cloudwatch.MetricDimension(Name="ClusterName", Value=import_value(ExportKey.CLUSTER_NAME)),
-                cloudwatch.MetricDimension(
-                    Name="ServiceName", Value=ecs_service_name(env.project, env.environment, svc.name)
-                ),
+                cloudwatch.MetricDimension(Name="ServiceName", Value=service_name(svc)),
             ],
             Statistic=metric.statistic,
             Period=settings.period,
             **_common(env, svc, metric, settings),
         )
     )
+
+
+def service_name(svc: Service) -> object:
+    """The worker's ECS service name: the params override (``names.service``), else one from the prefix."""
+    if svc.names is not None and svc.names.service is not None:
+        return svc.names.service
+    return name_value(prefixed_service_name(svc.name))
 
 
 def needs_fixed_service_name(svc: Service) -> bool:

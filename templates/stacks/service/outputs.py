@@ -46,10 +46,14 @@ def add_route_outputs(
         )
 
 
-def add_alb_egress(t: Template, svc: Service, task_security_group: ec2.SecurityGroup) -> None:
-    """The ALB may open connections to this service's tasks on its target port, and nowhere else."""
+def add_alb_egress(t: Template, env: Environment, svc: Service, task_security_group: ec2.SecurityGroup) -> None:
+    """The ALB may open connections to this service's tasks on its target port, and nowhere else.
+
+    Not on an existing ALB: its security group belongs to its owners, and we
+    change nothing of theirs (docs/brownfield.md); they allow the target ports.
+    """
     port = svc.alb_port
-    if port is None:
+    if port is None or env.alb.existing is not None:
         return
     t.add_resource(
         ec2.SecurityGroupEgress(

@@ -12,14 +12,14 @@ from troposphere import GetAtt, Output, Ref, Split, Template, ec2, ecs
 from troposphere import elasticloadbalancingv2 as elb
 from troposphere import logs as cwlogs
 
-from templates.naming import ExportKey, ecs_service_name, import_value
+from templates.naming import ExportKey, import_value
 from templates.params.environment import Environment
 from templates.params.service import Service
 from templates.routing import RulePlan
 from templates.stacks import iam
 from templates.stacks.common import new_template, tags
 from templates.stacks.service import capacity
-from templates.stacks.service.alarms import add_deployment_alarms, needs_fixed_service_name
+from templates.stacks.service.alarms import add_deployment_alarms, needs_fixed_service_name, service_name
 from templates.stacks.service.blue_green import BlueGreenParts, add_blue_green, advanced_configuration
 from templates.stacks.service.discovery import add_discovery, endpoint, published_port
 from templates.stacks.service.dns import add_alias_records
@@ -64,7 +64,7 @@ def build_service(
         blue_green = add_blue_green(t, env, svc, target_group, listener_rules[0], green_rules[0])
     groups = [g for g in (target_group, blue_green.alternate if blue_green else None) if g is not None]
     alarms = add_deployment_alarms(t, env, svc, groups)
-    add_alb_egress(t, svc, security_group)
+    add_alb_egress(t, env, svc, security_group)
     service = add_ecs_service(
         t,
         env,
@@ -163,7 +163,7 @@ def add_ecs_service(
     """
     optional: dict[str, object] = add_discovery(t, env, svc, log_group)
     if needs_fixed_service_name(svc):
-        optional["ServiceName"] = ecs_service_name(env.project, env.environment, svc.name)
+        optional["ServiceName"] = service_name(svc)
     if svc.scaling is None:
         optional["DesiredCount"] = Ref(DESIRED_COUNT_PARAM)
     if target_group is not None and svc.target is not None:
@@ -182,6 +182,8 @@ def add_ecs_service(
             optional["DependsOn"] = [r.title for r in listener_rules]
     if svc.ecs_exec:
         optional["EnableExecuteCommand"] = True
+    if svc.names is not None and svc.names.service is not None:
+        optional["ServiceName"] = svc.names.service
     return t.add_resource(
         ecs.Service(
             "Service",

@@ -9,8 +9,9 @@ from __future__ import annotations
 from troposphere import GetAtt, Join, Ref, Template, ecs
 from troposphere import logs as cwlogs
 
-from templates.naming import task_family
+from templates.naming import name_value
 from templates.params.environment import Environment
+from templates.params.formats import secret_value_from
 from templates.params.service import Container, Service
 from templates.stacks.common import tags
 from templates.stacks.iam import TaskRoles
@@ -87,7 +88,7 @@ def container_definition(svc: Service, container: Container, log_group: cwlogs.L
         Essential=container.essential,
         PortMappings=_port_mappings(svc, container),
         Environment=_environment(svc, container),
-        Secrets=[ecs.Secret(Name=k, ValueFrom=v) for k, v in sorted(container.secrets.items())],
+        Secrets=[ecs.Secret(Name=k, ValueFrom=secret_value_from(v)) for k, v in sorted(container.secrets.items())],
         LogConfiguration=awslogs(log_group, container.name, svc.logs),
         **optional,
     )
@@ -104,7 +105,7 @@ def add_task_definition(
     return t.add_resource(
         ecs.TaskDefinition(
             "TaskDefinition",
-            Family=task_family(env.project, env.environment, svc.name),
+            Family=name_value(svc.family_text),
             Cpu=str(svc.cpu),
             Memory=str(svc.memory),
             NetworkMode="awsvpc",
