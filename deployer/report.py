@@ -13,16 +13,29 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from deployer import lifecycle_view
 from deployer.review import REPLACEMENT, RESOURCE_COLUMNS, Review, StackReview
+from deployer.values import VALUE_COLUMNS, value_rows
 
 SCHEMA = 1
 
 
 def write_reports(folder: Path, review: Review, exit_code: int) -> tuple[Path, Path]:
     md, js = folder / "review.md", folder / "review.json"
-    md.write_text(markdown(review))
+    md.write_text(markdown(review) + environment_picture(folder))
     js.write_text(json.dumps(as_json(review, exit_code), indent=2, default=str) + "\n")
     return md, js
+
+
+def environment_picture(folder: Path) -> str:
+    """The Mermaid diagram generate.py wrote beside the templates (diagram.mmd), as a review.md section.
+
+    Read from the folder, not rebuilt: the deployer never imports the generator.
+    """
+    diagram = folder / "diagram.mmd"
+    if not diagram.is_file():
+        return ""
+    return f"\n## Environment\n\n```mermaid\n{diagram.read_text().rstrip()}\n```\n"
 
 
 def as_json(review: Review, exit_code: int) -> dict[str, Any]:
@@ -42,6 +55,7 @@ def as_json(review: Review, exit_code: int) -> dict[str, Any]:
         "risky": review.risky,
         "exit_code": exit_code,
         "stacks": stacks,
+        **review.lifecycle.as_json(),
     }
 
 
@@ -54,6 +68,9 @@ def _table(header: tuple[str, ...], rows: list[list[Any]]) -> list[str]:
     return lines + ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
 
 
+markdown_table = _table  # the lifecycle sections and the teardown review draw their tables with it
+
+
 def markdown(review: Review) -> str:
     lines = [f"# Deploy review: {review.project}/{review.environment} ({review.region})", ""]
     if review.risky:
@@ -63,6 +80,7 @@ def markdown(review: Review) -> str:
         [s.stack_name, s.action or "-", s.result, *s.counts().values(), len(s.risks)] for s in review.stacks.values()
     ]
     lines += [*_table(("Stack", "Action", "Result", "Add", "Modify", "Remove", "Risks"), rows), ""]
+    lines += lifecycle_view.markdown(review.lifecycle, _table)
     for stack in review.stacks.values():
         lines += _stack_section(stack)
     return "\n".join(lines) + "\n"
@@ -80,6 +98,8 @@ def _stack_section(stack: StackReview) -> list[str]:
         for row in rows:
             row[REPLACEMENT] = _replacement(row[REPLACEMENT])
         lines += [*_table(RESOURCE_COLUMNS, rows), ""]
+    if any(r.values for r in stack.resources):
+        lines += ["Values:", "", *_table(VALUE_COLUMNS, value_rows(stack.resources)), ""]
     if stack.parameters:
         rows = [
             [p.name, p.deployed if p.deployed is not None else "(none)", p.new or "(removed)", p.source]
