@@ -21,13 +21,13 @@ from templates.checks.capacity import subnet_problems, subnet_warnings
 from templates.checks.cross_stack import cross_stack_findings
 from templates.checks.findings import Finding, load_templates
 from templates.checks.lint import lint_findings
+from templates.checks.release_limits import release_problems
 from templates.checks.security import security_findings
 from templates.errors import ParamsError, Problem
 from templates.params.environment import Environment, region_mismatches
 from templates.params.limits import service_limit_problems
 from templates.params.loader import load_params_and_source
 from templates.params.messages import attribute_to_defaults
-from templates.params.release_limits import release_problems
 from templates.reports import environment_files
 from templates.routing import plan_rules, route_problems
 from templates.stacks.alb import build_alb

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from templates.bluegreen_routing import green_rule_problems, plan_green_rules
-from templates.params.release_limits import release_problems
+from templates.checks.release_limits import release_problems
 from templates.pipeline import build_all, load_environment
 from templates.routing import BAND_WIDTH, plan_rules, route_problems
 from tests.conftest import IMAGE, make_env, web
@@ -255,3 +255,13 @@ def test_every_parameter_is_grouped_labelled_and_constrained_in_words(shipped: d
 def test_web_stacks_output_their_route_urls(prod: dict[str, dict[str, Any]]) -> None:
     assert prod["svc-auth"]["Outputs"]["RouteUrls"]["Value"] == {"Fn::Join": [" ", ["https://api.example.com/auth"]]}
     assert "RouteUrls" not in prod["svc-mailer"]["Outputs"]
+
+
+def test_blue_green_rules_and_target_groups_count_against_the_alb_quotas() -> None:
+    """98 routed services fit one listener; 3 of them blue/green need 101 rules and 101 target groups."""
+    services = {f"s{i}": web(routes=[{"host": f"s{i}.example.com"}]) for i in range(98)}
+    assert [p.check_id for p in release_problems(make_env(services=services))] == ["D005"]  # 99 egress rules > 60
+    for i in range(3):
+        services[f"s{i}"]["blue_green"] = {}
+    found = [p for p in release_problems(make_env(services=services)) if p.check_id == "D006"]
+    assert len(found) == 2 and "101 listener rules" in found[0].message and "101 target groups" in found[1].message

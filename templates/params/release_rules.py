@@ -2,6 +2,8 @@
 
 D001 alarm period x evaluation periods over one day    D003 blue/green on a service without one ALB route
 D002 alarm period not a multiple of 60 s               D004 test-rule priority taken (bluegreen_routing)
+D005 ALB security group over its outbound-rule quota   D006 blue/green over the ALB's rule or target-group quota
+(D005 and D006 live in checks/release_limits: they need the whole environment.)
 """
 
 from __future__ import annotations
