@@ -265,3 +265,30 @@ def test_blue_green_rules_and_target_groups_count_against_the_alb_quotas() -> No
         services[f"s{i}"]["blue_green"] = {}
     found = [p for p in release_problems(make_env(services=services)) if p.check_id == "D006"]
     assert len(found) == 2 and "101 listener rules" in found[0].message and "101 target groups" in found[1].message
+
+
+def test_the_routing_table_shows_how_to_reach_green() -> None:
+    """DescribeRules' shape (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_RuleCondition.html)."""
+    from rich.console import Console
+
+    from deployer.entrypoints import headers
+    from deployer.render import routes_table
+
+    rule = {
+        "Conditions": [
+            {"Field": "host-header", "HostHeaderConfig": {"Values": ["pizza-service.example.com"]}},
+            {"Field": "http-header", "HttpHeaderConfig": {"HttpHeaderName": "X-Deployment-Test", "Values": ["green"]}},
+        ]
+    }
+    assert headers(rule) == "X-Deployment-Test: green"
+    assert headers({"Conditions": rule["Conditions"][:1]}) == ""
+    console = Console(width=200, record=True)
+    row = {
+        "priority": 49141,
+        "host": "pizza-service.example.com",
+        "path": "",
+        "header": headers(rule),
+        "stack": "svc-pizza",
+    }
+    console.print(routes_table("alb.example", [row]))
+    assert "* + header X-Deployment-Test: green" in console.export_text()
