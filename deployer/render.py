@@ -151,5 +151,6 @@ def event_printer(console: Console) -> Any:
 def routes_table(dns_name: str | None, routes: list[dict[str, Any]]) -> RenderableType:
     table = Table("Priority", "Host", "Path", "Service stack", title="Routing (shared ALB)", header_style="bold")
     for route in routes:
-        table.add_row(str(route["priority"]), route["host"] or "*", route["path"] or "*", route["stack"])
+        path = (route["path"] or "*") + (f" + header {route['header']}" if route.get("header") else "")
+        table.add_row(str(route["priority"]), route["host"] or "*", path, route["stack"])
     return Group(Text.assemble(("ALB DNS name: ", "bold"), dns_name or "(not found)"), table)

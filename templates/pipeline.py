@@ -15,17 +15,20 @@ from pathlib import Path
 from troposphere import Template
 
 from templates import naming
+from templates.bluegreen_routing import green_rule_problems, plan_green_rules
 from templates.checks import limits, quotas
 from templates.checks.capacity import subnet_problems, subnet_warnings
 from templates.checks.cross_stack import cross_stack_findings
 from templates.checks.findings import Finding, load_templates
 from templates.checks.lint import lint_findings
+from templates.checks.release_limits import release_problems
 from templates.checks.security import security_findings
 from templates.errors import ParamsError, Problem
 from templates.params.environment import Environment, region_mismatches
 from templates.params.limits import service_limit_problems
 from templates.params.loader import load_params_and_source
 from templates.params.messages import attribute_to_defaults
+from templates.reports import environment_files
 from templates.routing import plan_rules, route_problems
 from templates.stacks.alb import build_alb
 from templates.stacks.cluster import build_cluster
@@ -44,6 +47,8 @@ def load_environment(path: Path | str) -> Environment:
     problems = route_problems(env)
     problems += [Problem(where, message, "P010") for where, message in region_mismatches(env)]
     problems += quotas.params_problems(env)
+    problems += green_rule_problems(env)
+    problems += release_problems(env)
     problems += service_limit_problems(env) + subnet_problems(env)  # AWS limits (L0xx), docs/limits.md
     if problems:
         raise ParamsError(Path(path), attribute_to_defaults(problems, source.raw))
@@ -52,13 +57,16 @@ def load_environment(path: Path | str) -> Environment:
 
 def build_all(env: Environment) -> dict[str, Template]:
     rules = plan_rules(env)
+    green_rules = plan_green_rules(env)
     stacks = {
         naming.NETWORK: build_network(env),
         naming.ALB: build_alb(env),
         naming.CLUSTER: build_cluster(env),
     }
     for name, svc in sorted(env.services.items()):
-        stacks[naming.service_stack_key(name)] = build_service(env, svc, [r for r in rules if r.service == name])
+        stacks[naming.service_stack_key(name)] = build_service(
+            env, svc, [r for r in rules if r.service == name], [r for r in green_rules if r.service == name]
+        )
     return stacks
 
 
@@ -83,5 +91,7 @@ def generate(env: Environment, out: Path, validate: bool) -> list[Finding]:
             findings.extend(check_folder(folder, env.region))
         return not any(f.is_error for f in findings)
 
-    write_folder(out, env, build_all(env), accept)
+    extras, notes = environment_files(env)  # diagram and cost model, swapped in with the templates
+    findings.extend(notes)
+    write_folder(out, env, build_all(env), accept, extras)
     return findings

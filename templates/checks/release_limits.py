@@ -1,0 +1,69 @@
+"""Environment-wide quotas the release features add to (D005, D006).
+
+* D005: each web service's stack adds one egress rule to the ALB's security
+  group (towards its own tasks).  A security group holds at most 60 outbound
+  rules by default (adjustable in Service Quotas):
+  https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
+* D006: a blue/green service adds a test listener rule and an alternate
+  target group, on top of what Q001/Q003 count for the routes: 100 rules per
+  listener and 100 target groups per load balancer by default
+  (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html).
+"""
+
+from __future__ import annotations
+
+from templates.checks.quotas import RULES_PER_LISTENER, TARGET_GROUPS_PER_ALB
+from templates.errors import Problem
+from templates.params.environment import Environment
+
+SECURITY_GROUP_EGRESS_RULES = 60
+
+
+def alb_egress_rule_count(env: Environment) -> int:
+    """Outbound rules the ALB's security group ends up with: one per web service, the placeholder, old CIDR rules.
+
+    An existing ALB's group is its owners' (we add nothing to it), so it counts none.
+    """
+    if env.alb.existing is not None:
+        return 0
+    web = [svc for svc in env.services.values() if svc.alb_port is not None]
+    cidr_ports = {svc.alb_port for svc in web} if env.alb.egress_to_vpc_cidr else set()
+    return len(web) + 1 + len(cidr_ports)
+
+
+def _blue_green_problems(env: Environment) -> list[Problem]:
+    """D006, only where blue/green is what crosses the quota (Q001/Q003 report the routes' own excess)."""
+    green = sum(1 for svc in env.services.values() if svc.blue_green is not None and svc.alb_port is not None)
+    routes = sum(len(svc.routes) for svc in env.services.values())
+    groups = sum(1 for svc in env.services.values() if svc.alb_port is not None)
+    problems = []
+    for used, limit, what in (
+        (routes, RULES_PER_LISTENER, "listener rules (routes plus one test rule each)"),
+        (groups, TARGET_GROUPS_PER_ALB, "target groups (one per web service plus one alternate each)"),
+    ):
+        if green and used <= limit < used + green:
+            problems.append(
+                Problem(
+                    "services",
+                    f"{green} blue/green service(s) bring the ALB to {used + green} {what}; AWS allows {limit} "
+                    "by default: raise the quota in Service Quotas, or keep some services rolling",
+                    "D006",
+                )
+            )
+    return problems
+
+
+def release_problems(env: Environment) -> list[Problem]:
+    problems = _blue_green_problems(env)
+    count = alb_egress_rule_count(env)
+    if count > SECURITY_GROUP_EGRESS_RULES:
+        problems.append(
+            Problem(
+                "services",
+                f"the ALB's security group would need {count} outbound rules (one per web service, plus one); "
+                f"AWS allows {SECURITY_GROUP_EGRESS_RULES} by default: raise 'Outbound rules per security group' in "
+                "Service Quotas first, or move services to a second environment",
+                "D005",
+            )
+        )
+    return problems
