@@ -27,6 +27,7 @@ from templates.cost.model import summary
 from templates.errors import ParamsError
 from templates.pipeline import generate, load_environment
 from templates.reports import COST
+from templates.writer import LOCK_TEMPLATE
 
 ROOT = Path(__file__).resolve().parent
 PARAMS_DIR = ROOT / "params"
@@ -109,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
             for f in errors:
                 print(f"  {f.render()}", file=sys.stderr)
         else:
-            count = len([p for p in out.glob("*.json") if p.name not in NON_TEMPLATE_FILES])
+            stacks = [p for p in out.glob("*.json") if p.name not in NON_TEMPLATE_FILES and p.name != LOCK_TEMPLATE]
+            count = len(stacks)  # the stacks; the lock's template is not one
             state = "cfn-lint clean, imports resolved" if not args.no_validate else "not validated"
             print(f"{out}: {count} templates from {params.name} ({state})")
             print_cost(out, previous_cost)

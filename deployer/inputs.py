@@ -42,6 +42,18 @@ class StackInput:
 
 
 @dataclass(frozen=True)
+class LockInput:
+    """The environment lock's stack and the template its lock change set is made from (``deployer.lock``).
+
+    generate.py writes the template beside the stacks (manifest key ``lock``):
+    the deployer never builds a template, this one included.
+    """
+
+    stack_name: str
+    body: str
+
+
+@dataclass(frozen=True)
 class Deployment:
     project: str
     environment: str
@@ -50,6 +62,7 @@ class Deployment:
     stacks: dict[str, StackInput]  # the selected stacks, by stack key
     graph: StackGraph  # of every stack in the folder, selected or not
     stack_names: dict[str, str]  # of every stack in the folder, by stack key
+    lock: LockInput  # not a stack of the manifest: never deployed, never pruned
 
     def order(self) -> list[str]:
         """The selected stacks in dependency order."""
@@ -76,7 +89,21 @@ def load_deployment(
     }
     names = {key: spec["stack_name"] for key, spec in manifest["stacks"].items()}
     region = region or manifest["region"]
-    return Deployment(manifest["project"], manifest["environment"], region, folder, stacks, graph, names)
+    lock = _lock_input(folder, manifest)
+    return Deployment(manifest["project"], manifest["environment"], region, folder, stacks, graph, names, lock)
+
+
+def _lock_input(folder: Path, manifest: Mapping[str, Any]) -> LockInput:
+    """The lock's stack name and template, as generate.py recorded them; a folder from before that is regenerated."""
+    try:
+        spec = manifest["lock"]
+        body, _template = _read_template(folder, spec["template"])
+        return LockInput(spec["stack_name"], body)
+    except (KeyError, TypeError):
+        raise UsageError(
+            f"{folder / MANIFEST}: names no deploy-lock template (written by generate.py since the environment "
+            "lock came); regenerate the folder (python generate.py --env ENV)"
+        ) from None
 
 
 def _read_manifest(folder: Path) -> dict[str, Any]:

@@ -7,7 +7,9 @@ environment's lock, and a second run says who holds it and since when, and
 stops (or, with ``--wait``, waits for it).
 
 The lock is a change set named ``deploy-lock`` on the environment's lock
-stack (``<project>-<env>-deploy-lock``): CloudFormation refuses a second
+stack (``<project>-<env>-deploy-lock``), made from the one-resource template
+generate.py writes beside the stacks (``deploy-lock.json``, named in the
+manifest under ``lock``): CloudFormation refuses a second
 change set of the same name on a stack (AlreadyExistsException), which makes
 taking it atomic across machines, with nothing but the CloudFormation
 permissions a deploy needs anyway.  The change set is never executed: the
@@ -37,7 +39,6 @@ from botocore.exceptions import ClientError
 
 from deployer.actions import request_token
 from deployer.errors import Interrupted
-from templates.lock import build_lock_template
 
 LOCK_CHANGE_SET = "deploy-lock"
 # Longer than any run: a busy stack (30 min) plus an operation followed to its timeout (3 h), with a margin.
@@ -82,8 +83,13 @@ def owner() -> str:
     return f"{user}@{socket.gethostname()} pid {os.getpid()}"
 
 
-def acquire(cfn: Any, stack_name: str, environment: str, run: str, now: datetime | None = None) -> Holder:
-    """Take the lock, or raise ``LockHeld``; a lock past its expiry is taken over (once)."""
+def acquire(
+    cfn: Any, stack_name: str, environment: str, run: str, *, template: str, now: datetime | None = None
+) -> Holder:
+    """Take the lock, or raise ``LockHeld``; a lock past its expiry is taken over (once).
+
+    ``template`` is the lock template's body as generate.py wrote it (``inputs.LockInput``).
+    """
     for _attempt in range(2):
         started = now or datetime.now(UTC)
         mine = {
@@ -97,7 +103,7 @@ def acquire(cfn: Any, stack_name: str, environment: str, run: str, now: datetime
                 StackName=stack_name,
                 ChangeSetName=LOCK_CHANGE_SET,
                 ChangeSetType="CREATE",
-                TemplateBody=build_lock_template().to_json(indent=None),
+                TemplateBody=template,
                 Description=json.dumps(mine),
                 ClientToken=request_token(run, stack_name, "lock"),  # a retried call finds its own lock
             )
@@ -125,6 +131,7 @@ def hold(
     environment: str,
     run: str,
     *,
+    template: str,
     wait: bool,
     delay: float,
     stop: threading.Event,
@@ -134,7 +141,7 @@ def hold(
     since = time.monotonic()
     while True:
         try:
-            return acquire(cfn, stack_name, environment, run)
+            return acquire(cfn, stack_name, environment, run, template=template)
         except LockHeld as held:
             if not wait:
                 raise

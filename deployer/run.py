@@ -31,7 +31,6 @@ from deployer.planning import Context, plan_stack
 from deployer.progress import Progress
 from deployer.report import reset_reports, write_reports
 from deployer.review import Result, Review, StackReview
-from templates.naming import lock_stack_name
 
 OK, FAILURE, RISKY = 0, 1, 3
 INTERRUPTED = 130  # Ctrl-C; a run stopped by SIGTERM exits 143 (errors.interrupt_code)
@@ -110,9 +109,10 @@ def _lock(ctx: Context, wait: bool) -> lock.Holder:
 
     return lock.hold(
         ctx.clients.cloudformation,
-        lock_stack_name(d.project, d.environment),
+        d.lock.stack_name,
         d.environment,
         ctx.change_set_name,
+        template=d.lock.body,
         wait=wait,
         delay=ctx.timing.lock_delay,
         stop=ctx.stop,

@@ -15,9 +15,12 @@ from pathlib import Path
 from troposphere import Template
 
 from templates import naming
+from templates.lock import build_lock_template
 from templates.params.environment import Environment
 
 MANIFEST = "manifest.json"
+# The environment lock's template: the deployer reads it (it never builds templates); not a stack of the manifest.
+LOCK_TEMPLATE = "deploy-lock.json"
 
 
 def render(template: Template) -> str:
@@ -34,6 +37,7 @@ def manifest(env: Environment, keys: list[str]) -> dict:
             key: {"stack_name": naming.stack_name(env.project, env.environment, key), "template": f"{key}.json"}
             for key in keys
         },
+        "lock": {"stack_name": naming.lock_stack_name(env.project, env.environment), "template": LOCK_TEMPLATE},
     }
 
 
@@ -48,6 +52,8 @@ def write_folder(
 
     ``extras`` are further files (name -> content: the diagram, the cost
     model) that travel with the templates and are swapped in with them.
+    The environment lock's template (``LOCK_TEMPLATE``) is always written:
+    the deployer takes the lock with it and must not build it itself.
     A rejected folder is kept at ``<out>.rejected`` for inspection; ``out`` stays as it was.
     """
     out = out.resolve()
@@ -56,6 +62,7 @@ def write_folder(
     try:
         for key, template in templates.items():
             (staging / f"{key}.json").write_text(render(template))
+        (staging / LOCK_TEMPLATE).write_text(render(build_lock_template()))
         (staging / MANIFEST).write_text(json.dumps(manifest(env, list(templates)), indent=2) + "\n")
         for name, content in (extras or {}).items():
             (staging / name).write_bytes(content)

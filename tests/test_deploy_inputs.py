@@ -56,6 +56,26 @@ def test_a_folder_without_manifest_says_how_to_make_one(tmp_path: Path) -> None:
         load_deployment(tmp_path)
 
 
+def test_the_lock_template_is_read_from_the_folder_generate_wrote(dev: Path) -> None:
+    """The deployer never builds a template: the lock's is the file the manifest names."""
+    (dev / "deploy-lock.json").write_text(
+        '{"Resources": {"Marker": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}}'
+    )
+    deployment = load_deployment(dev)
+    assert deployment.lock.stack_name == "shop-dev-deploy-lock"
+    assert json.loads(deployment.lock.body) == {
+        "Resources": {"Marker": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}
+    }
+
+
+def test_a_folder_from_before_the_lock_template_is_regenerated(dev: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = json.loads((dev / "manifest.json").read_text())
+    del manifest["lock"]
+    (dev / "manifest.json").write_text(json.dumps(manifest))
+    assert deploy.main(["--env", "dev", "--dir", str(dev)]) == 2  # before any AWS call
+    assert "names no deploy-lock template" in capsys.readouterr().err
+
+
 def test_template_sizes_are_checked_against_cloudformation_limits(dev: Path) -> None:
     web = json.loads((dev / "svc-web.json").read_text())
     web["Metadata"] = {"Padding": "x" * MAX_BODY_BYTES}

@@ -48,6 +48,11 @@ def cfn(region: str) -> Any:
     return boto3.client("cloudformation", region_name=region)
 
 
+def lock_template(folder: Path) -> str:
+    """The lock template generate.py wrote into the folder (the deployer never builds it)."""
+    return (folder / json.loads((folder / "manifest.json").read_text())["lock"]["template"]).read_text()
+
+
 def lock_change_sets(region: str) -> list[dict[str, Any]]:
     try:
         return cfn(region).list_change_sets(StackName=LOCK_STACK)["Summaries"]
@@ -59,7 +64,7 @@ def test_a_second_run_says_who_holds_the_environment_and_changes_nothing(
     proxy: FaultProxy, dev: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     region = "eu-west-2"
-    held = lock.acquire(cfn(region), LOCK_STACK, "dev", OTHER)
+    held = lock.acquire(cfn(region), LOCK_STACK, "dev", OTHER, template=lock_template(dev))
     proxy.clear()
 
     code = deploy.main(["--env", "dev", "--dir", str(dev), "--region", region, "--execute", "--yes"])
@@ -84,7 +89,7 @@ def _description(holder: lock.Holder) -> dict[str, str]:
 
 def test_with_wait_a_run_goes_on_once_the_other_one_releases_the_lock(proxy: FaultProxy, dev: Path) -> None:
     region = "eu-central-2"
-    held = lock.acquire(cfn(region), LOCK_STACK, "dev", OTHER)
+    held = lock.acquire(cfn(region), LOCK_STACK, "dev", OTHER, template=lock_template(dev))
     screen = io.StringIO()
     options = Options(dev, region=region, wait=True, timing=Timing(lock_delay=0.1, change_set_delay=0))
     codes: list[int] = []
@@ -107,7 +112,8 @@ def test_with_wait_a_run_goes_on_once_the_other_one_releases_the_lock(proxy: Fau
 def test_an_expired_lock_is_taken_over(proxy: FaultProxy, dev: Path) -> None:
     """A run killed with SIGKILL never releases its lock: after its expiry the next run takes it."""
     region = "sa-east-1"
-    lock.acquire(cfn(region), LOCK_STACK, "dev", OTHER, now=datetime.now(UTC) - lock.LOCK_TTL - timedelta(minutes=1))
+    expired = datetime.now(UTC) - lock.LOCK_TTL - timedelta(minutes=1)
+    lock.acquire(cfn(region), LOCK_STACK, "dev", OTHER, template=lock_template(dev), now=expired)
 
     code = deploy.main(["--env", "dev", "--dir", str(dev), "--region", region])
 

@@ -16,12 +16,29 @@ def test_generate_writes_templates_and_manifest(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert generate.main(["--params", str(params), "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "alb.json", "cluster.json", "cost.json", "diagram.mmd", "diagram.svg", "manifest.json", "network.json",
-        "svc-api.json",
+        "alb.json", "cluster.json", "cost.json", "deploy-lock.json", "diagram.mmd", "diagram.svg", "manifest.json",
+        "network.json", "svc-api.json",
     ]  # fmt: skip
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["region"] == "eu-west-1"
     assert manifest["stacks"]["svc-api"] == {"stack_name": "demo-test-svc-api", "template": "svc-api.json"}
+    # The lock's template is for the deployer (it never builds one): its own key, not a stack to deploy.
+    assert manifest["lock"] == {"stack_name": "demo-test-deploy-lock", "template": "deploy-lock.json"}
+    assert "deploy-lock" not in manifest["stacks"]
+    assert list(json.loads((out / "deploy-lock.json").read_text())["Resources"].values()) == [
+        {"Type": "AWS::CloudFormation::WaitConditionHandle"}
+    ]
+
+
+def test_cfn_lint_checks_the_lock_template_like_the_stacks(tmp_path: Path) -> None:
+    from templates.pipeline import check_folder
+
+    out = tmp_path / "out"
+    assert generate.main(["--params", str(write_params(tmp_path, minimal_params())), "--out", str(out)]) == 0
+    broken = json.loads((out / "deploy-lock.json").read_text())
+    broken["Resources"]["DeployLockMarker"]["Type"] = "AWS::CloudFormation::NoSuchThing"
+    (out / "deploy-lock.json").write_text(json.dumps(broken, indent=2))
+    assert [f.file.split(":")[0] for f in check_folder(out, "eu-west-1")] == ["deploy-lock.json"]
 
 
 def test_regeneration_replaces_the_folder_whole(tmp_path: Path) -> None:

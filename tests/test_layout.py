@@ -25,10 +25,9 @@ LATER_STAGES = {
     "templates.stacks": ("templates.checks", "templates.pipeline", "templates.writer"),
     "templates.checks": ("templates.pipeline", "templates.writer"),
 }
-# What the deployer may read of the generator: names and the graph of written templates.
-# templates.lock: the environment lock's one-resource marker template (deployer/lock.py), the same for every
-# environment and never executed; built with troposphere like every template, not written by generate.py.
-DEPLOYER_MAY_IMPORT = ("templates.naming", "templates.stack_graph", "templates.lock")
+# What the deployer may read of the generator: names and the graph of written templates.  Every template it
+# sends, the environment lock's included (deploy-lock.json), is one generate.py wrote.
+DEPLOYER_MAY_IMPORT = ("templates.naming", "templates.stack_graph")
 
 
 def module_files(root: Path = ROOT) -> dict[str, Path]:
