@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
 from deployer import actions, inventory
+from deployer.aws import AWS_ERRORS
 from deployer.entrypoints import alb_routes
 from deployer.errors import Interrupted
 from deployer.executor import walk
@@ -132,6 +133,7 @@ def delete_removals(ctx: Context, lifecycle: Lifecycle, workers: int) -> None:
 def delete_one(ctx: Context, removal: Removal) -> Removal:
     """Delete one stack and wait until it is gone; failures come back in the removal, not as exceptions."""
     cfn = ctx.clients.cloudformation
+    sent = False  # DeleteStack was called: after a stop, the stack's own status says what became of it
     try:
         for export in removal.exports:  # asked again: the review may be minutes old
             still = [name for name in actions.list_imports(cfn, export) if name != removal.stack_name]
@@ -140,15 +142,39 @@ def delete_one(ctx: Context, removal: Removal) -> Removal:
         if ctx.stop.is_set():
             raise Interrupted("not started")
         ctx.say(f"{removal.stack_name}: deleting")
+        sent = True
         actions.delete_stack(cfn, removal.stack_id, ctx.timing, ctx.stop)
     except Interrupted:
-        removal.result, removal.message = INTERRUPTED, "interrupted: see the stack's events for where its deletion is"
+        if sent:
+            return after_stop(cfn, removal)
+        removal.result, removal.message = INTERRUPTED, "not deleted: the run was stopped before its deletion started"
         return removal
     except WaiterError as exc:
         return _fail(removal, deletion_failure(exc))
     except (ClientError, BotoCoreError) as exc:
         return _fail(removal, str(exc))
     removal.result, removal.message = DELETED, ""
+    return removal
+
+
+def after_stop(cfn: object, removal: Removal) -> Removal:
+    """Ctrl-C or SIGTERM after DeleteStack: one read of the stack records its true result, without waiting.
+
+    The deletion may be over already (an empty stack goes in seconds): then it is
+    "deleted" (or "failed"), not "interrupted".
+    """
+    try:
+        stack = actions.describe_stack(cfn, removal.stack_id)
+    except AWS_ERRORS:
+        stack = {"StackStatus": "unknown (its status could not be read)"}
+    status = stack["StackStatus"] if stack else "DELETE_COMPLETE"
+    if status == "DELETE_COMPLETE":
+        removal.result, removal.message = DELETED, ""
+    elif status == "DELETE_FAILED":
+        _fail(removal, f"{status}: {stack.get('StackStatusReason', '')}" if stack else status)
+    else:
+        removal.result = INTERRUPTED
+        removal.message = f"deletion started, {status} when the run stopped: CloudFormation goes on; see its events"
     return removal
 
 

@@ -3,6 +3,12 @@
     python deploy.py --env dev --teardown                    # review: what would be deleted, what blocks it
     python deploy.py --env dev --teardown --execute [--yes]  # confirm, then delete and wait for each stack
 
+A teardown is a run like a deploy: it holds the environment's lock
+(``deployer.lock``) from start to end, and SIGTERM stops it like Ctrl-C (exit
+143, review.json with each stack's true result).  The lock stack itself
+(``<project>-<env>-deploy-lock``, untagged, holding no resources) is part of
+the environment: a teardown that deleted everything else deletes it last.
+
 The stacks are the live ones tagged (or described) as this project and
 environment, whatever the manifest says today.  Before anything is deleted
 the review explains what would make a deletion fail halfway, so nothing
@@ -31,19 +37,19 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import WaiterError
 from rich.console import Console
 from rich.text import Text
 
 from deployer import actions, inventory, lifecycle_view, prune
-from deployer.aws import make_clients
+from deployer.aws import AWS_ERRORS, make_clients, one_line
 from deployer.entrypoints import LOAD_BALANCER, stack_resources
-from deployer.errors import UsageError
+from deployer.errors import Interrupted, UsageError, interrupt_code
 from deployer.inputs import load_deployment
-from deployer.lifecycle import FAILED, INTERRUPTED, LISTED, SKIPPED, TO_DELETE, Lifecycle, Removal
+from deployer.lifecycle import DELETED, FAILED, INTERRUPTED, LISTED, SKIPPED, TO_DELETE, Lifecycle, Removal
 from deployer.planning import Context
 from deployer.report import markdown_table
-from deployer.run import FAILURE, OK, Options
-from deployer.run import INTERRUPTED as INTERRUPTED_CODE
+from deployer.run import FAILURE, OK, Options, locked
 from deployer.state import is_busy
 
 RETAINED = ("Retain", "RetainExceptOnCreate")
@@ -57,6 +63,7 @@ class Teardown:
     region: str
     stacks: list[Removal] = field(default_factory=list)  # in deletion order
     left_behind: list[str] = field(default_factory=list)  # resources kept on deletion, and how to remove them
+    lock_stack: dict[str, str] = field(default_factory=dict)  # stack_name, result: deleted last, after the others
 
     @property
     def blocked(self) -> bool:
@@ -66,6 +73,10 @@ class Teardown:
     def failed(self) -> list[Removal]:
         return [s for s in self.stacks if s.result in (FAILED, SKIPPED, INTERRUPTED)]
 
+    @property
+    def complete(self) -> bool:
+        return not self.failed and self.lock_stack.get("result") == DELETED
+
 
 def teardown(options: Options, console: Console, ask: Callable[[str], bool]) -> int:
     deployment = load_deployment(options.folder, region=options.region)
@@ -73,26 +84,55 @@ def teardown(options: Options, console: Console, ask: Callable[[str], bool]) -> 
         raise UsageError(f"{options.folder} holds environment {deployment.environment!r}, not {options.environment!r}")
     _clear(options.folder)
     clients = make_clients(options.profile, deployment.region)
-    ctx = Context(clients, deployment, options.timing, "", say=lambda message: console.print(Text(message, "dim")))
+    run = actions.new_change_set_name()  # the run's id: the lock says who holds the environment
+    ctx = Context(clients, deployment, options.timing, run, say=lambda message: console.print(Text(message, "dim")))
+    with locked(ctx, options.wait):
+        return _locked(ctx, options, console, ask)
+
+
+def _locked(ctx: Context, options: Options, console: Console, ask: Callable[[str], bool]) -> int:
     plan = review_teardown(ctx)
     show(console, plan)
     code = FAILURE if plan.blocked else OK
     write(options.folder, plan, code, console)
-    if plan.blocked or not plan.stacks or not options.execute:
+    if plan.blocked or not options.execute:
         console.print(_verdict(plan))
         return code
     question = f"Delete these {len(plan.stacks)} stacks of {plan.project}/{plan.environment} in {plan.region}?"
-    if not options.yes and not ask(question):
+    if plan.stacks and not options.yes and not ask(question):
         console.print(Text("Not confirmed: nothing was deleted.", "yellow"))
         return FAILURE
     with _recorded(options.folder, plan, console):
         prune.delete_removals(ctx, Lifecycle(removals=plan.stacks), options.workers)
-    code = FAILURE if plan.failed else OK
+        if not plan.failed:
+            plan.lock_stack["result"] = "deleting"
+            plan.lock_stack["result"] = remove_lock_stack(ctx)
+    code = OK if plan.complete else FAILURE
     console.print(lifecycle_view.outcomes(Lifecycle(removals=plan.stacks)))
-    done = Text(f"Teardown done: {len(plan.stacks)} stack(s) deleted.", "green")
-    console.print(Text("Teardown incomplete (see above).", "bold red") if plan.failed else done)
+    done = Text(f"Teardown done: {len(plan.stacks)} stack(s) and the lock stack deleted.", "green")
+    console.print(done if plan.complete else Text("Teardown incomplete (see above).", "bold red"))
     write(options.folder, plan, code, console)
     return code
+
+
+def remove_lock_stack(ctx: Context) -> str:
+    """Delete the environment's lock stack, last (its change set is this run's lock); its result.
+
+    It holds no resources, so its deletion only fails on an API error.  Deleting
+    the stack deletes our lock change set with it; the release that follows
+    finds nothing to delete.
+    """
+    name = ctx.deployment.lock.stack_name
+    ctx.say(f"{name}: deleting (the environment's lock stack, last)")
+    try:
+        actions.delete_stack(ctx.clients.cloudformation, name, ctx.timing, ctx.stop)
+    except Interrupted:
+        return "interrupted: its deletion goes on in CloudFormation"
+    except WaiterError as exc:
+        return f"{FAILED}: {prune.deletion_failure(exc)}"
+    except AWS_ERRORS as exc:
+        return f"{FAILED}: {one_line(exc)}"
+    return DELETED
 
 
 def review_teardown(ctx: Context) -> Teardown:
@@ -121,6 +161,7 @@ def review_teardown(ctx: Context) -> Teardown:
         removal.result = LISTED if removal.blockers else TO_DELETE
         plan.stacks.append(removal)
         plan.left_behind += retained(cfn, stack, resources)
+    plan.lock_stack = {"stack_name": d.lock.stack_name, "result": LISTED if plan.blocked else TO_DELETE}
     return plan
 
 
@@ -192,7 +233,7 @@ def retained(cfn: Any, stack: inventory.LiveStack, resources: list[dict[str, Any
 def show(console: Console, plan: Teardown) -> None:
     console.rule(f"Teardown: {plan.project}/{plan.environment} in {plan.region}")
     if not plan.stacks:
-        console.print(Text("No stack of this environment exists.", "green"))
+        console.print(Text("No stack of this environment exists (but its lock stack).", "green"))
         return
     console.print(lifecycle_view.teardown_table(plan.stacks))
     for stack in plan.stacks:
@@ -200,6 +241,7 @@ def show(console: Console, plan: Teardown) -> None:
             console.print(Text(f"  blocked: {stack.stack_name}: {blocker}", "bold red"))
     for line in plan.left_behind:
         console.print(Text(f"  left behind: {line}", "yellow"))
+    console.print(Text(f"  last: the environment's lock stack {plan.lock_stack['stack_name']} (no resources)", "dim"))
 
 
 def _verdict(plan: Teardown) -> Text:
@@ -232,18 +274,25 @@ def write(folder: Path, plan: Teardown, code: int, console: Console) -> None:
     }
     js.write_text(json.dumps(data, indent=2, default=str) + "\n")
     title = f"# Teardown review: {plan.project}/{plan.environment} ({plan.region})"
-    md.write_text("\n".join(lifecycle_view.teardown_markdown(title, plan.stacks, plan.left_behind, markdown_table)))
+    lines = lifecycle_view.teardown_markdown(title, plan.stacks, plan.left_behind, markdown_table)
+    if plan.lock_stack:
+        lines += [f"The environment's lock stack {plan.lock_stack['stack_name']}: {plan.lock_stack['result']}", ""]
+    md.write_text("\n".join(lines))
     console.print(Text(f"Review written to {md} and {js}", "dim"))
 
 
 @contextmanager
 def _recorded(folder: Path, plan: Teardown, console: Console) -> Iterator[None]:
-    """Ctrl-C while deleting: the files say which stacks are gone and which were not started."""
+    """Ctrl-C or SIGTERM while deleting: the files say which stacks are gone, still going, or not started."""
     try:
         yield
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         for stack in plan.stacks:
             if stack.result == TO_DELETE:
                 stack.result, stack.message = INTERRUPTED, "not deleted: the run was interrupted"
-        write(folder, plan, INTERRUPTED_CODE, console)
+            elif stack.result == INTERRUPTED and stack.message.startswith("deletion started"):
+                console.print(Text(f"still deleting in CloudFormation: {stack.stack_name}", "bold yellow"))
+        if plan.lock_stack.get("result") in (TO_DELETE, "deleting"):
+            plan.lock_stack["result"] = f"{INTERRUPTED}: not deleted, or its deletion goes on in CloudFormation"
+        write(folder, plan, interrupt_code(exc), console)
         raise
