@@ -13,7 +13,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from deployer import lifecycle_view
+from deployer import cost_delta, lifecycle_view
 from deployer.events import OnEvents
 from deployer.review import RESOURCE_COLUMNS, Result, Review, StackReview
 from deployer.values import TERMINAL_WIDTH, VALUE_COLUMNS, value_rows
@@ -117,6 +117,8 @@ def show_review(console: Console, review: Review) -> None:
         console.print(stack_block(stack))
         console.print()
     console.print(lifecycle_view.terminal(review.lifecycle))
+    if review.cost:
+        console.print(cost_delta.terminal(review.cost))
     console.print(summary_table(review))
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from deployer import lifecycle_view
+from deployer import cost_delta, lifecycle_view
 from deployer.errors import UsageError
 from deployer.review import REPLACEMENT, RESOURCE_COLUMNS, Review, StackReview
 from deployer.values import VALUE_COLUMNS, value_rows
@@ -88,6 +88,7 @@ def as_json(review: Review, exit_code: int) -> dict[str, Any]:
         "risky": review.risky,
         "exit_code": exit_code,
         "stacks": stacks,
+        "cost": review.cost,
         **review.lifecycle.as_json(),
     }
 
@@ -114,6 +115,7 @@ def markdown(review: Review) -> str:
     ]
     lines += [*_table(("Stack", "Action", "Result", "Add", "Modify", "Remove", "Risks"), rows), ""]
     lines += lifecycle_view.markdown(review.lifecycle, _table)
+    lines += cost_delta.markdown(review.cost) if review.cost else []
     for stack in review.stacks.values():
         lines += _stack_section(stack)
     return "\n".join(lines) + "\n"

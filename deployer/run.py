@@ -17,7 +17,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from deployer import actions, brownfield, lifecycle_view, lock, prune, render
+from deployer import actions, brownfield, cost_delta, lifecycle_view, lock, prune, render
 from deployer.aws import AWS_ERRORS, Timing, make_clients
 from deployer.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
 from deployer.drift import detect as detect_drift
@@ -159,6 +159,7 @@ def _review_then_execute(
     review.lifecycle.prune = options.prune
     review.lifecycle.removals, review.lifecycle.prune_note = prune.plan_removals(ctx, options.prune)
     mark_overwritten(review)
+    review.cost = cost_delta.estimate(ctx.deployment, review)
     code = exit_code(review)
     render.show_review(console, review)
     write(console, options.folder, review, code)

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from templates.cost.prices import AS_OF, HOURS_PER_MONTH, SOURCE, RegionPrices, prices_for
+from templates.cost.units import unit_prices
 from templates.params.egress import endpoints_to_create
 from templates.params.environment import Environment
 from templates.params.service import Service
@@ -160,6 +161,7 @@ def cost_model(env: Environment) -> dict[str, Any]:
         "price_table": {"region": prices.region, "as_of": AS_OF, "source": SOURCE, "note": fallback},
         "hours_per_month": HOURS_PER_MONTH,
         "spot_discount": prices.spot_discount,
+        "unit_prices": unit_prices(prices),  # USD/month per unit: the deployer prices change sets with them
         "components": [asdict(line) for line in lines],
         "total_monthly": round(sum(line.monthly for line in lines), 2),
         "total_monthly_at_max": round(sum(line.monthly_at_max for line in lines), 2),
