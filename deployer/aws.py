@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -71,11 +72,36 @@ class Timing:
     lock_delay: float = 15  # --wait: how often to try the environment's lock again
 
 
-@dataclass(frozen=True)
 class Clients:
-    cloudformation: Any
-    s3: Any
-    elbv2: Any
+    """The run's clients: CloudFormation made up front, S3 and ELB on first use.
+
+    Creating a client costs tens of milliseconds (S3's model is the largest),
+    and most runs never use S3 (only templates over the inline limit, with
+    --bucket, go there).  Clients are thread-safe, sessions are not: the lock
+    makes one at a time.
+    """
+
+    def __init__(
+        self, cloudformation: Any, s3: Any = None, elbv2: Any = None, make: Callable[[str], Any] | None = None
+    ) -> None:
+        self.cloudformation = cloudformation
+        self._made: dict[str, Any] = {"s3": s3, "elbv2": elbv2}
+        self._make = make
+        self._lock = threading.Lock()
+
+    @property
+    def s3(self) -> Any:
+        return self._client("s3")
+
+    @property
+    def elbv2(self) -> Any:
+        return self._client("elbv2")
+
+    def _client(self, name: str) -> Any:
+        with self._lock:
+            if self._made[name] is None and self._make is not None:
+                self._made[name] = self._make(name)
+            return self._made[name]
 
 
 # Called (from the calling thread) when botocore is about to retry a call: progress shows "retrying".
@@ -83,16 +109,17 @@ OnRetry = Callable[[str, str, int], None]  # operation, reason, attempt
 
 
 def make_clients(profile: str | None, region: str, on_retry: OnRetry | None = None) -> Clients:
-    """One client per service, created up front: clients are thread-safe, sessions are not."""
+    """One client per service (CloudFormation now, the others when first used), all hardened alike."""
     try:
         session = boto3.Session(profile_name=profile, region_name=region)
     except ProfileNotFound as exc:
         raise UsageError(f"--profile: {exc}") from None
     config = retries()
-    clients = [session.client(name, config=config) for name in ("cloudformation", "s3", "elbv2")]
-    for client in clients:
-        harden(client, on_retry)
-    return Clients(*clients)
+
+    def make(name: str) -> Any:
+        return harden(session.client(name, config=config), on_retry)
+
+    return Clients(make("cloudformation"), make=make)
 
 
 def harden(client: Any, on_retry: OnRetry | None = None) -> Any:

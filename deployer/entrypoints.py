@@ -8,6 +8,7 @@ actually do with a request.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -26,12 +27,26 @@ def stack_resources(cfn: Any, stack_name: str) -> list[dict[str, Any]]:
         return []  # not deployed (yet)
 
 
-def alb_routes(clients: Clients, stack_names: Mapping[str, str]) -> tuple[str | None, list[dict[str, Any]]]:
-    """The ALB's DNS name and one row per listener rule: priority, host, path and the stack that owns it."""
+def may_route(template: Mapping[str, Any]) -> bool:
+    """A template with a load balancer or a listener rule: the routing table must read its stack."""
+    types = {spec.get("Type") for spec in (template.get("Resources") or {}).values()}
+    return bool(types & {LOAD_BALANCER, LISTENER_RULE})
+
+
+def alb_routes(
+    clients: Clients, stack_names: Mapping[str, str], workers: int = 1
+) -> tuple[str | None, list[dict[str, Any]]]:
+    """The ALB's DNS name and one row per listener rule: priority, host, path and the stack that owns it.
+
+    The stacks' resources are listed ``workers`` at a time (one ListStackResources each).
+    """
     load_balancers: list[str] = []
     rule_owner: dict[str, str] = {}
-    for key, name in stack_names.items():
-        for resource in stack_resources(clients.cloudformation, name):
+    stacks = list(stack_names.items())
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="routes") as pool:
+        listed = list(pool.map(lambda item: stack_resources(clients.cloudformation, item[1]), stacks))
+    for (key, _name), resources in zip(stacks, listed, strict=True):
+        for resource in resources:
             if resource["ResourceType"] == LOAD_BALANCER:
                 load_balancers.append(resource["PhysicalResourceId"])
             elif resource["ResourceType"] == LISTENER_RULE:

@@ -24,6 +24,7 @@ https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChan
 
 from __future__ import annotations
 
+import functools
 import getpass
 import json
 import os
@@ -74,8 +75,13 @@ class LockHeld(Exception):
         )
 
 
+@functools.cache
 def owner() -> str:
-    """Who a lock's holder is, for the person who finds the environment locked."""
+    """Who a lock's holder is, for the person who finds the environment locked.
+
+    Asked once per process: every change set's description names it too, and
+    the user-database lookup is not free.
+    """
     try:
         user = getpass.getuser()
     except (KeyError, OSError):

@@ -131,12 +131,13 @@ def event_printer(console: Console) -> Any:
 
     def for_stack(stack_name: str) -> OnEvents:
         def print_events(events: Iterable[dict[str, Any]]) -> None:
+            lines = []
             for event in events:
                 status = event["ResourceStatus"]
                 style = "green" if status.endswith("COMPLETE") else ""
                 style = "red" if "FAILED" in status or "ROLLBACK" in status else style
                 reason = event.get("ResourceStatusReason") or ""
-                console.print(
+                lines.append(
                     Text.assemble(
                         (f"  {stack_name} ", "dim"),
                         f"{'(stack)' if event['LogicalResourceId'] == stack_name else event['LogicalResourceId']} ",
@@ -144,6 +145,8 @@ def event_printer(console: Console) -> Any:
                         (f"  {reason}" if reason else "", "dim"),
                     )
                 )
+            if lines:  # one print per poll: the same lines, one rendering pass instead of one per event
+                console.print(Text("\n").join(lines))
 
         return print_events
 

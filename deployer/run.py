@@ -22,7 +22,7 @@ from deployer.aws import AWS_ERRORS, Timing, make_clients
 from deployer.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
 from deployer.drift import detect as detect_drift
 from deployer.drift import mark_overwritten
-from deployer.entrypoints import alb_routes
+from deployer.entrypoints import alb_routes, may_route
 from deployer.errors import UsageError, interrupt_code
 from deployer.execution import Gate, execute_stack
 from deployer.executor import walk
@@ -227,7 +227,7 @@ def execute(
         )
     write(console, options.folder, review, code)
     if code == OK:
-        _show_routes(ctx, console)
+        _show_routes(ctx, console, options.workers)
     return code
 
 
@@ -242,9 +242,17 @@ def exit_code(review: Review) -> int:
     return FAILURE if review.failed or review.lifecycle.failed else RISKY if review.gated else OK
 
 
-def _show_routes(ctx: Context, console: Console) -> None:
+def _show_routes(ctx: Context, console: Console, workers: int = 1) -> None:
+    """The routing table after a deploy, read from the stacks that can hold a load balancer or a rule.
+
+    A stack deployed in this run from a template without either has none: it is not asked.
+    """
+    d = ctx.deployment
+    names = {
+        key: name for key, name in d.stack_names.items() if key not in d.stacks or may_route(d.stacks[key].template)
+    }
     try:
-        dns_name, routes = alb_routes(ctx.clients, ctx.deployment.stack_names)
+        dns_name, routes = alb_routes(ctx.clients, names, workers)
     except AWS_ERRORS as exc:  # the deploy succeeded; only the summary is missing
         console.print(Text(f"Could not read the ALB's routing table: {exc}", "yellow"))
         return
