@@ -10,6 +10,9 @@ including params-level AWS quotas (output unchanged).
 
 Template quotas (Q1xx) and security guardrails (H0xx) run on every
 generation; --no-validate skips only cfn-lint and the cross-stack checks.
+cfn-lint runs on every core and keeps its findings per template content in
+.cache/cfn-lint/ (--lint-cache DIR, --no-lint-cache), so an unchanged
+template is not linted twice.
 The stages themselves live in templates/pipeline.py; this is the command line.
 """
 
@@ -26,6 +29,7 @@ from templates.pipeline import generate, load_environment
 ROOT = Path(__file__).resolve().parent
 PARAMS_DIR = ROOT / "params"
 OUTPUT_DIR = ROOT / "output"
+LINT_CACHE_DIR = ROOT / ".cache" / "cfn-lint"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -37,6 +41,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     which.add_argument("--reference", action="store_true", help="print the params reference (Markdown)")
     parser.add_argument("--out", type=Path, help="output folder for --params")
     parser.add_argument("--no-validate", action="store_true", help="skip cfn-lint and cross-stack checks")
+    parser.add_argument(
+        "--lint-cache",
+        type=Path,
+        default=LINT_CACHE_DIR,
+        help="folder of cfn-lint findings by template content (default .cache/cfn-lint, git-ignored)",
+    )
+    parser.add_argument("--no-lint-cache", action="store_true", help="lint every template, read no cached findings")
     args = parser.parse_args(argv)
     if args.params and not args.out:
         parser.error("--params needs --out")
@@ -70,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     status = 0
     for params, env, out in loaded:
-        findings = generate(env, out, validate=not args.no_validate)
+        cache = None if args.no_lint_cache else args.lint_cache
+        findings = generate(env, out, validate=not args.no_validate, lint_cache=cache)
         errors = [f for f in findings if f.is_error]
         for f in findings:
             if not f.is_error:

@@ -58,16 +58,17 @@ def build_all(env: Environment) -> dict[str, Template]:
     return stacks
 
 
-def check_folder(folder: Path, region: str) -> list[Finding]:
-    """cfn-lint and the cross-stack wiring of a written folder."""
-    return cross_stack_findings(load_templates(folder)) + lint_findings(folder, region)
+def check_folder(folder: Path, region: str, lint_cache: Path | None = None) -> list[Finding]:
+    """cfn-lint (cached by template content when ``lint_cache`` is a folder) and the cross-stack wiring."""
+    return cross_stack_findings(load_templates(folder)) + lint_findings(folder, region, cache_dir=lint_cache)
 
 
-def generate(env: Environment, out: Path, validate: bool) -> list[Finding]:
+def generate(env: Environment, out: Path, validate: bool, lint_cache: Path | None = None) -> list[Finding]:
     """Build, write and check ``env`` into ``out``; ``out`` changes only when no finding is an error.
 
     Template quotas (Q1xx) and security guardrails (H0xx) always run;
-    ``validate=False`` skips only cfn-lint and the cross-stack checks.
+    ``validate=False`` skips only cfn-lint and the cross-stack checks;
+    ``lint_cache`` is the folder of cfn-lint's findings by template content.
     """
     findings: list[Finding] = []
 
@@ -75,7 +76,7 @@ def generate(env: Environment, out: Path, validate: bool) -> list[Finding]:
         findings.extend(quotas.folder_findings(folder))
         findings.extend(security_findings(load_templates(folder)))
         if validate:
-            findings.extend(check_folder(folder, env.region))
+            findings.extend(check_folder(folder, env.region, lint_cache))
         return not any(f.is_error for f in findings)
 
     write_folder(out, env, build_all(env), accept)
