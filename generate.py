@@ -13,6 +13,10 @@ generation; --no-validate skips only cfn-lint and the cross-stack checks.
 cfn-lint runs on every core and keeps its findings per template content in
 .cache/cfn-lint/ (--lint-cache DIR, --no-lint-cache), so an unchanged
 template is not linted twice.
+
+Listener-rule priorities and ALBs are kept in a route lock beside the params
+file (params/dev.yaml -> params/dev.lock.yaml), rewritten after each clean
+generation; --check-lock (CI) fails instead when it would change.
 The stages themselves live in templates/pipeline.py; this is the command line.
 """
 
@@ -24,7 +28,8 @@ from pathlib import Path
 
 from templates.checks import quotas
 from templates.errors import ParamsError
-from templates.pipeline import generate, load_environment
+from templates.params.lock import RouteLock, is_lock_file, lock_path, write_lock
+from templates.pipeline import generate, load_environment, load_lock, place_routes
 
 ROOT = Path(__file__).resolve().parent
 PARAMS_DIR = ROOT / "params"
@@ -48,6 +53,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="folder of cfn-lint findings by template content (default .cache/cfn-lint, git-ignored)",
     )
     parser.add_argument("--no-lint-cache", action="store_true", help="lint every template, read no cached findings")
+    parser.add_argument(
+        "--check-lock",
+        action="store_true",
+        help="CI: fail (exit 1, nothing written) when the route lock beside the params file would change",
+    )
     args = parser.parse_args(argv)
     if args.params and not args.out:
         parser.error("--params needs --out")
@@ -59,7 +69,35 @@ def jobs(args: argparse.Namespace) -> list[tuple[Path, Path]]:
         return [(args.params, args.out)]
     if args.env:
         return [(PARAMS_DIR / f"{args.env}.yaml", OUTPUT_DIR / args.env)]
-    return [(p, OUTPUT_DIR / p.stem) for p in sorted(PARAMS_DIR.glob("*.yaml"))]
+    return [(p, OUTPUT_DIR / p.stem) for p in sorted(PARAMS_DIR.glob("*.yaml")) if not is_lock_file(p)]
+
+
+def lock_changes(old: RouteLock, new: RouteLock) -> str:
+    """``2 new, 1 removed, 0 moved``: what regenerating would change in the lock."""
+    before, after = old.by_key(), new.by_key()
+    moved = sum(1 for key in before.keys() & after.keys() if before[key] != after[key])
+    return f"{len(after.keys() - before.keys())} new, {len(before.keys() - after.keys())} removed, {moved} moved"
+
+
+def stale_lock(params: Path, old: RouteLock, new: RouteLock) -> bool:
+    """--check-lock: True (and a message) when the committed lock is not what generating would write."""
+    if RouteLock.of(old.routes) == new:
+        return False
+    print(
+        f"error: {lock_path(params)} is out of date ({lock_changes(old, new)}): run make templates "
+        "and commit the lock with the params change",
+        file=sys.stderr,
+    )
+    return True
+
+
+def save_lock(params: Path, old: RouteLock, new: RouteLock) -> None:
+    """After a clean generation: write the lock when it changed (or is missing while routes exist)."""
+    path = lock_path(params)
+    if RouteLock.of(old.routes) == new and (path.exists() or not new.routes):
+        return
+    write_lock(path, new, params.name)
+    print(f"{path}: route lock updated ({lock_changes(old, new)})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,13 +114,18 @@ def main(argv: list[str] | None = None) -> int:
     try:  # every params file is loaded before anything is written
         loaded = [(params, load_environment(params), out) for params, out in work]
         quotas.check_environments_distinct([(params, env) for params, env, _ in loaded])
+        locks = [(load_lock(params), env) for params, env, _ in loaded]
+        placed = [place_routes(params, env, lock) for (params, _, _), (lock, env) in zip(loaded, locks, strict=True)]
     except ParamsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     status = 0
-    for params, env, out in loaded:
+    for (params, env, out), (old, _), new in zip(loaded, locks, placed, strict=True):
+        if args.check_lock and stale_lock(params, old, new):
+            status = 1
+            continue
         cache = None if args.no_lint_cache else args.lint_cache
-        findings = generate(env, out, validate=not args.no_validate, lint_cache=cache)
+        findings = generate(env, out, validate=not args.no_validate, lint_cache=cache, lock=new)
         errors = [f for f in findings if f.is_error]
         for f in findings:
             if not f.is_error:
@@ -99,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
             count = len([p for p in out.glob("*.json") if p.name != "manifest.json"])
             state = "cfn-lint clean, imports resolved" if not args.no_validate else "not validated"
             print(f"{out}: {count} templates from {params.name} ({state})")
+            if not args.check_lock:
+                save_lock(params, old, new)
     return status
 
 

@@ -1,6 +1,7 @@
 """The pipeline, stage by stage: params -> stacks -> files -> checks.
 
     load_environment  params file -> validated ``Environment`` + whole-environment checks (exit 2)
+    place_routes      ``Environment`` + route lock (params/<env>.lock.yaml) -> the new lock
     build_all         ``Environment`` -> one troposphere ``Template`` per stack
     generate          templates -> a checked folder (writer swaps it in only when clean)
 
@@ -23,7 +24,8 @@ from templates.checks.security import security_findings
 from templates.errors import ParamsError, Problem
 from templates.params.environment import Environment, region_mismatches
 from templates.params.loader import load_params
-from templates.routing import plan_rules, route_problems
+from templates.params.lock import RouteLock, lock_path, read_lock
+from templates.routing import allocate, plan_rules, route_problems
 from templates.stacks.alb import build_alb
 from templates.stacks.cluster import build_cluster
 from templates.stacks.network import build_network
@@ -34,8 +36,8 @@ from templates.writer import write_folder
 def load_environment(path: Path | str) -> Environment:
     """Read and validate one params file, then the checks that need the whole environment.
 
-    Route conflicts, regions and quotas are reported together: with more routes
-    than a listener holds (Q001), the colliding priorities (R004) need fixing too.
+    Route conflicts, regions and quotas are reported together, so one run
+    shows everything the params file needs.
     """
     env = load_params(path)
     problems = route_problems(env)
@@ -46,8 +48,22 @@ def load_environment(path: Path | str) -> Environment:
     return env
 
 
-def build_all(env: Environment) -> dict[str, Template]:
-    rules = plan_rules(env)
+def load_lock(params: Path | str) -> RouteLock:
+    """The route lock beside a params file (``dev.yaml`` -> ``dev.lock.yaml``); empty when there is none."""
+    return read_lock(lock_path(Path(params)))
+
+
+def place_routes(params: Path | str, env: Environment, lock: RouteLock) -> RouteLock:
+    """Every route's ALB and priority: pins, then the lock, then free slots (``routing.allocate``)."""
+    placed, problems = allocate(env, lock)
+    if problems:
+        raise ParamsError(Path(params), problems)
+    return placed
+
+
+def build_all(env: Environment, lock: RouteLock | None = None) -> dict[str, Template]:
+    """Every stack's template; ``lock`` is the route allocation (none: allocate afresh, as for a new env)."""
+    rules = plan_rules(env, lock)
     stacks = {
         naming.NETWORK: build_network(env),
         naming.ALB: build_alb(env),
@@ -63,7 +79,9 @@ def check_folder(folder: Path, region: str, lint_cache: Path | None = None) -> l
     return cross_stack_findings(load_templates(folder)) + lint_findings(folder, region, cache_dir=lint_cache)
 
 
-def generate(env: Environment, out: Path, validate: bool, lint_cache: Path | None = None) -> list[Finding]:
+def generate(
+    env: Environment, out: Path, validate: bool, lint_cache: Path | None = None, lock: RouteLock | None = None
+) -> list[Finding]:
     """Build, write and check ``env`` into ``out``; ``out`` changes only when no finding is an error.
 
     Template quotas (Q1xx) and security guardrails (H0xx) always run;
@@ -79,5 +97,5 @@ def generate(env: Environment, out: Path, validate: bool, lint_cache: Path | Non
             findings.extend(check_folder(folder, env.region, lint_cache))
         return not any(f.is_error for f in findings)
 
-    write_folder(out, env, build_all(env), accept)
+    write_folder(out, env, build_all(env, lock), accept)
     return findings

@@ -84,14 +84,15 @@ def write_params(folder: Path, data: dict[str, Any] | str, name: str = "test.yam
 @pytest.fixture(scope="session")
 def shipped_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Every shipped params file generated (unvalidated) into a temp folder, once per session."""
-    from templates.pipeline import load_environment
+    from templates.params.lock import is_lock_file
+    from templates.pipeline import load_environment, load_lock
 
     root = tmp_path_factory.mktemp("shipped")
     outputs = {}
-    for params in sorted(PARAMS_DIR.glob("*.yaml")):
+    for params in sorted(p for p in PARAMS_DIR.glob("*.yaml") if not is_lock_file(p)):
         env = load_environment(params)
         out = root / params.stem
-        write_folder(out, env, build_all(env))
+        write_folder(out, env, build_all(env, load_lock(params)))
         outputs[params.stem] = out
     return outputs
 

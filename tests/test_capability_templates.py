@@ -621,7 +621,7 @@ def test_kitchen_sink_env_is_cfn_lint_clean_and_wired(tmp_path: Path) -> None:
 
 def test_shipped_params_use_every_capability() -> None:
     services: list[Service] = []
-    for path in sorted(PARAMS_DIR.glob("*.yaml")):
+    for path in sorted(p for p in PARAMS_DIR.glob("*.yaml") if not p.name.endswith(".lock.yaml")):
         services += load_environment(path).services.values()
     tracking = [s.scaling.target_tracking for s in services if s.scaling and s.scaling.target_tracking]
     conditions = {cond for s in services for c in s.containers for cond in c.depends_on.values()}

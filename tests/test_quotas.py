@@ -179,8 +179,8 @@ def test_example_templates_have_no_quota_findings(tmp_path: Path) -> None:
 
 def test_big_service_template_is_written_with_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     params = tmp_path / "big.yaml"
-    # Pinned: 95 routes in two specificity bands would collide on computed priorities (R004).
-    routes = [{"host": "api.example.com", "path": f"/api/v1/resource-{i}", "priority": 100 + i} for i in range(95)]
+    # Unpinned: 95 routes in two specificity bands; colliding hashed slots take free neighbours.
+    routes = [{"host": "api.example.com", "path": f"/api/v1/resource-{i}"} for i in range(95)]
     params.write_text(yaml.safe_dump(_doc({"api": {"routes": routes}})))
     out = tmp_path / "out"
     assert generate.main(["--params", str(params), "--out", str(out), "--no-validate"]) == 0
