@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks import scale
 from templates.params.environment import Environment
 from templates.params.loader import apply_defaults
 from templates.pipeline import build_all, check_folder
@@ -72,6 +73,7 @@ def main() -> int:
         ok = value <= target
         missed += not ok
         print(f"{'ok  ' if ok else 'MISS'} {name:<58} {value:8.2f}  (target <= {target:g}; {how})")
+    missed += scale.main()
     return 1 if missed else 0
 
 
