@@ -26,7 +26,7 @@ from templates.params.environment import Environment, region_mismatches
 from templates.params.loader import load_params
 from templates.params.lock import RouteLock, lock_path, read_lock
 from templates.routing import allocate, plan_rules, route_problems
-from templates.stacks.alb import build_alb
+from templates.stacks.alb_shards import build_alb_shards
 from templates.stacks.cluster import build_cluster
 from templates.stacks.network import build_network
 from templates.stacks.service.stack import build_service
@@ -40,7 +40,7 @@ def load_environment(path: Path | str) -> Environment:
     shows everything the params file needs.
     """
     env = load_params(path)
-    problems = route_problems(env)
+    problems = route_problems(env) + allocate(env)[1]
     problems += [Problem(where, message, "P010") for where, message in region_mismatches(env)]
     problems += quotas.params_problems(env)
     if problems:
@@ -66,7 +66,7 @@ def build_all(env: Environment, lock: RouteLock | None = None) -> dict[str, Temp
     rules = plan_rules(env, lock)
     stacks = {
         naming.NETWORK: build_network(env),
-        naming.ALB: build_alb(env),
+        **build_alb_shards(env, rules),
         naming.CLUSTER: build_cluster(env),
     }
     for name, svc in sorted(env.services.items()):

@@ -35,7 +35,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from templates.checks import quotas
@@ -97,6 +97,20 @@ COLLIDING = [
     ({"path": "/v10"}, {"path": "/v16"}),
     ({"host": "*.example.com", "path": "/v36"}, {"host": "*.example.com", "path": "/v40"}),
 ]
+# Every colliding pair in one environment, one route per service: always among the examples.
+COLLIDING_ENVIRONMENT: dict[str, Any] = {
+    "project": "prop",
+    "environment": "test",
+    "region": "eu-west-1",
+    "services": {
+        f"c{i}": {
+            "image_tag": "1",
+            "containers": [{"name": "app", "image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app", "port": 8080}],
+            "routes": [route],
+        }
+        for i, route in enumerate(route for pair in COLLIDING for route in pair)
+    },
+}
 # Pairs that match a common request at one specificity: R003 when two services hold them.
 OVERLAPPING = [
     ({"host": "api.example.com", "path": "/api"}, {"host": "api.example.com", "path": "/api*"}),
@@ -275,6 +289,7 @@ def test_accepted_params_build_clean_route_by_specificity_and_stay_stable(scratc
 
     @PROPERTY
     @given(doc=environments())
+    @example(doc=COLLIDING_ENVIRONMENT)
     def check(doc: dict[str, Any]) -> None:
         try:
             env = _load(scratch, doc)

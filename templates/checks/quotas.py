@@ -90,27 +90,9 @@ def params_problems(env: Environment) -> list[Problem]:
     """Every params-level quota the environment exceeds."""
     problems: list[Problem] = []
     rules = routing.plan_rules(env)
-    route_count = sum(len(svc.routes) for svc in env.services.values())
-    if route_count > RULES_PER_LISTENER:
-        problems.append(
-            Problem(
-                "services",
-                f"{route_count} routes in total, but all rules share one listener, which holds at most "
-                f"{RULES_PER_LISTENER} rules (AWS quota, raisable through Service Quotas)",
-                "Q001",
-            )
-        )
+    # Rules per listener (Q001) and target groups per ALB are checked per ALB
+    # where routes are spread over ALBs: ``routing.route_albs``.
     problems += condition_value_problems(rules)
-    target_groups = sorted(name for name, svc in env.services.items() if svc.alb_port is not None)
-    if len(target_groups) > TARGET_GROUPS_PER_ALB:
-        problems.append(
-            Problem(
-                "services",
-                f"{len(target_groups)} services with routes, each needing a target group; one ALB serves at most "
-                f"{TARGET_GROUPS_PER_ALB} target groups",
-                "Q003",
-            )
-        )
     ingress = len(env.alb.ingress_cidrs) * len(alb_listener_ports(env))
     if ingress > RULES_PER_SECURITY_GROUP:
         problems.append(

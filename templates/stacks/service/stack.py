@@ -12,12 +12,14 @@ from troposphere import GetAtt, Output, Parameter, Ref, Split, Template, ec2, ec
 from troposphere import elasticloadbalancingv2 as elb
 from troposphere import logs as cwlogs
 
+from templates import naming
 from templates.naming import EXPORT_PREFIX_PARAM, ExportKey, import_value
 from templates.params.environment import Environment
 from templates.params.formats import IMAGE_TAG
 from templates.params.service import Service
 from templates.routing import RulePlan
 from templates.stacks import iam
+from templates.stacks.alb_shards import service_alb
 from templates.stacks.common import add_parameter_groups, new_template, tags
 from templates.stacks.service import capacity
 from templates.stacks.service.discovery import add_discovery, endpoint, published_port
@@ -43,7 +45,8 @@ def build_service(env: Environment, svc: Service, rules: list[RulePlan]) -> Temp
     log_group = add_log_group(t, env, svc)
     roles = iam.add_task_roles(t, env, svc, log_group)
     task_definition = add_task_definition(t, env, svc, log_group, roles)
-    security_group = add_task_security_group(t, env, svc)
+    alb = service_alb(rules)
+    security_group = add_task_security_group(t, env, svc, alb)
     security_groups = [Ref(security_group), import_value(ExportKey.SERVICE_CLIENTS_SECURITY_GROUP)]
     t.add_output(Output("TaskDefinitionArn", Description="Task definition revision", Value=Ref(task_definition)))
     t.add_output(Output("LogGroupName", Description="CloudWatch log group", Value=Ref(log_group)))
@@ -57,8 +60,8 @@ def build_service(env: Environment, svc: Service, rules: list[RulePlan]) -> Temp
     service = add_ecs_service(
         t, env, svc, task_definition, security_groups, target_group, listener_rules, log_group=log_group
     )
-    add_autoscaling(t, env, svc, service, target_group, listener_rules)
-    add_alias_records(t, svc)
+    add_autoscaling(t, env, svc, service, target_group, listener_rules, alb)
+    add_alias_records(t, svc, alb)
     t.add_output(Output("ServiceName", Description="ECS service name", Value=GetAtt(service, "Name")))
     if target_group is not None:
         t.add_output(Output("TargetGroupArn", Description="ALB target group", Value=Ref(target_group)))
@@ -106,23 +109,24 @@ def _add_parameters(t: Template, svc: Service) -> None:
     )
 
 
-def _tcp_from(port: int, source: ExportKey, description: str) -> ec2.SecurityGroupRule:
-    """Ingress on one TCP port from another stack's security group."""
+def _tcp_from(port: int, source: ExportKey, description: str, alb: str | None = None) -> ec2.SecurityGroupRule:
+    """Ingress on one TCP port from another stack's security group (of ALB ``alb`` when given)."""
     return ec2.SecurityGroupRule(
         IpProtocol="tcp",
         FromPort=port,
         ToPort=port,
-        SourceSecurityGroupId=import_value(source),
+        SourceSecurityGroupId=import_value(source) if alb is None else naming.alb_import_value(alb, source),
         Description=description,
     )
 
 
-def add_task_security_group(t: Template, env: Environment, svc: Service) -> ec2.SecurityGroup:
+def add_task_security_group(t: Template, env: Environment, svc: Service, alb: str = naming.ALB) -> ec2.SecurityGroup:
     """Tasks accept traffic from the ALB on the target port and, when published, from service clients."""
     ingress = []
     port = svc.alb_port
     if port is not None and svc.target is not None:
-        ingress.append(_tcp_from(port, ExportKey.ALB_SECURITY_GROUP, f"{svc.target.name}:{port} from the ALB only"))
+        description = f"{svc.target.name}:{port} from the ALB only"
+        ingress.append(_tcp_from(port, ExportKey.ALB_SECURITY_GROUP, description, alb))
     published = published_port(svc)
     if published is not None:
         description = f"{svc.discovery_name}:{published} from services of this environment"
