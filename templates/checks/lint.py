@@ -77,6 +77,8 @@ def lint_files(paths: Sequence[Path], regions: Sequence[str], workers: int) -> d
     batches = _batches(paths, workers)
     if len(batches) <= 1:
         return _lint_batch(batches[0] if batches else [], list(regions))
+    import cfnlint.api  # noqa: F401  (imported once here, so forked workers start with it loaded)
+
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=len(batches) - 1, mp_context=context) as pool:
         futures = [pool.submit(_lint_batch, batch, list(regions)) for batch in batches[1:]]

@@ -22,6 +22,7 @@ leave either a whole entry or none.  The folder gets its own ``.gitignore``
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import tempfile
@@ -43,9 +44,17 @@ class CachedMatch:
 
 
 def linter_version() -> str:
-    from cfnlint.version import __version__
+    """The installed cfn-lint's version, read from its package metadata.
 
-    return __version__
+    Not ``cfnlint.version``: importing that imports all of cfn-lint (most of a
+    second), which a run served entirely from the cache never needs.
+    """
+    try:
+        return importlib.metadata.version("cfn-lint")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree without metadata
+        from cfnlint.version import __version__
+
+        return __version__
 
 
 def config_fingerprint(arguments: dict[str, object], folders: Sequence[Path] | None = None) -> str:
