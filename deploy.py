@@ -3,6 +3,7 @@
     python deploy.py --env dev                        # review only: change sets, review.md, review.json
     python deploy.py --env dev --execute              # review, confirm, execute in dependency order
     python deploy.py --env prod --stacks svc-auth --set auth.ImageTag=1.2.3 --execute --yes
+    python deploy.py --env dev --teardown [--execute]  # delete the whole environment (docs/deploy-lifecycle.md)
 
 Reads output/ENV/ (run generate.py first). Credentials: boto3's standard
 chain (--profile, environment, SSO, instance role); AWS_ENDPOINT_URL points
@@ -26,8 +27,10 @@ from typing import NoReturn
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 from rich.console import Console
 
+from deployer.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
 from deployer.errors import UsageError
 from deployer.run import FAILURE, Options, deploy
+from deployer.teardown import teardown
 
 ROOT = Path(__file__).resolve().parent
 OUTPUT_DIR = ROOT / "output"
@@ -51,16 +54,40 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation before executing")
     parser.add_argument("--allow-replacement", action="store_true", help="execute even with risky changes")
     parser.add_argument("--recreate-failed", action="store_true", help="delete and recreate ROLLBACK_COMPLETE stacks")
+    parser.add_argument("--prune", action="store_true", help="delete the env's stacks the manifest no longer names")
+    parser.add_argument("--no-drift", dest="drift", action="store_false", help="skip drift detection")
+    parser.add_argument(
+        "--drift-timeout",
+        type=int,
+        default=DRIFT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"wait for drift detection (default {DRIFT_TIMEOUT})",
+    )
+    parser.add_argument("--teardown", action="store_true", help="review (and with --execute delete) the whole env")
     parser.add_argument("--profile", help="AWS profile")
     parser.add_argument("--region", help="region (default: the manifest's)")
     parser.add_argument("--bucket", help="S3 bucket for templates over 51,200 bytes")
     parser.add_argument("--parallel", type=int, default=4, help="stacks worked on at once (default 4)")
     args = parser.parse_args(argv)
+    _check_lifecycle(parser, args)
     if args.parallel < 1:
         parser.error("--parallel must be at least 1")
     if args.yes and not args.execute:  # a CI job that forgot --execute must not pass silently, executing nothing
         parser.error("--yes confirms --execute, which is missing; add --execute, or drop --yes to review only")
     return args
+
+
+def _check_lifecycle(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """A teardown deletes every stack of the environment: flags that choose or change stacks make no sense."""
+    if args.drift_timeout < 0:
+        parser.error("--drift-timeout must be 0 or more seconds")
+    if not args.teardown:
+        return
+    names = {"stacks": "--stacks", "sets": "--set", "prune": "--prune", "allow_replacement": "--allow-replacement",
+             "recreate_failed": "--recreate-failed", "bucket": "--bucket"}  # fmt: skip
+    given = [flag for dest, flag in names.items() if getattr(args, dest)]
+    if given:
+        parser.error(f"--teardown deletes the whole environment; it takes no {', '.join(given)}")
 
 
 def ask(console: Console) -> Callable[[str], bool]:
@@ -86,12 +113,17 @@ def main(argv: list[str] | None = None) -> int:
         yes=args.yes,
         allow_replacement=args.allow_replacement,
         recreate_failed=args.recreate_failed,
+        prune=args.prune,
+        drift=args.drift,
+        drift_timeout=args.drift_timeout,
         profile=args.profile,
         region=args.region,
         bucket=args.bucket,
         workers=args.parallel,
     )
     try:
+        if args.teardown:
+            return teardown(options, console, ask(console))
         return deploy(options, console, ask(console))
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)

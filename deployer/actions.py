@@ -149,10 +149,11 @@ def wait_change_set(cfn: Any, change_set_id: str, timing: Timing, stop: threadin
 
 
 def describe_change_set(cfn: Any, change_set_id: str) -> dict[str, Any]:
-    """The change set with the changes of every page."""
+    """The change set with the changes of every page, and the before/after values of each changed property."""
     described: dict[str, Any] = {}
     changes: list[dict[str, Any]] = []
-    for page in cfn.get_paginator("describe_change_set").paginate(ChangeSetName=change_set_id):
+    pages = cfn.get_paginator("describe_change_set").paginate(ChangeSetName=change_set_id, IncludePropertyValues=True)
+    for page in pages:
         described = described or page
         changes += page.get("Changes", [])
     return {**described, "Changes": changes}

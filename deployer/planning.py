@@ -23,9 +23,11 @@ from deployer.changes import deployed_parameters, kept_values, parameter_changes
 from deployer.errors import Interrupted, StackFailure
 from deployer.exports import export_changes
 from deployer.inputs import Deployment, StackInput
+from deployer.inventory import stack_tags
 from deployer.review import ExportChange, ResourceChange, Result, StackReview
 from deployer.state import CREATE, RECREATE, UPDATE, busy_message, decide, is_busy
 from deployer.upload import template_source
+from deployer.values import attach_values
 from templates.stack_graph import exports_of, imports_of
 
 NAMED_IAM = ("RoleName", "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName")
@@ -232,6 +234,7 @@ def _request(ctx: Context, stack_in: StackInput, action: str, parameter_only: bo
         "ChangeSetType": "UPDATE" if action == UPDATE else "CREATE",
         "Description": f"fargate-stacks {d.project}/{d.environment} {stack_in.key}",
         "Capabilities": capabilities(stack_in.template),
+        "Tags": stack_tags(d.project, d.environment),
     }
     if parameter_only:
         parameters = [
@@ -260,6 +263,7 @@ def _read_change_set(
     described = actions.describe_change_set(cfn, change_set_id)
     review.created_at = described["CreationTime"]
     review.resources = resource_changes(described)
+    review.notes += attach_values(review.resources, described)
     deployed = deployed_parameters(stack) if stack else {}
     review.parameters = parameter_changes(deployed, stack_in)
     if stack is None:

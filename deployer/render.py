@@ -13,8 +13,10 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from deployer import lifecycle_view
 from deployer.events import OnEvents
 from deployer.review import RESOURCE_COLUMNS, Result, Review, StackReview
+from deployer.values import TERMINAL_WIDTH, VALUE_COLUMNS, value_rows
 
 REPLACEMENT_STYLES = {"True": "bold white on red", "Conditional": "bold black on yellow", "False": "green"}
 ACTION_STYLES = {"Add": "green", "Modify": "yellow", "Remove": "bold red"}
@@ -82,6 +84,8 @@ def stack_block(review: StackReview) -> RenderableType:
         parts.append(Text(f"  {review.message}", "bold red" if review.result.is_failure else ""))
     if review.resources:
         parts.append(resource_table(review))
+    if any(r.values for r in review.resources):
+        parts.append(lifecycle_view.titled_table("Values", VALUE_COLUMNS, value_rows(review.resources, TERMINAL_WIDTH)))
     if review.parameters:
         parts.append(parameter_table(review))
     if review.exports:
@@ -112,6 +116,7 @@ def show_review(console: Console, review: Review) -> None:
     for stack in review.stacks.values():
         console.print(stack_block(stack))
         console.print()
+    console.print(lifecycle_view.terminal(review.lifecycle))
     console.print(summary_table(review))
 
 

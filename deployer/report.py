@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from deployer import lifecycle_view
 from deployer.review import REPLACEMENT, RESOURCE_COLUMNS, Review, StackReview
+from deployer.values import VALUE_COLUMNS, value_rows
 
 SCHEMA = 1
 
@@ -42,6 +44,7 @@ def as_json(review: Review, exit_code: int) -> dict[str, Any]:
         "risky": review.risky,
         "exit_code": exit_code,
         "stacks": stacks,
+        **review.lifecycle.as_json(),
     }
 
 
@@ -54,6 +57,9 @@ def _table(header: tuple[str, ...], rows: list[list[Any]]) -> list[str]:
     return lines + ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
 
 
+markdown_table = _table  # the lifecycle sections and the teardown review draw their tables with it
+
+
 def markdown(review: Review) -> str:
     lines = [f"# Deploy review: {review.project}/{review.environment} ({review.region})", ""]
     if review.risky:
@@ -63,6 +69,7 @@ def markdown(review: Review) -> str:
         [s.stack_name, s.action or "-", s.result, *s.counts().values(), len(s.risks)] for s in review.stacks.values()
     ]
     lines += [*_table(("Stack", "Action", "Result", "Add", "Modify", "Remove", "Risks"), rows), ""]
+    lines += lifecycle_view.markdown(review.lifecycle, _table)
     for stack in review.stacks.values():
         lines += _stack_section(stack)
     return "\n".join(lines) + "\n"
@@ -80,6 +87,8 @@ def _stack_section(stack: StackReview) -> list[str]:
         for row in rows:
             row[REPLACEMENT] = _replacement(row[REPLACEMENT])
         lines += [*_table(RESOURCE_COLUMNS, rows), ""]
+    if any(r.values for r in stack.resources):
+        lines += ["Values:", "", *_table(VALUE_COLUMNS, value_rows(stack.resources)), ""]
     if stack.parameters:
         rows = [
             [p.name, p.deployed if p.deployed is not None else "(none)", p.new or "(removed)", p.source]

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from deployer.lifecycle import Lifecycle
+from deployer.values import PropertyValue
+
 
 class Result(StrEnum):
     CHANGES = "changes"  # a change set is ready to execute
@@ -51,6 +54,7 @@ class ResourceChange:
     properties: list[str] = field(default_factory=list)  # changed property names, with what they force
     causes: list[str] = field(default_factory=list)  # causing entities: parameters, resources, the template
     risk: str | None = None
+    values: list[PropertyValue] = field(default_factory=list)  # before -> after, when the endpoint gives them
 
     def cells(self) -> list[str]:
         """The row under ``RESOURCE_COLUMNS`` as text: the terminal and Markdown only style it."""
@@ -126,10 +130,11 @@ class Review:
     region: str
     stacks: dict[str, StackReview]
     allow_replacement: bool = False
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)  # stacks to remove (prune) and drift
 
     @property
     def risky(self) -> list[str]:
-        return [f"{s.stack_name}: {risk}" for s in self.stacks.values() for risk in s.risks]
+        return [f"{s.stack_name}: {risk}" for s in self.stacks.values() for risk in s.risks] + self.lifecycle.risks
 
     @property
     def gated(self) -> bool:

@@ -16,8 +16,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.text import Text
 
-from deployer import actions, render
+from deployer import actions, lifecycle_view, prune, render
 from deployer.aws import Timing, make_clients
+from deployer.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
+from deployer.drift import detect as detect_drift
+from deployer.drift import mark_overwritten
 from deployer.entrypoints import alb_routes
 from deployer.errors import UsageError
 from deployer.execution import Gate, execute_stack
@@ -40,6 +43,9 @@ class Options:
     yes: bool = False
     allow_replacement: bool = False
     recreate_failed: bool = False
+    prune: bool = False  # delete the environment's stacks the manifest no longer names
+    drift: bool = True  # detect drift on the existing stacks before planning
+    drift_timeout: int = DRIFT_TIMEOUT
     profile: str | None = None
     region: str | None = None
     bucket: str | None = None
@@ -69,6 +75,12 @@ def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> in
     }
     review = Review(deployment.project, deployment.environment, deployment.region, unplanned, options.allow_replacement)
     with _recorded(console, options.folder, review):
+        if options.drift:
+            review.lifecycle.drift, review.lifecycle.drift_note = detect_drift(
+                ctx, options.workers, options.drift_timeout
+            )
+        else:
+            review.lifecycle.drift_note = "not checked (--no-drift)"
         walk(
             deployment.depends_on(),
             lambda key: plan_stack(ctx, key),
@@ -76,16 +88,20 @@ def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> in
             stop=ctx.stop,
             on_result=review.stacks.__setitem__,
         )
+        review.lifecycle.prune = options.prune
+        review.lifecycle.removals, review.lifecycle.prune_note = prune.plan_removals(ctx, options.prune)
+        mark_overwritten(review)
     code = exit_code(review)
     render.show_review(console, review)
     _write(console, options.folder, review, code)
     if code != OK or not options.execute:
         console.print(_verdict(review, code))
         return code
-    if all(s.result is Result.NO_CHANGES for s in review.stacks.values()):
+    if all(s.result is Result.NO_CHANGES for s in review.stacks.values()) and not review.lifecycle.to_delete:
         console.print(Text("Nothing to execute: every stack is up to date.", "green"))
         return OK
-    if not options.yes and not ask(f"Execute these change sets in {deployment.region}?"):
+    deletions = f" and delete {len(review.lifecycle.to_delete)} stack(s)" if review.lifecycle.to_delete else ""
+    if not options.yes and not ask(f"Execute these change sets{deletions} in {deployment.region}?"):
         console.print(Text("Not confirmed: nothing was executed.", "yellow"))
         return FAILURE
     return _execute(ctx, review, options, console, ask)
@@ -111,8 +127,11 @@ def _execute(ctx: Context, review: Review, options: Options, console: Console, a
             stop=ctx.stop,
             on_result=review.stacks.__setitem__,
         )
+        if exit_code(review) == OK and review.lifecycle.to_delete:  # after the updates: importers moved off
+            prune.delete_removals(ctx, review.lifecycle, options.workers)
     code = exit_code(review)
     console.print(render.summary_table(review))
+    console.print(lifecycle_view.outcomes(review.lifecycle))
     for stack in review.not_deployed:
         console.print(Text(f"{stack.stack_name}: {stack.result}: {stack.message}", "bold red"))
     if code == RISKY:
@@ -137,7 +156,7 @@ def exit_code(review: Review) -> int:
     stacks it imports from; when it is risky, that stack and those depending
     on it are not executed, and the stacks before it already were.
     """
-    return FAILURE if review.failed else RISKY if review.gated else OK
+    return FAILURE if review.failed or review.lifecycle.failed else RISKY if review.gated else OK
 
 
 def _show_routes(ctx: Context, console: Console) -> None:
@@ -168,6 +187,7 @@ def _recorded(console: Console, folder: Path, review: Review) -> Iterator[None]:
         for stack in review.stacks.values():
             if stack.result in (Result.CHANGES, Result.PREVIEW, Result.DEFERRED):
                 stack.result, stack.message = Result.INTERRUPTED, "not executed: the run was interrupted"
+        review.lifecycle.interrupted()
         _write(console, folder, review, INTERRUPTED)
         raise
     except BaseException:
@@ -190,6 +210,7 @@ def _verdict(review: Review, code: int) -> Text:
             "bold red",
         )
     pending = [s.stack_name for s in review.stacks.values() if s.result is not Result.NO_CHANGES]
+    pending += [r.stack_name for r in review.lifecycle.to_delete]
     if not pending:
         return Text("No changes: every stack is up to date.", "green")
     return Text(f"{len(pending)} stack(s) to change. Re-run with --execute to apply.", "yellow")

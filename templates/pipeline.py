@@ -16,15 +16,18 @@ from pathlib import Path
 from troposphere import Template
 
 from templates import naming
-from templates.checks import quotas
+from templates.checks import limits, quotas
+from templates.checks.capacity import subnet_problems, subnet_warnings
 from templates.checks.cross_stack import cross_stack_findings
 from templates.checks.findings import Finding, load_templates
 from templates.checks.lint import lint_findings
 from templates.checks.security import security_findings
 from templates.errors import ParamsError, Problem
 from templates.params.environment import Environment, region_mismatches
-from templates.params.loader import load_params
+from templates.params.limits import service_limit_problems
+from templates.params.loader import load_params_and_source
 from templates.params.lock import RouteLock, lock_path, read_lock
+from templates.params.messages import attribute_to_defaults
 from templates.routing import allocate, plan_rules, route_problems
 from templates.stacks.alb_shards import build_alb_shards
 from templates.stacks.cluster import build_cluster
@@ -39,12 +42,13 @@ def load_environment(path: Path | str) -> Environment:
     Route conflicts, regions and quotas are reported together, so one run
     shows everything the params file needs.
     """
-    env = load_params(path)
+    env, source = load_params_and_source(path)
     problems = route_problems(env) + allocate(env)[1]
     problems += [Problem(where, message, "P010") for where, message in region_mismatches(env)]
     problems += quotas.params_problems(env)
+    problems += service_limit_problems(env) + subnet_problems(env)  # AWS limits (L0xx), docs/limits.md
     if problems:
-        raise ParamsError(Path(path), problems)
+        raise ParamsError(Path(path), attribute_to_defaults(problems, source.raw))
     return env
 
 
@@ -92,6 +96,7 @@ def generate(
 
     def accept(folder: Path) -> bool:
         findings.extend(quotas.folder_findings(folder))
+        findings.extend(limits.folder_findings(folder) + subnet_warnings(env))
         findings.extend(security_findings(load_templates(folder)))
         if validate:
             findings.extend(check_folder(folder, env.region, lint_cache))

@@ -30,6 +30,7 @@ Conflicts, all checked before anything is built (``check_routes``):
 From ``allocate``, which also spreads routes over ALBs (``templates.shards``):
 
 * **R005** a band of one listener has no free slot left.
+* **R007** (``params.lock``) the route lock file does not parse or lists a route twice.
 * **R006** services sharing a host ask for different load balancers
   (internet-facing and internal).
 * **Q001** one host (with the hosts its services link it to) needs more rules

@@ -83,7 +83,7 @@ IMAGE_TAG_CHANGE = change(
 
 # A routine deploy of dev's auth service after the params file bumped its image_tag and the generator moved
 # its listener rule onto an imported listener: CloudFormation's answer, as it reports such a change
-# (Replacement, property names, what forces them, causing entities).  The README's second sample.
+# (Replacement, property names, what forces them, causing entities).  The second sample in docs/review.md.
 IMAGE_AND_LISTENER = {
     "Changes": [
         IMAGE_TAG_CHANGE,
@@ -108,7 +108,7 @@ IMAGE_AND_LISTENER = {
 
 
 def image_and_listener_review() -> Any:
-    """The StackReview the deployer makes of ``IMAGE_AND_LISTENER`` (README's second sample)."""
+    """The StackReview the deployer makes of ``IMAGE_AND_LISTENER`` (docs/review.md's second sample)."""
     from deployer.changes import resource_changes
     from deployer.review import ParameterChange, Result, StackReview
 
@@ -116,3 +116,38 @@ def image_and_listener_review() -> Any:
     review.resources = resource_changes(IMAGE_AND_LISTENER)
     review.parameters = [ParameterChange("ImageTag", "1.0.0", "1.2.3", "template default")]
     return review
+
+
+# The same image change as CloudFormation describes it with IncludePropertyValues: the detail's Target carries
+# the JSON-pointer Path and both values, the resource its properties before and after (as JSON strings).
+OLD_IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/auth:1.0.0"
+NEW_IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/auth:1.2.3"
+
+
+def _task_context(image: str) -> str:
+    import json
+
+    return json.dumps({"Properties": {"ContainerDefinitions": [{"Name": "app", "Image": image, "Cpu": 256}]}})
+
+
+IMAGE_TAG_CHANGE_WITH_VALUES = change(
+    "Modify",
+    "TaskDefinition",
+    "AWS::ECS::TaskDefinition",
+    Replacement="True",
+    Scope=["Properties"],
+    BeforeContext=_task_context(OLD_IMAGE),
+    AfterContext=_task_context(NEW_IMAGE),
+    Details=[
+        {
+            **detail(target("ContainerDefinitions", "Always"), "ParameterReference", "ImageTag"),
+            "Target": {
+                **target("ContainerDefinitions", "Always"),
+                "Path": "/Properties/ContainerDefinitions/0/Image",
+                "BeforeValue": OLD_IMAGE,
+                "AfterValue": NEW_IMAGE,
+                "AttributeChangeType": "Modify",
+            },
+        }
+    ],
+)

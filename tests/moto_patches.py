@@ -22,6 +22,16 @@ each one is still needed).
    every change set of the region; CloudFormation answers those of the stack
    named (by name or id).  The deployer lists a stack's change sets to clean up
    the ones an earlier run left, and must not need to filter them again.
+5. ``ListImports`` is not implemented (the endpoint answers HTTP 500).
+   CloudFormation answers the names of the stacks whose template imports the
+   export, or a ValidationError "Export '<name>' is not imported by any stack."
+   The deployer asks it before pruning or tearing down stacks whose exports
+   others may still use.
+6. Deleting a stack leaves its route tables, NAT gateways (and their network
+   interfaces), Elastic IPs and internet gateways in place (their models have
+   no delete), so the VPC's own deletion fails and moto's synchronous
+   DeleteStack answers DependencyViolation.  CloudFormation deletes every
+   resource of the stack; a teardown of the network stack needs that.
 """
 
 from __future__ import annotations
@@ -111,11 +121,91 @@ def patch_list_change_sets_stack_name() -> None:
     CloudFormationResponse.list_change_sets = list_change_sets  # type: ignore[method-assign]
 
 
+def patch_list_imports() -> None:
+    """Gap 5: ``ListImports`` from the live stacks' templates (their ``Fn::ImportValue``, resolved by moto)."""
+    from moto.cloudformation import parsing
+    from moto.cloudformation.exceptions import ValidationError
+    from moto.cloudformation.responses import CloudFormationResponse
+    from moto.core.responses import ActionResult
+
+    def imported(stack: Any) -> set[str]:
+        found: set[str] = set()
+
+        def walk(node: Any) -> None:
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    if key == "Fn::ImportValue":
+                        found.add(str(parsing.clean_json(value, stack.resource_map)))
+                    else:
+                        walk(value)
+            elif isinstance(node, list):
+                for item in node:
+                    walk(item)
+
+        walk(stack.template_dict.get("Resources", {}))
+        return found
+
+    def list_imports(self: Any) -> ActionResult:
+        name = self._get_param("ExportName")
+        live = [s for s in self.cloudformation_backend.stacks.values() if s.status not in _NOT_LIVE]
+        importers = sorted(stack.name for stack in live if name in imported(stack))
+        if not importers:
+            raise ValidationError(message=f"Export '{name}' is not imported by any stack.")
+        return ActionResult({"Imports": importers})
+
+    CloudFormationResponse.list_imports = list_imports  # type: ignore[attr-defined]
+
+
+def patch_network_deletes() -> None:
+    """Gap 6: a ``delete`` for the EC2 models moto's stack deletion skips (moto calls ``resource.delete``)."""
+    from moto.ec2.models import ec2_backends
+    from moto.ec2.models.elastic_ip_addresses import ElasticAddress
+    from moto.ec2.models.internet_gateways import InternetGateway
+    from moto.ec2.models.nat_gateways import NatGateway
+    from moto.ec2.models.route_tables import RouteTable
+
+    def route_table(self: Any, account_id: str, region: str) -> None:
+        backend = ec2_backends[account_id][region]
+        for association in list(self._associations):
+            backend.disassociate_route_table(association)
+        backend.delete_route_table(self.id)
+
+    def nat_gateway(self: Any, account_id: str, region: str) -> None:
+        backend = ec2_backends[account_id][region]
+        if self._eni.public_ip:
+            backend.disassociate_address(address=self._eni.public_ip)
+        backend.delete_network_interface(self._eni.id)
+        backend.delete_nat_gateway(self.id)
+
+    def elastic_ip(self: Any, account_id: str, region: str) -> None:
+        ec2_backends[account_id][region].release_address(address=self.public_ip)
+
+    def internet_gateway(self: Any, account_id: str, region: str) -> None:
+        backend = ec2_backends[account_id][region]
+        if self.vpc:
+            backend.detach_internet_gateway(self.id, self.vpc.id)
+        backend.delete_internet_gateway(self.id)
+
+    for model, delete in (
+        (RouteTable, route_table),
+        (NatGateway, nat_gateway),
+        (ElasticAddress, elastic_ip),
+        (InternetGateway, internet_gateway),
+    ):
+        assert not hasattr(model, "delete"), f"moto's {model.__name__} has a delete now: check gap 6"
+        model.delete = delete  # type: ignore[attr-defined]
+
+
+_NOT_LIVE = ("DELETE_COMPLETE", "REVIEW_IN_PROGRESS")  # gone, or a change set nobody executed: imports nothing
+
+
 GAPS: dict[str, Callable[[], None]] = {
     "change set exports": patch_change_set_exports,
     "Fn::GetAZs Ref": patch_get_azs_ref,
     "PrivateDnsNamespace": patch_private_dns_namespace,
     "ListChangeSets StackName": patch_list_change_sets_stack_name,
+    "ListImports": patch_list_imports,
+    "network deletes": patch_network_deletes,
 }
 
 

@@ -1,7 +1,7 @@
-"""Regenerate golden files and the README params reference: ``make golden``.
+"""Regenerate golden files and the params reference page: ``make golden``.
 
 Run after a deliberate change to templates or params models, then review
-``git diff tests/golden README.md`` before committing.
+``git diff tests/golden docs/params-reference.md`` before committing.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from templates.writer import render
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
 PARAMS = ROOT / "params"
-README = ROOT / "README.md"
+REFERENCE_PAGE = ROOT / "docs" / "params-reference.md"
 REFERENCE_BLOCK = re.compile(r"(<!-- params-reference:start -->\n).*?(<!-- params-reference:end -->)", re.S)
 
 
@@ -32,7 +32,8 @@ def rendered(params: Path) -> dict[str, str]:
     return {f"{key}.json": render(t) for key, t in templates.items()}
 
 
-def readme_with_reference(text: str) -> str:
+def page_with_reference(text: str) -> str:
+    """The page with its marked block replaced by the reference the models give now."""
     return REFERENCE_BLOCK.sub(lambda m: m.group(1) + params_reference() + "\n" + m.group(2), text)
 
 
@@ -44,9 +45,8 @@ def main() -> None:
         for name, text in rendered(params).items():
             (folder / name).write_text(text)
         print(f"wrote {folder.relative_to(ROOT)}")
-    if README.exists():
-        README.write_text(readme_with_reference(README.read_text()))
-        print("updated README.md params reference")
+    REFERENCE_PAGE.write_text(page_with_reference(REFERENCE_PAGE.read_text()))
+    print(f"updated {REFERENCE_PAGE.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from troposphere import Template, ecs, events
 
 from templates.naming import alias_logical_id
 from templates.params.environment import Environment
+from templates.params.formats import secret_value_from
 from templates.params.service import Service
 from templates.pipeline import build_all, check_folder, load_environment
 from templates.routing import plan_rules
@@ -535,24 +536,27 @@ def test_ecr_repository_arns_use_the_registry_partition(region: str, registry: s
 
 
 @pytest.mark.parametrize(
-    ("value_from", "resource"),
+    ("value_from", "resource", "ecs_value_from"),
     [
-        ("secret:shop/dev/jwt-AbCdEf", "secret:shop/dev/jwt-AbCdEf"),  # full ARN: exact
-        ("secret:shop/dev/jwt-AbCdEf:password::", "secret:shop/dev/jwt-AbCdEf"),
-        ("secret:shop/dev/jwt", "secret:shop/dev/jwt-??????"),  # partial ARN: IAM sees the full one
-        ("secret:shop/dev/jwt:password::", "secret:shop/dev/jwt-??????"),
-        ("secret:db-pw:password:AWSCURRENT:", "secret:db-pw-??????"),
+        ("secret:shop/dev/jwt-AbCdEf", "secret:shop/dev/jwt-AbCdEf", "secret:shop/dev/jwt-AbCdEf"),  # complete ARN
+        ("secret:db-AbCdEf:password::", "secret:db-AbCdEf", "secret:db-AbCdEf:password::"),
+        ("secret:shop/dev/jwt-??????", "secret:shop/dev/jwt-??????", "secret:shop/dev/jwt"),  # marked partial ARN
+        ("secret:shop/dev/jwt-??????:password::", "secret:shop/dev/jwt-??????", "secret:shop/dev/jwt:password::"),
+        ("secret:db-pw-??????:password:AWSCURRENT:", "secret:db-pw-??????", "secret:db-pw:password:AWSCURRENT:"),
+        # A name that itself ends like a suffix is no longer guessed at: unmarked means complete.
+        ("secret:app/api-key-v2-prod1", "secret:app/api-key-v2-prod1", "secret:app/api-key-v2-prod1"),
     ],
 )
-def test_partial_secret_arns_match_the_real_arn(value_from: str, resource: str) -> None:
-    """Secrets Manager ARNs end in -<6 random characters>; IAM only matches the full ARN."""
+def test_secret_arns_are_granted_as_written(value_from: str, resource: str, ecs_value_from: str) -> None:
+    """Secrets Manager ARNs end in -<6 random characters>; a partial ARN says so with -?????? (L015)."""
     prefix = "arn:aws:secretsmanager:eu-west-1:123456789012:"
     assert iam.secret_resource(prefix + value_from) == prefix + resource
+    assert secret_value_from(prefix + value_from) == prefix + ecs_value_from
 
 
-def test_execution_role_reads_a_secret_given_by_partial_arn() -> None:
+def test_execution_role_reads_a_secret_given_by_a_marked_partial_arn() -> None:
     partial = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/dev/jwt"
-    containers = [{"name": "app", "image": IMAGE, "port": 8080, "secrets": {"JWT": partial}}]
+    containers = [{"name": "app", "image": IMAGE, "port": 8080, "secrets": {"JWT": partial + "-??????"}}]
     doc = built(env_with(api=web(containers=containers)))
     statements = props(doc, "ExecutionRole")["Policies"][0]["PolicyDocument"]["Statement"]
     assert next(s for s in statements if s["Sid"] == "ReadOwnSecrets")["Resource"] == [partial + "-??????"]

@@ -78,6 +78,19 @@ def test_gap_4_list_change_sets_ignores_the_stack_name(cfn: Any) -> None:
     assert stacks == {"one", "two"}, "moto filters by StackName now: drop patch_list_change_sets_stack_name"
 
 
+def test_gap_5_list_imports_is_not_implemented(cfn: Any) -> None:
+    with pytest.raises(NotImplementedError, match="list_imports"):  # if this stops raising: drop patch_list_imports
+        cfn.list_imports(ExportName="gap-VpcId")
+
+
+@pytest.mark.filterwarnings("ignore:Exception\\(DependencyViolationError\\):UserWarning")  # moto's own noise about it
+def test_gap_6_deleting_a_stack_leaves_its_route_tables_so_the_vpc_stays(cfn: Any) -> None:
+    table = {"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": {"Ref": "Vpc"}}}
+    cfn.create_stack(StackName="gap", TemplateBody=json.dumps({"Resources": {"Vpc": VPC, "Table": table}}))
+    with pytest.raises(ClientError, match="has dependencies"):  # if this stops raising: drop patch_network_deletes
+        cfn.delete_stack(StackName="gap")
+
+
 def test_gap_2_get_azs_does_not_resolve_a_ref(cfn: Any) -> None:
     az = {"Fn::Select": [0, {"Fn::GetAZs": {"Ref": "AWS::Region"}}]}
     properties = {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.0.0/24", "AvailabilityZone": az}

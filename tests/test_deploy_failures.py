@@ -36,6 +36,7 @@ from tests.changeset_fixtures import (
     target,
 )
 
+TAGS = [{"Key": "project", "Value": "shop"}, {"Key": "environment", "Value": "dev"}]  # the stack tags prune finds
 FAST = Timing(
     change_set_delay=0, change_set_attempts=3, busy_delay=0, busy_timeout=3, delete_delay=0, poll_min=0, poll_max=0
 )
@@ -136,6 +137,7 @@ def test_recreate_failed_deletes_only_when_executing_then_creates(dev: Path, cfn
             "Parameters": ANY,
             "Capabilities": [],
             "TemplateBody": ANY,
+            "Tags": TAGS,
         },
     )
     stub.add_response("describe_change_set", described("shop-dev-alb", alb_changes))  # waiter
@@ -168,6 +170,7 @@ def test_create_failed_keeps_its_resources_and_is_updated_even_with_recreate_fai
         "Parameters": ANY,
         "Capabilities": [],
         "TemplateBody": ANY,
+        "Tags": TAGS,
     }
     stub.add_client_error("create_change_set", "ValidationError", "No updates are to be performed.", 400, expected)
 
@@ -215,6 +218,7 @@ def test_a_stack_in_progress_is_waited_for_then_updated(dev: Path, cfn: tuple[An
             "Parameters": [{"ParameterKey": "ExportPrefix", "ParameterValue": "shop-dev"}],
             "Capabilities": [],
             "TemplateBody": ANY,
+            "Tags": TAGS,
         },
     )
     reason = "The submitted information didn't contain changes. Submit different information to create a change set."
@@ -450,7 +454,9 @@ def plan_network_update(dev: Path, cfn: tuple[Any, Stubber], changes: list[dict[
     stub.add_response("describe_change_set", described(name, changes))
     stub.add_response("describe_change_set", described(name, changes[:1], NextToken="page-2"))
     stub.add_response(
-        "describe_change_set", described(name, changes[1:]), {"ChangeSetName": ANY, "NextToken": "page-2"}
+        "describe_change_set",
+        described(name, changes[1:]),
+        {"ChangeSetName": ANY, "IncludePropertyValues": True, "NextToken": "page-2"},
     )
     return client, stub
 

@@ -145,8 +145,9 @@ def test_an_edited_default_or_a_set_value_wins_over_the_deployed_value() -> None
     assert kept_values(deployed, None, edited) == {}  # no readable deployed template: nothing to compare
 
 
-def test_the_readme_sample_of_a_cloudformation_change_set_is_what_the_review_prints() -> None:
+def test_the_docs_sample_of_a_cloudformation_change_set_is_what_the_review_prints() -> None:
     console = Console(record=True, width=170)
     console.print(stack_block(image_and_listener_review()))
     printed = "\n".join(line.rstrip() for line in console.export_text().splitlines())
-    assert printed in (ROOT / "README.md").read_text(), "README's second sample is stale: paste this\n" + printed
+    page = ROOT / "docs" / "review.md"
+    assert printed in page.read_text(), f"{page.name}'s CloudFormation-shaped sample is stale: paste this\n" + printed

@@ -73,9 +73,9 @@ def test_cli_bad_input_has_no_traceback_as_a_process(tmp_path: Path) -> None:
     assert not (tmp_path / "o").exists()
 
 
-def test_readme_params_reference_is_current() -> None:
-    from tests.regen_golden import README, readme_with_reference
+def test_docs_params_reference_is_current() -> None:
+    from tests.regen_golden import REFERENCE_PAGE, page_with_reference
 
-    text = README.read_text()
+    text = REFERENCE_PAGE.read_text()
     assert "<!-- params-reference:start -->" in text
-    assert readme_with_reference(text) == text, "README params reference is stale: run `make golden`"
+    assert page_with_reference(text) == text, f"{REFERENCE_PAGE.name} is stale: run `make golden`"

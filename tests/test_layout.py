@@ -108,3 +108,9 @@ def test_every_module_fits_one_sitting() -> None:
         str(p.relative_to(ROOT)): n for p in sources if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES
     }
     assert not too_long, f"over {MAX_MODULE_LINES} lines: {too_long}"
+
+
+def test_readme_is_a_front_door() -> None:
+    """The README says what, who, how to start and where to read on; the rest lives in docs/."""
+    lines = len((ROOT / "README.md").read_text().splitlines())
+    assert lines <= 300, f"README.md has {lines} lines; move detail to docs/"

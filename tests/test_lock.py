@@ -121,7 +121,7 @@ def test_bad_lock_file_is_exit_2_naming_file_and_key(
     out = tmp_path / "out"
     assert generate.main(["--params", str(params), "--out", str(out), "--no-validate"]) == 2
     err = capsys.readouterr().err
-    assert "test.lock.yaml" in err and "[L001]" in err and f"  {where}" in err and "Traceback" not in err
+    assert "test.lock.yaml" in err and "[R007]" in err and f"  {where}" in err and "Traceback" not in err
     assert not out.exists()
     with pytest.raises(ParamsError):
         read_lock(tmp_path / "test.lock.yaml")

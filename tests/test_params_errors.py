@@ -75,7 +75,8 @@ def test_bad_cpu_memory_pair_names_allowed_sizes(tmp_path: Path, out: Path, caps
 def test_inherited_bad_value_points_at_defaults(tmp_path: Path, out: Path, capsys) -> None:
     data = minimal_params(defaults={"log_retention_days": 13}, services={"api": service_with()})
     err = run_bad(tmp_path, out, capsys, data)
-    assert "services.api.log_retention_days" in err and "inherited from defaults.log_retention_days" in err
+    assert "  defaults.log_retention_days: " in err and "inherited by services: api" in err
+    assert "services.api" not in err, "a mistake under defaults is reported once, at defaults"
 
 
 def test_duplicate_routes_across_services(tmp_path: Path, out: Path, capsys) -> None:

@@ -228,7 +228,7 @@ def _matches(rule: dict[str, Any], host: str, path: str) -> bool:
 
 
 def _specificity(rule: dict[str, Any]) -> tuple[int, int]:
-    """README's order: longer literal path first, then exact host, wildcard host, no host."""
+    """docs/routing.md's order: longer literal path first, then exact host, wildcard host, no host."""
     path_values, host_values = _values(rule, "path-pattern"), _values(rule, "host-header")
     literal = path_values[0].rstrip("*").rstrip("/") if path_values else ""
     host_rank = 0 if not host_values else (1 if host_values[0].startswith("*") else 2)

@@ -16,13 +16,14 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from templates.errors import rule_violation
 from templates.params import schedules
+from templates.params.alarms import alarm_period_problem, alarm_window_problem
+from templates.params.aws_names import time_zone_problem
 from templates.params.strict import Name, Strict
 
 IAM_ACTION = r"^[a-z0-9-]+:[A-Za-z0-9*]+$"
 IAM_RESOURCE = r"^(\*|arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}|aws)?:\S+)$"
 MANAGED_POLICY_ARN = r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]+$"
 HOSTED_ZONE_ID = r"^Z[A-Z0-9]{1,31}$"
-TIMEZONE = r"^[A-Za-z]+(/[A-Za-z0-9_+-]+){0,2}$"
 
 
 def _schedule_problem(expression: str, allow_at: bool) -> str:
@@ -83,15 +84,29 @@ class StepAlarm(Strict):
 
     threshold: float = Field(ge=0, le=100, description="Utilisation (%) that fires the alarm.")
     evaluation_periods: int = Field(2, ge=1, le=100, description="Consecutive periods over the threshold.")
-    period: int = Field(60, ge=10, le=86400, description="Seconds per period: 10, 20, 30 or a multiple of 60.")
+    period: int = Field(
+        60,
+        ge=1,
+        le=86400,
+        description="Seconds per period: 60 or a multiple of 60 (ECS publishes service metrics once a minute). "
+        "period x evaluation_periods at most 1 day (7 days when the period is an hour or more).",
+    )
     change: int = Field(1, ge=1, le=100, description="Tasks added (scale_out) or removed (scale_in).")
 
     @field_validator("period")
     @classmethod
     def _cloudwatch_period(cls, value: int) -> int:
-        if value not in (10, 20, 30) and value % 60:
-            raise rule_violation("S023", f"CloudWatch accepts periods of 10, 20, 30 or a multiple of 60, not {value}")
+        problem = alarm_period_problem(value)
+        if problem is not None:
+            raise rule_violation(*problem)
         return value
+
+    @model_validator(mode="after")
+    def _evaluation_window(self) -> StepAlarm:
+        problem = alarm_window_problem(self.period, self.evaluation_periods)
+        if problem is not None:
+            raise rule_violation(*problem, "evaluation_periods")
+        return self
 
 
 class StepScaling(Strict):
@@ -128,8 +143,16 @@ class ScheduledScaling(Strict):
     min_count: int | None = Field(None, ge=0, le=1000, description="New minimum task count.")
     max_count: int | None = Field(None, ge=0, le=1000, description="New maximum task count.")
     timezone: str | None = Field(
-        None, pattern=TIMEZONE, description="IANA time zone of the schedule, e.g. Europe/Berlin; default UTC."
+        None, description="IANA time zone of the schedule (tz database name), e.g. Europe/Berlin; default UTC."
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana_time_zone(cls, value: str | None) -> str | None:
+        problem = None if value is None else time_zone_problem(value)
+        if problem is not None:
+            raise rule_violation("L017", problem)
+        return value
 
     @field_validator("schedule")
     @classmethod
@@ -270,7 +293,7 @@ class TaskRole(Strict):
 
     statements: list[PolicyStatement] = Field(default_factory=list, max_length=50, description="Inline policy.")
     managed_policy_arns: list[Annotated[str, StringConstraints(pattern=MANAGED_POLICY_ARN)]] = Field(
-        default_factory=list, max_length=10, description="Managed policies to attach."
+        default_factory=list, description="Managed policies to attach (IAM: at most 10 per role by default)."
     )
 
     @property

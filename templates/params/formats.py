@@ -22,9 +22,6 @@ VALUE_FROM_ARN = (
     r"|ssm:[a-z0-9-]+:\d{12}:parameter/.+)$"
 )
 KMS_KEY_ARN = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$"
-# S3 bucket naming rules (the parts a regex can say; the rest in _bucket_name).
-BUCKET_NAME = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
-HOST_PATTERN = r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 # Docker image references: [registry[:port]/]repository[:tag][@sha256:digest].  The
 # registry and repository are lowercase (Docker and ECR refuse uppercase); a tag may
 # mix case (1-128 of letters, digits, _ . -, not starting with . or -).
@@ -34,6 +31,10 @@ _IMAGE_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 IMAGE_REPOSITORY = rf"(?:{_IMAGE_REGISTRY}/)?{_IMAGE_COMPONENT}(?:/{_IMAGE_COMPONENT})*"
 IMAGE_DIGEST = r"sha256:[a-f0-9]{64}"
 IMAGE_PATTERN = re.compile(rf"^{IMAGE_REPOSITORY}(?::{IMAGE_TAG})?(?:@{IMAGE_DIGEST})?$")
+# An Amazon ECR image: <12-digit account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>[:tag|@digest].
+ECR_IMAGE = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/(?P<repo>[^:@]+)"
+)
 REGION_PATTERN = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"
 # ALB limits: characters in one path-pattern value; HTTP codes a target-group health check may expect.
 PATH_PATTERN_LENGTH = 128
@@ -74,6 +75,18 @@ def arn_region(arn: str) -> str:
     """The region field of an ARN (``arn:partition:service:REGION:account:...``)."""
     parts = arn.split(":")
     return parts[3] if len(parts) > 3 else ""
+
+
+# A partial Secrets Manager ARN is marked by this suffix on the name (IAM's wildcard for the random suffix).
+PARTIAL_SECRET_MARKER = "-??????"  # noqa: S105 (a name pattern, not a password)
+
+
+def secret_value_from(value: str) -> str:
+    """What ECS gets as ``valueFrom``: the value without the partial-ARN marker (ECS resolves a partial ARN)."""
+    parts = value.split(":")
+    if ":secretsmanager:" in value and len(parts) > 6 and parts[6].endswith(PARTIAL_SECRET_MARKER):
+        parts[6] = parts[6].removesuffix(PARTIAL_SECRET_MARKER)
+    return ":".join(parts)
 
 
 def matcher_problem(matcher: str) -> str | None:

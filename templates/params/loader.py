@@ -7,18 +7,15 @@ here may raise anything else for any input bytes.
 from __future__ import annotations
 
 import copy
-import datetime
-import re
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
-from pydantic.fields import FieldInfo
 
-from templates.errors import RULE_ERROR_TYPE, ParamsError, Problem, single
-from templates.params.environment import Environment, nested_model, service_field_names
-from templates.params.service import Service
+from templates.errors import ParamsError, Problem, single
+from templates.params.environment import Environment, service_field_names
+from templates.params.messages import hidden_characters, validate, visible
+from templates.params.source import Source
 
 # Expanded size (aliases counted at every use) above which a file is refused:
 # a real params file has a few thousand values; an alias "bomb" has billions.
@@ -63,13 +60,24 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 
 def load_params(path: Path | str) -> Environment:
     """The validated model of one params file; whole-environment checks come after (``pipeline``)."""
+    return load_params_and_source(path)[0]
+
+
+def load_params_and_source(path: Path | str) -> tuple[Environment, Source]:
+    """The validated model and the file as written (for messages of the checks that come after)."""
     path = Path(path)
-    raw = read_yaml(path)
+    raw, root = read_yaml_nodes(path)
     merged = apply_defaults(path, raw)
-    return validate(path, merged, raw)
+    source = Source.of(raw, root)
+    return validate(path, merged, source), source
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
+    return read_yaml_nodes(path)[0]
+
+
+def read_yaml_nodes(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
+    """The document and its composed node tree (for quoting values as written)."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -80,7 +88,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise single(path, "", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", "P002") from None
-    doc = _parse(path, text)
+    doc, root = _parse(path, text)
     if doc is None:
         raise single(path, "", "file is empty; expected a mapping with project, environment, region, services", "P004")
     if not isinstance(doc, dict):
@@ -88,19 +96,19 @@ def read_yaml(path: Path) -> dict[str, Any]:
     problems = [Problem(where, message, "P009") for where, message in _non_text_keys(doc, "")]
     if problems:
         raise ParamsError(path, problems)
-    return doc
+    return doc, root
 
 
-def _parse(path: Path, text: str) -> Any:
+def _parse(path: Path, text: str) -> tuple[Any, yaml.Node | None]:
     loader = None
     root = None
     try:
         loader = _UniqueKeyLoader(text)  # the reader already refuses some characters here
         root = loader.get_single_node()
         if root is None:
-            return None
+            return None, None
         _check_expansion(path, root)
-        return loader.construct_document(root)
+        return loader.construct_document(root), root
     except DuplicateKeyError as exc:
         where = _node_path(root, exc.key_node) if root is not None else ""
         raise single(
@@ -232,8 +240,8 @@ def apply_defaults(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(str(k) for k in defaults if k not in allowed)
     if unknown:
         raise single(
-            path, f"defaults.{unknown[0]}",
-            f"unknown key; allowed keys: {', '.join(allowed)}", "P006",
+            path, f"defaults.{visible(unknown[0])}",
+            f"unknown key; allowed keys: {', '.join(allowed)}{hidden_characters(unknown[0])}", "P006",
         )  # fmt: skip
     services = doc.get("services")
     if isinstance(services, dict):
@@ -247,139 +255,3 @@ def apply_defaults(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
             merged[name] = svc
         doc["services"] = merged
     return doc
-
-
-def _loc_to_path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if part == "[key]":  # pydantic's marker for "the key itself is invalid"
-            continue
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def _is_mapping(annotation: Any) -> bool:
-    if get_origin(annotation) is dict:
-        return True
-    return any(_is_mapping(arg) for arg in get_args(annotation) if arg is not type(None))
-
-
-def _schema_at(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, FieldInfo | None]:
-    """The model whose keys live at ``loc`` and the last field on the way.
-
-    List indexes and the keys of free-form mappings (service names, env var
-    names) are stepped over, so a service called ``cpu`` is not taken for the
-    ``cpu`` field.
-    """
-    model: type[BaseModel] | None = Environment
-    field: FieldInfo | None = None
-    skip_key = False
-    for part in loc:
-        if skip_key or isinstance(part, int):
-            skip_key = False
-            continue
-        found = model.model_fields.get(part) if model is not None and isinstance(part, str) else None
-        if found is None:
-            return None, field
-        field = found
-        model = nested_model(found.annotation)
-        skip_key = _is_mapping(found.annotation)
-    if skip_key:  # ``loc`` is a free-form mapping itself (e.g. ``services``), not one of its values
-        model = None
-    return model, field
-
-
-def _allowed_keys(model_loc: tuple[Any, ...]) -> str:
-    """Keys allowed in the mapping at ``model_loc``."""
-    model = _schema_at(model_loc)[0] or Environment
-    return ", ".join(n for n in model.model_fields if not (model is Service and n == "name"))
-
-
-def _expected(loc: tuple[Any, ...]) -> str:
-    field = _schema_at(loc)[1]
-    return f"; expected: {field.description}" if field is not None and field.description else ""
-
-
-_NOT_TEXT = (int, float, bool, datetime.date)
-
-
-def _problem(err: dict[str, Any], raw: dict[str, Any]) -> Problem:
-    loc = tuple(err["loc"])
-    path = _loc_to_path(loc)
-    kind = err["type"]
-    value = err.get("input")
-    if kind == "extra_forbidden":
-        allowed = _allowed_keys(loc[:-1])
-        return Problem(path, f"unknown key (typo?); allowed keys here: {allowed}", "P006")
-    if kind == "missing":
-        return Problem(path, "required key is missing" + _expected(loc), "P007")
-    if kind == RULE_ERROR_TYPE:
-        return _rule_problem(err, loc, path, raw)
-    if len(loc) == 3 and loc[0] == "services" and loc[2] == "name":
-        return Problem(
-            _loc_to_path(loc[:2]),
-            f"service name {value!r} not allowed: lowercase letters, digits and single hyphens, "
-            "starting with a letter, at most 24 characters",
-            "P008",
-        )
-    message = err["msg"].removeprefix("Value error, ")
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        model = _schema_at(loc)[0]
-        keys = f" with keys {_allowed_keys(loc)}" if model is not None else ""
-        message = f"expected a mapping{keys}, got {type(value).__name__} {_short(value)}"
-        if model is None:
-            message += _expected(loc)
-    elif kind != "value_error":  # our own validators already say what is allowed
-        if kind == "string_pattern_mismatch":
-            message = f"{message} (got {value!r})"
-        if kind == "string_type" and isinstance(value, bool):
-            message += f" (got bool {value}: YAML reads yes/no/on/off/true/false as booleans; put text in quotes)"
-        elif kind == "string_type" and isinstance(value, _NOT_TEXT):
-            message += f' (got {type(value).__name__} {value!r}: put text in quotes, e.g. "{value}")'
-        if loc and loc[-1] == "[key]":
-            message = "key not allowed: " + message
-        message += _expected(loc)
-    inherited = _inherited_from_defaults(loc, raw)
-    if inherited:
-        message += f" (value inherited from {inherited})"
-    return Problem(path, message, "P008")
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _rule_problem(err: dict[str, Any], loc: tuple[Any, ...], path: str, raw: dict[str, Any]) -> Problem:
-    """A combination rule (``errors.rule_violation``): its own id, and the key it names."""
-    ctx = err.get("ctx") or {}
-    at = str(ctx.get("at") or "")
-    if at:
-        path = f"{path}.{at}" if path else at
-        loc = loc + tuple(re.sub(r"\[\d+\]", "", part) for part in at.split("."))
-    message = str(ctx.get("message") or err["msg"])
-    inherited = _inherited_from_defaults(loc, raw)
-    if inherited:
-        message += f" (value inherited from {inherited})"
-    return Problem(path, message, str(ctx.get("check_id") or "P008"))
-
-
-def _inherited_from_defaults(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:
-    if len(loc) < 3 or loc[0] != "services":
-        return ""
-    svc = (raw.get("services") or {}).get(loc[1])
-    defaults = raw.get("defaults")
-    if isinstance(svc, dict) and loc[2] not in svc and isinstance(defaults, dict) and loc[2] in defaults:
-        return f"defaults.{loc[2]}"
-    return ""
-
-
-def validate(path: Path, merged: dict[str, Any], raw: dict[str, Any]) -> Environment:
-    try:
-        return Environment.model_validate(merged)
-    except ValidationError as exc:
-        problems = [_problem(e, raw) for e in exc.errors(include_url=False)]
-        raise ParamsError(path, problems) from None

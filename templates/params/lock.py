@@ -80,12 +80,12 @@ def read_lock(path: Path) -> RouteLock:
     except FileNotFoundError:
         return RouteLock()
     except (OSError, UnicodeDecodeError) as exc:
-        raise single(path, "", f"cannot read the route lock: {exc}", "L001") from None
+        raise single(path, "", f"cannot read the route lock: {exc}", "R007") from None
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         advice = "resolve merge-conflict markers or restore it from version control"
-        raise single(path, "", f"not valid YAML ({exc}); {advice}", "L001") from None
+        raise single(path, "", f"not valid YAML ({exc}); {advice}", "R007") from None
     try:
         lock = RouteLock.model_validate(doc if doc is not None else {})
     except ValidationError as exc:
@@ -93,7 +93,7 @@ def read_lock(path: Path) -> RouteLock:
             Problem(
                 ".".join(str(p) for p in err["loc"]),
                 f"{err['msg']} (found {err.get('input')!r})",
-                "L001",
+                "R007",
             )
             for err in exc.errors()
         ]
@@ -110,7 +110,7 @@ def _check_unique(path: Path, lock: RouteLock) -> None:
     for i, route in enumerate(lock.routes):
         if route.key in seen:
             problems.append(
-                Problem(f"routes[{i}]", f"route {route.key} is also at routes[{seen[route.key]}]; keep one", "L001")
+                Problem(f"routes[{i}]", f"route {route.key} is also at routes[{seen[route.key]}]; keep one", "R007")
             )
         seen[route.key] = i
     if problems:

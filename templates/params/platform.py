@@ -7,7 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
-from templates.params.formats import BUCKET_NAME, CERTIFICATE_ARN, LOG_RETENTION_DAYS, Cidr, KmsKeyArn
+from templates.errors import rule_violation
+from templates.params.aws_names import bucket_name_problem
+from templates.params.formats import CERTIFICATE_ARN, LOG_RETENTION_DAYS, Cidr, KmsKeyArn
 from templates.params.strict import Strict
 
 
@@ -82,7 +84,7 @@ class AlbParams(Strict):
     deletion_protection: bool = Field(
         True, description="Refuse to delete the ALB (turn off before tearing the environment down)."
     )
-    access_logs_bucket: Annotated[str, StringConstraints(pattern=BUCKET_NAME)] | None = Field(
+    access_logs_bucket: str | None = Field(
         None,
         description="S3 bucket (name) receiving ALB access logs under <project>/<environment>/alb; "
         "its bucket policy must let the regional ELB log delivery write there. Omit to turn logs off.",
@@ -91,17 +93,10 @@ class AlbParams(Strict):
     @field_validator("access_logs_bucket")
     @classmethod
     def _bucket_name(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        if ".." in value:
-            raise ValueError(f"bucket name {value!r} may not contain two adjacent dots")
-        if value.startswith("xn--") or value.endswith(("-s3alias", "--ol-s3")):
-            raise ValueError(f"bucket name {value!r} uses a prefix or suffix S3 reserves")
-        try:
-            ipaddress.IPv4Address(value)
-        except ValueError:
-            return value
-        raise ValueError(f"bucket name {value!r} may not look like an IP address")
+        problem = None if value is None else bucket_name_problem(value)
+        if problem is not None:
+            raise rule_violation("L013", problem)
+        return value
 
     @field_validator("ingress_cidrs")
     @classmethod

@@ -1,6 +1,6 @@
 """Params reference in Markdown, generated from the pydantic models.
 
-The README's reference section is this output, so docs cannot drift from
+docs/params-reference.md is this output, so docs cannot drift from
 the schema (a test compares them).
 """
 

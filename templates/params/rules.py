@@ -13,7 +13,7 @@ what to do instead.  Rules about one block alone (``min_count`` above
     S006 min_count above max_count          S020 deployment max_percent <= min_healthy_percent
     S007 scaling with nothing to drive it   S021 ECS Exec with a read-only root filesystem
     S008 scaling on a scheduled task        S022 step scale_in threshold >= scale_out threshold
-    S009 requests_per_target without ALB    S023 CloudWatch period not 10/20/30/60n
+    S009 requests_per_target without ALB    S023 alarm period not a multiple of 60
     S010 step and target tracking, 1 metric S024 scheduled scaling action incomplete or duplicate
     S011 depends_on unknown or itself       S025 discovery name used by two services
     S012 HEALTHY on a container w/o check   S026 DNS host aliased twice

@@ -12,6 +12,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from templates.errors import rule_violation
 from templates.params import fargate
+from templates.params.aws_names import host_problem, path_pattern_problem
 from templates.params.capabilities import (
     Capacity,
     ContainerHealthCheck,
@@ -25,7 +26,6 @@ from templates.params.capabilities import (
 )
 from templates.params.formats import (
     DEPENDS_ON_CONDITION,
-    HOST_PATTERN,
     IMAGE_TAG,
     LOG_RETENTION_DAYS,
     PATH_PATTERN_LENGTH,
@@ -69,18 +69,36 @@ class Route(Strict):
     """One listener rule: host and/or path prefix, both must match."""
 
     host: str | None = Field(
-        None, pattern=HOST_PATTERN, description="Host header, e.g. api.example.com or *.example.com."
+        None,
+        description="Host header, e.g. api.example.com or *.example.com: lowercase, at most 128 characters "
+        "(ALB), DNS labels of at most 63.",
     )
     path: str | None = Field(
         None,
-        pattern=r"^/[A-Za-z0-9._~!$&'()+,;=:@%/-]*\*?$",
+        pattern=r"^/",
         # An ALB path pattern holds at most 128 characters, and a prefix gets "/*" appended.
         max_length=PATH_PATTERN_LENGTH - len("/*"),
         description="Path prefix: /auth matches /auth and /auth/*; / matches everything; "
         "a trailing * is kept as written. At most 126 characters (ALB patterns allow 128, "
-        "and /* is appended).",
+        "and /* is appended), of A-Z a-z 0-9 _ - . $ / ~ \" ' @ : + &.",
     )
     priority: int | None = Field(None, ge=1, le=50000, description="Pin a listener-rule priority (normally computed).")
+
+    @field_validator("host")
+    @classmethod
+    def _alb_host(cls, value: str | None) -> str | None:
+        problem = None if value is None else host_problem(value)
+        if problem is not None:
+            raise rule_violation(*problem)
+        return value
+
+    @field_validator("path")
+    @classmethod
+    def _alb_path(cls, value: str | None) -> str | None:
+        problem = None if value is None else path_pattern_problem(value)
+        if problem is not None:
+            raise rule_violation(*problem)
+        return value
 
     @model_validator(mode="after")
     def _host_or_path(self) -> Route:
@@ -175,13 +193,19 @@ class Service(Strict):
         description="Default of the ImageTag parameter (CI overrides it per deploy).",
     )
     log_retention_days: LOG_RETENTION_DAYS = Field(30, description="CloudWatch Logs retention.")
+    secrets_kms_key_arns: list[KmsKeyArn] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Customer-managed KMS keys (ARNs, same region) encrypting this service's secrets or SecureString "
+        "parameters: the execution role may kms:Decrypt with them, through Secrets Manager and SSM only.",
+    )
     log_kms_key_arn: KmsKeyArn | None = Field(
         None,
         description="KMS key ARN encrypting the service's log group (same region; its key policy must "
         "allow the logs.<region>.amazonaws.com principal).",
     )
     health_check: HealthCheck = Field(default_factory=HealthCheck, description="Target health.")
-    containers: list[Container] = Field(min_length=1, max_length=10, description="Task containers.")
+    containers: list[Container] = Field(min_length=1, description="Task containers (ECS: at most 10).")
     target_container: Name | None = Field(
         None, description="Container receiving ALB traffic; default: first with a port."
     )

@@ -14,10 +14,9 @@ Task-role statements from params are the user's own decision; an Allow on
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from awacs import ecr, ecs, logs, secretsmanager, ssm, ssmmessages, sts
+from awacs import ecr, ecs, kms, logs, secretsmanager, ssm, ssmmessages, sts
 from awacs import iam as awacs_iam
 from awacs.aws import (
     Action,
@@ -36,13 +35,10 @@ from troposphere import logs as cwlogs
 from templates.naming import ExportKey, import_value, task_family
 from templates.params.capabilities import PolicyStatement
 from templates.params.environment import Environment
+from templates.params.formats import ECR_IMAGE
 from templates.params.service import Service
 from templates.stacks.common import tags
 from templates.stacks.metadata import statement_reasons
-
-_ECR_IMAGE = re.compile(
-    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/(?P<repo>[^:@]+)"
-)
 
 
 def partition(region: str) -> str:
@@ -63,7 +59,7 @@ def ecr_repository_arns(svc: Service) -> list[str]:
     """
     arns = set()
     for container in svc.containers:
-        match = _ECR_IMAGE.match(container.image)
+        match = ECR_IMAGE.match(container.image)
         if match:
             arns.add(
                 f"arn:{partition(match['region'])}:ecr:{match['region']}:{match['account']}:repository/{match['repo']}"
@@ -71,27 +67,19 @@ def ecr_repository_arns(svc: Service) -> list[str]:
     return sorted(arns)
 
 
-# Secrets Manager appends "-" and six random characters to a secret's name in its ARN.
-_SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
-
-
 def secret_resource(value_from: str) -> str:
-    """The IAM resource of a ``secrets`` value.
+    """The IAM resource of a ``secrets`` value: the secret's ARN as params give it, never a guess.
 
     A Secrets Manager reference may end in ``:json-key:version-stage:version-id``
     to pick part of a secret; IAM only knows the secret's own ARN (7 fields).
-    ECS also accepts a partial ARN, without the ``-AbCdEf`` suffix Secrets
-    Manager adds, but IAM compares the full ARN: a policy naming the partial
-    one never matches. So a partial ARN becomes ``<arn>-??????`` (the pattern
-    AWS documents for this; ``?`` is exactly one character, so it matches this
-    secret and no other).  A name that itself ends in a hyphen and six letters
-    or digits reads as a full ARN; AWS advises against such names for the same
-    reason.
+    Params give the complete ARN (with the ``-AbCdEf`` suffix Secrets Manager
+    appends) or a partial one explicitly marked ``<name>-??????``, which is
+    IAM's documented pattern for it (``?`` is exactly one character): the
+    resource is what the user wrote (check L015 refuses anything else).
     """
     if ":secretsmanager:" not in value_from:
         return value_from
-    arn = ":".join(value_from.split(":")[:7])
-    return arn if _SECRET_SUFFIX.search(arn) else arn + "-??????"
+    return ":".join(value_from.split(":")[:7])
 
 
 def _assumed_by(service: str) -> PolicyDocument:
@@ -143,6 +131,7 @@ def add_execution_role(t: Template, env: Environment, svc: Service, log_group: c
         statements.append(
             Statement(Sid="ReadOwnParameters", Effect=Allow, Action=[ssm.GetParameters], Resource=parameter_arns)
         )
+    statements += _decrypt_secrets(env, svc, via_secrets_manager=bool(secret_arns), via_ssm=bool(parameter_arns))
     return t.add_resource(
         iam.Role(
             "ExecutionRole",
@@ -157,6 +146,30 @@ def add_execution_role(t: Template, env: Environment, svc: Service, log_group: c
             Tags=tags(env, svc.name),
         )
     )
+
+
+def _decrypt_secrets(env: Environment, svc: Service, via_secrets_manager: bool, via_ssm: bool) -> list[Statement]:
+    """kms:Decrypt on the customer-managed keys of the service's secrets, only when Secrets Manager or SSM asks.
+
+    A secret or SecureString under a customer-managed key is unreadable without
+    it, and the task never starts.  Scoped to the listed keys and, through
+    ``kms:ViaService``, to decryptions the two services make on the role's behalf.
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
+    """
+    services = (["secretsmanager"] if via_secrets_manager else []) + (["ssm"] if via_ssm else [])
+    if not svc.secrets_kms_key_arns or not services:
+        return []
+    return [
+        Statement(
+            Sid="DecryptOwnSecrets",
+            Effect=Allow,
+            Action=[kms.Decrypt],
+            Resource=list(svc.secrets_kms_key_arns),
+            Condition=Condition(
+                StringEquals({"kms:ViaService": [f"{name}.{env.region}.amazonaws.com" for name in services]})
+            ),
+        )
+    ]
 
 
 PARAMS_POLICY = "app"

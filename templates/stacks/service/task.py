@@ -11,6 +11,7 @@ from troposphere import logs as cwlogs
 
 from templates.naming import task_family
 from templates.params.environment import Environment
+from templates.params.formats import secret_value_from
 from templates.params.service import Container, Service
 from templates.stacks.common import tags
 from templates.stacks.iam import TaskRoles
@@ -76,7 +77,7 @@ def container_definition(svc: Service, container: Container, log_group: cwlogs.L
         Essential=container.essential,
         PortMappings=_port_mappings(svc, container),
         Environment=[ecs.Environment(Name=k, Value=v) for k, v in sorted(container.environment.items())],
-        Secrets=[ecs.Secret(Name=k, ValueFrom=v) for k, v in sorted(container.secrets.items())],
+        Secrets=[ecs.Secret(Name=k, ValueFrom=secret_value_from(v)) for k, v in sorted(container.secrets.items())],
         LogConfiguration=awslogs(log_group, container.name),
         **optional,
     )

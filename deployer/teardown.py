@@ -1,0 +1,249 @@
+"""Delete a whole environment: its own review, its own confirmation, importers before exporters.
+
+    python deploy.py --env dev --teardown                    # review: what would be deleted, what blocks it
+    python deploy.py --env dev --teardown --execute [--yes]  # confirm, then delete and wait for each stack
+
+The stacks are the live ones tagged (or described) as this project and
+environment, whatever the manifest says today.  Before anything is deleted
+the review explains what would make a deletion fail halfway, so nothing
+starts until all of it is fixed: a load balancer with deletion protection
+on, an export imported by a stack outside the environment, a stack another
+operation is changing.  Resources a template keeps on deletion
+(``DeletionPolicy: Retain``, e.g. log groups) are listed as left behind:
+the environment deletes cleanly, but a re-deploy fails on their names until
+they are removed.
+
+What CloudFormation and ELB refuse, as documented:
+https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-exports.html (a stack whose
+export another stack imports cannot be deleted),
+https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#deletion-protection,
+https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from graphlib import TopologicalSorter
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from deployer import actions, inventory, lifecycle_view, prune
+from deployer.aws import make_clients
+from deployer.entrypoints import LOAD_BALANCER, stack_resources
+from deployer.errors import UsageError
+from deployer.inputs import load_deployment
+from deployer.lifecycle import FAILED, INTERRUPTED, LISTED, SKIPPED, TO_DELETE, Lifecycle, Removal
+from deployer.planning import Context
+from deployer.report import markdown_table
+from deployer.run import FAILURE, OK, Options
+from deployer.run import INTERRUPTED as INTERRUPTED_CODE
+from deployer.state import is_busy
+
+RETAINED = ("Retain", "RetainExceptOnCreate")
+SCHEMA = 1
+
+
+@dataclass
+class Teardown:
+    project: str
+    environment: str
+    region: str
+    stacks: list[Removal] = field(default_factory=list)  # in deletion order
+    left_behind: list[str] = field(default_factory=list)  # resources kept on deletion, and how to remove them
+
+    @property
+    def blocked(self) -> bool:
+        return any(s.blockers for s in self.stacks)
+
+    @property
+    def failed(self) -> list[Removal]:
+        return [s for s in self.stacks if s.result in (FAILED, SKIPPED, INTERRUPTED)]
+
+
+def teardown(options: Options, console: Console, ask: Callable[[str], bool]) -> int:
+    deployment = load_deployment(options.folder, region=options.region)
+    if options.environment and options.environment != deployment.environment:
+        raise UsageError(f"{options.folder} holds environment {deployment.environment!r}, not {options.environment!r}")
+    _clear(options.folder)
+    clients = make_clients(options.profile, deployment.region)
+    ctx = Context(clients, deployment, options.timing, "", say=lambda message: console.print(Text(message, "dim")))
+    plan = review_teardown(ctx)
+    show(console, plan)
+    code = FAILURE if plan.blocked else OK
+    write(options.folder, plan, code, console)
+    if plan.blocked or not plan.stacks or not options.execute:
+        console.print(_verdict(plan))
+        return code
+    question = f"Delete these {len(plan.stacks)} stacks of {plan.project}/{plan.environment} in {plan.region}?"
+    if not options.yes and not ask(question):
+        console.print(Text("Not confirmed: nothing was deleted.", "yellow"))
+        return FAILURE
+    with _recorded(options.folder, plan, console):
+        prune.delete_removals(ctx, Lifecycle(removals=plan.stacks), options.workers)
+    code = FAILURE if plan.failed else OK
+    console.print(lifecycle_view.outcomes(Lifecycle(removals=plan.stacks)))
+    done = Text(f"Teardown done: {len(plan.stacks)} stack(s) deleted.", "green")
+    console.print(Text("Teardown incomplete (see above).", "bold red") if plan.failed else done)
+    write(options.folder, plan, code, console)
+    return code
+
+
+def review_teardown(ctx: Context) -> Teardown:
+    """Every live stack of the environment, in deletion order, with what blocks or outlives its deletion."""
+    d = ctx.deployment
+    cfn = ctx.clients.cloudformation
+    live = inventory.environment_stacks(cfn, d.project, d.environment)
+    imported_by = inventory.importers(cfn, live.values())
+    routes = prune.route_lines(ctx, live)
+    plan = Teardown(d.project, d.environment, d.region)
+    for name in _order(live, imported_by):
+        stack = live[name]
+        resources = stack_resources(cfn, stack.stack_id)
+        removal = Removal(
+            stack.key(d.project, d.environment),
+            name,
+            stack.stack_id,
+            stack.status,
+            stack.found_by,
+            exports=stack.exports,
+            importers={e: imported_by[e] for e in stack.exports if imported_by.get(e)},
+            routes=routes.get(name, []),
+            blockers=_blockers(ctx, stack, imported_by, live, resources),
+            prune=True,
+        )
+        removal.result = LISTED if removal.blockers else TO_DELETE
+        plan.stacks.append(removal)
+        plan.left_behind += retained(cfn, stack, resources)
+    return plan
+
+
+def _order(live: dict[str, inventory.LiveStack], imported_by: dict[str, list[str]]) -> list[str]:
+    """Deletion order: a stack comes after every stack of the environment importing from it (ties by name)."""
+    sorter = TopologicalSorter(inventory.deletion_dependencies(live, imported_by))
+    sorter.prepare()
+    order: list[str] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready())
+        order += ready
+        sorter.done(*ready)
+    return order
+
+
+def _blockers(
+    ctx: Context,
+    stack: inventory.LiveStack,
+    imported_by: dict[str, list[str]],
+    live: dict[str, inventory.LiveStack],
+    resources: list[dict[str, Any]],
+) -> list[str]:
+    blockers = []
+    if is_busy(stack.status):
+        blockers.append(f"it is {stack.status}: another operation is changing it; tear down when it has finished")
+    for export, others in inventory.outside_importers(stack, imported_by, live).items():
+        blockers.append(
+            f"export {export} is imported by {', '.join(others)}, outside {ctx.deployment.project}/"
+            f"{ctx.deployment.environment}: CloudFormation refuses to delete a stack whose exports are in use; "
+            "delete those stacks or move them off it first"
+        )
+    for resource in resources:
+        arn = resource["PhysicalResourceId"]
+        if resource["ResourceType"] == LOAD_BALANCER and _protected(ctx, arn):
+            blockers.append(
+                f"load balancer {arn.split('/')[-2]} has deletion protection on: set alb.deletion_protection: "
+                "false in the params file and deploy, or run aws elbv2 modify-load-balancer-attributes "
+                f"--load-balancer-arn {arn} --attributes Key=deletion_protection.enabled,Value=false"
+            )
+    return blockers
+
+
+def _protected(ctx: Context, load_balancer_arn: str) -> bool:
+    answer = ctx.clients.elbv2.describe_load_balancer_attributes(LoadBalancerArn=load_balancer_arn)
+    attributes = {a["Key"]: a["Value"] for a in answer.get("Attributes", [])}
+    return attributes.get("deletion_protection.enabled") == "true"
+
+
+def retained(cfn: Any, stack: inventory.LiveStack, resources: list[dict[str, Any]]) -> list[str]:
+    """Resources the deployed template keeps when the stack is deleted, each with how to remove it."""
+    template = actions.get_template(cfn, stack.stack_id) or {}
+    physical = {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in resources}
+    out = []
+    for logical_id, spec in sorted((template.get("Resources") or {}).items()):
+        policy = spec.get("DeletionPolicy")
+        if policy not in RETAINED:
+            continue
+        name = physical.get(logical_id) or logical_id
+        line = f"{spec.get('Type')} {name} ({logical_id} in {stack.name}, DeletionPolicy {policy}) is kept"
+        if spec.get("Type") == "AWS::Logs::LogGroup":
+            line += (
+                f": a re-deploy fails on its name until you delete it (aws logs delete-log-group "
+                f"--log-group-name {name})"
+            )
+        out.append(line)
+    return out
+
+
+def show(console: Console, plan: Teardown) -> None:
+    console.rule(f"Teardown: {plan.project}/{plan.environment} in {plan.region}")
+    if not plan.stacks:
+        console.print(Text("No stack of this environment exists.", "green"))
+        return
+    console.print(lifecycle_view.teardown_table(plan.stacks))
+    for stack in plan.stacks:
+        for blocker in stack.blockers:
+            console.print(Text(f"  blocked: {stack.stack_name}: {blocker}", "bold red"))
+    for line in plan.left_behind:
+        console.print(Text(f"  left behind: {line}", "yellow"))
+
+
+def _verdict(plan: Teardown) -> Text:
+    if plan.blocked:
+        return Text("Teardown blocked (see above): nothing was deleted.", "bold red")
+    if not plan.stacks:
+        return Text("Nothing to delete.", "green")
+    return Text(f"{len(plan.stacks)} stack(s) to delete. Re-run with --execute to delete them.", "yellow")
+
+
+def _clear(folder: Path) -> None:
+    """An earlier run's review files go before any AWS call: a CI job must never read them as this run's."""
+    for path in (folder / "review.md", folder / "review.json"):
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot replace the review file ({exc.strerror})") from None
+
+
+def write(folder: Path, plan: Teardown, code: int, console: Console) -> None:
+    """review.md and review.json describe this run, a teardown, so a CI job never reads an older deploy's."""
+    md, js = folder / "review.md", folder / "review.json"
+    data = {
+        "schema": SCHEMA,
+        "operation": "teardown",
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **{k: v for k, v in asdict(plan).items() if k != "stacks"},
+        "exit_code": code,
+        "stacks": [asdict(s) for s in plan.stacks],
+    }
+    js.write_text(json.dumps(data, indent=2, default=str) + "\n")
+    title = f"# Teardown review: {plan.project}/{plan.environment} ({plan.region})"
+    md.write_text("\n".join(lifecycle_view.teardown_markdown(title, plan.stacks, plan.left_behind, markdown_table)))
+    console.print(Text(f"Review written to {md} and {js}", "dim"))
+
+
+@contextmanager
+def _recorded(folder: Path, plan: Teardown, console: Console) -> Iterator[None]:
+    """Ctrl-C while deleting: the files say which stacks are gone and which were not started."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        for stack in plan.stacks:
+            if stack.result == TO_DELETE:
+                stack.result, stack.message = INTERRUPTED, "not deleted: the run was interrupted"
+        write(folder, plan, INTERRUPTED_CODE, console)
+        raise
