@@ -118,6 +118,22 @@ def alb_import_value(shard: str, key: ExportKey) -> ImportValue:
     return ImportValue(Sub(f"${{{EXPORT_PREFIX_PARAM}}}-{alb_export_key(shard, key)}"))
 
 
+def alb_of_listener_export(key: str) -> str | None:
+    """The ALB stack key behind a listener export key (``Alb2HttpListenerArn`` -> ``alb-2``); None if not one.
+
+    The inverse of ``alb_export_key`` for listeners: the deployer reads which
+    ALB a deployed and a new listener rule attach to.
+    """
+    for listener in (ExportKey.HTTPS_LISTENER_ARN, ExportKey.HTTP_LISTENER_ARN):
+        if key.endswith(listener.value):
+            prefix = key.removesuffix(listener.value)
+            if not prefix:
+                return ALB
+            words = re.findall(r"[A-Z][a-z]*|[0-9]+", prefix)
+            return "-".join(w.lower() for w in words) if "".join(words) == prefix else None
+    return None
+
+
 def service_stack_key(service: str) -> str:
     return SERVICE_PREFIX + service
 

@@ -34,3 +34,23 @@ def test_routing_table_shows_each_rules_alb_and_every_dns_name(run: Any, tmp_pat
     rows = [line for line in result.out.splitlines() if "svc-" in line]
     assert any("alb-2" in row and "/*" in row and "svc-web" in row for row in rows), rows
     assert any("/auth" in row and "alb-2" not in row and "alb" in row for row in rows), rows
+
+
+def test_a_host_moving_to_another_alb_is_flagged_risky(run: Any, tmp_path: Path) -> None:  # noqa: F811
+    """Room for three rules: api.example.com grows to three routes, so it moves to alb-2; the review gates it."""
+    doc = yaml.safe_load((ROOT / "params" / "dev.yaml").read_text())
+    doc["alb"]["rules_per_listener"] = 3
+    params = tmp_path / "dev.yaml"
+    params.write_text(yaml.safe_dump(doc, sort_keys=False))
+    folder = tmp_path / "dev"
+    assert generate.main(["--params", str(params), "--out", str(folder), "--no-validate"]) == 0
+    assert not (folder / "alb-2.json").exists()
+    assert run(folder, "sa-east-1", "--execute", "--yes").code == 0
+
+    doc["services"]["users"]["routes"].append({"host": "api.example.com", "path": "/accounts"})
+    params.write_text(yaml.safe_dump(doc, sort_keys=False))
+    assert generate.main(["--params", str(params), "--out", str(folder), "--no-validate"]) == 0
+    assert (folder / "alb-2.json").exists()
+    result = run(folder, "sa-east-1", "--execute", "--yes")
+    assert result.code == 3, result.out  # risky and no --allow-replacement: nothing executed
+    assert any("moves host api.example.com from alb to alb-2" in risk for risk in result.review["risky"]), result.review

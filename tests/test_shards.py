@@ -14,9 +14,12 @@ from hypothesis import strategies as st
 
 import generate
 from deployer.changes import resource_changes
+from deployer.host_moves import mark_host_moves, rule_albs
+from deployer.review import ResourceChange
 from templates.checks.cross_stack import cross_stack_findings
 from templates.checks.security import security_findings
 from templates.errors import ParamsError
+from templates.naming import ExportKey, alb_export_key, alb_of_listener_export
 from templates.params.lock import RouteLock
 from templates.pipeline import build_all, load_environment
 from templates.routing import allocate, plan_rules
@@ -25,6 +28,7 @@ from templates.writer import render
 from tests.conftest import make_env, minimal_params, write_params
 
 LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
+CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/abc-123"
 
 
 def web(host: str | None, path: str, **extra: Any) -> dict[str, Any]:
@@ -229,3 +233,27 @@ def test_review_flags_a_host_moving_between_albs() -> None:
     assert row.risk is not None and "another load balancer" in row.risk
     described["Changes"][0]["ResourceChange"]["Details"][0]["Target"]["Name"] = "TTL"
     assert resource_changes(described)[0].risk is None
+
+
+@pytest.mark.parametrize("shard", ["alb", "alb-2", "alb-12", "alb-internal", "alb-internal-3", "alb-public"])
+def test_listener_exports_name_their_alb(shard: str) -> None:
+    for key in (ExportKey.HTTP_LISTENER_ARN, ExportKey.HTTPS_LISTENER_ARN):
+        assert alb_of_listener_export(alb_export_key(shard, key)) == shard
+    assert alb_of_listener_export(alb_export_key(shard, ExportKey.ALB_DNS_NAME)) is None
+
+
+def test_adding_a_certificate_moves_rules_to_another_listener_but_not_another_alb() -> None:
+    """Only a change of ALB is a host move: HTTP -> HTTPS listener on the same ALB is not flagged."""
+    env = make_env(services=spread(150, 3))
+    lock, _ = allocate(env)
+    plain = docs(env, lock)
+    https = docs(make_env(services=spread(150, 3), alb={"certificate_arn": CERTIFICATE}), lock)
+    key = next(k for k in plain if k.startswith("svc-"))
+    rows = [ResourceChange("Modify", lid, LISTENER_RULE, "True") for lid in rule_albs(plain[key])]
+    mark_host_moves(rows, plain[key], https[key])
+    assert rows and all(row.risk is None for row in rows)
+    swap = {"alb": "alb-3", "alb-2": "alb"}  # every host to another ALB, each still fitting
+    moved = docs(env, RouteLock(routes=[r.model_copy(update={"alb": swap[r.alb]}) for r in lock.routes]))
+    old = rule_albs(plain[key])[rows[0].logical_id][0]
+    mark_host_moves(rows, plain[key], moved[key])
+    assert all(f"from {old} to {swap[old]}" in (row.risk or "") for row in rows)
