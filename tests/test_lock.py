@@ -136,3 +136,16 @@ def test_two_branches_on_one_slot_merge_into_a_lock_that_still_loads(tmp_path: P
     assert problems == []
     assert len({r.priority for r in placed.routes}) == 2
     assert fresh.routes[0] in placed.routes
+
+
+def test_committed_locks_are_current() -> None:
+    """What ``make templates LOCK=check`` checks in CI: each shipped lock is what generating would write."""
+    from templates.params.lock import is_lock_file
+    from templates.pipeline import load_environment, load_lock, place_routes
+
+    shipped = sorted(p for p in generate.PARAMS_DIR.glob("*.yaml") if not is_lock_file(p))
+    assert shipped
+    for params in shipped:
+        lock = load_lock(params)
+        assert lock.routes, f"{params.name} has routes but no committed lock"
+        assert place_routes(params, load_environment(params), lock) == RouteLock.of(lock.routes), params.name
