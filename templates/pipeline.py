@@ -11,6 +11,7 @@ only what ``generate`` wrote.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 from troposphere import Template
@@ -20,7 +21,7 @@ from templates.checks import limits, quotas
 from templates.checks.capacity import subnet_problems, subnet_warnings
 from templates.checks.cross_stack import cross_stack_findings
 from templates.checks.findings import Finding, load_templates
-from templates.checks.lint import lint_findings
+from templates.checks.lint import LintWorkers, available_cores, lint_findings
 from templates.checks.security import security_findings
 from templates.errors import ParamsError, Problem
 from templates.params.environment import Environment, region_mismatches
@@ -78,9 +79,12 @@ def build_all(env: Environment, lock: RouteLock | None = None) -> dict[str, Temp
     return stacks
 
 
-def check_folder(folder: Path, region: str, lint_cache: Path | None = None) -> list[Finding]:
+def check_folder(
+    folder: Path, region: str, lint_cache: Path | None = None, linters: LintWorkers | None = None
+) -> list[Finding]:
     """cfn-lint (cached by template content when ``lint_cache`` is a folder) and the cross-stack wiring."""
-    return cross_stack_findings(load_templates(folder)) + lint_findings(folder, region, cache_dir=lint_cache)
+    lint = lint_findings(folder, region, cache_dir=lint_cache, linters=linters)
+    return cross_stack_findings(load_templates(folder)) + lint
 
 
 def generate(
@@ -99,8 +103,10 @@ def generate(
         findings.extend(limits.folder_findings(folder) + subnet_warnings(env))
         findings.extend(security_findings(load_templates(folder)))
         if validate:
-            findings.extend(check_folder(folder, env.region, lint_cache))
+            findings.extend(check_folder(folder, env.region, lint_cache, linters))
         return not any(f.is_error for f in findings)
 
-    write_folder(out, env, build_all(env, lock), accept)
+    # cfn-lint's workers start first: their start-up overlaps the build (checks.lint).
+    with LintWorkers(available_cores()) if validate else nullcontext() as linters:
+        write_folder(out, env, build_all(env, lock), accept)
     return findings

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import generate
-from templates.checks.lint import lint_findings
+from templates.checks.lint import LintWorkers, lint_findings
 from templates.checks.lint_cache import LintCache
 
 PLANTED = "E9999"
@@ -112,7 +112,9 @@ def test_pool_finds_what_one_process_finds(shipped_outputs: dict[str, Path], cle
     _bad_memory(out)
     serial = lint_findings(out, "eu-west-1", workers=1)
     pooled = lint_findings(out, "eu-west-1", workers=3)
-    assert serial == pooled
+    with LintWorkers(2) as linters:
+        early = lint_findings(out, "eu-west-1", linters=linters)
+    assert serial == pooled == early
     assert {f.file.split(":")[0] for f in pooled} == {"svc-auth.json"}
 
 

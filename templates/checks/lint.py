@@ -12,6 +12,9 @@ template's findings depend on that template alone.  Two consequences:
   of start-up each).  The calling process lints the first batch itself while
   the workers do the rest.  Workers are forked, so they inherit cfn-lint
   already imported.
+* **Early start** (``LintWorkers``): ``pipeline.generate`` starts the workers
+  before it builds anything, so their cfn-lint import overlaps the build and
+  the checks; the templates to lint then all go to these warm workers.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ def lint_findings(
     cache_dir: Path | None = None,
     workers: int | None = None,
     version: str | None = None,
+    linters: LintWorkers | None = None,
 ) -> list[Finding]:
     """cfn-lint errors and warnings of every template in ``folder``, from the cache where it has them.
 
@@ -59,7 +63,10 @@ def lint_findings(
         if cached is not None:
             found[path.name] = cached
     missing = [p for p in files if p.name not in found]
-    fresh = lint_files(missing, regions, workers or available_cores())
+    if linters is not None:
+        fresh = linters.lint(missing, regions)
+    else:
+        fresh = lint_files(missing, regions, workers or available_cores())
     for path in missing:
         found[path.name] = fresh.get(path.name, [])
         if cache is not None:
@@ -86,6 +93,43 @@ def lint_files(paths: Sequence[Path], regions: Sequence[str], workers: int) -> d
         for future in futures:
             results.update(future.result())
     return results
+
+
+class LintWorkers:
+    """cfn-lint worker processes started before the templates exist (a context manager).
+
+    Started early, each imports cfn-lint while the calling process builds and
+    writes the templates; ``lint`` then hands each one a batch.  Nothing is
+    gained when every template is served from the cache, and little is lost:
+    the workers only imported a module.
+    """
+
+    def __init__(self, count: int) -> None:
+        self.count = max(1, count)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> LintWorkers:
+        context = multiprocessing.get_context("fork")
+        self._pool = ProcessPoolExecutor(max_workers=self.count, mp_context=context, initializer=_import_cfn_lint)
+        self._pool.submit(_import_cfn_lint)  # with fork, the first task launches every worker at once
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def lint(self, paths: Sequence[Path], regions: Sequence[str]) -> dict[str, list[CachedMatch]]:
+        if self._pool is None:
+            raise RuntimeError("LintWorkers used outside its with-block")
+        futures = [self._pool.submit(_lint_batch, batch, list(regions)) for batch in _batches(paths, self.count)]
+        results: dict[str, list[CachedMatch]] = {}
+        for future in futures:
+            results.update(future.result())
+        return results
+
+
+def _import_cfn_lint() -> None:
+    import cfnlint.api  # noqa: F401
 
 
 def _batches(paths: Sequence[Path], workers: int) -> list[list[str]]:
