@@ -96,22 +96,38 @@ def rules_per_listener(out: Path) -> Counter[str]:
     return counts
 
 
-def speed(tmp: Path) -> list[tuple[str, float, float, str]]:
+def speed(tmp: Path, rounds: int = 3) -> list[tuple[str, float, float, str]]:
+    """Best of ``rounds`` for each side (cold generate, serial cfn-lint), alternating, each cold run on an empty
+    cache: the best time is the one least disturbed by whatever else the machine runs."""
     params_file = write(tmp / "hundred.yaml", params(100, 10))
-    out, cache = tmp / "hundred", tmp / "hundred-cache"
-    cold, done = generate(params_file, out, cache, "cold")
-    if done.returncode != 0:
-        raise RuntimeError(f"generate failed:\n{done.stderr}")
-    serial = serial_lint(out)
+    out = tmp / "hundred"
+    colds, serials = [], []
+    for n in range(rounds):
+        cold, done = generate(params_file, out, tmp / f"hundred-cache-{n}", "cold")
+        if done.returncode != 0:
+            raise RuntimeError(f"generate failed:\n{done.stderr}")
+        colds.append(cold)
+        serials.append(serial_lint(out))
     doc = params(100, 10)
     doc["services"]["s7"]["desired_count"] = 2
     write(params_file, doc)
-    warm, done = generate(params_file, out, cache, "edited")
-    if done.returncode != 0:
-        raise RuntimeError(f"generate after the edit failed:\n{done.stderr}")
+    edited = []
+    for n in range(rounds):  # each round edits the service anew against a warm cache
+        doc["services"]["s7"]["desired_count"] = 2 + n
+        write(params_file, doc)
+        warm, done = generate(params_file, out, tmp / "hundred-cache-0", "edited")
+        if done.returncode != 0:
+            raise RuntimeError(f"generate after the edit failed:\n{done.stderr}")
+        edited.append(warm)
+    cold, serial, warm = min(colds), min(serials), min(edited)
     return [
-        (f"100 services cold: generate {cold:.1f}s / serial cfn-lint {serial:.1f}s", cold / serial, 0.6, "ratio"),
-        (f"100 services, one edited: {warm:.1f}s / cold {cold:.1f}s", warm / cold, 0.25, "ratio"),
+        (
+            f"100 services cold: generate {cold:.1f}s / serial cfn-lint {serial:.1f}s (best of {rounds})",
+            cold / serial,
+            0.6,
+            "ratio",
+        ),
+        (f"100 services, one edited: {warm:.1f}s / cold {cold:.1f}s (best of {rounds})", warm / cold, 0.25, "ratio"),
     ]
 
 
