@@ -16,7 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.text import Text
 
-from deployer import actions, lifecycle_view, prune, render
+from deployer import actions, brownfield, lifecycle_view, prune, render
 from deployer.aws import Timing, make_clients
 from deployer.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
 from deployer.drift import detect as detect_drift
@@ -59,6 +59,8 @@ def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> in
         raise UsageError(f"{options.folder} holds environment {deployment.environment!r}, not {options.environment!r}")
     check_sizes(deployment.stacks.values(), options.bucket)
     clients = make_clients(options.profile, deployment.region)
+    if problems := brownfield.account_problems(deployment, clients, options.profile):
+        return brownfield.refuse(console, problems)
     ctx = Context(
         clients,
         deployment,

@@ -25,6 +25,9 @@ SERVICE_PREFIX = "svc-"
 # group names, Cloud Map names and (sanitised) logical ids.
 NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 
+# Template Metadata key: the existing VPC's ids for the deployer's account pre-check.
+EXISTING_VPC_METADATA = "FargateStacks::ExistingVpc"
+
 
 class ExportKey(StrEnum):
     """Every cross-stack value, named once."""
@@ -183,3 +186,29 @@ def default_namespace(project: str, environment: str) -> str:
 def scaling_policy_name(service: str, purpose: str) -> str:
     """Application Auto Scaling policy / scheduled action name (unique per scalable target)."""
     return f"{service}-{purpose}"
+
+
+# Account-unique names follow the export prefix: with the default prefix they read exactly as
+# task_family / log_group_name / flow_log_group_name above, and a second copy of the environment
+# under another ExportPrefix gets its own.  Overrides (params ``names``) are used as written.
+_PREFIX_REF = f"${{{EXPORT_PREFIX_PARAM}}}"
+
+
+def prefixed_task_family(service: str) -> str:
+    """``Fn::Sub`` text of a service's default task family."""
+    return f"{_PREFIX_REF}-{service}"
+
+
+def prefixed_log_group(service: str) -> str:
+    """``Fn::Sub`` text of a service's default log group."""
+    return f"/ecs/{_PREFIX_REF}-{service}"
+
+
+def prefixed_flow_log_group() -> str:
+    """``Fn::Sub`` text of the VPC flow-log group."""
+    return f"/vpc/{_PREFIX_REF}/flow-logs"
+
+
+def name_value(text: str) -> str | Sub:
+    """A name as a template property: ``Fn::Sub`` when it refers to the prefix, else the literal."""
+    return Sub(text) if "${" in text else text

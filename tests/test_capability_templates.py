@@ -242,8 +242,10 @@ def test_schedule_role_runs_only_this_family_and_passes_only_its_roles() -> None
     by_sid = {s["Sid"]: s for s in role["Policies"][0]["PolicyDocument"]["Statement"]}
     run = by_sid["RunOwnTask"]
     assert run["Action"] == ["ecs:RunTask"]
+    family = props(doc, "TaskDefinition")["Family"]["Fn::Sub"]  # follows ExportPrefix, like the family itself
+    assert family == "${ExportPrefix}-report"
     assert run["Resource"] == [
-        {"Fn::Sub": "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/demo-test-report:*"}
+        {"Fn::Sub": f"arn:${{AWS::Partition}}:ecs:${{AWS::Region}}:${{AWS::AccountId}}:task-definition/{family}:*"}
     ]
     assert run["Condition"] == {
         "ArnEquals": {"ecs:cluster": {"Fn::ImportValue": {"Fn::Sub": "${ExportPrefix}-ClusterArn"}}}

@@ -194,6 +194,12 @@ def test_h002_only_the_alb_is_public() -> None:
     assert f.check_id == "H002"
 
 
+def test_h002_reads_an_intrinsic_cidr_as_not_public() -> None:
+    """An endpoint security group admitting an imported VPC CIDR is no world ingress (and no crash)."""
+    rule = {"CidrIp": {"Fn::ImportValue": {"Fn::Sub": "${ExportPrefix}-VpcCidr"}}, "FromPort": 443, "ToPort": 443}
+    assert security.world_ingress_findings(_sg("EndpointSecurityGroup", rule)) == []
+
+
 def test_h003_tasks_have_no_public_ip() -> None:
     def service(assign: str) -> dict[str, dict[str, Any]]:
         props = {"NetworkConfiguration": {"AwsvpcConfiguration": {"AssignPublicIp": assign}}}

@@ -104,13 +104,18 @@ def _ingress_rules(resource: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return []
 
 
+def _is_world(cidr: Any) -> bool:
+    """A CIDR that admits every address; an intrinsic (e.g. an imported VPC CIDR) is never one we wrote as such."""
+    return isinstance(cidr, str) and cidr in WORLD
+
+
 def world_ingress_findings(templates: Mapping[str, Mapping[str, Any]]) -> list[Finding]:
     """H002: only the ALB security group is open to the internet, and only on 80/443."""
     findings = []
     for file, logical_id, resource in _resources(templates):
         allowed = PUBLIC_INGRESS.get(logical_id, frozenset())
         for rule in _ingress_rules(resource):
-            if rule.get("CidrIp") not in WORLD and rule.get("CidrIpv6") not in WORLD:
+            if not (_is_world(rule.get("CidrIp")) or _is_world(rule.get("CidrIpv6"))):
                 continue
             ports = (rule.get("FromPort"), rule.get("ToPort"))
             if not (ports[0] == ports[1] and ports[0] in allowed):

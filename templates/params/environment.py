@@ -18,7 +18,7 @@ from pydantic import (
 
 from templates.errors import rule_violation
 from templates.naming import default_namespace
-from templates.params import rules
+from templates.params import egress, names, rules
 from templates.params.formats import REGION_PATTERN, ShortName, arn_region
 from templates.params.platform import AlbParams, ClusterParams, NetworkParams
 from templates.params.service import Service
@@ -44,20 +44,27 @@ class Environment(Strict):
         return self
 
     @model_validator(mode="after")
-    def _private_subnets_have_egress(self) -> Environment:
-        """P011: tasks run in the private subnets, which reach AWS only through NAT (no VPC endpoints).
+    def _unique_names(self) -> Environment:
+        names.check_unique(self.project, self.environment, self.services)
+        return self
 
-        Without egress a Fargate task cannot pull its image from ECR or a public
-        registry, fetch its secrets or send logs: it never starts, and ECS keeps
-        retrying.  Better refused here than found in a failing deploy.
+    @model_validator(mode="after")
+    def _private_subnets_have_egress(self) -> Environment:
+        """P011: without NAT, tasks reach AWS only through VPC endpoints, and nothing outside AWS at all.
+
+        Without egress a Fargate task cannot pull its image, fetch its secrets or
+        send logs: it never starts, and ECS keeps retrying.  Better refused here,
+        naming what is missing, than found in a failing deploy.
         """
-        if self.network.nat == "none" and self.services:
+        if self.network.nat != "none" or not self.services:
+            return self
+        gaps = egress.egress_gaps(self.services, self.region, self.network.endpoints)
+        if gaps:
             raise rule_violation(
                 "P011",
-                f"nat: none leaves the private subnets without egress, and the tasks of {len(self.services)} "
-                "service(s) run there: they could not pull images, read secrets or write logs (this tool creates "
-                "no VPC endpoints). Use single (one NAT gateway, cheapest) or per-az (one per AZ, survives an AZ "
-                "outage)",
+                "nat: none leaves the private subnets without NAT, and VPC endpoints do not carry everything "
+                f"the tasks need: {'; '.join(gaps)}. Add network.endpoints, or use single (one NAT gateway, "
+                "cheapest) or per-az (one per AZ, survives an AZ outage)",
                 "network.nat",
             )
         return self
@@ -68,7 +75,10 @@ class Environment(Strict):
 
     @property
     def https(self) -> bool:
-        return self.alb.certificate_arn is not None
+        existing = self.alb.existing
+        return self.alb.certificate_arn is not None or (
+            existing is not None and existing.https_listener_arn is not None
+        )
 
 
 def region_mismatches(env: Environment) -> list[tuple[str, str]]:
@@ -78,6 +88,11 @@ def region_mismatches(env: Environment) -> list[tuple[str, str]]:
     that uses them; CloudFormation would fail late, mid-deploy.
     """
     arns = [("alb.certificate_arn", env.alb.certificate_arn)]
+    if env.alb.existing is not None:
+        arns += [
+            (f"alb.existing.{key}", getattr(env.alb.existing, key))
+            for key in ("https_listener_arn", "http_listener_arn")
+        ]
     if env.network.flow_logs is not None:
         arns.append(("network.flow_logs.kms_key_arn", env.network.flow_logs.kms_key_arn))
     arns += [(f"services.{name}.log_kms_key_arn", svc.log_kms_key_arn) for name, svc in sorted(env.services.items())]

@@ -5,11 +5,13 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from templates.errors import rule_violation
 from templates.params.aws_names import bucket_name_problem
+from templates.params.brownfield import EndpointParams, ExistingAlb, ExistingVpc
 from templates.params.formats import CERTIFICATE_ARN, LOG_RETENTION_DAYS, Cidr, KmsKeyArn
+from templates.params.names import EcsName
 from templates.params.strict import Strict
 
 
@@ -36,12 +38,45 @@ class NetworkParams(Strict):
     nat: Literal["none", "single", "per-az"] = Field(
         "single",
         description="NAT gateways for private subnets: single (cheap), per-az (survives an AZ outage), "
-        "none (no egress; refused while the environment has services, which need it to pull images "
-        "and write logs).",
+        "none (no egress; accepted only when network.endpoints carry everything the services need). "
+        "With network.existing: what its private subnets have (none: no route out, endpoints carry it all; "
+        "single/per-az: a route out, checked before deploying); no NAT gateway is created.",
     )
     flow_logs: FlowLogParams | None = Field(
         None, description="VPC flow logs (costs money per GB); omit to turn them off."
     )
+    existing: ExistingVpc | None = Field(
+        None,
+        description="Use a VPC that already exists instead of creating one (then cidr, az_count and "
+        "flow_logs are not set): the network stack creates no VPC resources and exports these ids.",
+    )
+    endpoints: EndpointParams | None = Field(
+        None, description="VPC endpoints for the private subnets (needed for nat: none); omit for none."
+    )
+
+    @model_validator(mode="after")
+    def _existing_replaces_the_new_vpc(self) -> NetworkParams:
+        """B002: an existing VPC has its own CIDR, AZs and flow logs; keys for a new VPC would be ignored."""
+        if self.existing is None:
+            return self
+        for key in ("cidr", "az_count", "flow_logs"):
+            if key in self.model_fields_set:
+                raise rule_violation(
+                    "B002", f"{key} describes a VPC this tool creates; with existing set, leave it out", key
+                )
+        if self.endpoints is not None and self.endpoints.s3_gateway and not self.existing.private_route_tables:
+            raise rule_violation(
+                "B003",
+                "the S3 gateway endpoint attaches to route tables: list the private subnets' route tables in "
+                "existing.private_route_tables, or set endpoints.s3_gateway: false",
+                "existing.private_route_tables",
+            )
+        return self
+
+    @property
+    def zones(self) -> int:
+        """AZs the tasks span: az_count, or one per private subnet of an existing VPC."""
+        return len(self.existing.private_subnets) if self.existing else self.az_count
 
     @field_validator("cidr")
     @classmethod
@@ -90,6 +125,23 @@ class AlbParams(Strict):
         "its bucket policy must let the regional ELB log delivery write there. Omit to turn logs off.",
     )
 
+    existing: ExistingAlb | None = Field(
+        None,
+        description="Use a load balancer that already exists instead of creating one (then no other alb key "
+        "is set): services put their rules on its listener, and the deployer refuses priorities or host+path "
+        "routes its foreign rules already hold.",
+    )
+
+    @model_validator(mode="after")
+    def _existing_replaces_the_new_alb(self) -> AlbParams:
+        """B005: keys describing an ALB we create would be silently ignored next to an existing one."""
+        if self.existing is not None:
+            for key in sorted(self.model_fields_set - {"existing"}):
+                raise rule_violation(
+                    "B005", f"{key} describes an ALB this tool creates; with existing, leave it out", key
+                )
+        return self
+
     @field_validator("access_logs_bucket")
     @classmethod
     def _bucket_name(cls, value: str | None) -> str | None:
@@ -117,4 +169,9 @@ class ClusterParams(Strict):
         None,
         pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
         description="Cloud Map private DNS namespace; default <environment>.<project>.internal.",
+    )
+    name: EcsName | None = Field(
+        None,
+        description="ECS cluster name people depend on (default: CloudFormation picks a unique one); letters, "
+        "digits, - and _, 1-255. Setting or changing it replaces the cluster.",
     )

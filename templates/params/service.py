@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from templates.errors import rule_violation
+from templates.naming import prefixed_log_group, prefixed_task_family
 from templates.params import fargate
 from templates.params.aws_names import host_problem, path_pattern_problem
 from templates.params.capabilities import (
@@ -35,6 +36,7 @@ from templates.params.formats import (
     image_problem,
     matcher_problem,
 )
+from templates.params.names import ServiceNames
 from templates.params.strict import Name, Strict
 
 
@@ -243,6 +245,9 @@ class Service(Strict):
     target_group: TargetGroupSettings = Field(
         default_factory=TargetGroupSettings, description="Target group behaviour (web)."
     )
+    names: ServiceNames | None = Field(
+        None, description="Names people depend on: task_family, log_group, service (defaults from the prefix)."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -314,6 +319,18 @@ class Service(Strict):
         if self.kind != "web" or not self.routes:
             return None
         return self.traffic_port
+
+    @property
+    def family_text(self) -> str:
+        """Task family as ``Fn::Sub`` text (default) or the override."""
+        override = self.names.task_family if self.names else None
+        return override or prefixed_task_family(self.name)
+
+    @property
+    def log_group_text(self) -> str:
+        """Log group as ``Fn::Sub`` text (default) or the override."""
+        override = self.names.log_group if self.names else None
+        return override or prefixed_log_group(self.name)
 
     @property
     def secret_arns(self) -> list[str]:

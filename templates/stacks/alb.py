@@ -22,6 +22,7 @@ from troposphere import elasticloadbalancingv2 as elb
 from templates.naming import ExportKey, alb_access_logs_prefix, import_value
 from templates.params.environment import Environment
 from templates.stacks.common import add_export, new_template, tags
+from templates.stacks.existing_alb import build_existing_alb
 from templates.stacks.metadata import checkov_skip
 
 # Port 80 stays open to the world on an HTTPS ALB so browsers typing http:// get
@@ -136,6 +137,8 @@ def add_security_group(t: Template, env: Environment) -> ec2.SecurityGroup:
 
 
 def build_alb(env: Environment) -> Template:
+    if env.alb.existing is not None:
+        return build_existing_alb(env)
     alb = env.alb
     t = new_template(env, f"{alb.scheme} Application Load Balancer shared by all services")
     security_group = add_security_group(t, env)

@@ -26,6 +26,7 @@ def build_cluster(env: Environment) -> Template:
                 ecs.CapacityProviderStrategyItem(CapacityProvider="FARGATE", Weight=1, Base=0)
             ],
             Tags=tags(env),
+            **({"ClusterName": env.cluster.name} if env.cluster.name else {}),
         )
     )
     namespace = t.add_resource(

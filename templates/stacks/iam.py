@@ -32,7 +32,7 @@ from awacs.aws import (
 from troposphere import GetAtt, Ref, Sub, Template, iam
 from troposphere import logs as cwlogs
 
-from templates.naming import ExportKey, import_value, task_family
+from templates.naming import ExportKey, import_value
 from templates.params.capabilities import PolicyStatement
 from templates.params.environment import Environment
 from templates.params.formats import ECR_IMAGE
@@ -273,7 +273,7 @@ def add_schedule_role(t: Template, env: Environment, svc: Service, roles: TaskRo
     towards ECS tasks; TagResource only while creating tasks, because the rule
     propagates tags to what it starts.
     """
-    family = task_family(env.project, env.environment, svc.name)
+    family = svc.family_text  # Fn::Sub text: ${ExportPrefix} resolves inside the ARN below
     in_cluster = Condition(ArnEquals({"ecs:cluster": import_value(ExportKey.CLUSTER_ARN)}))
     statements = [
         Statement(

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import ipaddress
 
-from troposphere import GetAtt, GetAZs, Join, Ref, Select, Template, ec2
+from troposphere import GetAtt, GetAZs, Join, Ref, Select, Sub, Template, ec2
 from troposphere import logs as cwlogs
 
-from templates.naming import ExportKey, flow_log_group_name
+from templates.naming import ExportKey, prefixed_flow_log_group
 from templates.params.environment import Environment
 from templates.stacks.common import add_export, new_template, tags
+from templates.stacks.endpoints import add_endpoints
+from templates.stacks.existing_network import build_existing_network
 from templates.stacks.iam import add_flow_logs_role
 
 # Subnets are 1/8 of the VPC each: public in blocks 0-2, private in blocks 4-6.
@@ -29,6 +31,8 @@ def subnet_cidrs(cidr: ipaddress.IPv4Network, az_count: int) -> tuple[list[str],
 
 
 def build_network(env: Environment) -> Template:
+    if env.network.existing is not None:
+        return build_existing_network(env)
     net = env.network
     t = new_template(env, f"VPC {net.cidr} over {net.az_count} AZs, NAT {net.nat}")
     vpc = t.add_resource(
@@ -69,10 +73,12 @@ def build_network(env: Environment) -> Template:
         private_subnets.append(private)
     _add_flow_logs(t, env, vpc)
     nats = _add_nat_gateways(t, env, public_subnets, attachment.title)
+    private_tables = []
     for i, private in enumerate(private_subnets):
         table = t.add_resource(
             ec2.RouteTable(f"PrivateRouteTable{i + 1}", VpcId=Ref(vpc), Tags=tags(env, tier="private"))
         )
+        private_tables.append(Ref(table))
         if nats:
             t.add_resource(
                 ec2.Route(
@@ -87,6 +93,7 @@ def build_network(env: Environment) -> Template:
                 f"PrivateSubnet{i + 1}RouteTableAssociation", SubnetId=Ref(private), RouteTableId=Ref(table)
             )
         )
+    add_endpoints(t, env, Ref(vpc), str(net.cidr), [Ref(s) for s in private_subnets], private_tables)
     add_export(t, ExportKey.VPC_ID, Ref(vpc), "VPC id")
     add_export(t, ExportKey.VPC_CIDR, GetAtt(vpc, "CidrBlock"), "VPC CIDR block")
     add_export(
@@ -142,7 +149,7 @@ def _add_flow_logs(t: Template, env: Environment, vpc: ec2.VPC) -> None:
     log_group = t.add_resource(
         cwlogs.LogGroup(
             "FlowLogGroup",
-            LogGroupName=flow_log_group_name(env.project, env.environment),
+            LogGroupName=Sub(prefixed_flow_log_group()),
             RetentionInDays=flow.retention_days,
             Tags=tags(env),
             **optional,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from troposphere import Ref, Template, ecs
 from troposphere import logs as cwlogs
 
-from templates.naming import log_group_name
+from templates.naming import name_value
 from templates.params.environment import Environment
 from templates.params.service import Service
 from templates.stacks.common import tags
@@ -19,7 +19,7 @@ def add_log_group(t: Template, env: Environment, svc: Service) -> cwlogs.LogGrou
     return t.add_resource(
         cwlogs.LogGroup(
             "LogGroup",
-            LogGroupName=log_group_name(env.project, env.environment, svc.name),
+            LogGroupName=name_value(svc.log_group_text),
             RetentionInDays=svc.log_retention_days,
             Tags=tags(env, svc.name),
             **({"KmsKeyId": svc.log_kms_key_arn} if svc.log_kms_key_arn else {}),

@@ -176,6 +176,8 @@ def add_ecs_service(
         optional["DependsOn"] = [r.title for r in listener_rules]
     if svc.ecs_exec:
         optional["EnableExecuteCommand"] = True
+    if svc.names is not None and svc.names.service is not None:
+        optional["ServiceName"] = svc.names.service
     return t.add_resource(
         ecs.Service(
             "Service",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from troposphere import GetAtt, Join, Ref, Template, ecs
 from troposphere import logs as cwlogs
 
-from templates.naming import task_family
+from templates.naming import name_value
 from templates.params.environment import Environment
 from templates.params.formats import secret_value_from
 from templates.params.service import Container, Service
@@ -94,7 +94,7 @@ def add_task_definition(
     return t.add_resource(
         ecs.TaskDefinition(
             "TaskDefinition",
-            Family=task_family(env.project, env.environment, svc.name),
+            Family=name_value(svc.family_text),
             Cpu=str(svc.cpu),
             Memory=str(svc.memory),
             NetworkMode="awsvpc",

@@ -1,0 +1,140 @@
+"""Params for what already exists in the account: a VPC with its subnets, and VPC endpoints.
+
+Brownfield adopters (SCENARIOS S6) bring a VPC made by another team.  These
+models hold only what the templates need to wire our stacks into it; whether
+the ids really exist, belong together and have a way out is the deployer's
+pre-check (``deployer/brownfield.py``), because only the account can say.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints, model_validator
+
+from templates.errors import rule_violation
+from templates.params.formats import Cidr
+from templates.params.strict import Strict
+
+# EC2 ids: a prefix and 8 (older resources) or 17 lowercase hex digits.
+# https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html
+_HEX_ID = r"([0-9a-f]{8}|[0-9a-f]{17})"
+VpcId = Annotated[str, StringConstraints(pattern=rf"^vpc-{_HEX_ID}$")]
+SubnetId = Annotated[str, StringConstraints(pattern=rf"^subnet-{_HEX_ID}$")]
+RouteTableId = Annotated[str, StringConstraints(pattern=rf"^rtb-{_HEX_ID}$")]
+SecurityGroupId = Annotated[str, StringConstraints(pattern=rf"^sg-{_HEX_ID}$")]
+
+
+class ExistingVpc(Strict):
+    """A VPC this tool does not manage: the network stack then only re-exports these ids."""
+
+    vpc_id: VpcId = Field(description="The VPC's id (vpc- and 8 or 17 hex digits).")
+    cidr: Cidr = Field(description="The VPC's primary IPv4 CIDR (the ALB's egress and endpoint ingress use it).")
+    public_subnets: list[SubnetId] = Field(
+        min_length=2, max_length=3, description="Public subnet ids, one per AZ (2 or 3): where an ALB we create sits."
+    )
+    private_subnets: list[SubnetId] = Field(
+        min_length=2, max_length=3, description="Private subnet ids, one per AZ (2 or 3): where the tasks run."
+    )
+    private_route_tables: list[RouteTableId] = Field(
+        default_factory=list,
+        max_length=3,
+        description="Route tables of the private subnets; needed for the S3 gateway endpoint "
+        "(network.endpoints.s3_gateway), which is attached to route tables.",
+    )
+
+    @model_validator(mode="after")
+    def _one_subnet_per_az_and_kind(self) -> ExistingVpc:
+        if len(self.public_subnets) != len(self.private_subnets):
+            raise rule_violation(
+                "B001",
+                f"{len(self.public_subnets)} public and {len(self.private_subnets)} private subnets: give one of "
+                "each per AZ (2 or 3 AZs), so both tiers span the same AZs",
+                "private_subnets",
+            )
+        seen: dict[str, str] = {}
+        for kind in ("public_subnets", "private_subnets", "private_route_tables"):
+            for i, value in enumerate(getattr(self, kind)):
+                if value in seen:
+                    raise rule_violation("B001", f"{value} is listed twice (also at {seen[value]})", f"{kind}[{i}]")
+                seen[value] = f"{kind}[{i}]"
+        return self
+
+
+class EndpointParams(Strict):
+    """VPC endpoints so tasks in private subnets reach AWS without NAT.
+
+    Interface endpoints are made only for what the services use: ecr.api and
+    ecr.dkr when an image is in this region's ECR, logs always (every task
+    writes to CloudWatch Logs), secretsmanager / ssm for secrets, ssmmessages
+    for ECS Exec, plus ``extra``.
+    """
+
+    s3_gateway: bool = Field(
+        True, description="S3 gateway endpoint on the private route tables (free; ECR image layers come from S3)."
+    )
+    interface: bool = Field(
+        True,
+        description="Interface endpoints (billed per hour per AZ) for ECR, CloudWatch Logs and, when a service "
+        "needs them, Secrets Manager, SSM and ssmmessages (ECS Exec); one security group admits 443 from the VPC.",
+    )
+    extra: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+([.-][a-z0-9]+)*$")]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="More interface endpoints by service name (sqs, sts, kms, ...) for what the tasks' own code "
+        "calls; a task_role action on a service without an endpoint is refused under nat: none.",
+    )
+
+
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html (listener ARN:
+# arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<lb name>/<lb id>/<listener id>).
+LISTENER_ARN = (
+    r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener/app/[A-Za-z0-9-]{1,32}/[0-9a-f]+/[0-9a-f]+$"
+)
+ListenerArn = Annotated[str, StringConstraints(pattern=LISTENER_ARN)]
+
+
+def load_balancer_full_name(listener_arn: str) -> str:
+    """``app/<name>/<id>`` of a listener's load balancer: the CloudWatch ``LoadBalancer`` dimension."""
+    return "/".join(listener_arn.split(":listener/", 1)[1].split("/")[:3])
+
+
+class ExistingAlb(Strict):
+    """A load balancer this tool does not manage: service rules go on its listener, tasks admit its group."""
+
+    https_listener_arn: ListenerArn | None = Field(
+        None, description="HTTPS listener ARN; when given, the services' rules go there."
+    )
+    http_listener_arn: ListenerArn | None = Field(
+        None, description="HTTP listener ARN; carries the rules when there is no HTTPS listener."
+    )
+    security_group: SecurityGroupId = Field(
+        description="The ALB's security group; task security groups admit it on their target port."
+    )
+    dns_name: str = Field(
+        pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+        max_length=253,
+        description="The ALB's DNS name (Route 53 aliases point at it).",
+    )
+    hosted_zone_id: str = Field(
+        pattern=r"^Z[A-Z0-9]{1,31}$", description="The ALB's canonical hosted zone id (for alias records)."
+    )
+
+    @model_validator(mode="after")
+    def _one_load_balancer(self) -> ExistingAlb:
+        arns = [arn for arn in (self.https_listener_arn, self.http_listener_arn) if arn is not None]
+        if not arns:
+            raise rule_violation("B004", "give https_listener_arn, http_listener_arn or both", "https_listener_arn")
+        if len({load_balancer_full_name(arn) for arn in arns}) > 1:
+            raise rule_violation(
+                "B004",
+                "the two listeners belong to different load balancers; both must be on the one ALB "
+                "whose security group and DNS name are given",
+                "http_listener_arn",
+            )
+        return self
+
+    @property
+    def rules_listener_arn(self) -> str:
+        """The listener that carries the services' rules: HTTPS when given, else HTTP."""
+        return self.https_listener_arn or self.http_listener_arn or ""
