@@ -193,8 +193,18 @@ def route_albs(
     def shard_key(scheme: str, number: int) -> str:
         return naming.alb_shard_key(scheme == env.alb.scheme, scheme, number)
 
-    placed, too_big = place_units(units, previous, capacity, shard_key)
+    existing = env.alb.existing is not None  # not ours: routes cannot spread to more ALBs
+    placed, too_big = place_units(units, previous, capacity, shard_key, single=existing)
     problems += [_too_big(env, unit) for unit in too_big]
+    problems += [
+        Problem(
+            f"services.{u.services[0]}.load_balancer",
+            f"every route goes to the existing load balancer (alb.existing, {env.alb.scheme}), not {u.scheme}",
+            "R006",
+        )
+        for u in units
+        if existing and u.scheme != env.alb.scheme
+    ]
     albs = {route_key(route): placed.get(route_key(route), naming.ALB) for _, _, route in _entries(env)}
     return albs, problems
 

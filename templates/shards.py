@@ -60,11 +60,22 @@ def place_units(
     previous: Mapping[RouteKey, str],
     capacity: Capacity,
     shard_key: Callable[[str, int], str],
+    single: bool = False,
 ) -> tuple[dict[RouteKey, str], list[Unit]]:
     """Every placed route's ALB (stack key) and the units too big for any ALB.
 
     ``shard_key(scheme, n)`` names the n-th ALB of a scheme (``naming.alb_shard_key``).
+    ``single``: only one ALB exists (an existing one we do not own), so all
+    units are one, and too big when together they overflow it.
     """
+    if single and units:
+        merged = Unit(
+            tuple(h for u in units for h in u.hosts),
+            tuple(s for u in units for s in u.services),
+            tuple(k for u in units for k in u.keys),
+            units[0].scheme,
+        )
+        units = [merged]
     too_big = [u for u in units if not capacity.fits((0, 0), u)]
     candidates = [u for u in units if capacity.fits((0, 0), u)]
     most = len(units) + len(set(previous.values())) + 1  # enough names for every unit and every locked ALB

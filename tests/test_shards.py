@@ -257,3 +257,22 @@ def test_adding_a_certificate_moves_rules_to_another_listener_but_not_another_al
     old = rule_albs(plain[key])[rows[0].logical_id][0]
     mark_host_moves(rows, plain[key], moved[key])
     assert all(f"from {old} to {swap[old]}" in (row.risk or "") for row in rows)
+
+
+EXISTING_ALB = yaml.safe_load((Path(__file__).resolve().parent.parent / "params" / "staging.yaml").read_text())["alb"]
+
+
+def test_an_existing_alb_is_never_spread_and_its_quota_still_holds() -> None:
+    """alb.existing is not ours: routes cannot go to ALBs we would create, so the quota counts all of them."""
+    fits = make_env(services=spread(100, 6), alb=EXISTING_ALB)
+    lock, problems = allocate(fits)
+    assert problems == [] and {r.alb for r in lock.routes} == {"alb"}
+    assert [k for k in docs(fits, lock) if k.startswith("alb")] == ["alb"]
+    _, problems = allocate(make_env(services=spread(101, 6), alb=EXISTING_ALB))
+    assert [p.check_id for p in problems] == ["Q001"] and "needs 101 listener rules" in problems[0].message
+
+
+def test_an_existing_alb_takes_no_service_of_the_other_scheme() -> None:
+    services = {"a": web("a.example.com", "/"), "b": web("b.example.com", "/", load_balancer="internal")}
+    _, problems = allocate(make_env(services=services, alb=EXISTING_ALB))
+    assert [(p.check_id, p.path) for p in problems] == [("R006", "services.b.load_balancer")]

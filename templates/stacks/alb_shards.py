@@ -35,8 +35,11 @@ def shard_environment(env: Environment, shard: str, services: set[str]) -> Envir
     """``env`` as the ALB ``shard`` sees it: only its services, its scheme (and, if internal by exception, the VPC)."""
     scheme = shard_scheme(env, shard)
     alb_update: dict[str, object] = {"scheme": scheme}
+    if shard != naming.ALB:
+        alb_update["existing"] = None  # only the first ALB can be an existing one (routing keeps it single)
     if scheme != env.alb.scheme and scheme == "internal":
-        alb_update["ingress_cidrs"] = [env.network.cidr]
+        vpc = env.network.existing
+        alb_update["ingress_cidrs"] = [vpc.cidr if vpc is not None else env.network.cidr]
     return env.model_copy(
         update={
             "services": {name: svc for name, svc in env.services.items() if name in services},
