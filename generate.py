@@ -23,13 +23,18 @@ The stages themselves live in templates/pipeline.py; this is the command line.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 from templates.checks import quotas
+from templates.checks.findings import NON_TEMPLATE_FILES
+from templates.cost.delta import cost_delta
+from templates.cost.model import summary
 from templates.errors import ParamsError
 from templates.params.lock import RouteLock, is_lock_file, lock_path, write_lock
 from templates.pipeline import generate, load_environment, load_lock, place_routes
+from templates.reports import COST
 
 ROOT = Path(__file__).resolve().parent
 PARAMS_DIR = ROOT / "params"
@@ -100,6 +105,25 @@ def save_lock(params: Path, old: RouteLock, new: RouteLock) -> None:
     print(f"{path}: route lock updated ({lock_changes(old, new)})")
 
 
+def read_cost(out: Path) -> dict | None:
+    """The cost model of the folder as it is now (before this run replaces it), if it has one."""
+    try:
+        return json.loads((out / COST).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def print_cost(out: Path, previous: dict | None) -> None:
+    """One line of monthly fixed cost, and what changed since the previous output of this folder."""
+    current = read_cost(out)
+    if current is None:
+        return
+    print(f"{out}: {summary(current)}")
+    if previous is not None:
+        for line in cost_delta(previous, current):
+            print(f"  {line}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.reference:
@@ -124,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.check_lock and stale_lock(params, old, new):
             status = 1
             continue
+        previous_cost = read_cost(out)
         cache = None if args.no_lint_cache else args.lint_cache
         findings = generate(env, out, validate=not args.no_validate, lint_cache=cache, lock=new)
         errors = [f for f in findings if f.is_error]
@@ -139,9 +164,10 @@ def main(argv: list[str] | None = None) -> int:
             for f in errors:
                 print(f"  {f.render()}", file=sys.stderr)
         else:
-            count = len([p for p in out.glob("*.json") if p.name != "manifest.json"])
+            count = len([p for p in out.glob("*.json") if p.name not in NON_TEMPLATE_FILES])
             state = "cfn-lint clean, imports resolved" if not args.no_validate else "not validated"
             print(f"{out}: {count} templates from {params.name} ({state})")
+            print_cost(out, previous_cost)
             if not args.check_lock:
                 save_lock(params, old, new)
     return status

@@ -66,6 +66,7 @@ def alb_routes(clients: Clients, stack_names: Mapping[str, str]) -> tuple[str | 
                     "priority": int(rule["Priority"]) if str(rule["Priority"]).isdigit() else rule["Priority"],
                     "host": ", ".join(_values(rule, "host-header")),
                     "path": ", ".join(_values(rule, "path-pattern")),
+                    "header": headers(rule),
                     "stack": rule_owner.get(rule["RuleArn"], "?"),
                     "alb": alb_of.get(load_balancer_id(rule["RuleArn"]), ("?", ""))[0],
                     "alb_dns": alb_of.get(load_balancer_id(rule["RuleArn"]), ("?", ""))[1],
@@ -81,3 +82,13 @@ def _values(rule: Mapping[str, Any], field: str) -> list[str]:
         if condition.get("Field") == field:
             values += condition.get(config, {}).get("Values") or condition.get("Values", [])
     return values
+
+
+def headers(rule: Mapping[str, Any]) -> str:
+    """A rule's http-header conditions (``X-Deployment-Test: green``): how a blue/green test rule is reached."""
+    found = []
+    for condition in rule.get("Conditions", []):
+        if condition.get("Field") == "http-header":
+            config = condition.get("HttpHeaderConfig", {})
+            found.append(f"{config.get('HttpHeaderName', '?')}: {' | '.join(config.get('Values', []))}")
+    return ", ".join(found)

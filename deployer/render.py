@@ -153,7 +153,8 @@ def routes_table(dns_name: str | None, routes: list[dict[str, Any]]) -> Renderab
     table = Table("ALB", "Priority", "Host", "Path", "Service stack", title="Routing", header_style="bold")
     for route in routes:
         alb = route.get("alb", "alb")
-        table.add_row(alb, str(route["priority"]), route["host"] or "*", route["path"] or "*", route["stack"])
+        path = (route["path"] or "*") + (f" + header {route['header']}" if route.get("header") else "")
+        table.add_row(alb, str(route["priority"]), route["host"] or "*", path, route["stack"])
     lines = [Text.assemble(("ALB DNS name: ", "bold"), dns_name or "(not found)")]
     others = sorted({(r["alb"], r["alb_dns"]) for r in routes if r.get("alb_dns") and r["alb_dns"] != dns_name})
     lines += [Text.assemble((f"{alb} DNS name: ", "bold"), dns) for alb, dns in others]

@@ -22,9 +22,20 @@ SCHEMA = 1
 
 def write_reports(folder: Path, review: Review, exit_code: int) -> tuple[Path, Path]:
     md, js = folder / "review.md", folder / "review.json"
-    md.write_text(markdown(review))
+    md.write_text(markdown(review) + environment_picture(folder))
     js.write_text(json.dumps(as_json(review, exit_code), indent=2, default=str) + "\n")
     return md, js
+
+
+def environment_picture(folder: Path) -> str:
+    """The Mermaid diagram generate.py wrote beside the templates (diagram.mmd), as a review.md section.
+
+    Read from the folder, not rebuilt: the deployer never imports the generator.
+    """
+    diagram = folder / "diagram.mmd"
+    if not diagram.is_file():
+        return ""
+    return f"\n## Environment\n\n```mermaid\n{diagram.read_text().rstrip()}\n```\n"
 
 
 def as_json(review: Review, exit_code: int) -> dict[str, Any]:

@@ -188,6 +188,11 @@ def scaling_policy_name(service: str, purpose: str) -> str:
     return f"{service}-{purpose}"
 
 
+def green_listener_rule_logical_id(hosts: Sequence[str], path_patterns: Sequence[str]) -> str:
+    """The blue/green test rule beside its production rule (``listener_rule_logical_id``)."""
+    return "Test" + listener_rule_logical_id(hosts, path_patterns)
+
+
 # Account-unique names follow the export prefix: with the default prefix they read exactly as
 # task_family / log_group_name / flow_log_group_name above, and a second copy of the environment
 # under another ExportPrefix gets its own.  Overrides (params ``names``) are used as written.
@@ -212,3 +217,19 @@ def prefixed_flow_log_group() -> str:
 def name_value(text: str) -> str | Sub:
     """A name as a template property: ``Fn::Sub`` when it refers to the prefix, else the literal."""
     return Sub(text) if "${" in text else text
+
+
+def prefixed_deployment_alarm(service: str, purpose: str) -> str:
+    """``Fn::Sub`` text of a deployment alarm's name: ``${ExportPrefix}-auth-deploy-target-5xx``."""
+    return f"{_PREFIX_REF}-{service}-deploy-{purpose}"
+
+
+def prefixed_service_name(service: str) -> str:
+    """``Fn::Sub`` text of a worker's ECS service name (``${ExportPrefix}-mailer``).
+
+    Its CPU/memory deployment alarms are keyed by service name and must exist
+    before the service, so they cannot read a CloudFormation-generated name.
+    Web services keep the generated one: their alarms watch the target group,
+    and naming an existing service replaces it.
+    """
+    return f"{_PREFIX_REF}-{service}"

@@ -17,11 +17,13 @@ from pathlib import Path
 from troposphere import Template
 
 from templates import naming
+from templates.bluegreen_routing import green_rule_problems, plan_green_rules
 from templates.checks import limits, quotas
 from templates.checks.capacity import subnet_problems, subnet_warnings
 from templates.checks.cross_stack import cross_stack_findings
 from templates.checks.findings import Finding, load_templates
 from templates.checks.lint import LintWorkers, available_cores, lint_findings
+from templates.checks.release_limits import release_problems
 from templates.checks.security import security_findings
 from templates.errors import ParamsError, Problem
 from templates.params.environment import Environment, region_mismatches
@@ -29,6 +31,7 @@ from templates.params.limits import service_limit_problems
 from templates.params.loader import load_params_and_source
 from templates.params.lock import RouteLock, lock_path, read_lock
 from templates.params.messages import attribute_to_defaults
+from templates.reports import environment_files
 from templates.routing import allocate, plan_rules, route_problems
 from templates.stacks.alb_shards import build_alb_shards
 from templates.stacks.cluster import build_cluster
@@ -47,6 +50,8 @@ def load_environment(path: Path | str) -> Environment:
     problems = route_problems(env) + allocate(env)[1]
     problems += [Problem(where, message, "P010") for where, message in region_mismatches(env)]
     problems += quotas.params_problems(env)
+    problems += green_rule_problems(env)
+    problems += release_problems(env)
     problems += service_limit_problems(env) + subnet_problems(env)  # AWS limits (L0xx), docs/limits.md
     if problems:
         raise ParamsError(Path(path), attribute_to_defaults(problems, source.raw))
@@ -69,13 +74,16 @@ def place_routes(params: Path | str, env: Environment, lock: RouteLock) -> Route
 def build_all(env: Environment, lock: RouteLock | None = None) -> dict[str, Template]:
     """Every stack's template; ``lock`` is the route allocation (none: allocate afresh, as for a new env)."""
     rules = plan_rules(env, lock)
+    green_rules = plan_green_rules(env, lock)
     stacks = {
         naming.NETWORK: build_network(env),
         **build_alb_shards(env, rules),
         naming.CLUSTER: build_cluster(env),
     }
     for name, svc in sorted(env.services.items()):
-        stacks[naming.service_stack_key(name)] = build_service(env, svc, [r for r in rules if r.service == name])
+        stacks[naming.service_stack_key(name)] = build_service(
+            env, svc, [r for r in rules if r.service == name], [r for r in green_rules if r.service == name]
+        )
     return stacks
 
 
@@ -106,7 +114,9 @@ def generate(
             findings.extend(check_folder(folder, env.region, lint_cache, linters))
         return not any(f.is_error for f in findings)
 
+    extras, notes = environment_files(env)  # diagram and cost model, swapped in with the templates
+    findings.extend(notes)
     # cfn-lint's workers start first: their start-up overlaps the build (checks.lint).
     with LintWorkers(available_cores()) if validate else nullcontext() as linters:
-        write_folder(out, env, build_all(env, lock), accept)
+        write_folder(out, env, build_all(env, lock), accept, extras)
     return findings

@@ -49,15 +49,13 @@ from templates.params.environment import Environment
 from templates.params.lock import LockedRoute, RouteLock
 from templates.params.service import Route
 from templates.priorities import Request, Slot, allocate_slots
-from templates.shards import Capacity, Unit, place_units
+from templates.route_keys import path_patterns, route_key
+from templates.shards import capacity_of, place_units, route_units, too_big_problem
 
 MAX_PRIORITY = 50000
 _PATH_LEVELS = 64  # literal path lengths 0..63 get their own band; longer share band 0
 _HOST_CLASSES = 3  # exact host, wildcard host, no host
 BAND_WIDTH = MAX_PRIORITY // (_PATH_LEVELS * _HOST_CLASSES)
-# Target groups per Application Load Balancer (not adjustable):
-# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
-TARGET_GROUPS_PER_ALB = 100
 
 
 @dataclass(frozen=True)
@@ -68,22 +66,6 @@ class RulePlan:
     paths: tuple[str, ...]
     priority: int
     alb: str = naming.ALB
-
-
-def path_patterns(path: str | None) -> tuple[str, ...]:
-    """``/auth`` -> (``/auth``, ``/auth/*``); ``/`` -> (``/*``,); ``/x*`` kept as written."""
-    if path is None:
-        return ()
-    if path.endswith("*"):
-        return (path,)
-    trimmed = path.rstrip("/")
-    if not trimmed:
-        return ("/*",)
-    return (trimmed, trimmed + "/*")
-
-
-def route_key(route: Route) -> tuple[str, tuple[str, ...]]:
-    return (route.host or "", path_patterns(route.path))
 
 
 def band(route: Route) -> int:
@@ -143,59 +125,20 @@ def plan_rules(env: Environment, lock: RouteLock | None = None) -> list[RulePlan
     return sorted(plans, key=lambda p: (p.alb, p.priority, p.service, p.index))
 
 
-def route_units(env: Environment) -> tuple[list[Unit], list[Problem]]:
-    """The services behind an ALB grouped into units (hosts linked by services), and R006 for mixed schemes."""
-    behind = {name: svc for name, svc in sorted(env.services.items()) if svc.alb_port is not None}
-    group = {name: name for name in behind}
-
-    def root(name: str) -> str:
-        while group[name] != name:
-            name = group[name]
-        return name
-
-    first_service: dict[str, str] = {}
-    for name, svc in behind.items():
-        for route in svc.routes:
-            host = route.host or ""
-            other = first_service.setdefault(host, name)
-            group[root(name)] = root(other)
-    members: dict[str, list[str]] = {}
-    for name in behind:
-        members.setdefault(root(name), []).append(name)
-    units, problems = [], []
-    for names in members.values():
-        schemes = {n: behind[n].load_balancer or env.alb.scheme for n in names}
-        hosts = tuple(sorted({r.host or "" for n in names for r in behind[n].routes}))
-        keys = tuple(sorted({route_key(r) for n in names for r in behind[n].routes}))
-        unit = Unit(hosts, tuple(names), keys, schemes[names[0]])
-        units.append(unit)
-        if len(set(schemes.values())) > 1:
-            listed = ", ".join(f"{n} ({schemes[n]})" for n in names)
-            problems.append(
-                Problem(
-                    f"services.{names[-1]}.load_balancer",
-                    f"services {listed} share host(s) {unit.name}, whose DNS can point at one load balancer only: "
-                    "give them one load_balancer (internet-facing or internal) or separate hosts",
-                    "R006",
-                )
-            )
-    return units, problems
-
-
 def route_albs(
     env: Environment, lock: RouteLock | None
 ) -> tuple[dict[tuple[str, tuple[str, ...]], str], list[Problem]]:
     """The ALB (stack key) of every route: whole units per ALB, kept where the lock had them (``shards``)."""
     units, problems = route_units(env)
     previous = {entry.key: entry.alb for entry in lock.routes} if lock is not None else {}
-    capacity = Capacity(env.alb.rules_per_listener, TARGET_GROUPS_PER_ALB)
+    capacity = capacity_of(env)
 
     def shard_key(scheme: str, number: int) -> str:
         return naming.alb_shard_key(scheme == env.alb.scheme, scheme, number)
 
     existing = env.alb.existing is not None  # not ours: routes cannot spread to more ALBs
     placed, too_big = place_units(units, previous, capacity, shard_key, single=existing)
-    problems += [_too_big(env, unit) for unit in too_big]
+    problems += [p for unit in too_big if (p := too_big_problem(env, unit, capacity)) is not None]
     problems += [
         Problem(
             f"services.{u.services[0]}.load_balancer",
@@ -207,28 +150,6 @@ def route_albs(
     ]
     albs = {route_key(route): placed.get(route_key(route), naming.ALB) for _, _, route in _entries(env)}
     return albs, problems
-
-
-def _too_big(env: Environment, unit: Unit) -> Problem:
-    """Q001 / Q003: a host whose routes (or services) alone overflow one ALB; they cannot be split."""
-    names = ", ".join(unit.services[:3]) + (f" and {len(unit.services) - 3} more" if len(unit.services) > 3 else "")
-    where = f"services.{unit.services[0]}.routes"
-    if len(unit.keys) > env.alb.rules_per_listener:
-        return Problem(
-            where,
-            f"host {unit.name} needs {len(unit.keys)} listener rules (routes of {names}), but one listener holds "
-            f"{env.alb.rules_per_listener} (alb.rules_per_listener, your account's quota) and a host's routes stay "
-            "on one ALB: move routes to another host, or raise the quota in Service Quotas and set "
-            "alb.rules_per_listener",
-            "Q001",
-        )
-    return Problem(
-        where,
-        f"host {unit.name} is served by {len(unit.services)} services ({names}), each with its own target group, "
-        f"but one ALB holds at most {TARGET_GROUPS_PER_ALB} target groups and a host's services stay on one ALB: "
-        "move services to another host",
-        "Q003",
-    )
 
 
 def allocate(env: Environment, lock: RouteLock | None = None) -> tuple[RouteLock, list[Problem]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from troposphere import Template
@@ -42,9 +42,12 @@ def write_folder(
     env: Environment,
     templates: dict[str, Template],
     accept: Callable[[Path], bool] = lambda _folder: True,
+    extras: Mapping[str, bytes] | None = None,
 ) -> bool:
     """Write to a temp folder, call ``accept`` on it, and swap it in only if accepted.
 
+    ``extras`` are further files (name -> content: the diagram, the cost
+    model) that travel with the templates and are swapped in with them.
     A rejected folder is kept at ``<out>.rejected`` for inspection; ``out`` stays as it was.
     """
     out = out.resolve()
@@ -54,6 +57,8 @@ def write_folder(
         for key, template in templates.items():
             (staging / f"{key}.json").write_text(render(template))
         (staging / MANIFEST).write_text(json.dumps(manifest(env, list(templates)), indent=2) + "\n")
+        for name, content in (extras or {}).items():
+            (staging / name).write_bytes(content)
         if not accept(staging):
             rejected = out.with_name(out.name + ".rejected")
             shutil.rmtree(rejected, ignore_errors=True)

@@ -602,7 +602,7 @@ def test_a_selected_stack_whose_exporter_is_left_out_and_missing_is_blocked(
 
     assert review.result is Result.BLOCKED
     assert review.message == (
-        "imports shop-dev-AlbSecurityGroup, which does not exist yet: it comes from alb, which is not among "
+        "imports shop-dev-AlbFullName, which does not exist yet: it comes from alb, which is not among "
         "--stacks; deploy alb first or add it to --stacks"
     )
 

@@ -229,8 +229,11 @@ def test_teardown_explains_its_blockers_then_deletes_importers_first_and_keeps_r
     assert "export shop-dev-VpcId is imported by team-b-db, outside shop/dev" in blockers["shop-dev-network"][0]
     assert f"load balancer {alb_arn.split('/')[-2]} has deletion protection on" in blockers["shop-dev-alb"][0]
     assert f"--load-balancer-arn {alb_arn} --attributes Key=deletion_protection.enabled" in blockers["shop-dev-alb"][0]
-    (kept,) = blocked.review["left_behind"]
-    assert "AWS::Logs::LogGroup /ecs/shop-dev-auth" in kept and "aws logs delete-log-group" in kept
+    services = sorted(key.removeprefix("svc-") for key in json.loads((dev / "manifest.json").read_text())["stacks"]
+                      if key.startswith("svc-"))  # fmt: skip
+    kept = blocked.review["left_behind"]  # service log groups are retained by default (logs.retain)
+    assert len(kept) == len(services)
+    assert any("AWS::Logs::LogGroup /ecs/shop-dev-auth" in k and "aws logs delete-log-group" in k for k in kept)
     assert "Teardown blocked" in blocked.out and ours <= stack_names(region)
 
     cfn.delete_stack(StackName="team-b-db")
@@ -255,4 +258,4 @@ def test_teardown_explains_its_blockers_then_deletes_importers_first_and_keeps_r
         for dep in deps:  # an importer's deletion finished before its exporter's started
             assert started.index(f"shop-dev-{key}") < started.index(f"shop-dev-{dep}"), (key, dep)
     groups = boto3.client("logs", region_name=region).describe_log_groups(logGroupNamePrefix="/ecs/shop-dev-")
-    assert [g["logGroupName"] for g in groups["logGroups"]] == ["/ecs/shop-dev-auth"]  # Retain: left behind
+    assert [g["logGroupName"] for g in groups["logGroups"]] == [f"/ecs/shop-dev-{s}" for s in services]  # Retain

@@ -117,6 +117,15 @@ def test_files_carry_the_same_review_risks_and_exit_code(tmp_path: Path) -> None
     assert "| Modify | Service | AWS::ECS::Service | **Conditional** | Properties, Tags |" in md
 
 
+def test_review_md_shows_the_environment_diagram_generate_wrote(tmp_path: Path) -> None:
+    review = Review("shop", "dev", "eu-west-1", {"svc-auth": reviewed()})
+    write_reports(tmp_path, review, exit_code=0)
+    assert "```mermaid" not in (tmp_path / "review.md").read_text()  # no diagram.mmd: no section
+    (tmp_path / "diagram.mmd").write_text("flowchart LR\n  a --> b\n")
+    write_reports(tmp_path, review, exit_code=0)
+    assert (tmp_path / "review.md").read_text().endswith("## Environment\n\n```mermaid\nflowchart LR\n  a --> b\n```\n")
+
+
 def test_event_poll_backoff_grows_with_jitter_and_stays_capped() -> None:
     delays = backoff(2, 20)
     first = [next(delays) for _ in range(12)]

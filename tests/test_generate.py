@@ -16,7 +16,8 @@ def test_generate_writes_templates_and_manifest(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert generate.main(["--params", str(params), "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "alb.json", "cluster.json", "manifest.json", "network.json", "svc-api.json",
+        "alb.json", "cluster.json", "cost.json", "diagram.mmd", "diagram.svg", "manifest.json", "network.json",
+        "svc-api.json",
     ]  # fmt: skip
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["region"] == "eu-west-1"

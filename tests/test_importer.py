@@ -49,7 +49,11 @@ def test_the_issue_seed_converts_generates_and_lints_clean(tmp_path: Path, capsy
     assert container["Image"] == {
         "Fn::Join": [":", ["123456789008.dkr.ecr.us-east-2.amazonaws.com/api", {"Ref": "ImageTag"}]]
     }
-    assert {e["Name"]: e["Value"] for e in container["Environment"]} == {"NODE_ENV": "developement", "PORT": "8080"}
+    assert {e["Name"]: e["Value"] for e in container["Environment"]} == {
+        "NODE_ENV": "developement",
+        "PORT": "8080",
+        "REDEPLOY_NONCE": {"Ref": "RedeployNonce"},  # every ECS service: roll tasks by parameter
+    }
     assert container["PortMappings"][0]["ContainerPort"] == 8080
     assert (task_definition(template)["Cpu"], task_definition(template)["Memory"]) == ("512", "1024")
     assert task_definition(template)["Family"] == "api-ecs-task-definition"  # the family CI already names

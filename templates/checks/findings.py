@@ -37,4 +37,4 @@ def load_templates(folder: Path) -> dict[str, dict]:
     }
 
 
-NON_TEMPLATE_FILES = frozenset({"manifest.json", "review.json"})
+NON_TEMPLATE_FILES = frozenset({"manifest.json", "review.json", "cost.json"})

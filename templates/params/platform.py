@@ -27,6 +27,9 @@ class FlowLogParams(Strict):
         description="KMS key ARN encrypting the flow-log log group (same region; its key policy must "
         "allow the logs.<region>.amazonaws.com principal).",
     )
+    retain: bool = Field(
+        True, description="Keep the flow-log log group when its stack deletes or replaces it; false deletes it."
+    )
 
 
 class NetworkParams(Strict):
@@ -118,6 +121,12 @@ class AlbParams(Strict):
     )
     deletion_protection: bool = Field(
         True, description="Refuse to delete the ALB (turn off before tearing the environment down)."
+    )
+    egress_to_vpc_cidr: bool = Field(
+        False,
+        description="Also let the ALB reach the target ports anywhere in the VPC CIDR (the old rule). Each "
+        "web service's stack adds egress to its own tasks' security group; set true for one deploy when "
+        "upgrading an environment deployed with the CIDR rule, so no update window leaves the ALB without egress.",
     )
     access_logs_bucket: str | None = Field(
         None,

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from graphlib import CycleError, TopologicalSorter
 
 from templates.errors import rule_violation
+from templates.params.release_rules import check_release
 from templates.params.service import Service
 
 
@@ -41,6 +42,7 @@ def check_service(svc: Service) -> Service:
     _check_discovery(svc)
     _check_dns(svc)
     _check_operations(svc)
+    check_release(svc)
     return svc
 
 

@@ -37,6 +37,7 @@ from templates.params.formats import (
     matcher_problem,
 )
 from templates.params.names import ServiceNames
+from templates.params.releases import BlueGreen, DeploymentAlarms, LogSettings
 from templates.params.strict import Name, Strict
 
 
@@ -245,6 +246,14 @@ class Service(Strict):
     target_group: TargetGroupSettings = Field(
         default_factory=TargetGroupSettings, description="Target group behaviour (web)."
     )
+    deployment_alarms: DeploymentAlarms = Field(
+        default_factory=DeploymentAlarms,
+        description="CloudWatch alarms that stop and roll back a deployment (web, worker); on by default.",
+    )
+    blue_green: BlueGreen | None = Field(
+        None, description="ECS blue/green deployments with a test route (web, one route); rolling when omitted."
+    )
+    logs: LogSettings = Field(default_factory=LogSettings, description="awslogs mode and log-group retention.")
     names: ServiceNames | None = Field(
         None, description="Names people depend on: task_family, log_group, service (defaults from the prefix)."
     )

@@ -10,8 +10,8 @@ the listener's lifetime.  Both listeners answer 404 to anything no rule
 claims, instead of forwarding to a dummy target group.
 
 Hardening lives here too: invalid header fields dropped, deletion protection
-and access logs from params, and egress only to the container ports of the
-services behind it (inside the VPC), nothing else.
+and access logs from params, and egress only to the tasks of the services
+behind it (each service stack adds its own rule), nothing else.
 """
 
 from __future__ import annotations
@@ -80,12 +80,14 @@ def _attributes(env: Environment) -> list[elb.LoadBalancerAttributes]:
 
 
 def _egress(env: Environment) -> list[ec2.SecurityGroupRule]:
-    """To the services' container ports inside the VPC; a dead-end rule when nothing is routed.
+    """A dead-end rule only: each web service's stack adds egress to its own tasks' security group.
 
-    An explicit rule is needed even then: a security group without one gets
-    AWS's default allow-all egress.
+    An explicit rule is needed: a security group without one gets AWS's
+    default allow-all egress.  ``alb.egress_to_vpc_cidr`` keeps the older
+    rule (target ports to the VPC CIDR) for the deploy that upgrades an
+    environment, so the ALB never loses its way to the tasks mid-update.
     """
-    ports = alb_target_ports(env)
+    ports = alb_target_ports(env) if env.alb.egress_to_vpc_cidr else []
     if not ports:
         return [
             ec2.SecurityGroupRule(
@@ -93,7 +95,7 @@ def _egress(env: Environment) -> list[ec2.SecurityGroupRule]:
                 FromPort=-1,
                 ToPort=-1,
                 CidrIp="127.0.0.1/32",
-                Description="no targets yet: placeholder so the default allow-all egress is not added",
+                Description="placeholder so the default allow-all egress is not added; services add their own",
             )
         ]
     return [

@@ -19,9 +19,14 @@ def new_template(env: Environment, description: str) -> Template:
             Type="String",
             Default=export_prefix(env.project, env.environment),
             AllowedPattern="^[a-z][a-z0-9-]*$",
+            ConstraintDescription="lowercase letters, digits and hyphens, starting with a letter",
             Description="Prefix of every export this stack reads and writes; keep the default "
             "unless you run a second copy of the environment.",
         )
+    )
+    # The console layout every stack starts with; a stack with more parameters replaces it.
+    add_parameter_groups(
+        t, {"Wiring": [EXPORT_PREFIX_PARAM]}, {EXPORT_PREFIX_PARAM: "Export prefix of the environment"}
     )
     return t
 
@@ -50,3 +55,9 @@ def add_parameter_groups(t: Template, groups: dict[str, list[str]], labels: dict
             }
         }
     )
+
+
+def removal_policy(retain: bool) -> dict[str, str]:
+    """DeletionPolicy and UpdateReplacePolicy of data worth keeping (log groups): Retain unless told to delete."""
+    policy = "Retain" if retain else "Delete"
+    return {"DeletionPolicy": policy, "UpdateReplacePolicy": policy}

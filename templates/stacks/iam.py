@@ -347,3 +347,25 @@ def add_flow_logs_role(t: Template, env: Environment, log_group: cwlogs.LogGroup
             Tags=tags(env),
         )
     )
+
+
+# AWS managed policy holding exactly the ELB calls ECS makes to shift blue/green traffic.
+ECS_LOAD_BALANCERS_POLICY = "AmazonECSInfrastructureRolePolicyForLoadBalancers"
+
+
+def add_blue_green_role(t: Template, env: Environment, svc: Service) -> iam.Role:
+    """The role ECS assumes to move listener rules between target groups during a blue/green deployment.
+
+    ECS blue/green needs it (``LoadBalancer.AdvancedConfiguration.RoleArn``,
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-deployment-implementation.html);
+    the AWS managed policy is scoped to the ELB actions of traffic shifting.
+    """
+    return t.add_resource(
+        iam.Role(
+            "BlueGreenRole",
+            Description=f"{env.project}-{env.environment} {svc.name}: ECS shifts ALB traffic for blue/green",
+            AssumeRolePolicyDocument=_assumed_by("ecs.amazonaws.com"),
+            ManagedPolicyArns=[f"arn:{partition(env.region)}:iam::aws:policy/{ECS_LOAD_BALANCERS_POLICY}"],
+            Tags=tags(env, svc.name),
+        )
+    )

@@ -13,7 +13,7 @@ from troposphere import logs as cwlogs
 
 from templates.naming import ExportKey, prefixed_flow_log_group
 from templates.params.environment import Environment
-from templates.stacks.common import add_export, new_template, tags
+from templates.stacks.common import add_export, new_template, removal_policy, tags
 from templates.stacks.endpoints import add_endpoints
 from templates.stacks.existing_network import build_existing_network
 from templates.stacks.iam import add_flow_logs_role
@@ -153,6 +153,7 @@ def _add_flow_logs(t: Template, env: Environment, vpc: ec2.VPC) -> None:
             RetentionInDays=flow.retention_days,
             Tags=tags(env),
             **optional,
+            **removal_policy(flow.retain),
         )
     )
     role = add_flow_logs_role(t, env, log_group)

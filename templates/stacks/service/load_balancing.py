@@ -33,11 +33,14 @@ def _attributes(svc: Service) -> list[elb.TargetGroupAttribute]:
     return attributes
 
 
-def add_target_group(t: Template, env: Environment, svc: Service, port: int) -> elb.TargetGroup:
+def add_target_group(
+    t: Template, env: Environment, svc: Service, port: int, title: str = "TargetGroup"
+) -> elb.TargetGroup:
+    """``title`` lets blue/green add its alternate target group with the very same settings."""
     hc = svc.health_check
     return t.add_resource(
         elb.TargetGroup(
-            "TargetGroup",
+            title,
             TargetType="ip",
             Protocol="HTTP",
             Port=port,
@@ -55,7 +58,7 @@ def add_target_group(t: Template, env: Environment, svc: Service, port: int) -> 
     )
 
 
-def _conditions(rule: RulePlan) -> list[elb.Condition]:
+def conditions(rule: RulePlan) -> list[elb.Condition]:
     conditions = []
     if rule.hosts:
         conditions.append(
@@ -82,7 +85,7 @@ def add_load_balancing(
                 listener_rule_logical_id(rule.hosts, rule.paths),
                 ListenerArn=alb_import_value(rule.alb, rules_listener(env)),
                 Priority=rule.priority,
-                Conditions=_conditions(rule),
+                Conditions=conditions(rule),
                 Actions=[elb.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(target_group))],
                 Tags=tags(env, svc.name),
             )

@@ -8,29 +8,31 @@ tag is a parameter so CI can ship a new image as a parameter-only change set.
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Output, Parameter, Ref, Split, Template, ec2, ecs
+from troposphere import GetAtt, Output, Ref, Split, Template, ec2, ecs
 from troposphere import elasticloadbalancingv2 as elb
 from troposphere import logs as cwlogs
 
 from templates import naming
-from templates.naming import EXPORT_PREFIX_PARAM, ExportKey, import_value
+from templates.naming import ExportKey, import_value
 from templates.params.environment import Environment
-from templates.params.formats import IMAGE_TAG
 from templates.params.service import Service
 from templates.routing import RulePlan
 from templates.stacks import iam
 from templates.stacks.alb_shards import service_alb
-from templates.stacks.common import add_parameter_groups, new_template, tags
+from templates.stacks.common import new_template, tags
 from templates.stacks.service import capacity
+from templates.stacks.service.alarms import add_deployment_alarms, needs_fixed_service_name, service_name
+from templates.stacks.service.blue_green import BlueGreenParts, add_blue_green, advanced_configuration
 from templates.stacks.service.discovery import add_discovery, endpoint, published_port
 from templates.stacks.service.dns import add_alias_records
 from templates.stacks.service.load_balancing import add_load_balancing
 from templates.stacks.service.logs import add_log_group
+from templates.stacks.service.outputs import add_alb_egress, add_route_outputs
+from templates.stacks.service.parameters import DESIRED_COUNT_PARAM, add_parameters
 from templates.stacks.service.scaling import add_autoscaling
 from templates.stacks.service.scheduled import add_schedule
-from templates.stacks.service.task import IMAGE_TAG_PARAM, add_task_definition, uses_image_tag
+from templates.stacks.service.task import add_task_definition
 
-DESIRED_COUNT_PARAM = "DesiredCount"
 _DESCRIPTIONS = {
     "web": "Fargate service {name}",
     "worker": "Fargate worker service {name} (no load balancer)",
@@ -38,10 +40,13 @@ _DESCRIPTIONS = {
 }
 
 
-def build_service(env: Environment, svc: Service, rules: list[RulePlan]) -> Template:
-    """``rules`` are this service's planned listener rules (from ``routing.plan_rules``)."""
+def build_service(
+    env: Environment, svc: Service, rules: list[RulePlan], green_rules: list[RulePlan] | None = None
+) -> Template:
+    """``rules`` are this service's planned listener rules (``routing.plan_rules``), ``green_rules`` its
+    blue/green test rule (``bluegreen_routing.plan_green_rules``)."""
     t = new_template(env, _DESCRIPTIONS[svc.kind].format(name=svc.name))
-    _add_parameters(t, svc)
+    add_parameters(t, svc)
     log_group = add_log_group(t, env, svc)
     roles = iam.add_task_roles(t, env, svc, log_group)
     task_definition = add_task_definition(t, env, svc, log_group, roles)
@@ -57,9 +62,25 @@ def build_service(env: Environment, svc: Service, rules: list[RulePlan]) -> Temp
         )
         return t
     target_group, listener_rules = add_load_balancing(t, env, svc, rules)
+    blue_green = None
+    if svc.blue_green is not None and target_group is not None and green_rules:
+        blue_green = add_blue_green(t, env, svc, target_group, listener_rules[0], green_rules[0])
+    groups = [g for g in (target_group, blue_green.alternate if blue_green else None) if g is not None]
+    alarms = add_deployment_alarms(t, env, svc, groups)
+    add_alb_egress(t, env, svc, security_group, alb)
     service = add_ecs_service(
-        t, env, svc, task_definition, security_groups, target_group, listener_rules, log_group=log_group
+        t,
+        env,
+        svc,
+        task_definition,
+        security_groups,
+        target_group,
+        listener_rules,
+        log_group=log_group,
+        deployment=_deployment_configuration(svc, alarms, blue_green),
+        blue_green=blue_green,
     )
+    add_route_outputs(t, env, svc, rules, green_rules or [])
     add_autoscaling(t, env, svc, service, target_group, listener_rules, alb)
     add_alias_records(t, svc, alb)
     t.add_output(Output("ServiceName", Description="ECS service name", Value=GetAtt(service, "Name")))
@@ -71,41 +92,21 @@ def build_service(env: Environment, svc: Service, rules: list[RulePlan]) -> Temp
     return t
 
 
-def _add_parameters(t: Template, svc: Service) -> None:
-    deploy_params = []
-    if uses_image_tag(svc):
-        t.add_parameter(
-            Parameter(
-                IMAGE_TAG_PARAM,
-                Type="String",
-                Default=svc.image_tag,
-                AllowedPattern=f"^{IMAGE_TAG}$",
-                Description="Image tag for containers whose image has no fixed tag (CI sets this).",
-            )
-        )
-        deploy_params.append(IMAGE_TAG_PARAM)
-    if svc.has_service and svc.scaling is None:
-        t.add_parameter(
-            Parameter(
-                DESIRED_COUNT_PARAM,
-                Type="Number",
-                Default=svc.desired_count,
-                MinValue=0,
-                Description="Number of tasks to run.",
-            )
-        )
-        deploy_params.append(DESIRED_COUNT_PARAM)
-    labels = {
-        IMAGE_TAG_PARAM: "Image tag",
-        DESIRED_COUNT_PARAM: "Task count",
-        EXPORT_PREFIX_PARAM: "Export prefix of the environment",
-    }
-    add_parameter_groups(
-        t,
-        {"Deployment": deploy_params, "Wiring": [EXPORT_PREFIX_PARAM]}
-        if deploy_params
-        else {"Wiring": [EXPORT_PREFIX_PARAM]},
-        {name: text for name, text in labels.items() if name in t.parameters},
+def _deployment_configuration(
+    svc: Service, alarms: ecs.DeploymentAlarms | None, blue_green: BlueGreenParts | None
+) -> ecs.DeploymentConfiguration:
+    """Circuit breaker always; deployment alarms unless turned off; blue/green strategy and bake time when set."""
+    optional: dict[str, object] = {}
+    if alarms is not None:
+        optional["Alarms"] = alarms
+    if blue_green is not None and svc.blue_green is not None:
+        optional["Strategy"] = "BLUE_GREEN"
+        optional["BakeTimeInMinutes"] = svc.blue_green.bake_time_minutes
+    return ecs.DeploymentConfiguration(
+        DeploymentCircuitBreaker=ecs.DeploymentCircuitBreaker(Enable=True, Rollback=True),
+        MaximumPercent=svc.deployment.max_percent,
+        MinimumHealthyPercent=svc.deployment.min_healthy_percent,
+        **optional,
     )
 
 
@@ -151,6 +152,8 @@ def add_ecs_service(
     target_group: elb.TargetGroup | None,
     listener_rules: list[elb.ListenerRule],
     log_group: cwlogs.LogGroup,
+    deployment: ecs.DeploymentConfiguration | None = None,
+    blue_green: BlueGreenParts | None = None,
 ) -> ecs.Service:
     """The long-running service of a web or worker.
 
@@ -163,17 +166,24 @@ def add_ecs_service(
     reads the running count at deploy time; omission needs no Lambda.
     """
     optional: dict[str, object] = add_discovery(t, env, svc, log_group)
+    if needs_fixed_service_name(svc):
+        optional["ServiceName"] = service_name(svc)
     if svc.scaling is None:
         optional["DesiredCount"] = Ref(DESIRED_COUNT_PARAM)
     if target_group is not None and svc.target is not None:
         optional["LoadBalancers"] = [
             ecs.LoadBalancer(
-                ContainerName=svc.target.name, ContainerPort=svc.traffic_port, TargetGroupArn=Ref(target_group)
+                ContainerName=svc.target.name,
+                ContainerPort=svc.traffic_port,
+                TargetGroupArn=Ref(target_group),
+                **({"AdvancedConfiguration": advanced_configuration(blue_green)} if blue_green else {}),
             )
         ]
         optional["HealthCheckGracePeriodSeconds"] = svc.health_check.grace_period
-        # The target group must be attached to the listener before ECS registers targets.
-        optional["DependsOn"] = [r.title for r in listener_rules]
+        # The target group must be attached to the listener before ECS registers targets
+        # (blue/green refers to its rules already, which orders them the same way).
+        if blue_green is None:
+            optional["DependsOn"] = [r.title for r in listener_rules]
     if svc.ecs_exec:
         optional["EnableExecuteCommand"] = True
     if svc.names is not None and svc.names.service is not None:
@@ -192,11 +202,7 @@ def add_ecs_service(
                     SecurityGroups=security_groups,
                 )
             ),
-            DeploymentConfiguration=ecs.DeploymentConfiguration(
-                DeploymentCircuitBreaker=ecs.DeploymentCircuitBreaker(Enable=True, Rollback=True),
-                MaximumPercent=svc.deployment.max_percent,
-                MinimumHealthyPercent=svc.deployment.min_healthy_percent,
-            ),
+            DeploymentConfiguration=deployment or _deployment_configuration(svc, None, None),
             PropagateTags="SERVICE",
             EnableECSManagedTags=True,
             Tags=tags(env, svc.name),

@@ -19,6 +19,10 @@ from templates.stacks.service.discovery import port_mapping_name
 from templates.stacks.service.logs import awslogs
 
 IMAGE_TAG_PARAM = "ImageTag"
+# A parameter-only change set rolls every task (e.g. after a secret rotation): the
+# nonce lands in each container's environment, so a new value is a new task definition.
+REDEPLOY_NONCE_PARAM = "RedeployNonce"
+REDEPLOY_NONCE_VARIABLE = "REDEPLOY_NONCE"
 
 
 def uses_image_tag(svc: Service) -> bool:
@@ -56,6 +60,13 @@ def _health_check(container: Container) -> dict[str, ecs.HealthCheck]:
     }
 
 
+def _environment(svc: Service, container: Container) -> list[ecs.Environment]:
+    variables = [ecs.Environment(Name=k, Value=v) for k, v in sorted(container.environment.items())]
+    if svc.has_service:
+        variables.append(ecs.Environment(Name=REDEPLOY_NONCE_VARIABLE, Value=Ref(REDEPLOY_NONCE_PARAM)))
+    return variables
+
+
 def container_definition(svc: Service, container: Container, log_group: cwlogs.LogGroup) -> ecs.ContainerDefinition:
     optional: dict[str, object] = _health_check(container)
     if container.command is not None:
@@ -76,9 +87,9 @@ def container_definition(svc: Service, container: Container, log_group: cwlogs.L
         Image=_image(container),
         Essential=container.essential,
         PortMappings=_port_mappings(svc, container),
-        Environment=[ecs.Environment(Name=k, Value=v) for k, v in sorted(container.environment.items())],
+        Environment=_environment(svc, container),
         Secrets=[ecs.Secret(Name=k, ValueFrom=secret_value_from(v)) for k, v in sorted(container.secrets.items())],
-        LogConfiguration=awslogs(log_group, container.name),
+        LogConfiguration=awslogs(log_group, container.name, svc.logs),
         **optional,
     )
 

@@ -1,0 +1,180 @@
+"""What the environment diagram shows, as plain data: built from params and the planned rules.
+
+One model, two drawings (``d2`` for the SVG, ``mermaid`` for review.md), so
+both always show the same environment.  Nothing here reads files or calls a
+program.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from templates.bluegreen_routing import plan_green_rules
+from templates.params.egress import endpoints_to_create
+from templates.params.environment import Environment
+from templates.params.service import Service
+from templates.routing import plan_rules
+from templates.stacks.network import subnet_cidrs
+from templates.stacks.service.capacity import spot_tasks
+
+
+@dataclass(frozen=True)
+class Zone:
+    name: str
+    public_cidr: str
+    private_cidr: str
+    nat: bool
+
+
+@dataclass(frozen=True)
+class Rule:
+    priority: int
+    match: str
+    service: str
+    test_header: str | None = None  # blue/green test rule: "Header: value"
+
+
+@dataclass(frozen=True)
+class Box:
+    """One service, worker or scheduled task and the facts ops ask about first."""
+
+    name: str
+    kind: str
+    size: str
+    count: str
+    extras: tuple[str, ...] = ()
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        return (f"{self.name} ({self.kind})", self.size, self.count, *self.extras)
+
+
+@dataclass(frozen=True)
+class Link:
+    source: str
+    target: str
+    label: str
+
+
+@dataclass
+class Picture:
+    title: str
+    vpc: str
+    zones: list[Zone]
+    egress: str
+    alb: str
+    listeners: list[str]
+    rules_listener: str
+    rules: list[Rule]
+    boxes: list[Box]
+    namespace: str
+    links: list[Link] = field(default_factory=list)
+    endpoints: list[str] = field(default_factory=list)
+
+
+def _size(svc: Service) -> str:
+    vcpu = svc.cpu / 1024
+    memory = svc.memory / 1024
+    return f"{vcpu:g} vCPU / {memory:g} GiB, {svc.architecture}"
+
+
+def _count(svc: Service) -> str:
+    if svc.schedule is not None:
+        state = "" if svc.schedule.enabled else " (disabled)"
+        return f"{svc.schedule.task_count} task(s) at {svc.schedule.expression}{state}"
+    spot = svc.capacity.uses_spot
+    if svc.scaling is not None:
+        low, high = svc.scaling.min_count, svc.scaling.max_count
+        share = f", {spot_tasks(svc, low)}-{spot_tasks(svc, high)} on Spot" if spot else ""
+        return f"{low}-{high} tasks (auto scaling){share}"
+    share = f", {spot_tasks(svc, svc.desired_count)} on Spot" if spot else ""
+    return f"{svc.desired_count} task(s){share}"
+
+
+def _extras(svc: Service) -> tuple[str, ...]:
+    extras = []
+    if svc.blue_green is not None:
+        extras.append(f"blue/green, bake {svc.blue_green.bake_time_minutes} min")
+    if svc.discovery_name is not None and svc.discovery is not None:
+        extras.append(f"{svc.discovery.mode}: {svc.discovery_name}")
+    return tuple(extras)
+
+
+def _match(hosts: tuple[str, ...], paths: tuple[str, ...]) -> str:
+    return f"{hosts[0] if hosts else '(any host) '}{paths[0] if paths else '/*'}"
+
+
+def _links(env: Environment) -> list[Link]:
+    """Discovery: each service that publishes a name or calls Service Connect names, linked to the namespace.
+
+    Service Connect lets every client call every published name, so pairwise
+    links would grow with the square of the services; one link each to the
+    namespace says the same and stays readable at 50 services.
+    """
+    links = []
+    for name, svc in sorted(env.services.items()):
+        if svc.discovery is None:
+            continue
+        if svc.discovery_name is not None:
+            links.append(Link(name, "namespace", f"publishes {svc.discovery_name}"))
+        else:
+            links.append(Link(name, "namespace", "calls Service Connect names"))
+    return links
+
+
+def _zones(env: Environment) -> list[Zone]:
+    """The AZs with their subnets: carved from the CIDR, or the ids of an existing VPC."""
+    net = env.network
+    if net.existing is not None:
+        pairs = list(zip(net.existing.public_subnets, net.existing.private_subnets, strict=True))
+        return [Zone(f"AZ {i + 1}", pub, priv, False) for i, (pub, priv) in enumerate(pairs)]
+    public, private = subnet_cidrs(net.cidr, net.az_count)
+    nat_zones = {"none": 0, "single": 1, "per-az": net.az_count}[net.nat]
+    return [Zone(f"AZ {i + 1}", public[i], private[i], i < nat_zones) for i in range(net.az_count)]
+
+
+def _egress(env: Environment) -> str:
+    net = env.network
+    parts = ["its own egress" if net.existing is not None else f"NAT: {net.nat}"]
+    if net.flow_logs is not None:
+        parts.append("flow logs")
+    return ", ".join(parts)
+
+
+def _endpoints(env: Environment) -> list[str]:
+    """VPC endpoints the network stack creates: the S3 gateway, then the interface endpoints."""
+    endpoints = env.network.endpoints
+    if endpoints is None:
+        return []
+    gateway = ["s3 (gateway, free)"] if endpoints.s3_gateway else []
+    return gateway + endpoints_to_create(env.services, env.region, endpoints)
+
+
+def build_picture(env: Environment) -> Picture:
+    net = env.network
+    rules = [Rule(r.priority, _match(r.hosts, r.paths), r.service) for r in plan_rules(env)]
+    for r in plan_green_rules(env):
+        header = env.services[r.service].blue_green
+        assert header is not None
+        text = f"{header.test_header.name}: {header.test_header.value}"
+        rules.append(Rule(r.priority, _match(r.hosts, r.paths), r.service, test_header=text))
+    listeners = ["HTTPS :443", "HTTP :80 (redirects to HTTPS)"] if env.https else ["HTTP :80"]
+    alb = f"ALB ({env.alb.scheme})"
+    if env.alb.existing is not None:
+        alb = f"existing ALB {env.alb.existing.dns_name}"
+        listeners = ["HTTPS listener" if env.alb.existing.https_listener_arn else "HTTP listener"]
+    vpc = f"existing VPC {net.existing.vpc_id} {net.existing.cidr}" if net.existing else f"VPC {net.cidr}"
+    return Picture(
+        title=f"{env.project}/{env.environment} ({env.region})",
+        vpc=vpc,
+        zones=_zones(env),
+        egress=_egress(env),
+        alb=alb,
+        listeners=listeners,
+        rules_listener=listeners[0],
+        rules=sorted(rules, key=lambda r: r.priority),
+        boxes=[Box(n, s.kind, _size(s), _count(s), _extras(s)) for n, s in sorted(env.services.items())],
+        namespace=f"namespace {env.namespace}",
+        links=_links(env),
+        endpoints=_endpoints(env),
+    )

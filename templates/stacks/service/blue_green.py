@@ -1,0 +1,92 @@
+"""ECS native blue/green for one web service: alternate target group, test rule, traffic-shift role.
+
+With ``blue_green`` set, ECS (not CodeDeploy) runs the deployment: green
+tasks start in the alternate target group, the test listener rule (the
+route plus ``blue_green.test_header``) reaches them, production traffic
+shifts at once, and blue stays for the bake time so a rollback is instant.
+Both rules forward to both target groups, weights 100/0: ECS moves the weights.
+
+ECS changes those weights outside CloudFormation, so after a deployment the
+template's weights no longer match the live rule (drift, expected).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from troposphere import GetAtt, Ref, Template, ecs
+from troposphere import elasticloadbalancingv2 as elb
+
+from templates.naming import alb_import_value, green_listener_rule_logical_id
+from templates.params.environment import Environment
+from templates.params.service import Service
+from templates.routing import RulePlan
+from templates.stacks import iam
+from templates.stacks.alb import rules_listener
+from templates.stacks.common import tags
+from templates.stacks.service.load_balancing import add_target_group, conditions
+
+ALTERNATE_TARGET_GROUP = "AlternateTargetGroup"
+
+
+@dataclass(frozen=True)
+class BlueGreenParts:
+    alternate: elb.TargetGroup
+    production_rule: elb.ListenerRule
+    test_rule: elb.ListenerRule
+    role: object
+
+
+def _weighted(primary: elb.TargetGroup, alternate: elb.TargetGroup) -> list[elb.ListenerRuleAction]:
+    return [
+        elb.ListenerRuleAction(
+            Type="forward",
+            ForwardConfig=elb.ForwardConfig(
+                TargetGroups=[
+                    elb.TargetGroupTuple(TargetGroupArn=Ref(primary), Weight=100),
+                    elb.TargetGroupTuple(TargetGroupArn=Ref(alternate), Weight=0),
+                ]
+            ),
+        )
+    ]
+
+
+def add_blue_green(
+    t: Template,
+    env: Environment,
+    svc: Service,
+    target_group: elb.TargetGroup,
+    production_rule: elb.ListenerRule,
+    green_rule: RulePlan,
+) -> BlueGreenParts:
+    """Alternate target group, weighted production rule, header-matched test rule and the ECS role."""
+    settings = svc.blue_green
+    assert settings is not None and svc.alb_port is not None  # caller checks svc.blue_green
+    alternate = add_target_group(t, env, svc, svc.alb_port, ALTERNATE_TARGET_GROUP)
+    production_rule.Actions = _weighted(target_group, alternate)
+    header = elb.Condition(
+        Field="http-header",
+        HttpHeaderConfig=elb.HttpHeaderConfig(
+            HttpHeaderName=settings.test_header.name, Values=[settings.test_header.value]
+        ),
+    )
+    test_rule = t.add_resource(
+        elb.ListenerRule(
+            green_listener_rule_logical_id(green_rule.hosts, green_rule.paths),
+            ListenerArn=alb_import_value(green_rule.alb, rules_listener(env)),  # its production rule's ALB
+            Priority=green_rule.priority,
+            Conditions=[*conditions(green_rule), header],
+            Actions=_weighted(target_group, alternate),
+            Tags=tags(env, svc.name),
+        )
+    )
+    return BlueGreenParts(alternate, production_rule, test_rule, iam.add_blue_green_role(t, env, svc))
+
+
+def advanced_configuration(parts: BlueGreenParts) -> ecs.AdvancedConfiguration:
+    return ecs.AdvancedConfiguration(
+        AlternateTargetGroupArn=Ref(parts.alternate),
+        ProductionListenerRule=Ref(parts.production_rule),
+        TestListenerRule=Ref(parts.test_rule),
+        RoleArn=GetAtt(parts.role, "Arn"),
+    )
