@@ -26,6 +26,8 @@ from typing import Any
 
 import yaml
 
+from templates.checks.findings import NON_TEMPLATE_FILES
+
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "eu-west-1"
 RULES_PER_LISTENER = 100  # AWS default; the params setting of the generated environments
@@ -75,7 +77,7 @@ def generate(
 
 
 def templates(out: Path) -> list[Path]:
-    return sorted(p for p in out.glob("*.json") if p.name != "manifest.json")
+    return sorted(p for p in out.glob("*.json") if p.name not in NON_TEMPLATE_FILES)
 
 
 def serial_lint(out: Path) -> float:

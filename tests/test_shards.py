@@ -284,3 +284,13 @@ def test_an_existing_alb_takes_no_service_of_the_other_scheme() -> None:
     services = {"a": web("a.example.com", "/"), "b": web("b.example.com", "/", load_balancer="internal")}
     _, problems = allocate(make_env(services=services, alb=EXISTING_ALB))
     assert [(p.check_id, p.path) for p in problems] == [("R006", "services.b.load_balancer")]
+
+
+def test_the_cost_model_counts_every_alb() -> None:
+    from templates.cost.model import cost_model
+
+    def albs(env: Any) -> int:
+        return next(line["quantity"] for line in cost_model(env)["components"] if line["key"] == "alb")
+
+    assert albs(make_env(services=spread(4, 2))) == 1
+    assert albs(make_env(services=spread(40, 4), alb={"rules_per_listener": 20})) == 2
