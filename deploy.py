@@ -3,6 +3,7 @@
     python deploy.py --env dev                        # review only: change sets, review.md, review.json
     python deploy.py --env dev --execute              # review, confirm, execute in dependency order
     python deploy.py --env prod --stacks svc-auth --set auth.ImageTag=1.2.3 --execute --yes
+    python deploy.py --env dev --apply-plan output/dev/review.json --yes   # exactly the reviewed change sets
     python deploy.py --env dev --teardown [--execute]  # delete the whole environment (docs/deploy-lifecycle.md)
 
 Reads output/ENV/ (run generate.py first). Credentials: boto3's standard
@@ -18,17 +19,26 @@ its dependents are not; 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import re
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 from typing import NoReturn
 
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
+from botocore.exceptions import NoCredentialsError, NoRegionError
 from rich.console import Console
+from rich.text import Text
 
+from deployer.apply import apply_plan
+from deployer.aws import AWS_ERRORS, one_line
 from deployer.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
-from deployer.errors import UsageError
+from deployer.errors import Terminated, UsageError, interrupt_code
+from deployer.lock import LockHeld
+from deployer.report import report_paths
 from deployer.run import FAILURE, Options, deploy
 from deployer.teardown import teardown
 
@@ -37,13 +47,37 @@ OUTPUT_DIR = ROOT / "output"
 CI_WIDTH = 160  # not a terminal (CI logs, pipes): wide enough for the review table without wrapping
 
 
+# AWS region names: a partition-and-area prefix, a direction, a number (eu-west-1, us-gov-west-1, cn-north-1).
+REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+
+
 class _Parser(argparse.ArgumentParser):
+    argv: list[str] | None = None
+
     def error(self, message: str) -> NoReturn:
+        _forget_reviews(self.argv)
         self.exit(2, f"error: {message} (see --help)\n")
+
+
+def _forget_reviews(argv: list[str] | None) -> None:
+    """A bad flag is a run too: the review files of the run before must not outlive it (CI reads them)."""
+    lenient = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    lenient.add_argument("--env")
+    lenient.add_argument("--dir", type=Path)
+    try:
+        known, _ = lenient.parse_known_args(argv)
+    except (argparse.ArgumentError, SystemExit):
+        return
+    folder = known.dir or (OUTPUT_DIR / known.env if known.env else None)
+    for path in report_paths(folder) if folder else ():
+        if path.is_file() or path.is_symlink():
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = _Parser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.argv = sys.argv[1:] if argv is None else argv
     parser.add_argument("--env", required=True, help="environment: deploys output/ENV/")
     parser.add_argument("--dir", type=Path, help="generated folder to deploy instead of output/ENV/")
     parser.add_argument("--stacks", default="", help="comma-separated stack keys (default: all), e.g. alb,svc-auth")
@@ -51,6 +85,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--set", dest="sets", action="append", default=[], metavar="SERVICE.PARAM=VALUE", help="override a parameter"
     )
     parser.add_argument("--execute", action="store_true", help="execute the change sets after the review")
+    parser.add_argument(
+        "--apply-plan",
+        type=Path,
+        metavar="REVIEW_JSON",
+        help="execute exactly the change sets of an earlier review (its review.json), once checked unchanged",
+    )
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation before executing")
     parser.add_argument("--allow-replacement", action="store_true", help="execute even with risky changes")
     parser.add_argument("--recreate-failed", action="store_true", help="delete and recreate ROLLBACK_COMPLETE stacks")
@@ -67,12 +107,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile", help="AWS profile")
     parser.add_argument("--region", help="region (default: the manifest's)")
     parser.add_argument("--bucket", help="S3 bucket for templates over 51,200 bytes")
+    parser.add_argument(
+        "--wait", action="store_true", help="another run holds the environment's lock: wait for it instead of stopping"
+    )
     parser.add_argument("--parallel", type=int, default=4, help="stacks worked on at once (default 4)")
     args = parser.parse_args(argv)
+    if args.region is not None and not REGION.fullmatch(args.region):
+        parser.error(f"--region {args.region!r} is not an AWS region name (e.g. eu-west-1, us-east-2)")
     _check_lifecycle(parser, args)
     if args.parallel < 1:
         parser.error("--parallel must be at least 1")
-    if args.yes and not args.execute:  # a CI job that forgot --execute must not pass silently, executing nothing
+    if args.apply_plan and (args.execute or args.stacks or args.sets or args.prune or args.teardown):
+        parser.error(
+            "--apply-plan executes the reviewed plan as it is: no --execute, --stacks, --set, --prune or --teardown"
+        )
+    # A CI job that forgot --execute must not pass silently, executing nothing.
+    if args.yes and not (args.execute or args.apply_plan):
         parser.error("--yes confirms --execute, which is missing; add --execute, or drop --yes to review only")
     return args
 
@@ -93,15 +143,28 @@ def _check_lifecycle(parser: argparse.ArgumentParser, args: argparse.Namespace) 
 def ask(console: Console) -> Callable[[str], bool]:
     def confirm(question: str) -> bool:
         try:
-            return console.input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+            prompt = Text.assemble(question, " ", ("[y/N]", "bold"), " ")  # Text: rich must not read [y/N] as markup
+            return console.input(prompt).strip().lower() in ("y", "yes")
         except EOFError:
             return False
 
     return confirm
 
 
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate)  # a cancelled CI job stops like Ctrl-C
+    try:
+        return _main(args)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(args: argparse.Namespace) -> int:
     wide = sys.stdout.isatty() or "COLUMNS" in os.environ
     console = Console(width=None if wide else CI_WIDTH)
     options = Options(
@@ -109,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         environment=args.env,
         stacks=[key.strip() for key in args.stacks.split(",") if key.strip()],
         sets=args.sets,
-        execute=args.execute,
+        execute=args.execute or bool(args.apply_plan),
         yes=args.yes,
         allow_replacement=args.allow_replacement,
         recreate_failed=args.recreate_failed,
@@ -120,27 +183,35 @@ def main(argv: list[str] | None = None) -> int:
         region=args.region,
         bucket=args.bucket,
         workers=args.parallel,
+        wait=args.wait,
+        apply_plan=args.apply_plan,
     )
     try:
+        if options.apply_plan:
+            return apply_plan(options, console, ask(console))
         if args.teardown:
             return teardown(options, console, ask(console))
         return deploy(options, console, ask(console))
+    except LockHeld as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return FAILURE
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (NoCredentialsError, NoRegionError) as exc:
         print(f"error: {exc} (boto3 reads --profile, AWS_* variables, ~/.aws, SSO, instance roles)", file=sys.stderr)
         return FAILURE
-    except (ClientError, BotoCoreError) as exc:  # before any stack was planned, e.g. ListExports denied
-        print(f"error: {exc}", file=sys.stderr)
+    except AWS_ERRORS as exc:  # before any stack was planned, e.g. ListExports denied or endpoint unreachable
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return FAILURE
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        what = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
         print(
-            "interrupted: nothing new was started; operations already running go on in CloudFormation "
+            f"{what}: nothing new was started; operations already running go on in CloudFormation "
             "(see review.json and the stacks' events)",
             file=sys.stderr,
         )
-        return 130
+        return interrupt_code(exc)
 
 
 if __name__ == "__main__":

@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import threading
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError, WaiterError
 from botocore.waiter import WaiterModel, create_waiter_with_client
 
-from deployer.aws import Timing
+from deployer.aws import Timing, transient_reason
 from deployer.errors import Interrupted
 
 CHANGE_SET_PREFIX = "fargate-stacks-"
@@ -45,7 +46,9 @@ _SETTLED = WaiterModel(
 )
 
 
-def _wait(waiter: Any, stop: threading.Event, delay: int, attempts: int, **kwargs: Any) -> None:
+def _wait(
+    waiter: Any, stop: threading.Event, delay: int, attempts: int, tick: Callable[[], None] | None = None, **kwargs: Any
+) -> None:
     """``waiter.wait(**kwargs)``, but Ctrl-C (``stop``) ends it between two polls.
 
     botocore's waiter and its acceptors still decide success and failure; it is
@@ -63,9 +66,24 @@ def _wait(waiter: Any, stop: threading.Event, delay: int, attempts: int, **kwarg
             waiter.wait(**kwargs, WaiterConfig={"Delay": delay, "MaxAttempts": 1})
             return
         except WaiterError as exc:  # "Max attempts exceeded": this poll matched no final state yet
-            if attempt >= attempts or not str(exc.kwargs.get("reason", "")).startswith("Max attempts exceeded"):
+            if attempt >= attempts or not _undecided(exc):
                 raise
+        if tick is not None:
+            tick()
         stop.wait(delay)
+
+
+def _undecided(exc: WaiterError) -> bool:
+    """This poll decided nothing: no acceptor matched yet, or the call itself failed in a passing way.
+
+    A waiter stops on an error no acceptor expects ("Waiter encountered an
+    unexpected error"); when that error is throttling or a 5xx that outlived
+    botocore's retries, it says nothing about the resource waited for.
+    """
+    if str(exc.kwargs.get("reason", "")).startswith("Max attempts exceeded"):
+        return True
+    response = exc.last_response or {}
+    return "Error" in response and bool(transient_reason(response, None))
 
 
 def is_no_changes(text: str | None) -> bool:
@@ -168,22 +186,10 @@ def delete_change_set(cfn: Any, change_set_id: str) -> None:
     cfn.delete_change_set(ChangeSetName=change_set_id)
 
 
-def our_leftover_change_sets(cfn: Any, stack_id: str) -> list[str]:
-    """Ids of change sets this tool made on the stack that are finished and were never executed.
-
-    FAILED ones (nothing to change, or an error) and AVAILABLE ones (a review
-    nobody executed).  One still being computed (CREATE_PENDING or
-    CREATE_IN_PROGRESS, ExecutionStatus UNAVAILABLE) belongs to a run going
-    on right now and is left alone.
-    """
+def list_change_sets(cfn: Any, stack_id: str) -> list[dict[str, Any]]:
+    """Summaries of every change set the stack has (name, id, status, creation time, description)."""
     pages = cfn.get_paginator("list_change_sets").paginate(StackName=stack_id)
-    return [
-        summary["ChangeSetId"]
-        for page in pages
-        for summary in page.get("Summaries", [])
-        if summary.get("ChangeSetName", "").startswith(CHANGE_SET_PREFIX)
-        and (summary.get("Status") == "FAILED" or summary.get("ExecutionStatus") == "AVAILABLE")
-    ]
+    return [summary for page in pages for summary in page.get("Summaries", [])]
 
 
 def delete_stack(cfn: Any, stack_id: str, timing: Timing, stop: threading.Event) -> None:
@@ -193,14 +199,16 @@ def delete_stack(cfn: Any, stack_id: str, timing: Timing, stop: threading.Event)
     _wait(cfn.get_waiter("stack_delete_complete"), stop, timing.delete_delay, attempts, StackName=stack_id)
 
 
-def wait_until_settled(cfn: Any, stack_name: str, timing: Timing, stop: threading.Event) -> bool:
+def wait_until_settled(
+    cfn: Any, stack_name: str, timing: Timing, stop: threading.Event, tick: Callable[[], None] | None = None
+) -> bool:
     """Wait while another operation changes the stack; False if it is still busy after ``busy_timeout``."""
     if timing.busy_timeout <= 0:
         return False
     waiter = create_waiter_with_client("StackSettled", _SETTLED, cfn)
     attempts = max(1, timing.busy_timeout // max(1, timing.busy_delay))
     try:
-        _wait(waiter, stop, timing.busy_delay, attempts, StackName=stack_name)
+        _wait(waiter, stop, timing.busy_delay, attempts, tick, StackName=stack_name)
     except WaiterError:
         return False
     return True

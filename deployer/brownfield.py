@@ -19,7 +19,7 @@ import boto3
 from rich.console import Console
 from rich.text import Text
 
-from deployer.aws import RETRIES, Clients
+from deployer.aws import Clients, harden, retries
 from deployer.inputs import Deployment, load_deployment
 from deployer.shared_listener import listener_problems
 from templates.naming import EXISTING_VPC_METADATA, NETWORK
@@ -40,7 +40,7 @@ def account_problems(deployment: Deployment, clients: Clients, profile: str | No
     if spec is not None:
         session = boto3.Session(profile_name=profile, region_name=deployment.region)
         spec = {**spec, "InternetFacingAlb": _creates_internet_facing_alb(templates)}
-        problems += vpc_problems(session.client("ec2", config=RETRIES), spec, deployment.region)
+        problems += vpc_problems(harden(session.client("ec2", config=retries())), spec, deployment.region)
     problems += listener_problems(clients, everything)
     return problems
 

@@ -13,3 +13,16 @@ class StackFailure(Exception):
 
 class Interrupted(Exception):
     """Ctrl-C: the run stops waiting and starts nothing new; CloudFormation carries on with what it was doing."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a cancelled CI job, ``timeout``, a stopped container), handled exactly like Ctrl-C.
+
+    A KeyboardInterrupt so that every place that stops cleanly on Ctrl-C
+    (the stack walk, the review files, the prompt) does the same on SIGTERM.
+    """
+
+
+def interrupt_code(exc: KeyboardInterrupt) -> int:
+    """128 + the signal's number, as a shell reports a process killed by it: 143 for SIGTERM, 130 for SIGINT."""
+    return 143 if isinstance(exc, Terminated) else 130

@@ -23,7 +23,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from deployer.aws import Timing
+from deployer.aws import AWS_ERRORS, Timing, is_transient
 
 SUCCEEDED = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE")
 FAILED_STATUSES = ("CREATE_FAILED", "UPDATE_FAILED", "DELETE_FAILED", "IMPORT_FAILED")
@@ -112,34 +112,72 @@ def backoff(low: float, high: float) -> Iterator[float]:
 @dataclass(frozen=True)
 class Outcome:
     succeeded: bool
-    status: str  # the stack's final status, or the error code that ended the wait
+    status: str  # the stack's final status, GONE, UNKNOWN (unreadable), TIMEOUT or INTERRUPTED
     reason: str = ""
 
 
 def follow_operation(
-    cfn: Any, stream: EventStream, timing: Timing, on_events: OnEvents, stop: threading.Event
+    cfn: Any,
+    stream: EventStream,
+    timing: Timing,
+    on_events: OnEvents,
+    stop: threading.Event,
+    say: Callable[[str], None] = lambda _message: None,
 ) -> Outcome:
     """Poll until the stack settles, showing this operation's events as they arrive.
 
-    ``stop`` (set on Ctrl-C) ends the wait early; CloudFormation carries on regardless.
+    Only the stack's own status is a verdict.  A poll that fails after
+    botocore's retries (a burst of throttling, an endpoint answering 5xx) says
+    nothing about the stack: ``say`` tells the user and we ask again after the
+    next backoff delay, until the operation's deadline.  An error that will
+    not go away by asking again (access denied, expired credentials) ends the
+    wait with UNKNOWN, never FAILED.  ``stop`` (set on Ctrl-C or SIGTERM) ends
+    the wait early; CloudFormation carries on regardless.
     """
-    deadline = time.monotonic() + timing.operation_timeout
+    started = time.monotonic()
     delays = backoff(timing.poll_min, timing.poll_max)
     while True:
         try:
             stack = cfn.describe_stacks(StackName=stream.stack_id)["Stacks"][0]
-        except ClientError as exc:  # the stack is gone, or we may no longer read it: the wait is over
-            error = exc.response.get("Error", {})
-            on_events(stream.poll())
-            return Outcome(False, error.get("Code", "Error"), error.get("Message", ""))
-        events = stream.poll()
-        on_events(events)
-        if not stack["StackStatus"].endswith("_IN_PROGRESS"):
-            status = stack["StackStatus"]
-            return Outcome(status in SUCCEEDED, status, stack.get("StackStatusReason", ""))
-        if time.monotonic() > deadline:
+        except AWS_ERRORS as exc:
+            if isinstance(exc, ClientError) and _gone(exc):
+                on_events(_events(stream))
+                return Outcome(False, "GONE", exc.response["Error"].get("Message", ""))
+            if not is_transient(exc):
+                return Outcome(False, "UNKNOWN", f"could not read the stack's status: {exc}")
+            stack = None
+            delay = next(delays)
+            say(f"reading its status failed ({_short(exc)}); asking again in {delay:.0f}s")
+        else:
+            events = _events(stream)
+            on_events(events)
+            if not stack["StackStatus"].endswith("_IN_PROGRESS"):
+                status = stack["StackStatus"]
+                return Outcome(status in SUCCEEDED, status, stack.get("StackStatusReason", ""))
+            if events:
+                delays = backoff(timing.poll_min, timing.poll_max)
+            delay = next(delays)
+        if time.monotonic() - started > timing.operation_timeout:
             return Outcome(False, "TIMEOUT", f"still running after {timing.operation_timeout}s; it goes on without us")
-        if events:
-            delays = backoff(timing.poll_min, timing.poll_max)
-        if stop.wait(next(delays)):
+        if stop.wait(delay):
             return Outcome(False, "INTERRUPTED", "stopped following; CloudFormation goes on with the operation")
+
+
+def _events(stream: EventStream) -> list[dict[str, Any]]:
+    """New events, or none this time when reading them failed: they only decorate, the status decides."""
+    try:
+        return stream.poll()
+    except AWS_ERRORS:
+        return []
+
+
+def _gone(exc: ClientError) -> bool:
+    error = exc.response.get("Error", {})
+    return error.get("Code") == "ValidationError" and "does not exist" in error.get("Message", "")
+
+
+def _short(exc: BaseException) -> str:
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        return f"{error.get('Code', 'Error')}: {error.get('Message', '')}"[:160]
+    return f"{type(exc).__name__}: {exc}"[:160]

@@ -12,11 +12,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from deployer import actions
+from deployer.aws import AWS_ERRORS
 from deployer.errors import Interrupted, StackFailure
-from deployer.events import EventStream, OnEvents, follow_operation
+from deployer.events import SUCCEEDED, EventStream, OnEvents, Outcome, follow_operation
 from deployer.planning import Context, change_set_review, settled_stack
 from deployer.review import Result, StackReview
 from deployer.state import RECREATABLE, RECREATE
@@ -33,6 +32,7 @@ class Gate:
     on_events: Callable[[str], OnEvents]
     stop: threading.Event = field(default_factory=threading.Event)  # the run's Ctrl-C flag
     lock: threading.Lock = field(default_factory=threading.Lock)
+    exact: bool = False  # --apply-plan: a change set made now must be exactly the reviewed preview, or not run
 
     def admit(self, review: StackReview) -> StackReview:
         """Gate a change set that was not part of the confirmed review."""
@@ -88,27 +88,30 @@ def execute_stack(ctx: Context, review: StackReview, gate: Gate) -> StackReview:
         return _fail(review, Result.INTERRUPTED, "interrupted: its change set was not executed")
     except StackFailure as exc:
         return _fail(review, Result.BLOCKED, str(exc))
-    except (ClientError, BotoCoreError) as exc:
+    except AWS_ERRORS as exc:
         return _fail(review, Result.FAILED, str(exc))
 
 
 def _late_change_set(ctx: Context, review: StackReview, gate: Gate) -> StackReview:
     stack_in = ctx.deployment.stacks[review.key]
     cfn = ctx.clients.cloudformation
-    stack = settled_stack(ctx, stack_in.stack_name)
+    stack = settled_stack(ctx, review.key)
     if review.action == RECREATE and stack is not None:
         if stack["StackStatus"] not in RECREATABLE:  # someone fixed or replaced it since the review
             raise StackFailure(f"is {stack['StackStatus']} now, not failed as reviewed; deploy again to review it")
         _check(ctx)
-        ctx.say(f"{stack_in.stack_name}: deleting the failed stack (--recreate-failed)")
+        ctx.report(review.key, "deleting the failed stack (--recreate-failed)")
         actions.delete_stack(cfn, stack["StackId"], ctx.timing, ctx.stop)
         stack = None
     fresh = change_set_review(ctx, stack_in, review.action, stack)
     fresh.notes[:0] = review.notes  # what the review said about the stack; its pending notes are answered now
+    if gate.exact and fresh.result is Result.CHANGES and not _as_previewed(review, fresh):
+        actions.delete_change_set(cfn, fresh.change_set_id or "")
+        raise StackFailure("its change set now differs from the reviewed preview; review the plan again")
     if fresh.result is Result.CHANGES and (review.result is Result.DEFERRED or not _as_previewed(review, fresh)):
         return gate.admit(fresh)
     if fresh.result is Result.CHANGES:
-        ctx.say(f"{fresh.stack_name}: change set ready, {len(fresh.resources)} resources to add as previewed")
+        ctx.report(review.key, f"change set ready, {len(fresh.resources)} resources to add as previewed")
     return fresh
 
 
@@ -130,14 +133,20 @@ def _run(ctx: Context, review: StackReview, on_events: OnEvents) -> StackReview:
     if not (review.change_set_id and review.stack_id and review.created_at):  # CHANGES always comes with them
         raise StackFailure("has no change set to execute; deploy again to review it")
     _check(ctx)
-    ctx.say(f"{review.stack_name}: executing change set {review.change_set_name}")
+    ctx.report(review.key, f"executing change set {review.change_set_name}")
     token = actions.request_token(ctx.change_set_name, review.stack_name, "execute")
     actions.execute_change_set(cfn, review.change_set_id, token)
     stream = EventStream(cfn, review.stack_id, review.created_at, token)
-    outcome = follow_operation(cfn, stream, ctx.timing, on_events, ctx.stop)
+    outcome = follow_operation(cfn, stream, ctx.timing, on_events, ctx.stop, lambda m: ctx.report(review.key, m))
+    if outcome.status == "INTERRUPTED":
+        outcome = _last_look(cfn, review.stack_id) or outcome
     if outcome.succeeded:
         review.result = Result.EXECUTED
         return review
+    if outcome.status == "INTERRUPTED":
+        return _fail(review, Result.RUNNING, f"executed; {outcome.reason}: see the stack's events")
+    if outcome.status == "UNKNOWN":
+        return _fail(review, Result.UNKNOWN, f"executed; {outcome.reason}; see the stack's events")
     cause = stream.root_cause()
     if cause:
         message = (
@@ -146,8 +155,23 @@ def _run(ctx: Context, review: StackReview, on_events: OnEvents) -> StackReview:
         )
     else:
         message = outcome.reason or "no failed resource reported"
-    if outcome.status == "INTERRUPTED":
-        return _fail(review, Result.INTERRUPTED, f"executed; {outcome.reason}: see the stack's events")
     if outcome.status != "TIMEOUT":
         message += f" | stack is now {outcome.status}"
     return _fail(review, Result.FAILED, message)
+
+
+def _last_look(cfn: object, stack_id: str) -> Outcome | None:
+    """After Ctrl-C or SIGTERM, one read of an executed stack: the review records its true result.
+
+    The operation may well be over already (a parameter-only update takes
+    seconds); then it is EXECUTED or FAILED, not "interrupted".  None when it
+    is still running or cannot be read: the run does not wait for it.
+    """
+    try:
+        stack = actions.describe_stack(cfn, stack_id)
+    except AWS_ERRORS:
+        return None
+    if stack is None or stack["StackStatus"].endswith("_IN_PROGRESS"):
+        return None
+    status = stack["StackStatus"]
+    return Outcome(status in SUCCEEDED, status, stack.get("StackStatusReason", ""))

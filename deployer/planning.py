@@ -9,23 +9,26 @@ right after the stacks they import from.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
+import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from deployer import actions
-from deployer.aws import Clients, Timing
+from deployer import actions, leftovers
+from deployer.aws import AWS_ERRORS, Clients, Timing
 from deployer.changes import deployed_parameters, kept_values, parameter_changes, resource_changes
 from deployer.errors import Interrupted, StackFailure
 from deployer.exports import export_changes
 from deployer.host_moves import mark_host_moves
 from deployer.inputs import Deployment, StackInput
 from deployer.inventory import stack_tags
-from deployer.review import ExportChange, ResourceChange, Result, StackReview
+from deployer.lock import owner
+from deployer.progress import Progress
+from deployer.review import ExportChange, PendingChangeSet, ResourceChange, Result, StackReview
 from deployer.state import CREATE, RECREATE, UPDATE, busy_message, decide, is_busy
 from deployer.upload import template_source
 from deployer.values import attach_values
@@ -47,13 +50,25 @@ class Context:
     recreate_failed: bool = False
     exports: dict[str, dict[str, Any]] = field(default_factory=dict)  # ListExports when the run started
     stop: threading.Event = field(default_factory=threading.Event)  # set on Ctrl-C: stop following operations
+    progress: Progress | None = None  # live per-stack status; without it, reports are lines through ``say``
+
+    def progress_shown(self) -> AbstractContextManager[None]:
+        return self.progress.shown() if self.progress is not None else nullcontext()
+
+    def report(self, key: str, status: str) -> None:
+        """Where one stack is at, for the person (or CI log) watching the run."""
+        if self.progress is not None:
+            self.progress.stack(key, status)
+        else:
+            self.say(f"{self.deployment.stacks[key].stack_name}: {status}")
 
 
 def plan_stack(ctx: Context, key: str) -> StackReview:
     """The review of one stack; API and state problems become a blocked or error review, not an exception."""
     stack_in = ctx.deployment.stacks[key]
     try:
-        stack = settled_stack(ctx, stack_in.stack_name)
+        ctx.report(key, "reading its state")
+        stack = settled_stack(ctx, key)
         decision = decide(stack, ctx.recreate_failed)
         if decision.blocked:
             return StackReview(key, stack_in.stack_name, "", Result.BLOCKED, message=decision.blocked)
@@ -64,7 +79,7 @@ def plan_stack(ctx: Context, key: str) -> StackReview:
         return StackReview(key, stack_in.stack_name, "", Result.BLOCKED, message=str(exc))
     except Interrupted:
         return StackReview(key, stack_in.stack_name, "", Result.INTERRUPTED, message="interrupted while planning")
-    except (ClientError, BotoCoreError) as exc:
+    except AWS_ERRORS as exc:
         return StackReview(key, stack_in.stack_name, "", Result.ERROR, message=str(exc))
 
 
@@ -79,13 +94,20 @@ def _plan(ctx: Context, stack_in: StackInput, action: str, stack: dict[str, Any]
     return change_set_review(ctx, stack_in, action, stack)
 
 
-def settled_stack(ctx: Context, name: str) -> dict[str, Any] | None:
+def settled_stack(ctx: Context, key: str) -> dict[str, Any] | None:
     """The stack as DescribeStacks shows it, after waiting out another operation on it."""
     cfn = ctx.clients.cloudformation
+    name = ctx.deployment.stacks[key].stack_name
     stack = actions.describe_stack(cfn, name)
     if stack and is_busy(stack["StackStatus"]):
-        ctx.say(f"{name} is {stack['StackStatus']}; waiting up to {ctx.timing.busy_timeout}s for it to finish")
-        if not actions.wait_until_settled(cfn, name, ctx.timing, ctx.stop):
+        since, what = time.monotonic(), f"busy ({stack['StackStatus']}): waiting up to {ctx.timing.busy_timeout}s"
+        ctx.report(key, what)
+
+        def tick() -> None:
+            if ctx.progress is not None:
+                ctx.progress.waiting(key, what, since)
+
+        if not actions.wait_until_settled(cfn, name, ctx.timing, ctx.stop, tick):
             raise StackFailure(busy_message(name, stack["StackStatus"], ctx.timing.busy_timeout))
         stack = actions.describe_stack(cfn, name)
     return stack
@@ -110,6 +132,7 @@ def _missing_exporters(ctx: Context, stack_in: StackInput) -> list[str]:
 
 def preview(stack_in: StackInput, action: str, waits_for: list[str]) -> StackReview:
     review = StackReview(stack_in.key, stack_in.stack_name, action, Result.PREVIEW)
+    review.template_sha256, review.parameter_values = template_hash(stack_in.template), dict(stack_in.parameters)
     resources = sorted(stack_in.template["Resources"].items())
     review.resources = [ResourceChange("Add", logical_id, spec["Type"]) for logical_id, spec in resources]
     review.parameters = parameter_changes({}, stack_in)
@@ -125,6 +148,11 @@ def preview(stack_in: StackInput, action: str, waits_for: list[str]) -> StackRev
     )
     review.pending_notes.append(f"Preview from the template: its change set is created {after}; a new stack only adds.")
     return review
+
+
+def template_hash(template: dict[str, Any]) -> str:
+    """SHA-256 of the template's canonical JSON: the same for the file and for GetTemplate's decoded answer."""
+    return hashlib.sha256(json.dumps(template, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def added_exports(stack_in: StackInput) -> list[ExportChange]:
@@ -156,9 +184,11 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
     cfn = ctx.clients.cloudformation
     review = StackReview(stack_in.key, stack_in.stack_name, action, Result.CHANGES, change_set_name=ctx.change_set_name)
     deployed_template = None
+    pending: list[PendingChangeSet] = []
     if stack:
-        for stale in actions.our_leftover_change_sets(cfn, stack["StackId"]):
-            actions.delete_change_set(cfn, stale)
+        stale, pending = leftovers.sort_out(actions.list_change_sets(cfn, stack["StackId"]), ctx.change_set_name)
+        for change_set_id in stale:
+            actions.delete_change_set(cfn, change_set_id)
     parameter_only = bool(stack and action == UPDATE and stack_in.overrides)
     if stack and action == UPDATE:
         deployed_template = actions.get_template(cfn, stack["StackId"])
@@ -173,11 +203,18 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
                 f"--set {stack_in.key}.{name}=... changes it"
                 for name, value in sorted(kept.items())
             ]
+    review.template_sha256, review.parameter_values = template_hash(stack_in.template), dict(stack_in.parameters)
+    tags = stack_tags(ctx.deployment.project, ctx.deployment.environment)
+    if stack and not parameter_only and unchanged(stack, deployed_template, stack_in, tags):
+        review.result, review.change_set_name = Result.NO_CHANGES, None
+        return review
+    ctx.report(stack_in.key, "creating its change set")
     created = actions.create_change_set(cfn, _request(ctx, stack_in, action, parameter_only))
     if created is None:
         review.result, review.change_set_name = Result.NO_CHANGES, None
         return review
     review.change_set_id, review.stack_id = created["Id"], created["StackId"]
+    ctx.report(stack_in.key, "waiting for CloudFormation to compute the change set")
     failure = actions.wait_change_set(cfn, created["Id"], ctx.timing, ctx.stop)
     if failure:
         actions.delete_change_set(cfn, created["Id"])
@@ -186,7 +223,32 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
         review.message = "" if review.result is Result.NO_CHANGES else f"change set failed: {failure}"
         return review
     _read_change_set(ctx, review, created["Id"], stack_in, stack if action == UPDATE else None, deployed_template)
+    review.pending = pending
+    review.notes += leftovers.superseded_notes(pending)
     return review
+
+
+def unchanged(
+    stack: dict[str, Any], deployed_template: dict[str, Any] | None, stack_in: StackInput, tags: list[dict[str, str]]
+) -> bool:
+    """CloudFormation would answer "didn't contain changes": skip making a change set only to delete it.
+
+    True only when nothing could differ: the stack is settled after a success,
+    its template, every parameter value and its stack tags are the ones we would send, and the
+    template has nothing CloudFormation resolves afresh on each update
+    (dynamic references, SSM parameter types, transforms).  A no-change
+    re-deploy then costs three calls per stack instead of six.
+    """
+    if stack["StackStatus"] not in ("CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"):
+        return False
+    if deployed_template is None or deployed_template != stack_in.template or "Transform" in stack_in.template:
+        return False
+    deployed = deployed_parameters(stack)
+    if deployed != stack_in.parameters or "****" in deployed.values():
+        return False
+    if {t["Key"]: t["Value"] for t in stack.get("Tags", [])} != {t["Key"]: t["Value"] for t in tags}:
+        return False
+    return "{{resolve:" not in stack_in.body and "AWS::SSM::Parameter::" not in stack_in.body
 
 
 def _parameter_only_notes(working: StackInput, deployed_template: dict[str, Any] | None) -> list[str]:
@@ -233,7 +295,8 @@ def _request(ctx: Context, stack_in: StackInput, action: str, parameter_only: bo
         "ChangeSetName": ctx.change_set_name,
         "ClientToken": actions.request_token(ctx.change_set_name, stack_in.stack_name, "create"),
         "ChangeSetType": "UPDATE" if action == UPDATE else "CREATE",
-        "Description": f"fargate-stacks {d.project}/{d.environment} {stack_in.key}",
+        "Description": f"fargate-stacks {d.project}/{d.environment} {stack_in.key}: run {ctx.change_set_name} "
+        f"by {owner()}",
         "Capabilities": capabilities(stack_in.template),
         "Tags": stack_tags(d.project, d.environment),
     }

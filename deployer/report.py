@@ -8,20 +8,52 @@ and exit code the command returns.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from deployer import lifecycle_view
+from deployer.errors import UsageError
 from deployer.review import REPLACEMENT, RESOURCE_COLUMNS, Review, StackReview
 from deployer.values import VALUE_COLUMNS, value_rows
 
 SCHEMA = 1
 
 
+def report_paths(folder: Path) -> tuple[Path, Path]:
+    return folder / "review.md", folder / "review.json"
+
+
+def reset_reports(folder: Path) -> None:
+    """Remove the previous run's review files, and make sure this run can write its own.
+
+    Called before any AWS call.  CI reads ``review.json``: after a run that
+    failed early (no credentials, endpoint unreachable, a bad flag) an old file
+    saying exit code 0 must not be there to read.  A review path that is not
+    a file (a directory, say) or a folder we cannot write to is a usage error
+    now, not a traceback after the change sets were made.
+    """
+    if not folder.is_dir():
+        return  # load_deployment says what is wrong with the folder
+    problems = []
+    for path in report_paths(folder):
+        if path.is_symlink() or path.is_file():
+            try:
+                path.unlink()
+            except OSError as exc:
+                problems.append(f"{path}: cannot replace it ({exc.strerror})")
+        elif path.exists():
+            problems.append(f"{path} is not a file; remove it: this run writes its review there")
+    if not problems and not os.access(folder, os.W_OK | os.X_OK):
+        problems.append(f"{folder}: not writable; the review files are written there")
+    if problems:
+        raise UsageError("; ".join(problems))
+
+
 def write_reports(folder: Path, review: Review, exit_code: int) -> tuple[Path, Path]:
-    md, js = folder / "review.md", folder / "review.json"
+    md, js = report_paths(folder)
     md.write_text(markdown(review) + environment_picture(folder))
     js.write_text(json.dumps(as_json(review, exit_code), indent=2, default=str) + "\n")
     return md, js
@@ -51,6 +83,7 @@ def as_json(review: Review, exit_code: int) -> dict[str, Any]:
         "project": review.project,
         "environment": review.environment,
         "region": review.region,
+        "run": review.run,
         "allow_replacement": review.allow_replacement,
         "risky": review.risky,
         "exit_code": exit_code,

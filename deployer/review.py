@@ -27,12 +27,22 @@ class Result(StrEnum):
     GATED = "gated"  # risky changes seen only mid-run (a deferred stack's change set), no --allow-replacement
     NOT_CONFIRMED = "not confirmed"  # a change set shown mid-run that the operator declined
     SKIPPED = "skipped"  # a stack it depends on did not deploy; that stack's result gives the exit code
-    INTERRUPTED = "interrupted"  # Ctrl-C: not planned, or not (or not fully) followed; the message says which
+    INTERRUPTED = "interrupted"  # Ctrl-C or SIGTERM: not planned, or its change set not executed
+    RUNNING = "still running"  # executed, then the run was stopped: CloudFormation goes on with the operation
+    UNKNOWN = "outcome unknown"  # executed, then its status could not be read (e.g. access denied): see its events
 
     @property
     def is_failure(self) -> bool:
         """Exit code 1.  GATED is exit code 3; SKIPPED follows from another stack's result."""
-        return self in (Result.BLOCKED, Result.ERROR, Result.FAILED, Result.NOT_CONFIRMED, Result.INTERRUPTED)
+        return self in (
+            Result.BLOCKED,
+            Result.ERROR,
+            Result.FAILED,
+            Result.NOT_CONFIRMED,
+            Result.INTERRUPTED,
+            Result.RUNNING,
+            Result.UNKNOWN,
+        )
 
     @property
     def holds_back_dependents(self) -> bool:
@@ -90,6 +100,31 @@ class ExportChange:
 
 
 @dataclass
+class PendingChangeSet:
+    """A change set on the stack, not made by this run, that executing ours makes CloudFormation delete.
+
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-changesets-execute.html
+    ("After you execute a change set, CloudFormation removes all change sets that are associated with the stack").
+    """
+
+    name: str
+    created: datetime | None
+    description: str
+    ours: bool  # made by this tool: an earlier review, superseded by this one
+
+    @property
+    def risk(self) -> str | None:
+        if self.ours:
+            return None
+        made = f", made {self.created:%Y-%m-%d %H:%M:%S%z}" if self.created else ""
+        said = f' ("{self.description}")' if self.description else ""
+        return (
+            f"pending change set {self.name}{made}{said} was made by someone else (console, another tool): "
+            "CloudFormation deletes it when this change set executes; check with its owner first"
+        )
+
+
+@dataclass
 class StackReview:
     key: str
     stack_name: str
@@ -101,9 +136,12 @@ class StackReview:
     stack_id: str | None = None
     created_at: datetime | None = None
     template_changed: bool | None = None  # False: a parameter-only change set
+    template_sha256: str | None = None  # of the template the change set (or preview) was made from
+    parameter_values: dict[str, str] = field(default_factory=dict)  # ... and of its parameter values
     resources: list[ResourceChange] = field(default_factory=list)
     parameters: list[ParameterChange] = field(default_factory=list)
     exports: list[ExportChange] = field(default_factory=list)
+    pending: list[PendingChangeSet] = field(default_factory=list)  # other change sets ours would discard
     notes: list[str] = field(default_factory=list)
     pending_notes: list[str] = field(default_factory=list)  # about a change set not made yet: dropped when it is
 
@@ -114,7 +152,8 @@ class StackReview:
     @property
     def risks(self) -> list[str]:
         found = [f"{r.logical_id}: {r.risk}" for r in self.resources if r.risk]
-        return found + [e.risk for e in self.exports if e.risk]
+        found += [e.risk for e in self.exports if e.risk]
+        return found + [p.risk for p in self.pending if p.risk]
 
     def counts(self) -> dict[str, int]:
         counts = {"Add": 0, "Modify": 0, "Remove": 0}
@@ -130,6 +169,7 @@ class Review:
     region: str
     stacks: dict[str, StackReview]
     allow_replacement: bool = False
+    run: str = ""  # the run's id, also the name of every change set it made
     lifecycle: Lifecycle = field(default_factory=Lifecycle)  # stacks to remove (prune) and drift
 
     @property

@@ -7,30 +7,34 @@ code 3 unless ``--allow-replacement`` is given.
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.text import Text
 
-from deployer import actions, brownfield, lifecycle_view, prune, render
-from deployer.aws import Timing, make_clients
+from deployer import actions, brownfield, lifecycle_view, lock, prune, render
+from deployer.aws import AWS_ERRORS, Timing, make_clients
 from deployer.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
 from deployer.drift import detect as detect_drift
 from deployer.drift import mark_overwritten
 from deployer.entrypoints import alb_routes
-from deployer.errors import UsageError
+from deployer.errors import UsageError, interrupt_code
 from deployer.execution import Gate, execute_stack
 from deployer.executor import walk
 from deployer.inputs import check_sizes, load_deployment
 from deployer.planning import Context, plan_stack
-from deployer.report import write_reports
+from deployer.progress import Progress
+from deployer.report import reset_reports, write_reports
 from deployer.review import Result, Review, StackReview
+from templates.naming import lock_stack_name
 
-OK, FAILURE, RISKY, INTERRUPTED = 0, 1, 3, 130
+OK, FAILURE, RISKY = 0, 1, 3
+INTERRUPTED = 130  # Ctrl-C; a run stopped by SIGTERM exits 143 (errors.interrupt_code)
 
 
 @dataclass(frozen=True)
@@ -50,52 +54,114 @@ class Options:
     region: str | None = None
     bucket: str | None = None
     workers: int = 4
+    wait: bool = False  # another run holds the environment's lock: wait for it instead of stopping
+    apply_plan: Path | None = None  # execute the change sets of this earlier review.json (see deployer.apply)
     timing: Timing = field(default_factory=Timing)
 
 
 def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> int:
+    ctx = prepare(options, console)
+    if problems := brownfield.account_problems(ctx.deployment, ctx.clients, options.profile):
+        return brownfield.refuse(console, problems)  # before the lock: a refused run leaves nothing behind
+    with locked(ctx, options.wait):
+        return _locked(ctx, options, console, ask)
+
+
+def prepare(options: Options, console: Console) -> Context:
+    """Everything checked before the first AWS call, then the clients."""
+    reset_reports(options.folder)  # whatever happens next, no earlier run's verdict is left for CI to read
     deployment = load_deployment(options.folder, options.stacks, options.sets, options.region)
     if options.environment and options.environment != deployment.environment:
         raise UsageError(f"{options.folder} holds environment {deployment.environment!r}, not {options.environment!r}")
     check_sizes(deployment.stacks.values(), options.bucket)
-    clients = make_clients(options.profile, deployment.region)
-    if problems := brownfield.account_problems(deployment, clients, options.profile):
-        return brownfield.refuse(console, problems)
+    progress = Progress(console, deployment.stack_names)
+    clients = make_clients(options.profile, deployment.region, progress.on_retry)
     ctx = Context(
         clients,
         deployment,
         options.timing,
         actions.new_change_set_name(),
-        say=lambda message: console.print(Text(message, "dim")),
+        say=progress.say,
         bucket=options.bucket,
         recreate_failed=options.recreate_failed,
+        progress=progress,
     )
-    ctx.exports = actions.list_exports(clients.cloudformation)
+    return ctx
+
+
+@contextmanager
+def locked(ctx: Context, wait: bool) -> Iterator[None]:
+    """The environment's lock (``deployer.lock``), held until the run ends, however it ends."""
+    holder = _lock(ctx, wait)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(*AWS_ERRORS):
+            lock.release(ctx.clients.cloudformation, holder)
+
+
+def _lock(ctx: Context, wait: bool) -> lock.Holder:
+    d = ctx.deployment
+
+    def waiting(holder: lock.Holder, since: float) -> None:
+        ctx.say(
+            f"waiting for the lock of {d.environment}: held by {holder.describe()} ({time.monotonic() - since:.0f}s)"
+        )
+
+    return lock.hold(
+        ctx.clients.cloudformation,
+        lock_stack_name(d.project, d.environment),
+        d.environment,
+        ctx.change_set_name,
+        wait=wait,
+        delay=ctx.timing.lock_delay,
+        stop=ctx.stop,
+        on_wait=waiting,
+    )
+
+
+def _locked(ctx: Context, options: Options, console: Console, ask: Callable[[str], bool]) -> int:
+    deployment = ctx.deployment
+    ctx.exports = actions.list_exports(ctx.clients.cloudformation)
     unplanned = {
         key: StackReview(key, deployment.stacks[key].stack_name, "", Result.INTERRUPTED, message="not planned")
         for key in deployment.order()
     }
     review = Review(deployment.project, deployment.environment, deployment.region, unplanned, options.allow_replacement)
-    with _recorded(console, options.folder, review):
-        if options.drift:
-            review.lifecycle.drift, review.lifecycle.drift_note = detect_drift(
-                ctx, options.workers, options.drift_timeout
-            )
-        else:
-            review.lifecycle.drift_note = "not checked (--no-drift)"
+    review.run = ctx.change_set_name
+    with recorded(console, options.folder, review):
+        return _review_then_execute(ctx, review, options, console, paused(ctx.progress, ask))
+
+
+def paused(progress: Progress | None, ask: Callable[[str], bool]) -> Callable[[str], bool]:
+    def asked(question: str) -> bool:
+        with progress.paused() if progress is not None else contextlib.nullcontext():
+            return ask(question)
+
+    return asked
+
+
+def _review_then_execute(
+    ctx: Context, review: Review, options: Options, console: Console, ask: Callable[[str], bool]
+) -> int:
+    if options.drift:
+        review.lifecycle.drift, review.lifecycle.drift_note = detect_drift(ctx, options.workers, options.drift_timeout)
+    else:
+        review.lifecycle.drift_note = "not checked (--no-drift)"
+    with ctx.progress_shown():
         walk(
-            deployment.depends_on(),
-            lambda key: plan_stack(ctx, key),
+            ctx.deployment.depends_on(),
+            lambda key: _reported(ctx, key, plan_stack),
             workers=options.workers,
             stop=ctx.stop,
             on_result=review.stacks.__setitem__,
         )
-        review.lifecycle.prune = options.prune
-        review.lifecycle.removals, review.lifecycle.prune_note = prune.plan_removals(ctx, options.prune)
-        mark_overwritten(review)
+    review.lifecycle.prune = options.prune
+    review.lifecycle.removals, review.lifecycle.prune_note = prune.plan_removals(ctx, options.prune)
+    mark_overwritten(review)
     code = exit_code(review)
     render.show_review(console, review)
-    _write(console, options.folder, review, code)
+    write(console, options.folder, review, code)
     if code != OK or not options.execute:
         console.print(_verdict(review, code))
         return code
@@ -103,13 +169,26 @@ def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> in
         console.print(Text("Nothing to execute: every stack is up to date.", "green"))
         return OK
     deletions = f" and delete {len(review.lifecycle.to_delete)} stack(s)" if review.lifecycle.to_delete else ""
-    if not options.yes and not ask(f"Execute these change sets{deletions} in {deployment.region}?"):
+    if not options.yes and not ask(f"Execute these change sets{deletions} in {ctx.deployment.region}?"):
         console.print(Text("Not confirmed: nothing was executed.", "yellow"))
         return FAILURE
-    return _execute(ctx, review, options, console, ask)
+    return execute(ctx, review, options, console, ask)
 
 
-def _execute(ctx: Context, review: Review, options: Options, console: Console, ask: Callable[[str], bool]) -> int:
+def _reported(ctx: Context, key: str, work: Callable[[Context, str], StackReview]) -> StackReview:
+    """``work(ctx, key)`` with its progress attributed to ``key``, ending on the stack's result."""
+    if ctx.progress is None:
+        return work(ctx, key)
+    with ctx.progress.working(key):
+        result = work(ctx, key)
+    ctx.report(key, str(result.result) + (f": {result.message}" if result.message else ""))
+    return result
+
+
+def execute(
+    ctx: Context, review: Review, options: Options, console: Console, ask: Callable[[str], bool], exact: bool = False
+) -> int:
+    """Execute the reviewed stacks in dependency order; ``exact``: nothing but what was reviewed (--apply-plan)."""
     gate = Gate(
         yes=options.yes,
         allow_replacement=options.allow_replacement,
@@ -117,12 +196,13 @@ def _execute(ctx: Context, review: Review, options: Options, console: Console, a
         show=lambda stack: render.show_stack(console, stack),
         on_events=render.event_printer(console),
         stop=ctx.stop,
+        exact=exact,
     )
     console.rule("Execute")
-    with _recorded(console, options.folder, review):
+    with ctx.progress_shown():
         walk(
             ctx.deployment.depends_on(),
-            lambda key: execute_stack(ctx, review.stacks[key], gate),
+            lambda key: _reported(ctx, key, lambda c, k: execute_stack(c, review.stacks[k], gate)),
             workers=options.workers,
             failed=lambda stack: stack.result.holds_back_dependents,
             skip=lambda key, blockers: skipped(review.stacks[key], blockers),
@@ -144,7 +224,7 @@ def _execute(ctx: Context, review: Review, options: Options, console: Console, a
                 "bold red",
             )
         )
-    _write(console, options.folder, review, code)
+    write(console, options.folder, review, code)
     if code == OK:
         _show_routes(ctx, console)
     return code
@@ -164,7 +244,7 @@ def exit_code(review: Review) -> int:
 def _show_routes(ctx: Context, console: Console) -> None:
     try:
         dns_name, routes = alb_routes(ctx.clients, ctx.deployment.stack_names)
-    except (ClientError, BotoCoreError) as exc:  # the deploy succeeded; only the summary is missing
+    except AWS_ERRORS as exc:  # the deploy succeeded; only the summary is missing
         console.print(Text(f"Could not read the ALB's routing table: {exc}", "yellow"))
         return
     console.print(render.routes_table(dns_name, routes))
@@ -181,24 +261,31 @@ def skipped(stack: StackReview, blockers: list[str]) -> StackReview:
 
 
 @contextmanager
-def _recorded(console: Console, folder: Path, review: Review) -> Iterator[None]:
-    """However a phase ends (Ctrl-C included) the review files say what was done and what was not."""
+def recorded(console: Console, folder: Path, review: Review) -> Iterator[None]:
+    """However the run ends (Ctrl-C and SIGTERM included) the review files say what was done and what was not."""
     try:
         yield
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         for stack in review.stacks.values():
             if stack.result in (Result.CHANGES, Result.PREVIEW, Result.DEFERRED):
                 stack.result, stack.message = Result.INTERRUPTED, "not executed: the run was interrupted"
         review.lifecycle.interrupted()
-        _write(console, folder, review, INTERRUPTED)
+        running = [s for s in review.stacks.values() if s.result is Result.RUNNING]
+        for stack in running:
+            console.print(Text(f"still running in CloudFormation: {stack.stack_name} ({stack.key})", "bold yellow"))
+        write(console, folder, review, interrupt_code(exc))
         raise
     except BaseException:
-        _write(console, folder, review, FAILURE)
+        write(console, folder, review, FAILURE)
         raise
 
 
-def _write(console: Console, folder: Path, review: Review, code: int) -> None:
-    md, js = write_reports(folder, review, code)
+def write(console: Console, folder: Path, review: Review, code: int) -> None:
+    try:
+        md, js = write_reports(folder, review, code)
+    except OSError as exc:  # checked writable before any AWS call; a full disk can still refuse
+        console.print(Text(f"Could not write the review files: {exc}", "bold red"))
+        return
     console.print(Text(f"Review written to {md} and {js}", "dim"))
 
 

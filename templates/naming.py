@@ -188,6 +188,14 @@ def scaling_policy_name(service: str, purpose: str) -> str:
     return f"{service}-{purpose}"
 
 
+def lock_stack_name(project: str, environment: str) -> str:
+    """The stack whose change set named ``deploy-lock`` marks a deploy in progress (see deployer/lock.py).
+
+    Not a stack key of the manifest: a service is always ``svc-<name>``, so no key can be ``deploy-lock``.
+    """
+    return stack_name(project, environment, "deploy-lock")
+
+
 def green_listener_rule_logical_id(hosts: Sequence[str], path_patterns: Sequence[str]) -> str:
     """The blue/green test rule beside its production rule (``listener_rule_logical_id``)."""
     return "Test" + listener_rule_logical_id(hosts, path_patterns)

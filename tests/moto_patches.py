@@ -32,6 +32,26 @@ each one is still needed).
    no delete), so the VPC's own deletion fails and moto's synchronous
    DeleteStack answers DependencyViolation.  CloudFormation deletes every
    resource of the stack; a teardown of the network stack needs that.
+7. ``CreateChangeSet`` with a name the stack already has a change set under:
+   CloudFormation answers AlreadyExistsException, moto makes a second one; and
+   a CREATE change set for a stack that is REVIEW_IN_PROGRESS (made by an
+   earlier CREATE change set) belongs to that stack in CloudFormation, while
+   moto makes a second stack of the same name.  The deployer's environment
+   lock rests on the name being taken (``deployer/lock.py``).
+8. ``DeleteChangeSet`` of a change set that is gone: CloudFormation answers
+   ChangeSetNotFound, moto fails with an internal error (HTTP 500).
+9. ``GetTemplate`` with ``ChangeSetName``: CloudFormation answers the change
+   set's template, moto ignores the change set (and without ``StackName``
+   answers that no stack "None" exists).  ``--apply-plan`` reads it back to
+   prove a change set was made from the reviewed template.
+10. ``ExecuteChangeSet``: CloudFormation then deletes every other change set of
+    the stack ("they aren't applicable to the updated stack"); moto keeps them
+    AVAILABLE, so a reviewed plan would still look applicable after someone
+    else's deploy.
+11. An action moto does not implement (DetectStackDrift, ...): the endpoint
+    answers HTTP 500 with a Python traceback as plain text, which a client
+    must treat as a server error and retry.  AWS answers an action it does not
+    know with HTTP 400 ``InvalidAction`` (XML), an error not worth retrying.
 """
 
 from __future__ import annotations
@@ -199,6 +219,112 @@ def patch_network_deletes() -> None:
 _NOT_LIVE = ("DELETE_COMPLETE", "REVIEW_IN_PROGRESS")  # gone, or a change set nobody executed: imports nothing
 
 
+def patch_change_set_names() -> None:
+    """Gap 7: one change set per name and stack; a CREATE change set joins a REVIEW_IN_PROGRESS stack."""
+    from moto.cloudformation.exceptions import AlreadyExistsException
+    from moto.cloudformation.models import CloudFormationBackend
+
+    create_change_set = CloudFormationBackend.create_change_set
+
+    @functools.wraps(create_change_set)
+    def patched(self: Any, stack_name: str, change_set_name: str, *args: Any, **kwargs: Any) -> tuple[str, str]:
+        waiting = [s for s in self.stacks.values() if s.name == stack_name and s.status == "REVIEW_IN_PROGRESS"]
+        for change_set in self.change_sets.values():
+            if change_set.change_set_name == change_set_name and change_set.stack.name == stack_name:
+                raise AlreadyExistsException(f"ChangeSet [{change_set_name}] already exists")
+        change_set_id, stack_id = create_change_set(self, stack_name, change_set_name, *args, **kwargs)
+        if waiting and stack_id != waiting[0].stack_id:  # moto made a second stack: use the waiting one
+            del self.stacks[stack_id]
+            self.change_sets[change_set_id].stack = waiting[0]
+            self.change_sets[change_set_id].stack_id = waiting[0].stack_id
+            stack_id = waiting[0].stack_id
+        return change_set_id, stack_id
+
+    CloudFormationBackend.create_change_set = patched  # type: ignore[method-assign]
+
+
+def patch_delete_missing_change_set() -> None:
+    """Gap 8: ChangeSetNotFound for a change set that does not exist (by id or name)."""
+    from moto.cloudformation.exceptions import CloudFormationError
+    from moto.cloudformation.models import CloudFormationBackend
+
+    class ChangeSetNotFound(CloudFormationError):
+        code = "ChangeSetNotFound"
+
+    delete_change_set = CloudFormationBackend.delete_change_set
+
+    @functools.wraps(delete_change_set)
+    def patched(self: Any, change_set_name: str) -> None:
+        known = change_set_name in self.change_sets or any(
+            cs.change_set_name == change_set_name for cs in self.change_sets.values()
+        )
+        if not known:
+            raise ChangeSetNotFound(f"ChangeSet [{change_set_name}] does not exist")
+        delete_change_set(self, change_set_name)
+
+    CloudFormationBackend.delete_change_set = patched  # type: ignore[method-assign]
+
+
+def patch_execute_discards_the_others() -> None:
+    """Gap 10: executing a change set deletes the stack's other change sets (the executed one stays listed)."""
+    from moto.cloudformation.models import CloudFormationBackend
+
+    execute_change_set = CloudFormationBackend.execute_change_set
+
+    @functools.wraps(execute_change_set)
+    def patched(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+        executed = self.describe_change_set(change_set_name)
+        execute_change_set(self, change_set_name, stack_name)
+        if executed is not None:
+            for change_set_id, other in list(self.change_sets.items()):
+                if other.stack_id == executed.stack_id and other is not executed:
+                    del self.change_sets[change_set_id]
+
+    CloudFormationBackend.execute_change_set = patched  # type: ignore[method-assign]
+
+
+def patch_get_template_of_change_set() -> None:
+    """Gap 9: ``GetTemplate`` answers the template of the change set named."""
+    from moto.cloudformation.exceptions import ValidationError
+    from moto.cloudformation.responses import CloudFormationResponse
+    from moto.core.responses import ActionResult
+
+    get_template = CloudFormationResponse.get_template
+
+    @functools.wraps(get_template)
+    def patched(self: Any) -> ActionResult:
+        name = self._get_param("ChangeSetName")
+        if not name:
+            return get_template(self)
+        change_set = self.cloudformation_backend.describe_change_set(name)
+        if change_set is None:
+            raise ValidationError(message=f"ChangeSet [{name}] does not exist")
+        return ActionResult({"TemplateBody": change_set.template})
+
+    CloudFormationResponse.get_template = patched  # type: ignore[method-assign]
+
+
+def patch_unimplemented_actions() -> None:
+    """Gap 11: an action moto lacks answers 400 InvalidAction, as AWS answers an action it does not know."""
+    from xml.sax.saxutils import escape
+
+    from moto.core.responses import BaseResponse
+
+    call_action = BaseResponse.call_action
+
+    @functools.wraps(call_action)
+    def patched(self: Any) -> Any:
+        try:
+            return call_action(self)
+        except NotImplementedError:
+            message = escape(f"{self._get_action()} is not available here")
+            error = f"<Type>Sender</Type><Code>InvalidAction</Code><Message>{message}</Message>"
+            body = f"<ErrorResponse><Error>{error}</Error><RequestId>moto</RequestId></ErrorResponse>"
+            return 400, {"Content-Type": "text/xml"}, body
+
+    BaseResponse.call_action = patched  # type: ignore[method-assign]
+
+
 GAPS: dict[str, Callable[[], None]] = {
     "change set exports": patch_change_set_exports,
     "Fn::GetAZs Ref": patch_get_azs_ref,
@@ -206,6 +332,11 @@ GAPS: dict[str, Callable[[], None]] = {
     "ListChangeSets StackName": patch_list_change_sets_stack_name,
     "ListImports": patch_list_imports,
     "network deletes": patch_network_deletes,
+    "change set names": patch_change_set_names,
+    "DeleteChangeSet missing": patch_delete_missing_change_set,
+    "GetTemplate ChangeSetName": patch_get_template_of_change_set,
+    "ExecuteChangeSet discards the others": patch_execute_discards_the_others,
+    "unimplemented actions": patch_unimplemented_actions,
 }
 
 

@@ -275,7 +275,13 @@ def deployed_parameter(region: str, stack_name: str, name: str) -> str:
     return {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}[name]
 
 
-def test_a_new_run_deletes_only_our_own_leftover_change_sets_of_the_stacks_it_plans(run: Any, dev: Path) -> None:
+def test_a_new_run_keeps_an_earlier_review_and_names_someone_elses_change_set_as_a_risk(run: Any, dev: Path) -> None:
+    """An earlier review may be applied (--apply-plan) by whoever approved it: a later run does not delete it.
+
+    Executing a change set makes CloudFormation delete every other change set of the stack: the one
+    made by someone else is a risk in the review, our own earlier one a note.  (Change sets of this
+    tool older than a day are deleted: see test_deploy_failures, CreationTime cannot be set here.)
+    """
     region = "us-west-1"
     assert run(dev, region, "--execute", "--yes").code == 0
     for key in ("network", "alb"):  # a change each, so a review leaves a change set on each
@@ -302,8 +308,13 @@ def test_a_new_run_deletes_only_our_own_leftover_change_sets_of_the_stacks_it_pl
 
     second = run(dev, region, "--stacks", "network")
 
-    assert change_sets("shop-dev-network") == {"someone-elses", second.stack("network")["change_set_name"]}
-    assert change_sets("shop-dev-alb") == {ours["alb"]}  # a stack this run did not plan keeps its own
+    network = second.stack("network")
+    assert change_sets("shop-dev-network") == {"someone-elses", ours["network"], network["change_set_name"]}
+    assert change_sets("shop-dev-alb") == {ours["alb"]}
+    assert second.code == 3  # risky: someone's pending change set would be discarded
+    [risk] = network["risks"]
+    assert risk.startswith("pending change set someone-elses") and "made by someone else" in risk
+    assert any(note.startswith(f"supersedes change set {ours['network']}") for note in network["notes"])
 
 
 def test_review_without_execute_changes_nothing(run: Any, dev: Path) -> None:

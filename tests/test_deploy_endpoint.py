@@ -78,6 +78,47 @@ def test_gap_4_list_change_sets_ignores_the_stack_name(cfn: Any) -> None:
     assert stacks == {"one", "two"}, "moto filters by StackName now: drop patch_list_change_sets_stack_name"
 
 
+WAIT_HANDLE = json.dumps({"Resources": {"Marker": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}})
+
+
+def test_gap_7_a_change_set_name_can_be_taken_twice_on_one_stack(cfn: Any) -> None:
+    kwargs = {"StackName": "gap7", "ChangeSetName": "taken", "ChangeSetType": "CREATE", "TemplateBody": WAIT_HANDLE}
+    first = cfn.create_change_set(**kwargs)
+    second = cfn.create_change_set(**kwargs)  # CloudFormation: AlreadyExistsException
+    assert first["Id"] != second["Id"], "moto refuses a taken change-set name now: drop patch_change_set_names"
+    assert first["StackId"] != second["StackId"]  # and a second stack of the same name
+
+
+def test_gap_8_deleting_a_deleted_change_set_is_an_internal_error(cfn: Any) -> None:
+    made = cfn.create_change_set(
+        StackName="gap8", ChangeSetName="once", ChangeSetType="CREATE", TemplateBody=WAIT_HANDLE
+    )
+    cfn.delete_change_set(ChangeSetName=made["Id"])
+    with pytest.raises(Exception) as raised:  # CloudFormation: ChangeSetNotFound
+        cfn.delete_change_set(ChangeSetName=made["Id"])
+    assert not isinstance(raised.value, ClientError) or "ChangeSetNotFound" not in str(raised.value), (
+        "moto answers ChangeSetNotFound now: drop patch_delete_missing_change_set"
+    )
+
+
+def test_gap_9_get_template_ignores_the_change_set(cfn: Any) -> None:
+    made = cfn.create_change_set(StackName="gap9", ChangeSetName="c", ChangeSetType="CREATE", TemplateBody=WAIT_HANDLE)
+    with pytest.raises(ClientError, match="Stack with id None does not exist"):  # CloudFormation: the template
+        cfn.get_template(ChangeSetName=made["Id"], TemplateStage="Original")
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # moto has no model for a wait condition handle
+def test_gap_10_executing_a_change_set_keeps_the_others(cfn: Any) -> None:
+    cfn.create_stack(StackName="gap10", TemplateBody=WAIT_HANDLE)
+    other = json.dumps({"Resources": {"Other": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}})
+    first = cfn.create_change_set(StackName="gap10", ChangeSetName="a", TemplateBody=other)
+    second = cfn.create_change_set(StackName="gap10", ChangeSetName="b", TemplateBody=other)
+    cfn.execute_change_set(ChangeSetName=first["Id"])
+    statuses = {s["ChangeSetName"]: s["ExecutionStatus"] for s in cfn.list_change_sets(StackName="gap10")["Summaries"]}
+    assert statuses.get("b") == "AVAILABLE", "moto discards the other change sets now: drop the gap 10 patch"
+    assert second["Id"] != first["Id"]
+
+
 def test_gap_5_list_imports_is_not_implemented(cfn: Any) -> None:
     with pytest.raises(NotImplementedError, match="list_imports"):  # if this stops raising: drop patch_list_imports
         cfn.list_imports(ExportName="gap-VpcId")
@@ -89,6 +130,11 @@ def test_gap_6_deleting_a_stack_leaves_its_route_tables_so_the_vpc_stays(cfn: An
     cfn.create_stack(StackName="gap", TemplateBody=json.dumps({"Resources": {"Vpc": VPC, "Table": table}}))
     with pytest.raises(ClientError, match="has dependencies"):  # if this stops raising: drop patch_network_deletes
         cfn.delete_stack(StackName="gap")
+
+
+def test_gap_11_an_unimplemented_action_is_a_server_error(cfn: Any) -> None:
+    with pytest.raises(NotImplementedError):  # the server turns this into HTTP 500 with a text traceback
+        cfn.detect_stack_drift(StackName="gap11")
 
 
 def test_gap_2_get_azs_does_not_resolve_a_ref(cfn: Any) -> None:

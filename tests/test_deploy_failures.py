@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -243,24 +243,31 @@ def test_a_stack_in_progress_is_refused_when_waiting_is_off(dev: Path, cfn: tupl
 def test_only_our_finished_leftover_change_sets_are_deleted_never_one_being_computed(
     dev: Path, cfn: tuple[Any, Stubber]
 ) -> None:
-    """A change set still being computed belongs to a run going on now (moto computes them instantly)."""
+    """Only provably abandoned change sets go: ours, finished, older than a day (CreationTime, else the name).
+
+    A change set still being computed belongs to a run going on now (moto computes them instantly);
+    a younger review may be about to be applied (dddddd: its CreationTime is an hour ago).
+    """
     client, stub = cfn
     name = "shop-dev-network"
 
-    def summary(change_set: str, status: str, execution: str) -> dict[str, str]:
+    def summary(change_set: str, status: str, execution: str, **extra: Any) -> dict[str, Any]:
         return {
             "StackId": stack_id(name),
             "ChangeSetId": f"arn:{change_set}",
             "ChangeSetName": change_set,
             "Status": status,
             "ExecutionStatus": execution,
+            **extra,
         }
 
     stub.add_response("describe_stacks", stack(name, "UPDATE_COMPLETE"))
+    young = datetime.now(UTC) - timedelta(hours=1)
     summaries = [
-        summary("fargate-stacks-20250101-000000-aaaaaa", "CREATE_COMPLETE", "AVAILABLE"),  # a review, never run
-        summary("fargate-stacks-20250101-000000-bbbbbb", "FAILED", "UNAVAILABLE"),  # nothing to change
+        summary("fargate-stacks-20250101-000000-aaaaaa", "CREATE_COMPLETE", "AVAILABLE"),  # a review, long ago
+        summary("fargate-stacks-20250101-000000-bbbbbb", "FAILED", "UNAVAILABLE"),  # nothing to change, long ago
         summary("fargate-stacks-20250101-000000-cccccc", "CREATE_IN_PROGRESS", "UNAVAILABLE"),  # a run right now
+        summary("fargate-stacks-20250101-000000-dddddd", "CREATE_COMPLETE", "AVAILABLE", CreationTime=young),
         summary("someone-elses", "CREATE_COMPLETE", "AVAILABLE"),
     ]
     stub.add_response("list_change_sets", {"Summaries": summaries}, {"StackName": stack_id(name)})
@@ -444,6 +451,9 @@ def plan_network_update(dev: Path, cfn: tuple[Any, Stubber], changes: list[dict[
     client, stub = cfn
     name = "shop-dev-network"
     deployed = json.loads((dev / "network.json").read_text())
+    # The template or a value must differ from the deployed one for CloudFormation to have changes to show
+    # (an identical stack gets no change set at all): here, the template's description.
+    deployed["Description"] = "as deployed last week"
     stub.add_response(
         "describe_stacks",
         stack(name, "UPDATE_COMPLETE", Parameters=[{"ParameterKey": "ExportPrefix", "ParameterValue": "shop-dev"}]),
@@ -565,7 +575,7 @@ def test_throttling_that_outlasts_the_retries_is_an_error_not_a_crash(
     """Every answer throttled: botocore's retry handler tries max_attempts times, then the stack is an error."""
     from botocore.awsrequest import AWSResponse
 
-    from deployer.aws import RETRIES, make_clients
+    from deployer.aws import make_clients
 
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # never reached: answered below
     client = make_clients(None, "eu-west-1").cloudformation
@@ -586,7 +596,7 @@ def test_throttling_that_outlasts_the_retries_is_an_error_not_a_crash(
 
     assert review.result is Result.ERROR
     assert "Throttling" in review.message and "reached max retries" in review.message, review.message
-    assert len(sent) == RETRIES.retries["total_max_attempts"]
+    assert len(sent) == client.meta.config.retries["total_max_attempts"]
     assert len(slept) == len(sent) - 1 and max(slept) > 0  # backed off between attempts
 
 

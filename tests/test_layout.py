@@ -26,7 +26,9 @@ LATER_STAGES = {
     "templates.checks": ("templates.pipeline", "templates.writer"),
 }
 # What the deployer may read of the generator: names and the graph of written templates.
-DEPLOYER_MAY_IMPORT = ("templates.naming", "templates.stack_graph")
+# templates.lock: the environment lock's one-resource marker template (deployer/lock.py), the same for every
+# environment and never executed; built with troposphere like every template, not written by generate.py.
+DEPLOYER_MAY_IMPORT = ("templates.naming", "templates.stack_graph", "templates.lock")
 
 
 def module_files(root: Path = ROOT) -> dict[str, Path]:

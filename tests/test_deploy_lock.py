@@ -1,0 +1,127 @@
+"""One run at a time per environment, against the real local endpoint (through the loopback proxy).
+
+The other run is played by the lock itself: ``lock.acquire`` with another run
+id takes the same change-set lock a concurrent ``deploy.py`` would.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from rich.console import Console
+
+import deploy
+from deployer import lock
+from deployer.aws import Timing
+from deployer.run import Options
+from deployer.run import deploy as run_deploy
+from tests.fault_proxy import FaultProxy, fault_proxy
+from tests.moto_endpoint import endpoint_process, go_offline
+
+pytestmark = pytest.mark.e2e
+LOCK_STACK = "shop-dev-deploy-lock"
+OTHER = "fargate-stacks-20261201-090000-0ther0"
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    with endpoint_process() as url:
+        yield url
+
+
+@pytest.fixture
+def proxy(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultProxy]:
+    with fault_proxy(endpoint) as running:
+        go_offline(monkeypatch, running.url)
+        yield running
+
+
+def cfn(region: str) -> Any:
+    return boto3.client("cloudformation", region_name=region)
+
+
+def lock_change_sets(region: str) -> list[dict[str, Any]]:
+    try:
+        return cfn(region).list_change_sets(StackName=LOCK_STACK)["Summaries"]
+    except cfn(region).exceptions.ClientError:
+        return []
+
+
+def test_a_second_run_says_who_holds_the_environment_and_changes_nothing(
+    proxy: FaultProxy, dev: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    region = "eu-west-2"
+    held = lock.acquire(cfn(region), LOCK_STACK, "dev", OTHER)
+    proxy.clear()
+
+    code = deploy.main(["--env", "dev", "--dir", str(dev), "--region", region, "--execute", "--yes"])
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"another deploy of dev is in progress: {held.owner} (run {OTHER}) since " in err
+    assert "--wait" in err and f"--stack-name {LOCK_STACK} --change-set-name deploy-lock" in err
+    assert [action for action, _ in proxy.log] == ["CreateChangeSet", "ListChangeSets"]  # the lock, nothing else
+    assert not (dev / "review.json").exists()
+    assert [s["Description"] for s in lock_change_sets(region)] == [json.dumps(_description(held))]
+
+
+def _description(holder: lock.Holder) -> dict[str, str]:
+    return {
+        "run": holder.run,
+        "owner": holder.owner,
+        "started": holder.started.isoformat(),
+        "expires": holder.expires.isoformat(),
+    }
+
+
+def test_with_wait_a_run_goes_on_once_the_other_one_releases_the_lock(proxy: FaultProxy, dev: Path) -> None:
+    region = "eu-central-2"
+    held = lock.acquire(cfn(region), LOCK_STACK, "dev", OTHER)
+    screen = io.StringIO()
+    options = Options(dev, region=region, wait=True, timing=Timing(lock_delay=0.1, change_set_delay=0))
+    codes: list[int] = []
+    runner = threading.Thread(target=lambda: codes.append(run_deploy(options, Console(file=screen), lambda _q: False)))
+    runner.start()
+    for _ in range(200):  # ours, then two tries of the run: the first one was refused, for sure
+        if proxy.count("CreateChangeSet") >= 3:
+            break
+        threading.Event().wait(0.05)
+    assert codes == []  # still waiting
+    lock.release(cfn(region), held)
+    runner.join(timeout=60)
+
+    assert codes == [0]
+    assert f"waiting for the lock of dev: held by {held.owner} (run {OTHER})" in screen.getvalue()
+    assert json.loads((dev / "review.json").read_text())["exit_code"] == 0
+    assert lock_change_sets(region) == []  # released at the end
+
+
+def test_an_expired_lock_is_taken_over(proxy: FaultProxy, dev: Path) -> None:
+    """A run killed with SIGKILL never releases its lock: after its expiry the next run takes it."""
+    region = "sa-east-1"
+    lock.acquire(cfn(region), LOCK_STACK, "dev", OTHER, now=datetime.now(UTC) - lock.LOCK_TTL - timedelta(minutes=1))
+
+    code = deploy.main(["--env", "dev", "--dir", str(dev), "--region", region])
+
+    assert code == 0
+    assert lock_change_sets(region) == []
+
+
+def test_every_change_set_says_which_run_made_it_and_who_ran_it(proxy: FaultProxy, dev: Path) -> None:
+    region = "ca-central-1"
+    assert deploy.main(["--env", "dev", "--dir", str(dev), "--region", region, "--stacks", "network"]) == 0
+    review = json.loads((dev / "review.json").read_text())
+    [network] = review["stacks"]
+    [summary] = cfn(region).list_change_sets(StackName="shop-dev-network")["Summaries"]
+    assert summary["ChangeSetName"] == network["change_set_name"]
+    assert (
+        summary["Description"] == f"fargate-stacks shop/dev network: run {network['change_set_name']} by {lock.owner()}"
+    )
