@@ -19,7 +19,7 @@ from benchmarks import scale
 from templates.params.environment import Environment
 from templates.params.loader import apply_defaults
 from templates.pipeline import build_all, check_folder
-from templates.routing import check_routes
+from templates.routing.plan import check_routes
 from templates.writer import write_folder
 
 ROUTED_LIMIT = 90  # stays under the 100-rules-per-listener quota

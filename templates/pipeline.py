@@ -17,7 +17,6 @@ from pathlib import Path
 from troposphere import Template
 
 from templates import naming
-from templates.bluegreen_routing import green_rule_problems, plan_green_rules
 from templates.checks import limits, quotas
 from templates.checks.capacity import subnet_problems, subnet_warnings
 from templates.checks.cross_stack import cross_stack_findings
@@ -32,7 +31,8 @@ from templates.params.loader import load_params_and_source
 from templates.params.lock import RouteLock, lock_path, read_lock
 from templates.params.messages import attribute_to_defaults
 from templates.reports import environment_files
-from templates.routing import allocate, plan_rules, route_problems
+from templates.routing.blue_green import green_rule_problems, plan_green_rules
+from templates.routing.plan import allocate, plan_rules, route_problems
 from templates.stacks.alb_shards import build_alb_shards
 from templates.stacks.cluster import build_cluster
 from templates.stacks.network import build_network

@@ -14,7 +14,7 @@ from templates.params.environment import Environment
 from templates.params.formats import secret_value_from
 from templates.params.service import Service
 from templates.pipeline import build_all, check_folder, load_environment
-from templates.routing import plan_rules
+from templates.routing.plan import plan_rules
 from templates.stacks import alb, iam
 from templates.stacks.cluster import build_cluster
 from templates.stacks.service import capacity, discovery, dns, load_balancing, scaling, scheduled

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 import generate
 from templates.errors import ParamsError
 from templates.params.lock import LockedRoute, RouteLock, read_lock, render_lock
-from templates.priorities import Request, Slot, allocate_slots, band_bounds
-from templates.routing import allocate, band, plan_rules
+from templates.routing.plan import allocate, band, plan_rules
+from templates.routing.priorities import Request, Slot, allocate_slots, band_bounds
 from tests.conftest import make_env, minimal_params, write_params
 
 BAND_WIDTH = 6

@@ -46,7 +46,7 @@ from templates.params.environment import Environment
 from templates.params.lock import RouteLock
 from templates.params.service import Route
 from templates.pipeline import build_all, load_environment
-from templates.routing import allocate, computed_priority
+from templates.routing.plan import allocate, computed_priority
 from templates.writer import render
 
 PROPERTY = settings(

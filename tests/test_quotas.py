@@ -18,7 +18,7 @@ import generate
 from templates.checks import quotas
 from templates.errors import ParamsError
 from templates.params.environment import Environment
-from templates.routing import RulePlan
+from templates.routing.plan import RulePlan
 from tests.conftest import make_env, minimal_params, snapshot
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from templates.bluegreen_routing import green_rule_problems, plan_green_rules
 from templates.checks.release_limits import release_problems
 from templates.pipeline import build_all, load_environment
-from templates.routing import BAND_WIDTH, plan_rules, route_problems
+from templates.routing.blue_green import green_rule_problems, plan_green_rules
+from templates.routing.plan import BAND_WIDTH, plan_rules, route_problems
 from tests.conftest import IMAGE, make_env, web
 
 ROOT = Path(__file__).resolve().parent.parent

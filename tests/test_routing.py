@@ -10,7 +10,7 @@ import pytest
 import generate
 from templates.errors import ParamsError
 from templates.params.service import Route
-from templates.routing import (
+from templates.routing.plan import (
     allocate,
     band,
     band_of_priority,

@@ -22,8 +22,8 @@ from templates.errors import ParamsError
 from templates.naming import ExportKey, alb_export_key, alb_of_listener_export
 from templates.params.lock import RouteLock
 from templates.pipeline import build_all, load_environment
-from templates.routing import allocate, plan_rules
-from templates.shards import Capacity, Unit, capacity_of, place_units
+from templates.routing.plan import allocate, plan_rules
+from templates.routing.shards import Capacity, Unit, capacity_of, place_units
 from templates.writer import render
 from tests.conftest import make_env, minimal_params, write_params
 

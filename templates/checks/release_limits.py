@@ -16,7 +16,7 @@ from templates.checks.quotas import TARGET_GROUPS_PER_ALB
 from templates.errors import Problem
 from templates.params.environment import Environment
 from templates.params.service import Service
-from templates.routing import plan_rules
+from templates.routing.plan import plan_rules
 
 SECURITY_GROUP_EGRESS_RULES = 60
 

@@ -22,7 +22,7 @@ from templates.cost.prices import AS_OF, HOURS_PER_MONTH, SOURCE, RegionPrices, 
 from templates.params.egress import endpoints_to_create
 from templates.params.environment import Environment
 from templates.params.service import Service
-from templates.routing import plan_rules
+from templates.routing.plan import plan_rules
 from templates.stacks.alb_shards import shard_scheme
 from templates.stacks.service.capacity import spot_tasks
 

@@ -4,7 +4,7 @@ Why a file: a priority must never move once deployed (ELB refuses two rules
 on one priority, and a moved rule is a replaced rule), yet a priority
 computed from host and path alone collides now and then (a band has a few
 hundred slots), and every collision used to need a hand-pinned
-``priority:``.  With the lock, the allocator (``templates.priorities``)
+``priority:``.  With the lock, the allocator (``templates.routing.priorities``)
 decides once where a new route goes, the lock remembers it, and later runs
 keep it there.  The file is data, read and written here (the params stage)
 and handed to the allocator; template functions never see a file.

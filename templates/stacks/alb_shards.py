@@ -18,7 +18,7 @@ from troposphere import Export, Sub, Template
 
 from templates import naming
 from templates.params.environment import Environment
-from templates.routing import RulePlan
+from templates.routing.plan import RulePlan
 from templates.stacks.alb import build_alb
 
 

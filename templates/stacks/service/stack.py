@@ -16,7 +16,7 @@ from templates import naming
 from templates.naming import ExportKey, import_value
 from templates.params.environment import Environment
 from templates.params.service import Service
-from templates.routing import RulePlan
+from templates.routing.plan import RulePlan
 from templates.stacks import iam
 from templates.stacks.alb_shards import service_alb
 from templates.stacks.common import new_template, tags
@@ -44,7 +44,7 @@ def build_service(
     env: Environment, svc: Service, rules: list[RulePlan], green_rules: list[RulePlan] | None = None
 ) -> Template:
     """``rules`` are this service's planned listener rules (``routing.plan_rules``), ``green_rules`` its
-    blue/green test rule (``bluegreen_routing.plan_green_rules``)."""
+    blue/green test rule (``routing.blue_green.plan_green_rules``)."""
     t = new_template(env, _DESCRIPTIONS[svc.kind].format(name=svc.name))
     add_parameters(t, svc)
     log_group = add_log_group(t, env, svc)

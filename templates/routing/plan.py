@@ -9,7 +9,7 @@ specific band), so a more specific route always has the lower priority.
 Inside its band a route's slot is allocated once and then kept:
 ``allocate`` hands the routes, the params' pins and the route lock (the
 previous allocation, ``params/<env>.lock.yaml``, read by the pipeline) to
-``templates.priorities``.  A new route takes its hashed slot (a function of
+``templates.routing.priorities``.  A new route takes its hashed slot (a function of
 its host and path alone) or, when that is taken, the nearest free slot of its
 band; the lock remembers it, so adding, removing or reordering routes never
 moves another rule, and no collision needs a hand-pinned priority.  Pinned
@@ -27,7 +27,7 @@ Conflicts, all checked before anything is built (``check_routes``):
   across bands are intended: the longer literal path wins (``/api/v1``
   before ``/api*``), an exact host before a wildcard one.
 
-From ``allocate``, which also spreads routes over ALBs (``templates.shards``):
+From ``allocate``, which also spreads routes over ALBs (``templates.routing.shards``):
 
 * **R005** a band of one listener has no free slot left.
 * **R007** (``params.lock``) the route lock file does not parse or lists a route twice.
@@ -48,9 +48,9 @@ from templates.errors import ParamsError, Problem
 from templates.params.environment import Environment
 from templates.params.lock import LockedRoute, RouteLock
 from templates.params.service import Route
-from templates.priorities import Request, Slot, allocate_slots
-from templates.route_keys import path_patterns, route_key
-from templates.shards import capacity_of, place_units, route_units, too_big_problem
+from templates.routing.keys import path_patterns, route_key
+from templates.routing.priorities import Request, Slot, allocate_slots
+from templates.routing.shards import capacity_of, place_units, route_units, too_big_problem
 
 MAX_PRIORITY = 50000
 _PATH_LEVELS = 64  # literal path lengths 0..63 get their own band; longer share band 0

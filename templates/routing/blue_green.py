@@ -26,7 +26,7 @@ import hashlib
 from templates.errors import Problem
 from templates.params.environment import Environment
 from templates.params.lock import RouteLock
-from templates.routing import BAND_WIDTH, RulePlan, band_of_priority, plan_rules
+from templates.routing.plan import BAND_WIDTH, RulePlan, band_of_priority, plan_rules
 
 
 def _band_base(priority: int) -> int:

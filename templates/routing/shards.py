@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from templates.errors import Problem
 from templates.params.environment import Environment
-from templates.route_keys import route_key
+from templates.routing.keys import route_key
 
 RouteKey = tuple[str, tuple[str, ...]]
 
