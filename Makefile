@@ -25,9 +25,11 @@ $(CHECKOV_STAMP): requirements-checkov.txt
 ## make checkov: the pinned checkov in .venv-checkov (make test does this itself)
 checkov: $(CHECKOV_STAMP)
 
-## make templates [ENV=prod]: generate (and validate) output/<env>/ from params/<env>.yaml
+## make templates [ENV=prod] [LOCK=check]: generate (and validate) output/<env>/ from params/<env>.yaml;
+## updates params/<env>.lock.yaml, or with LOCK=check (CI) fails when it would change
+LOCK ?=
 templates: $(STAMP)
-	$(PY) generate.py $(if $(ENV),--env $(ENV),--all)
+	$(PY) generate.py $(if $(ENV),--env $(ENV),--all)$(if $(filter check,$(LOCK)), --check-lock)
 
 ## make test: the whole suite (cfn-lint, golden files, params errors, deployer end-to-end)
 test: $(STAMP) $(CHECKOV_STAMP)

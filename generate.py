@@ -10,6 +10,13 @@ including params-level AWS quotas (output unchanged).
 
 Template quotas (Q1xx) and security guardrails (H0xx) run on every
 generation; --no-validate skips only cfn-lint and the cross-stack checks.
+cfn-lint runs on every core and keeps its findings per template content in
+.cache/cfn-lint/ (--lint-cache DIR, --no-lint-cache), so an unchanged
+template is not linted twice.
+
+Listener-rule priorities and ALBs are kept in a route lock beside the params
+file (params/dev.yaml -> params/dev.lock.yaml), rewritten after each clean
+generation; --check-lock (CI) fails instead when it would change.
 The stages themselves live in templates/pipeline.py; this is the command line.
 """
 
@@ -25,13 +32,15 @@ from templates.checks.findings import NON_TEMPLATE_FILES
 from templates.cost.delta import cost_delta
 from templates.cost.model import summary
 from templates.errors import ParamsError
-from templates.pipeline import generate, load_environment
+from templates.params.lock import RouteLock, is_lock_file, lock_path, write_lock
+from templates.pipeline import generate, load_environment, load_lock, place_routes
 from templates.reports import COST
 from templates.writer import LOCK_TEMPLATE
 
 ROOT = Path(__file__).resolve().parent
 PARAMS_DIR = ROOT / "params"
 OUTPUT_DIR = ROOT / "output"
+LINT_CACHE_DIR = ROOT / ".cache" / "cfn-lint"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -43,6 +52,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     which.add_argument("--reference", action="store_true", help="print the params reference (Markdown)")
     parser.add_argument("--out", type=Path, help="output folder for --params")
     parser.add_argument("--no-validate", action="store_true", help="skip cfn-lint and cross-stack checks")
+    parser.add_argument(
+        "--lint-cache",
+        type=Path,
+        default=LINT_CACHE_DIR,
+        help="folder of cfn-lint findings by template content (default .cache/cfn-lint, git-ignored)",
+    )
+    parser.add_argument("--no-lint-cache", action="store_true", help="lint every template, read no cached findings")
+    parser.add_argument(
+        "--check-lock",
+        action="store_true",
+        help="CI: fail (exit 1, nothing written) when the route lock beside the params file would change",
+    )
     args = parser.parse_args(argv)
     if args.params and not args.out:
         parser.error("--params needs --out")
@@ -54,7 +75,35 @@ def jobs(args: argparse.Namespace) -> list[tuple[Path, Path]]:
         return [(args.params, args.out)]
     if args.env:
         return [(PARAMS_DIR / f"{args.env}.yaml", OUTPUT_DIR / args.env)]
-    return [(p, OUTPUT_DIR / p.stem) for p in sorted(PARAMS_DIR.glob("*.yaml"))]
+    return [(p, OUTPUT_DIR / p.stem) for p in sorted(PARAMS_DIR.glob("*.yaml")) if not is_lock_file(p)]
+
+
+def lock_changes(old: RouteLock, new: RouteLock) -> str:
+    """``2 new, 1 removed, 0 moved``: what regenerating would change in the lock."""
+    before, after = old.by_key(), new.by_key()
+    moved = sum(1 for key in before.keys() & after.keys() if before[key] != after[key])
+    return f"{len(after.keys() - before.keys())} new, {len(before.keys() - after.keys())} removed, {moved} moved"
+
+
+def stale_lock(params: Path, old: RouteLock, new: RouteLock) -> bool:
+    """--check-lock: True (and a message) when the committed lock is not what generating would write."""
+    if RouteLock.of(old.routes) == new:
+        return False
+    print(
+        f"error: {lock_path(params)} is out of date ({lock_changes(old, new)}): run make templates "
+        "and commit the lock with the params change",
+        file=sys.stderr,
+    )
+    return True
+
+
+def save_lock(params: Path, old: RouteLock, new: RouteLock) -> None:
+    """After a clean generation: write the lock when it changed (or is missing while routes exist)."""
+    path = lock_path(params)
+    if RouteLock.of(old.routes) == new and (path.exists() or not new.routes):
+        return
+    write_lock(path, new, params.name)
+    print(f"{path}: route lock updated ({lock_changes(old, new)})")
 
 
 def read_cost(out: Path) -> dict | None:
@@ -90,13 +139,19 @@ def main(argv: list[str] | None = None) -> int:
     try:  # every params file is loaded before anything is written
         loaded = [(params, load_environment(params), out) for params, out in work]
         quotas.check_environments_distinct([(params, env) for params, env, _ in loaded])
+        locks = [(load_lock(params), env) for params, env, _ in loaded]
+        placed = [place_routes(params, env, lock) for (params, _, _), (lock, env) in zip(loaded, locks, strict=True)]
     except ParamsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     status = 0
-    for params, env, out in loaded:
+    for (params, env, out), (old, _), new in zip(loaded, locks, placed, strict=True):
+        if args.check_lock and stale_lock(params, old, new):
+            status = 1
+            continue
         previous_cost = read_cost(out)
-        findings = generate(env, out, validate=not args.no_validate)
+        cache = None if args.no_lint_cache else args.lint_cache
+        findings = generate(env, out, validate=not args.no_validate, lint_cache=cache, lock=new)
         errors = [f for f in findings if f.is_error]
         for f in findings:
             if not f.is_error:
@@ -115,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
             state = "cfn-lint clean, imports resolved" if not args.no_validate else "not validated"
             print(f"{out}: {count} templates from {params.name} ({state})")
             print_cost(out, previous_cost)
+            if not args.check_lock:
+                save_lock(params, old, new)
     return status
 
 

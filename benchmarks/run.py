@@ -15,10 +15,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks import scale
 from templates.params.environment import Environment
 from templates.params.loader import apply_defaults
 from templates.pipeline import build_all, check_folder
-from templates.routing import check_routes
+from templates.routing.plan import check_routes
 from templates.writer import write_folder
 
 ROUTED_LIMIT = 90  # stays under the 100-rules-per-listener quota
@@ -78,6 +79,7 @@ def main() -> int:
         print(
             f"{'ok  ' if ok else 'MISS'} {name:<58} {value:8.2f}  (target {'>=' if higher else '<='} {target:g}; {how})"
         )
+    missed += scale.main()
     return 1 if missed else 0
 
 

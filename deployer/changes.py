@@ -69,7 +69,25 @@ def _unique(items: Any) -> list[str]:
     return sorted({item for item in items if item})
 
 
+def host_move_risk(change: ResourceChange) -> str | None:
+    """A DNS alias whose target changes: its host moves to another load balancer (routes spread over ALBs).
+
+    Generated aliases change their target only when the host's routes move to
+    another ALB (``alb`` -> ``alb-2``): clients resolving the host reach the new
+    ALB only as their DNS caches expire, so old and new ALB both serve it a while.
+    """
+    moved = change.resource_type == "AWS::Route53::RecordSet" and change.action == "Modify"
+    if moved and any(p.split(" ")[0] == "AliasTarget" for p in change.properties):
+        return (
+            "moves the host to another load balancer: its DNS record changes (both ALBs serve it until caches expire)"
+        )
+    return None
+
+
 def risk_of(change: ResourceChange) -> str | None:
+    moved = host_move_risk(change)
+    if moved:
+        return moved
     what = GUARDED_TYPES.get(change.resource_type)
     if not what:
         return None

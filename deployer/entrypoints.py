@@ -33,14 +33,22 @@ def may_route(template: Mapping[str, Any]) -> bool:
     return bool(types & {LOAD_BALANCER, LISTENER_RULE})
 
 
+def load_balancer_id(arn: str) -> str:
+    """``app/<name>/<id>`` of a load balancer ARN or of one of its listener-rule ARNs (documented ARN formats)."""
+    resource = arn.split(":", 5)[-1]  # loadbalancer/app/n/i  or  listener-rule/app/n/i/<listener>/<rule>
+    return "/".join(resource.split("/")[1:4])
+
+
 def alb_routes(
     clients: Clients, stack_names: Mapping[str, str], workers: int = 1
 ) -> tuple[str | None, list[dict[str, Any]]]:
-    """The ALB's DNS name and one row per listener rule: priority, host, path and the stack that owns it.
+    """The first ALB's DNS name and one row per listener rule: priority, host, path, owning stack and ALB.
 
+    An environment whose routes are spread over ALBs (``alb``, ``alb-2``, ...)
+    shows each rule's ALB (stack key) and that ALB's DNS name (``alb_dns``).
     The stacks' resources are listed ``workers`` at a time (one ListStackResources each).
     """
-    load_balancers: list[str] = []
+    load_balancers: dict[str, str] = {}  # ARN -> ALB stack key
     rule_owner: dict[str, str] = {}
     stacks = list(stack_names.items())
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="routes") as pool:
@@ -48,13 +56,20 @@ def alb_routes(
     for (key, _name), resources in zip(stacks, listed, strict=True):
         for resource in resources:
             if resource["ResourceType"] == LOAD_BALANCER:
-                load_balancers.append(resource["PhysicalResourceId"])
+                load_balancers[resource["PhysicalResourceId"]] = key
             elif resource["ResourceType"] == LISTENER_RULE:
                 rule_owner[resource["PhysicalResourceId"]] = key
     dns_name = None
+    alb_of: dict[str, tuple[str, str]] = {}  # app/<name>/<id> -> (stack key, DNS name)
     if load_balancers:
-        found = clients.elbv2.describe_load_balancers(LoadBalancerArns=load_balancers[:1])["LoadBalancers"]
-        dns_name = found[0]["DNSName"] if found else None
+        found = clients.elbv2.describe_load_balancers(LoadBalancerArns=list(load_balancers))["LoadBalancers"]
+        for lb in found:
+            alb_of[load_balancer_id(lb["LoadBalancerArn"])] = (
+                load_balancers.get(lb["LoadBalancerArn"], "?"),
+                lb["DNSName"],
+            )
+        first = next(iter(load_balancers))
+        dns_name = next((lb["DNSName"] for lb in found if lb["LoadBalancerArn"] == first), None)
     routes = []
     if rule_owner:
         pages = clients.elbv2.get_paginator("describe_rules").paginate(RuleArns=sorted(rule_owner))
@@ -66,9 +81,11 @@ def alb_routes(
                     "path": ", ".join(_values(rule, "path-pattern")),
                     "header": headers(rule),
                     "stack": rule_owner.get(rule["RuleArn"], "?"),
+                    "alb": alb_of.get(load_balancer_id(rule["RuleArn"]), ("?", ""))[0],
+                    "alb_dns": alb_of.get(load_balancer_id(rule["RuleArn"]), ("?", ""))[1],
                 }
             )
-    return dns_name, sorted(routes, key=lambda r: (isinstance(r["priority"], str), r["priority"]))
+    return dns_name, sorted(routes, key=lambda r: (r["alb"], isinstance(r["priority"], str), r["priority"]))
 
 
 def _values(rule: Mapping[str, Any], field: str) -> list[str]:

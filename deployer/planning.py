@@ -23,6 +23,7 @@ from deployer.aws import AWS_ERRORS, Clients, Timing
 from deployer.changes import deployed_parameters, kept_values, parameter_changes, resource_changes
 from deployer.errors import Interrupted, StackFailure
 from deployer.exports import export_changes
+from deployer.host_moves import mark_host_moves
 from deployer.inputs import Deployment, StackInput
 from deployer.inventory import stack_tags
 from deployer.lock import owner
@@ -326,6 +327,7 @@ def _read_change_set(
     described = actions.describe_change_set(cfn, change_set_id)
     review.created_at = described["CreationTime"]
     review.resources = resource_changes(described)
+    mark_host_moves(review.resources, deployed_template, stack_in.template)
     review.notes += attach_values(review.resources, described)
     deployed = deployed_parameters(stack) if stack else {}
     review.parameters = parameter_changes(deployed, stack_in)

@@ -154,8 +154,13 @@ def event_printer(console: Console) -> Any:
 
 
 def routes_table(dns_name: str | None, routes: list[dict[str, Any]]) -> RenderableType:
-    table = Table("Priority", "Host", "Path", "Service stack", title="Routing (shared ALB)", header_style="bold")
+    """The routing table, each rule with its ALB; the DNS name of every further ALB under the first's."""
+    table = Table("ALB", "Priority", "Host", "Path", "Service stack", title="Routing", header_style="bold")
     for route in routes:
+        alb = route.get("alb", "alb")
         path = (route["path"] or "*") + (f" + header {route['header']}" if route.get("header") else "")
-        table.add_row(str(route["priority"]), route["host"] or "*", path, route["stack"])
-    return Group(Text.assemble(("ALB DNS name: ", "bold"), dns_name or "(not found)"), table)
+        table.add_row(alb, str(route["priority"]), route["host"] or "*", path, route["stack"])
+    lines = [Text.assemble(("ALB DNS name: ", "bold"), dns_name or "(not found)")]
+    others = sorted({(r["alb"], r["alb_dns"]) for r in routes if r.get("alb_dns") and r["alb_dns"] != dns_name})
+    lines += [Text.assemble((f"{alb} DNS name: ", "bold"), dns) for alb, dns in others]
+    return Group(*lines, table)

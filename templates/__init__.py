@@ -3,16 +3,18 @@
 The folders are the pipeline, in the order data flows through them:
 
     params/       YAML -> validated models (schema, rules, loader, reference)
-    routing.py    routes -> listener rules with priorities (shared by stacks and checks)
+    routing/      routes -> listener rules: priorities, ALB shards, blue/green test rules
     stacks/       models -> troposphere Templates (network, alb, cluster, service/ + partials)
     writer.py     Templates -> output/<env>/ (all or nothing)
-    checks/       written templates -> findings (cfn-lint, cross-stack, quotas, security)
+    checks/       written templates -> findings (cfn-lint, cross-stack, quotas, limits, security)
+    diagram/, cost/, reports.py  the picture and the monthly cost written beside the templates
     pipeline.py   the stages in order; generate.py is its command line
 
 Shared by every stage: naming.py (every name: stacks, exports, logical ids,
 account-unique resources), errors.py (bad params -> exit 2), stack_graph.py
 (exports/imports between written templates; the deployer uses it too).
 
-Nothing in this package reads environment variables; only params/loader.py
-reads the params file, and only writer.py and checks/ touch output/.
+Nothing in this package reads environment variables; only params/ reads the
+params file and its route lock, only writer.py and checks/ touch output/, and
+generate.py writes the lock back (params/lock.py formats it).
 """

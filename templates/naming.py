@@ -95,6 +95,48 @@ def alias_logical_id(host: str) -> str:
     return readable + _short_hash(host)
 
 
+def alb_shard_key(primary: bool, scheme: str, number: int) -> str:
+    """Stack key of an ALB: ``alb``, ``alb-2``, ... for the environment's own scheme (``alb.scheme``);
+    ``alb-internal``, ``alb-internal-2``, ... (or ``alb-public``, ...) for the other one.
+
+    The first ALB keeps the key ``alb`` it always had, so an environment that
+    outgrows one ALB adds stacks and never renames (replaces) the one deployed.
+    """
+    family = ALB if primary else f"{ALB}-{'public' if scheme == 'internet-facing' else 'internal'}"
+    return family if number == 1 else f"{family}-{number}"
+
+
+def alb_export_key(shard: str, key: ExportKey) -> str:
+    """Export key of an ALB value: ``AlbDnsName`` for ``alb``, ``Alb2DnsName`` for ``alb-2``,
+    ``AlbInternalHttpListenerArn`` for ``alb-internal``: every ALB stack exports under its own names."""
+    if shard == ALB:
+        return key.value
+    return logical_id(shard) + key.value.removeprefix("Alb")
+
+
+def alb_import_value(shard: str, key: ExportKey) -> ImportValue:
+    """``import_value`` of one ALB's export; exactly ``import_value(key)`` for the first ALB."""
+    if shard == ALB:
+        return import_value(key)
+    return ImportValue(Sub(f"${{{EXPORT_PREFIX_PARAM}}}-{alb_export_key(shard, key)}"))
+
+
+def alb_of_listener_export(key: str) -> str | None:
+    """The ALB stack key behind a listener export key (``Alb2HttpListenerArn`` -> ``alb-2``); None if not one.
+
+    The inverse of ``alb_export_key`` for listeners: the deployer reads which
+    ALB a deployed and a new listener rule attach to.
+    """
+    for listener in (ExportKey.HTTPS_LISTENER_ARN, ExportKey.HTTP_LISTENER_ARN):
+        if key.endswith(listener.value):
+            prefix = key.removesuffix(listener.value)
+            if not prefix:
+                return ALB
+            words = re.findall(r"[A-Z][a-z]*|[0-9]+", prefix)
+            return "-".join(w.lower() for w in words) if "".join(words) == prefix else None
+    return None
+
+
 def service_stack_key(service: str) -> str:
     return SERVICE_PREFIX + service
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,8 @@ import yaml
 from templates.params.environment import Environment
 from templates.pipeline import build_all
 from templates.writer import write_folder
-from tests.moto_endpoint import go_offline
+from tests.fault_proxy import FaultProxy, fault_proxy
+from tests.moto_endpoint import endpoint_process, go_offline
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS_DIR = ROOT / "params"
@@ -84,14 +86,15 @@ def write_params(folder: Path, data: dict[str, Any] | str, name: str = "test.yam
 @pytest.fixture(scope="session")
 def shipped_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Every shipped params file generated (unvalidated) into a temp folder, once per session."""
-    from templates.pipeline import load_environment
+    from templates.params.lock import is_lock_file
+    from templates.pipeline import load_environment, load_lock
 
     root = tmp_path_factory.mktemp("shipped")
     outputs = {}
-    for params in sorted(PARAMS_DIR.glob("*.yaml")):
+    for params in sorted(p for p in PARAMS_DIR.glob("*.yaml") if not is_lock_file(p)):
         env = load_environment(params)
         out = root / params.stem
-        write_folder(out, env, build_all(env))
+        write_folder(out, env, build_all(env, load_lock(params)))
         outputs[params.stem] = out
     return outputs
 
@@ -123,3 +126,18 @@ def dev(shipped_outputs: dict[str, Path], tmp_path: Path) -> Path:
     folder = tmp_path / "dev"
     shutil.copytree(shipped_outputs["dev"], folder)
     return folder
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    """A local AWS endpoint (moto on loopback) per test module, so no module sees another's stacks."""
+    with endpoint_process() as url:
+        yield url
+
+
+@pytest.fixture
+def proxy(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultProxy]:
+    """boto3 in the test talks to a fault-injecting proxy in front of ``endpoint`` (nothing faulty until asked)."""
+    with fault_proxy(endpoint) as running:
+        go_offline(monkeypatch, running.url)
+        yield running

@@ -10,8 +10,9 @@ import re
 import shutil
 from pathlib import Path
 
+from templates.params.lock import is_lock_file
 from templates.params.reference import params_reference
-from templates.pipeline import build_all, load_environment
+from templates.pipeline import build_all, load_environment, load_lock
 from templates.writer import render
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,11 +23,13 @@ REFERENCE_BLOCK = re.compile(r"(<!-- params-reference:start -->\n).*?(<!-- param
 
 
 def golden_envs() -> list[Path]:
-    return sorted(PARAMS.glob("*.yaml"))
+    return sorted(p for p in PARAMS.glob("*.yaml") if not is_lock_file(p))
 
 
 def rendered(params: Path) -> dict[str, str]:
-    return {f"{key}.json": render(t) for key, t in build_all(load_environment(params)).items()}
+    """As ``make templates`` writes them: with the committed route lock."""
+    templates = build_all(load_environment(params), load_lock(params))
+    return {f"{key}.json": render(t) for key, t in templates.items()}
 
 
 def page_with_reference(text: str) -> str:

@@ -7,7 +7,6 @@ its ids into params, generates, and runs deploy.py against it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +20,9 @@ from templates.pipeline import build_all, load_environment
 from templates.writer import write_folder
 from tests.brownfield_world import World, add_foreign_rule, make_alb, make_vpc
 from tests.conftest import make_env
-from tests.moto_endpoint import endpoint_process, go_offline
+from tests.moto_endpoint import go_offline
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with endpoint_process() as url:
-        yield url
 
 
 @pytest.fixture

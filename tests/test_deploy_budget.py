@@ -4,29 +4,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import deploy
-from tests.fault_proxy import FaultProxy, fault_proxy
-from tests.moto_endpoint import endpoint_process, go_offline
+from tests.fault_proxy import FaultProxy
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with endpoint_process() as url:
-        yield url
-
-
-@pytest.fixture
-def proxy(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultProxy]:
-    with fault_proxy(endpoint) as running:
-        go_offline(monkeypatch, running.url)
-        yield running
 
 
 def test_an_unchanged_stack_costs_no_change_set(proxy: FaultProxy, dev: Path) -> None:

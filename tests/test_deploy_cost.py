@@ -8,7 +8,6 @@ carry, with change sets shaped as DescribeChangeSet answers them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +21,7 @@ from deployer.inputs import load_deployment
 from deployer.review import Result, Review, StackReview
 from deployer.values import attach_values
 from tests.conftest import PARAMS_DIR
-from tests.moto_endpoint import endpoint_process, go_offline
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with endpoint_process() as url:
-        yield url
+from tests.moto_endpoint import go_offline
 
 
 def generate_dev(tmp_path: Path, **network: Any) -> Path:

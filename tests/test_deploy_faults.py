@@ -32,18 +32,12 @@ from deployer.run import Options
 from deployer.run import deploy as run_deploy
 from tests.changeset_fixtures import stack
 from tests.fault_proxy import HTML_502, THROTTLING, FaultProxy, fault_proxy
-from tests.moto_endpoint import endpoint_process, go_offline, offline_env
+from tests.moto_endpoint import go_offline, offline_env
 from tests.test_deploy_failures import Recorder, context, executed, ready
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parent.parent
 FAST = Timing(change_set_delay=0, busy_delay=0, busy_timeout=3, delete_delay=0, poll_min=0.05, poll_max=0.2)
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with endpoint_process() as url:
-        yield url
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +20,9 @@ from deployer.values import NO_VALUES_NOTE
 from templates.naming import lock_stack_name
 from templates.stack_graph import build_graph
 from tests.conftest import PARAMS_DIR
-from tests.moto_endpoint import endpoint_process, go_offline
+from tests.moto_endpoint import go_offline
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with endpoint_process() as url:
-        yield url
 
 
 class Run:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,25 +22,11 @@ from deployer import lock
 from deployer.aws import Timing
 from deployer.run import Options
 from deployer.run import deploy as run_deploy
-from tests.fault_proxy import FaultProxy, fault_proxy
-from tests.moto_endpoint import endpoint_process, go_offline
+from tests.fault_proxy import FaultProxy
 
 pytestmark = pytest.mark.e2e
 LOCK_STACK = "shop-dev-deploy-lock"
 OTHER = "fargate-stacks-20261201-090000-0ther0"
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with endpoint_process() as url:
-        yield url
-
-
-@pytest.fixture
-def proxy(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultProxy]:
-    with fault_proxy(endpoint) as running:
-        go_offline(monkeypatch, running.url)
-        yield running
 
 
 def cfn(region: str) -> Any:

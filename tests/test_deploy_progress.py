@@ -21,7 +21,7 @@ from deployer.run import Options
 from deployer.run import deploy as run_deploy
 from tests.changeset_fixtures import stack
 from tests.fault_proxy import THROTTLING, FaultProxy, fault_proxy
-from tests.moto_endpoint import endpoint_process, go_offline
+from tests.moto_endpoint import go_offline
 from tests.test_deploy_failures import context
 
 STAMPED = re.compile(r"^\d\d:\d\d:\d\dZ ")
@@ -33,12 +33,6 @@ def stubbed() -> Iterator[tuple[Any, Stubber]]:
     with Stubber(client) as stub:
         yield client, stub
         stub.assert_no_pending_responses()
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with endpoint_process() as url:
-        yield url
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +22,11 @@ import deploy
 from deployer import lock
 from tests.conftest import ROOT
 from tests.fault_proxy import fault_proxy
-from tests.moto_endpoint import endpoint_process, go_offline, offline_env
+from tests.moto_endpoint import go_offline, offline_env
 
 pytestmark = pytest.mark.e2e
 LOCK_STACK = "shop-dev-deploy-lock"
 OTHER = "fargate-stacks-20261201-090000-0ther0"
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with endpoint_process() as url:
-        yield url
 
 
 def cfn(region: str) -> Any:

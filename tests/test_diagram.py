@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from templates.bluegreen_routing import plan_green_rules
 from templates.diagram.d2 import quote, to_d2
 from templates.diagram.mermaid import environment_mermaid
 from templates.diagram.model import build_picture
 from templates.diagram.render import RenderError, render_svg
 from templates.params.environment import Environment
 from templates.pipeline import generate, load_environment
-from templates.routing import plan_rules
+from templates.routing.blue_green import plan_green_rules
+from templates.routing.plan import plan_rules
 from tests.conftest import IMAGE, PARAMS_DIR, make_env, web
 
 

@@ -200,7 +200,7 @@ def test_role_inline_policy_size_counts_no_whitespace() -> None:
 
 
 def test_shipped_templates_are_inside_the_size_limits() -> None:
-    for params in sorted((ROOT / "params").glob("*.yaml")):
+    for params in sorted(p for p in (ROOT / "params").glob("*.yaml") if not p.name.endswith(".lock.yaml")):
         for key, template in build_all(load_environment(params)).items():
             assert limits.template_findings(key, json.loads(render(template))) == [], key
 

@@ -13,9 +13,10 @@ DNS aliases, several services) either give a clean ParamsError or go through
   match goes to the service of the most specific matching route (longer
   literal path, then exact host, wildcard host, no host), never to one that
   only wins by hash: checked by simulating ALB's matching, not with routing.py;
-* removing any one route leaves every other rule's logical id, priority and
-  conditions exactly as they were;
-* when the only problems are R004, pinning the suggested priorities passes.
+* removing any one route, with the route lock of the full environment, leaves
+  every other rule's logical id, priority and conditions exactly as they were;
+* colliding hashed slots need no pin: they build (the allocator takes a free
+  slot of the band).
 
 Each of these caught a real bug: alias ids colliding into a troposphere
 traceback, positional rule ids, priorities moved by linear probing, and
@@ -34,7 +35,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from templates.checks import quotas
@@ -42,9 +43,10 @@ from templates.checks.cross_stack import cross_stack_findings
 from templates.checks.security import security_findings
 from templates.errors import ParamsError
 from templates.params.environment import Environment
+from templates.params.lock import RouteLock
 from templates.params.service import Route
 from templates.pipeline import build_all, load_environment
-from templates.routing import computed_priority
+from templates.routing.plan import allocate, computed_priority
 from templates.writer import render
 
 PROPERTY = settings(
@@ -57,7 +59,6 @@ PROPERTY = settings(
 LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
 RECORD_SET = "AWS::Route53::RecordSet"
 ZONE = "Z0123456789ABCDEFGHIJ"
-R004_PIN = re.compile(r"pin this route with priority: (\d+)")
 
 # Hosts that sanitise alike (a-b / a.b, * / wildcard), wildcards covering each other, plain ones.
 HOSTS = [
@@ -90,12 +91,26 @@ hosts = st.sampled_from(HOSTS) | generated_host
 paths = st.sampled_from(PATHS) | generated_path
 
 
-# Pairs whose computed priorities collide (checked in test_colliding_pairs_collide), to reach R004.
+# Pairs whose hashed slots collide (checked in test_colliding_pairs_collide): the allocator separates them.
 COLLIDING = [
     ({"host": "api.example.com", "path": "/s0012"}, {"host": "api.example.com", "path": "/s0023"}),
     ({"path": "/v10"}, {"path": "/v16"}),
     ({"host": "*.example.com", "path": "/v36"}, {"host": "*.example.com", "path": "/v40"}),
 ]
+# Every colliding pair in one environment, one route per service: always among the examples.
+COLLIDING_ENVIRONMENT: dict[str, Any] = {
+    "project": "prop",
+    "environment": "test",
+    "region": "eu-west-1",
+    "services": {
+        f"c{i}": {
+            "image_tag": "1",
+            "containers": [{"name": "app", "image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app", "port": 8080}],
+            "routes": [route],
+        }
+        for i, route in enumerate(route for pair in COLLIDING for route in pair)
+    },
+}
 # Pairs that match a common request at one specificity: R003 when two services hold them.
 OVERLAPPING = [
     ({"host": "api.example.com", "path": "/api"}, {"host": "api.example.com", "path": "/api*"}),
@@ -103,7 +118,7 @@ OVERLAPPING = [
     ({"host": "*.example.com", "path": "/api"}, {"host": "*.b.example.com", "path": "/api"}),
 ]
 PAIRED = [route for pair in COLLIDING + OVERLAPPING for route in pair]
-# Pins: the colliding pair's computed 44615 (R004 on a pin), its neighbours, and anything else.
+# Pins: the colliding pair's hashed 44615 (a pin displacing it), its neighbours, and anything else.
 PINS = st.sampled_from([44615, 44616, 7, 100]) | st.integers(1, 50000)
 
 
@@ -174,9 +189,9 @@ def _load(path: Path, doc: dict[str, Any]) -> Environment:
     return load_environment(path)
 
 
-def _built(env: Environment) -> dict[str, dict[str, Any]]:
+def _built(env: Environment, lock: RouteLock) -> dict[str, dict[str, Any]]:
     """Build and render exactly as generate.py does, and run its checks on the result."""
-    texts = {key: render(template) for key, template in build_all(env).items()}
+    texts = {key: render(template) for key, template in build_all(env, lock).items()}
     docs = {key: json.loads(text) for key, text in texts.items()}
     findings = [f for key, text in texts.items() for f in quotas.template_findings(f"{key}.json", text)]
     findings += security_findings(docs) + cross_stack_findings(docs)
@@ -259,17 +274,6 @@ def _without_route(doc: dict[str, Any], service: str, index: int) -> dict[str, A
     return smaller if smaller["services"] else None
 
 
-def _pin_suggestions(doc: dict[str, Any], error: ParamsError) -> dict[str, Any] | None:
-    """The doc with every R004 suggestion pinned, or None if the error is about anything else."""
-    if any(p.check_id != "R004" for p in error.problems):
-        return None
-    pinned = copy.deepcopy(doc)
-    for problem in error.problems:
-        service, index = re.fullmatch(r"services\.(.+)\.routes\[(\d+)\]", problem.path).groups()
-        pinned["services"][service]["routes"][int(index)]["priority"] = int(R004_PIN.search(problem.message).group(1))
-    return pinned
-
-
 @pytest.fixture(scope="module")
 def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("property") / "params.yaml"
@@ -285,21 +289,22 @@ def test_accepted_params_build_clean_route_by_specificity_and_stay_stable(scratc
 
     @PROPERTY
     @given(doc=environments())
+    @example(doc=COLLIDING_ENVIRONMENT)
     def check(doc: dict[str, Any]) -> None:
         try:
             env = _load(scratch, doc)
         except ParamsError as exc:
             assert str(exc).startswith(f"{scratch}: invalid params")
             outcomes.update(p.check_id for p in exc.problems)
-            pinned = _pin_suggestions(doc, exc)
-            if pinned is None:
-                return
-            env = _load(scratch, pinned)  # the suggested pins must be enough
-            doc = pinned
-            outcomes["pinned as suggested"] += 1
-        docs = _built(env)
+            return
+        lock, problems = allocate(env)
+        assert problems == []
+        docs = _built(env, lock)
         _check_routing(env, docs)
         outcomes["built"] += 1
+        hashed = [computed_priority(r) for svc in env.services.values() for r in svc.routes if r.priority is None]
+        if len(hashed) != len(set(hashed)):
+            outcomes["colliding slots built"] += 1
         if any(set(pair) <= set(svc.alias_hosts) for svc in env.services.values() for pair in ALIKE_HOSTS):
             outcomes["alike hosts aliased"] += 1
 
@@ -310,7 +315,7 @@ def test_accepted_params_build_clean_route_by_specificity_and_stay_stable(scratc
                 if smaller is None:
                     continue
                 smaller_env = _load(scratch, smaller)
-                after = _rules({key: t.to_dict() for key, t in build_all(smaller_env).items()})
+                after = _rules({key: t.to_dict() for key, t in build_all(smaller_env, lock).items()})
                 changed = {
                     rule: (before.get(rule), props) for rule, props in after.items() if before.get(rule) != props
                 }
@@ -322,4 +327,4 @@ def test_accepted_params_build_clean_route_by_specificity_and_stay_stable(scratc
     # The property is only as good as its examples: most must build, and the error paths must be reached.
     assert outcomes["built"] >= 60, outcomes
     assert outcomes["removal checked"] >= 150, outcomes
-    assert {"R001", "R003", "R004", "pinned as suggested", "alike hosts aliased"} <= set(outcomes), outcomes
+    assert {"R001", "R003", "colliding slots built", "alike hosts aliased"} <= set(outcomes), outcomes

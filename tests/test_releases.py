@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from templates.bluegreen_routing import green_rule_problems, plan_green_rules
 from templates.checks.release_limits import release_problems
 from templates.pipeline import build_all, load_environment
-from templates.routing import BAND_WIDTH, plan_rules, route_problems
+from templates.routing.blue_green import green_rule_problems, plan_green_rules
+from templates.routing.plan import BAND_WIDTH, plan_rules, route_problems
 from tests.conftest import IMAGE, make_env, web
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -231,10 +231,13 @@ def test_a_new_nonce_is_a_new_task_definition(shipped: dict[str, dict[str, Any]]
 
 
 def test_too_many_web_services_for_the_alb_egress_quota() -> None:
-    many = {f"s{i}": web(routes=[{"host": f"s{i}.example.com"}]) for i in range(60)}
+    """Counted per ALB: services of one host share an ALB; services of many hosts spread over ALBs."""
+    many = {f"s{i}": web(routes=[{"host": "api.example.com", "path": f"/s{i}"}]) for i in range(60)}
     [problem] = release_problems(make_env(services=many))
     assert problem.check_id == "D005" and "61 outbound rules" in problem.message
     assert release_problems(make_env(services=dict(list(many.items())[:59]))) == []
+    hosts = {f"s{i}": web(routes=[{"host": f"s{i}.example.com"}]) for i in range(60)}
+    assert release_problems(make_env(services=hosts)) == []  # two ALBs
 
 
 # --- console polish ----------------------------------------------------------------------------
@@ -259,7 +262,7 @@ def test_web_stacks_output_their_route_urls(prod: dict[str, dict[str, Any]]) -> 
 
 def test_blue_green_rules_and_target_groups_count_against_the_alb_quotas() -> None:
     """98 routed services fit one listener; 3 of them blue/green need 101 rules and 101 target groups."""
-    services = {f"s{i}": web(routes=[{"host": f"s{i}.example.com"}]) for i in range(98)}
+    services = {f"s{i}": web(routes=[{"host": "api.example.com", "path": f"/s{i}"}]) for i in range(98)}
     assert [p.check_id for p in release_problems(make_env(services=services))] == ["D005"]  # 99 egress rules > 60
     for i in range(3):
         services[f"s{i}"]["blue_green"] = {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,15 @@ import pytest
 import generate
 from templates.errors import ParamsError
 from templates.params.service import Route
-from templates.routing import band, band_of_priority, check_routes, computed_priority, path_patterns, plan_rules
+from templates.routing.plan import (
+    allocate,
+    band,
+    band_of_priority,
+    check_routes,
+    computed_priority,
+    path_patterns,
+    plan_rules,
+)
 from tests.conftest import make_env, minimal_params, write_params
 
 
@@ -19,8 +26,8 @@ def svc(*routes: dict) -> dict:
     return {"image_tag": "1", "containers": [{"name": "app", "image": "repo", "port": 80}], "routes": list(routes)}
 
 
-def priorities(env) -> dict[str, int]:
-    return {p.service: p.priority for p in plan_rules(env)}
+def priorities(env, lock=None) -> dict[str, int]:
+    return {p.service: p.priority for p in plan_rules(env, lock)}
 
 
 def test_path_patterns() -> None:
@@ -59,10 +66,10 @@ def test_colliding_pair_really_collides() -> None:
 
 
 def test_a_rules_priority_never_changes_when_other_routes_come_or_go() -> None:
-    """Every route's planned priority equals the one it has alone, whatever else is in the environment.
+    """With the lock of the full environment, removing any one route keeps every other rule's priority.
 
-    Includes the colliding pair: with the old linear probing, adding ``alpha``
-    (sorted first) moved the existing ``zeta`` from 44615 to 44616.
+    Includes the colliding pair: allocated afresh, the second of them would
+    take the first's slot once the first is gone; the lock keeps it where it is.
     """
     pool = {f"s{i}": svc({"host": "api.example.com", "path": f"/p{i}"}) for i in range(20)}
     pool |= {
@@ -72,20 +79,20 @@ def test_a_rules_priority_never_changes_when_other_routes_come_or_go() -> None:
         "wild": svc({"host": "*.example.com", "path": "/p1"}),
         "pinned": svc({"path": "/pinned", "priority": 7}),
     }
-    alone = {name: priorities(make_env(services={name: spec}))[name] for name, spec in pool.items()}
-    assert alone["alpha"] == alone["zeta"] == 44615 and alone["pinned"] == 7
-    for removed in [None, *pool]:
+    full = make_env(services=pool)
+    lock, problems = allocate(full)
+    assert problems == []
+    everything = priorities(full, lock)
+    assert everything["pinned"] == 7 and 44615 in (everything["alpha"], everything["zeta"])
+    for removed in pool:
         services = {name: spec for name, spec in pool.items() if name != removed}
-        assert priorities(make_env(services=services)) == {name: alone[name] for name in services}, removed
+        assert priorities(make_env(services=services), lock) == {name: everything[name] for name in services}, removed
 
 
-R004_SUGGESTION = re.compile(r"pin this route with priority: (\d+)")
-
-
-def _generate(tmp_path: Path, services: dict, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, Path]:
+def _generate(tmp_path: Path, services: dict, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str, Path]:
     params = write_params(tmp_path, minimal_params(services=services))
     out = tmp_path / "out"
-    code = generate.main(["--params", str(params), "--out", str(out), "--no-validate"])
+    code = generate.main(["--params", str(params), "--out", str(out), "--no-validate", *extra])
     return code, capsys.readouterr().err, out
 
 
@@ -98,10 +105,10 @@ def _rule_priorities(out: Path, service: str) -> list[int]:
     ]
 
 
-def test_computed_collision_is_r004_with_a_priority_that_works_when_pinned(
+def test_colliding_route_takes_a_free_slot_of_its_band_and_the_deployed_rule_stays(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """zeta is deployed; alpha, appended, computes zeta's priority: R004 at alpha, pin it, zeta keeps 44615."""
+    """zeta is deployed on 44615; alpha, added later, hashes to 44615 too: no pin needed, zeta keeps it."""
     services = {"zeta": svc(COLLIDING[1]), "other": svc({"host": "api.example.com", "path": "/other"})}
     code, err, out = _generate(tmp_path, services, capsys)
     assert code == 0, err
@@ -109,54 +116,41 @@ def test_computed_collision_is_r004_with_a_priority_that_works_when_pinned(
     before = {name: _rule_priorities(out, name) for name in services}
 
     services["alpha"] = svc(COLLIDING[0])
-    code, err, _ = _generate(tmp_path, services, capsys)
-    assert code == 2 and "Traceback" not in err
-    assert "services.alpha.routes[0]: computed listener-rule priority 44615" in err and "[R004]" in err
-    assert "services.zeta.routes[0] (host api.example.com + path /s0023)" in err
-    suggested = int(R004_SUGGESTION.search(err).group(1))
-    alpha = Route.model_validate(COLLIDING[0])
-    assert band_of_priority(suggested) == band(alpha), "the suggestion keeps alpha's specificity"
-
-    services["alpha"] = svc({**COLLIDING[0], "priority": suggested})
     code, err, out = _generate(tmp_path, services, capsys)
     assert code == 0, err
     assert {name: _rule_priorities(out, name) for name in before} == before
-    assert _rule_priorities(out, "alpha") == [suggested]
+    (alpha_priority,) = _rule_priorities(out, "alpha")
+    assert alpha_priority != 44615
+    assert band_of_priority(alpha_priority) == band(Route.model_validate(COLLIDING[0])), "alpha keeps its specificity"
 
 
-def test_pin_on_a_computed_priority_is_r004_at_the_unpinned_route(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    services = {"zeta": svc(COLLIDING[1]), "pinner": svc({"path": "/pinned", "priority": 44615})}
-    code, err, _ = _generate(tmp_path, services, capsys)
-    assert code == 2
-    assert "services.zeta.routes[0]: computed listener-rule priority 44615" in err
-    assert "is pinned by services.pinner.routes[0]" in err and "[R004]" in err
-    suggested = int(R004_SUGGESTION.search(err).group(1))
-    services["zeta"] = svc({**COLLIDING[1], "priority": suggested})
+def test_a_pin_wins_over_the_lock(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Pinned priorities in params still win; the locked route they displace moves inside its own band."""
+    services = {"zeta": svc(COLLIDING[1])}
+    assert _generate(tmp_path, services, capsys)[0] == 0
+    services["pinner"] = svc({"path": "/pinned", "priority": 44615})
     code, err, out = _generate(tmp_path, services, capsys)
     assert code == 0, err
-    assert _rule_priorities(out, "pinner") == [44615] and _rule_priorities(out, "zeta") == [suggested]
+    assert _rule_priorities(out, "pinner") == [44615]
+    (zeta_priority,) = _rule_priorities(out, "zeta")
+    assert zeta_priority != 44615 and band_of_priority(zeta_priority) == band(Route.model_validate(COLLIDING[1]))
 
 
-def test_every_suggestion_is_distinct_when_several_routes_collide() -> None:
-    """Three routes on one computed priority: two R004s whose suggestions can both be pinned at once."""
-    services = {"zeta": svc(COLLIDING[1]), "alpha": svc(COLLIDING[0])}
-    third = next(
-        f"/{n:04d}x"
-        for n in range(100000)
-        if computed_priority(Route(host="api.example.com", path=f"/{n:04d}x")) == 44615
-    )
-    services["third"] = svc({"host": "api.example.com", "path": third})
-    with pytest.raises(ParamsError) as info:
-        check_routes("f.yaml", make_env(services=services))
-    problems = [p for p in info.value.problems if p.check_id == "R004"]
-    assert [p.path for p in problems] == ["services.alpha.routes[0]", "services.third.routes[0]"]
-    pins = [int(R004_SUGGESTION.search(p.message).group(1)) for p in problems]
-    assert len(set(pins)) == 2
-    for name, pin in zip(["alpha", "third"], pins, strict=True):
-        services[name] = svc({**services[name]["routes"][0], "priority": pin})
-    check_routes("f.yaml", make_env(services=services))
+def test_check_lock_fails_when_the_lock_would_change_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    services = {"zeta": svc(COLLIDING[1])}
+    assert _generate(tmp_path, services, capsys)[0] == 0
+    lock_file = tmp_path / "test.lock.yaml"
+    committed = lock_file.read_text()
+    assert _generate(tmp_path, services, capsys, "--check-lock")[0] == 0
+
+    services["alpha"] = svc(COLLIDING[0])
+    code, err, out = _generate(tmp_path, services, capsys, "--check-lock")
+    assert code == 1
+    assert "test.lock.yaml is out of date (1 new, 0 removed, 0 moved)" in err
+    assert lock_file.read_text() == committed
+    assert not (out / "svc-alpha.json").exists()
 
 
 def test_priorities_are_deterministic() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from templates.checks.findings import load_templates
 from templates.naming import listener_rule_logical_id
-from templates.routing import plan_rules
+from templates.routing.plan import plan_rules
 from templates.stacks.alb import build_alb
 from templates.stacks.cluster import build_cluster
 from templates.stacks.network import build_network, subnet_cidrs

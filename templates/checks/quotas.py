@@ -23,10 +23,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from templates import routing
 from templates.checks.findings import NON_TEMPLATE_FILES, Finding
 from templates.errors import ParamsError, Problem
 from templates.params.environment import Environment
+from templates.routing import plan as routing_plan
 from templates.stack_graph import exports_of
 from templates.stacks.alb import alb_listener_ports, alb_target_ports
 
@@ -63,7 +63,7 @@ NAME_LIMITS: dict[tuple[str, str], int] = {
 # --------------------------------------------------------------------------- params
 
 
-def condition_value_problems(rules: Iterable[routing.RulePlan]) -> list[Problem]:
+def condition_value_problems(rules: Iterable[routing_plan.RulePlan]) -> list[Problem]:
     """Q002: a listener rule holds at most 5 condition values (hosts + path patterns together).
 
     Current params cannot exceed it: a route has one host and at most two path
@@ -89,28 +89,10 @@ def condition_value_problems(rules: Iterable[routing.RulePlan]) -> list[Problem]
 def params_problems(env: Environment) -> list[Problem]:
     """Every params-level quota the environment exceeds."""
     problems: list[Problem] = []
-    rules = routing.plan_rules(env)
-    route_count = sum(len(svc.routes) for svc in env.services.values())
-    if route_count > RULES_PER_LISTENER:
-        problems.append(
-            Problem(
-                "services",
-                f"{route_count} routes in total, but all rules share one listener, which holds at most "
-                f"{RULES_PER_LISTENER} rules (AWS quota, raisable through Service Quotas)",
-                "Q001",
-            )
-        )
+    rules = routing_plan.plan_rules(env)
+    # Rules per listener (Q001) and target groups per ALB are checked per ALB
+    # where routes are spread over ALBs: ``routing.plan.route_albs``.
     problems += condition_value_problems(rules)
-    target_groups = sorted(name for name, svc in env.services.items() if svc.alb_port is not None)
-    if len(target_groups) > TARGET_GROUPS_PER_ALB:
-        problems.append(
-            Problem(
-                "services",
-                f"{len(target_groups)} services with routes, each needing a target group; one ALB serves at most "
-                f"{TARGET_GROUPS_PER_ALB} target groups",
-                "Q003",
-            )
-        )
     ingress = len(env.alb.ingress_cidrs) * len(alb_listener_ports(env))
     if ingress > RULES_PER_SECURITY_GROUP:
         problems.append(

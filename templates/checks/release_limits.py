@@ -12,33 +12,53 @@
 
 from __future__ import annotations
 
-from templates.checks.quotas import RULES_PER_LISTENER, TARGET_GROUPS_PER_ALB
+from templates.checks.quotas import TARGET_GROUPS_PER_ALB
 from templates.errors import Problem
 from templates.params.environment import Environment
+from templates.params.service import Service
+from templates.routing.plan import plan_rules
 
 SECURITY_GROUP_EGRESS_RULES = 60
 
 
+def _per_alb(env: Environment) -> dict[str, set[str]]:
+    """ALB stack key -> its web services, as routing spreads them (one ALB unless routes outgrow it)."""
+    albs: dict[str, set[str]] = {}
+    for rule in plan_rules(env):
+        if env.services[rule.service].alb_port is not None:
+            albs.setdefault(rule.alb, set()).add(rule.service)
+    return albs
+
+
 def alb_egress_rule_count(env: Environment) -> int:
-    """Outbound rules the ALB's security group ends up with: one per web service, the placeholder, old CIDR rules.
+    """Outbound rules the busiest ALB's security group ends up with: one per web service on it, the placeholder,
+    old CIDR rules.
 
     An existing ALB's group is its owners' (we add nothing to it), so it counts none.
     """
     if env.alb.existing is not None:
         return 0
-    web = [svc for svc in env.services.values() if svc.alb_port is not None]
+    busiest = max(_per_alb(env).values(), key=len, default=set())
+    web = [svc for name, svc in env.services.items() if name in busiest]
     cidr_ports = {svc.alb_port for svc in web} if env.alb.egress_to_vpc_cidr else set()
     return len(web) + 1 + len(cidr_ports)
 
 
 def _blue_green_problems(env: Environment) -> list[Problem]:
     """D006, only where blue/green is what crosses the quota (Q001/Q003 report the routes' own excess)."""
-    green = sum(1 for svc in env.services.values() if svc.blue_green is not None and svc.alb_port is not None)
-    routes = sum(len(svc.routes) for svc in env.services.values())
-    groups = sum(1 for svc in env.services.values() if svc.alb_port is not None)
+    problems = []
+    for names in _per_alb(env).values():  # per ALB: routes spread over ALBs count where they are
+        problems += _blue_green_on_one_alb(env, [env.services[n] for n in sorted(names)])
+    return problems
+
+
+def _blue_green_on_one_alb(env: Environment, services: list[Service]) -> list[Problem]:
+    green = sum(1 for svc in services if svc.blue_green is not None)
+    routes = sum(len(svc.routes) for svc in services)
+    groups = len(services)
     problems = []
     for used, limit, what in (
-        (routes, RULES_PER_LISTENER, "listener rules (routes plus one test rule each)"),
+        (routes, env.alb.rules_per_listener, "listener rules (routes plus one test rule each)"),
         (groups, TARGET_GROUPS_PER_ALB, "target groups (one per web service plus one alternate each)"),
     ):
         if green and used <= limit < used + green:

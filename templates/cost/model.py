@@ -17,11 +17,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from templates import naming
 from templates.cost.prices import AS_OF, HOURS_PER_MONTH, SOURCE, RegionPrices, prices_for
 from templates.cost.units import unit_prices
 from templates.params.egress import endpoints_to_create
 from templates.params.environment import Environment
 from templates.params.service import Service
+from templates.routing.plan import plan_rules
+from templates.stacks.alb_shards import shard_scheme
 from templates.stacks.service.capacity import spot_tasks
 
 NOT_INCLUDED = [
@@ -55,6 +58,12 @@ def nat_gateways(env: Environment) -> int:
     return {"none": 0, "single": 1, "per-az": env.network.az_count}[env.network.nat]
 
 
+def alb_schemes(env: Environment) -> dict[str, str]:
+    """ALB stack key -> scheme of every ALB the environment creates (``alb`` always, more when spread)."""
+    keys = {rule.alb for rule in plan_rules(env)} | {naming.ALB}
+    return {key: shard_scheme(env, key) for key in keys}
+
+
 def interface_endpoints(env: Environment) -> int:
     """Interface endpoints the network stack creates; each is billed once per AZ (the S3 gateway is free)."""
     endpoints = env.network.endpoints
@@ -64,13 +73,14 @@ def interface_endpoints(env: Environment) -> int:
 def _network(env: Environment, p: RegionPrices) -> list[Line]:
     nats = nat_gateways(env)
     own_alb = env.alb.existing is None
-    public_ips = nats + (env.network.zones if own_alb and env.alb.scheme == "internet-facing" else 0)
+    albs = alb_schemes(env) if own_alb else {}  # routes spread over several ALBs when one cannot hold them
+    public_ips = nats + env.network.zones * sum(1 for scheme in albs.values() if scheme == "internet-facing")
     endpoints = interface_endpoints(env)
     zones = env.network.zones
     alb_detail = "hourly charge; LCUs are usage-based" if own_alb else "existing ALB: billed to its owner"
     return [
         _fixed("nat", "NAT gateways", nats, "NAT gateway", p.nat_gateway_hour, f"nat: {env.network.nat}"),
-        _fixed("alb", "Application Load Balancer", int(own_alb), "ALB", p.alb_hour, alb_detail),
+        _fixed("alb", "Application Load Balancer", len(albs), "ALB", p.alb_hour, alb_detail),
         _fixed(
             "endpoints",
             "Interface VPC endpoints",

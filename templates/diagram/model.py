@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from templates.bluegreen_routing import plan_green_rules
 from templates.params.egress import endpoints_to_create
 from templates.params.environment import Environment
 from templates.params.service import Service
-from templates.routing import plan_rules
+from templates.routing.blue_green import plan_green_rules
+from templates.routing.plan import plan_rules
 from templates.stacks.network import subnet_cidrs
 from templates.stacks.service.capacity import spot_tasks
 

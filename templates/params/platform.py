@@ -112,6 +112,13 @@ class AlbParams(Strict):
         "(ELBSecurityPolicy-TLS13-1-2-*, -TLS13-1-3-*, -TLS-1-2-*, -FS-1-2-*).",
     )
     idle_timeout: int = Field(60, ge=1, le=4000, description="Idle timeout in seconds.")
+    rules_per_listener: int = Field(
+        100,
+        ge=1,
+        le=50000,
+        description="Your account's quota of listener rules per ALB (AWS default 100, raisable in Service "
+        "Quotas). Routes beyond it spread over more ALBs (alb-2, alb-3, ...), whole hosts at a time.",
+    )
     deletion_protection: bool = Field(
         True, description="Refuse to delete the ALB (turn off before tearing the environment down)."
     )

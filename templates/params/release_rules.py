@@ -1,7 +1,7 @@
 """Rules of a safe release that need the whole service: blue/green only where ECS can do it (D0xx).
 
 D001 alarm period x evaluation periods over one day    D003 blue/green on a service without one ALB route
-D002 alarm period not a multiple of 60 s               D004 test-rule priority taken (bluegreen_routing)
+D002 alarm period not a multiple of 60 s               D004 test-rule priority taken (routing.blue_green)
 D005 ALB security group over its outbound-rule quota   D006 blue/green over the ALB's rule or target-group quota
 (D005 and D006 live in checks/release_limits: they need the whole environment.)
 """

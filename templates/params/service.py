@@ -216,6 +216,12 @@ class Service(Strict):
         None, ge=1, le=65535, description="Port of target_container receiving ALB traffic; default its port."
     )
     routes: list[Route] = Field(default_factory=list, description="Listener rules.")
+    load_balancer: Literal["internet-facing", "internal"] | None = Field(
+        None,
+        description="Which ALBs carry the service's routes: internet-facing (public subnets) or internal "
+        "(private subnets); default alb.scheme. All routes of a service share one ALB (its target group can "
+        "belong to only one).",
+    )
     task_role: TaskRole | None = Field(
         None,
         description="The application's own IAM role: true (empty role), or statements / managed_policy_arns. "

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from troposphere import GetAtt, Ref, Template, ecs
 from troposphere import elasticloadbalancingv2 as elb
 
-from templates.naming import green_listener_rule_logical_id, import_value
+from templates.naming import alb_import_value, green_listener_rule_logical_id
 from templates.params.environment import Environment
 from templates.params.service import Service
-from templates.routing import RulePlan
+from templates.routing.plan import RulePlan
 from templates.stacks import iam
 from templates.stacks.alb import rules_listener
 from templates.stacks.common import tags
@@ -73,7 +73,7 @@ def add_blue_green(
     test_rule = t.add_resource(
         elb.ListenerRule(
             green_listener_rule_logical_id(green_rule.hosts, green_rule.paths),
-            ListenerArn=import_value(rules_listener(env)),
+            ListenerArn=alb_import_value(green_rule.alb, rules_listener(env)),  # its production rule's ALB
             Priority=green_rule.priority,
             Conditions=[*conditions(green_rule), header],
             Actions=_weighted(target_group, alternate),

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from troposphere import Template, route53
 
-from templates.naming import ExportKey, alias_logical_id, import_value
+from templates import naming
+from templates.naming import ExportKey, alb_import_value, alias_logical_id
 from templates.params.service import Service
 
 
-def add_alias_records(t: Template, svc: Service) -> list[route53.RecordSetType]:
+def add_alias_records(t: Template, svc: Service, alb: str = naming.ALB) -> list[route53.RecordSetType]:
+    """Aliases to ``alb`` (stack key), the ALB carrying the service's routes: DNS follows the host's ALB."""
     if svc.dns is None:
         return []
     return [
@@ -24,8 +26,8 @@ def add_alias_records(t: Template, svc: Service) -> list[route53.RecordSetType]:
                 Name=host,
                 Type="A",
                 AliasTarget=route53.AliasTarget(
-                    HostedZoneId=import_value(ExportKey.ALB_HOSTED_ZONE_ID),
-                    DNSName=import_value(ExportKey.ALB_DNS_NAME),
+                    HostedZoneId=alb_import_value(alb, ExportKey.ALB_HOSTED_ZONE_ID),
+                    DNSName=alb_import_value(alb, ExportKey.ALB_DNS_NAME),
                     EvaluateTargetHealth=True,
                 ),
             )

@@ -11,10 +11,10 @@ from __future__ import annotations
 from troposphere import Ref, Template
 from troposphere import elasticloadbalancingv2 as elb
 
-from templates.naming import ExportKey, import_value, listener_rule_logical_id
+from templates.naming import ExportKey, alb_import_value, import_value, listener_rule_logical_id
 from templates.params.environment import Environment
 from templates.params.service import Service
-from templates.routing import RulePlan
+from templates.routing.plan import RulePlan
 from templates.stacks.alb import rules_listener
 from templates.stacks.common import tags
 
@@ -83,7 +83,7 @@ def add_load_balancing(
         t.add_resource(
             elb.ListenerRule(
                 listener_rule_logical_id(rule.hosts, rule.paths),
-                ListenerArn=import_value(rules_listener(env)),
+                ListenerArn=alb_import_value(rule.alb, rules_listener(env)),
                 Priority=rule.priority,
                 Conditions=conditions(rule),
                 Actions=[elb.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(target_group))],

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from troposphere import Join, Output, Ref, Template, ec2
 
-from templates.naming import ExportKey, import_value
+from templates import naming
+from templates.naming import ExportKey
 from templates.params.environment import Environment
 from templates.params.service import Service
-from templates.routing import RulePlan
+from templates.routing.plan import RulePlan
 
 
 def _url(env: Environment, rule: RulePlan, path: str | None) -> str:
@@ -46,7 +47,9 @@ def add_route_outputs(
         )
 
 
-def add_alb_egress(t: Template, env: Environment, svc: Service, task_security_group: ec2.SecurityGroup) -> None:
+def add_alb_egress(
+    t: Template, env: Environment, svc: Service, task_security_group: ec2.SecurityGroup, alb: str = naming.ALB
+) -> None:
     """The ALB may open connections to this service's tasks on its target port, and nowhere else.
 
     Not on an existing ALB: its security group belongs to its owners, and we
@@ -58,7 +61,7 @@ def add_alb_egress(t: Template, env: Environment, svc: Service, task_security_gr
     t.add_resource(
         ec2.SecurityGroupEgress(
             "AlbEgressToTasks",
-            GroupId=import_value(ExportKey.ALB_SECURITY_GROUP),
+            GroupId=naming.alb_import_value(alb, ExportKey.ALB_SECURITY_GROUP),  # the service's own ALB
             IpProtocol="tcp",
             FromPort=port,
             ToPort=port,

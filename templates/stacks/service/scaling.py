@@ -12,6 +12,7 @@ from troposphere import GetAtt, Join, Ref, Template, cloudwatch, ecs
 from troposphere import applicationautoscaling as aas
 from troposphere import elasticloadbalancingv2 as elb
 
+from templates import naming
 from templates.naming import ExportKey, import_value, scaling_policy_name
 from templates.params.capabilities import ScheduledScaling, StepAlarm, StepScaling, TargetTracking
 from templates.params.environment import Environment
@@ -34,7 +35,9 @@ def add_autoscaling(
     service: ecs.Service,
     target_group: elb.TargetGroup | None,
     listener_rules: list[elb.ListenerRule],
+    alb: str = naming.ALB,
 ) -> aas.ScalableTarget | None:
+    """``alb`` is the stack key of the service's ALB (request-count tracking names it)."""
     scaling = svc.scaling
     if scaling is None:
         return None
@@ -54,7 +57,7 @@ def add_autoscaling(
         )
     )
     if scaling.target_tracking is not None:
-        _add_target_tracking(t, svc, target, scaling.target_tracking, target_group, listener_rules)
+        _add_target_tracking(t, svc, target, scaling.target_tracking, target_group, listener_rules, alb)
     if scaling.step is not None:
         _add_step_scaling(t, env, svc, service, target, scaling.step)
     return target
@@ -82,6 +85,7 @@ def _add_target_tracking(
     tracking: TargetTracking,
     target_group: elb.TargetGroup | None,
     listener_rules: list[elb.ListenerRule],
+    alb: str = naming.ALB,
 ) -> None:
     for metric, title in (("cpu", "Cpu"), ("memory", "Memory"), ("requests_per_target", "RequestCount")):
         value = getattr(tracking, metric)
@@ -92,7 +96,8 @@ def _add_target_tracking(
         if metric == "requests_per_target" and target_group is not None:
             # The label names the ALB and this target group: app/<alb>/<id>/targetgroup/<tg>/<id>.
             spec["ResourceLabel"] = Join(
-                "/", [import_value(ExportKey.ALB_FULL_NAME), GetAtt(target_group, "TargetGroupFullName")]
+                "/",
+                [naming.alb_import_value(alb, ExportKey.ALB_FULL_NAME), GetAtt(target_group, "TargetGroupFullName")],
             )
             # The target group must be attached to the ALB before it has request metrics.
             optional["DependsOn"] = [r.title for r in listener_rules]

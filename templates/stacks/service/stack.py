@@ -12,11 +12,13 @@ from troposphere import GetAtt, Output, Ref, Split, Template, ec2, ecs
 from troposphere import elasticloadbalancingv2 as elb
 from troposphere import logs as cwlogs
 
+from templates import naming
 from templates.naming import ExportKey, import_value
 from templates.params.environment import Environment
 from templates.params.service import Service
-from templates.routing import RulePlan
+from templates.routing.plan import RulePlan
 from templates.stacks import iam
+from templates.stacks.alb_shards import service_alb
 from templates.stacks.common import new_template, tags
 from templates.stacks.service import capacity
 from templates.stacks.service.alarms import add_deployment_alarms, needs_fixed_service_name, service_name
@@ -42,13 +44,14 @@ def build_service(
     env: Environment, svc: Service, rules: list[RulePlan], green_rules: list[RulePlan] | None = None
 ) -> Template:
     """``rules`` are this service's planned listener rules (``routing.plan_rules``), ``green_rules`` its
-    blue/green test rule (``bluegreen_routing.plan_green_rules``)."""
+    blue/green test rule (``routing.blue_green.plan_green_rules``)."""
     t = new_template(env, _DESCRIPTIONS[svc.kind].format(name=svc.name))
     add_parameters(t, svc)
     log_group = add_log_group(t, env, svc)
     roles = iam.add_task_roles(t, env, svc, log_group)
     task_definition = add_task_definition(t, env, svc, log_group, roles)
-    security_group = add_task_security_group(t, env, svc)
+    alb = service_alb(rules)
+    security_group = add_task_security_group(t, env, svc, alb)
     security_groups = [Ref(security_group), import_value(ExportKey.SERVICE_CLIENTS_SECURITY_GROUP)]
     t.add_output(Output("TaskDefinitionArn", Description="Task definition revision", Value=Ref(task_definition)))
     t.add_output(Output("LogGroupName", Description="CloudWatch log group", Value=Ref(log_group)))
@@ -64,7 +67,7 @@ def build_service(
         blue_green = add_blue_green(t, env, svc, target_group, listener_rules[0], green_rules[0])
     groups = [g for g in (target_group, blue_green.alternate if blue_green else None) if g is not None]
     alarms = add_deployment_alarms(t, env, svc, groups)
-    add_alb_egress(t, env, svc, security_group)
+    add_alb_egress(t, env, svc, security_group, alb)
     service = add_ecs_service(
         t,
         env,
@@ -78,8 +81,8 @@ def build_service(
         blue_green=blue_green,
     )
     add_route_outputs(t, env, svc, rules, green_rules or [])
-    add_autoscaling(t, env, svc, service, target_group, listener_rules)
-    add_alias_records(t, svc)
+    add_autoscaling(t, env, svc, service, target_group, listener_rules, alb)
+    add_alias_records(t, svc, alb)
     t.add_output(Output("ServiceName", Description="ECS service name", Value=GetAtt(service, "Name")))
     if target_group is not None:
         t.add_output(Output("TargetGroupArn", Description="ALB target group", Value=Ref(target_group)))
@@ -107,23 +110,24 @@ def _deployment_configuration(
     )
 
 
-def _tcp_from(port: int, source: ExportKey, description: str) -> ec2.SecurityGroupRule:
-    """Ingress on one TCP port from another stack's security group."""
+def _tcp_from(port: int, source: ExportKey, description: str, alb: str | None = None) -> ec2.SecurityGroupRule:
+    """Ingress on one TCP port from another stack's security group (of ALB ``alb`` when given)."""
     return ec2.SecurityGroupRule(
         IpProtocol="tcp",
         FromPort=port,
         ToPort=port,
-        SourceSecurityGroupId=import_value(source),
+        SourceSecurityGroupId=import_value(source) if alb is None else naming.alb_import_value(alb, source),
         Description=description,
     )
 
 
-def add_task_security_group(t: Template, env: Environment, svc: Service) -> ec2.SecurityGroup:
+def add_task_security_group(t: Template, env: Environment, svc: Service, alb: str = naming.ALB) -> ec2.SecurityGroup:
     """Tasks accept traffic from the ALB on the target port and, when published, from service clients."""
     ingress = []
     port = svc.alb_port
     if port is not None and svc.target is not None:
-        ingress.append(_tcp_from(port, ExportKey.ALB_SECURITY_GROUP, f"{svc.target.name}:{port} from the ALB only"))
+        description = f"{svc.target.name}:{port} from the ALB only"
+        ingress.append(_tcp_from(port, ExportKey.ALB_SECURITY_GROUP, description, alb))
     published = published_port(svc)
     if published is not None:
         description = f"{svc.discovery_name}:{published} from services of this environment"

@@ -1,28 +1,21 @@
 """Listener-rule planning: path patterns, conflicts, and stable priorities.
 
-Priorities are computed here rather than at deploy time (Copilot's "max + 1"
-custom resource makes routing order depend on deploy order).  A route's
-computed priority is a pure function of its own host and path, nothing else:
-rules fall into bands by specificity (longer literal path first, then exact
-host, wildcard host, no host; literal paths of 63 or more characters share the
-most specific band) and take a hashed slot inside their band.  No other route,
-service name or file order goes into the number, so adding, removing or
-reordering routes never moves another rule.  (Probing to the next free slot
-would: the route that sorts first keeps a contested slot and the other moves
-whenever a route appears or disappears.)
+Priorities are decided here, offline, rather than at deploy time (Copilot's
+"max + 1" custom resource makes routing order depend on deploy order).  Rules
+fall into bands by specificity (longer literal path first, then exact host,
+wildcard host, no host; literal paths of 63 or more characters share the most
+specific band), so a more specific route always has the lower priority.
 
-The price is that two routes can compute the same priority (a band has
-``BAND_WIDTH`` slots).  That is a params error, not something we paper over:
+Inside its band a route's slot is allocated once and then kept:
+``allocate`` hands the routes, the params' pins and the route lock (the
+previous allocation, ``params/<env>.lock.yaml``, read by the pipeline) to
+``templates.routing.priorities``.  A new route takes its hashed slot (a function of
+its host and path alone) or, when that is taken, the nearest free slot of its
+band; the lock remembers it, so adding, removing or reordering routes never
+moves another rule, and no collision needs a hand-pinned priority.  Pinned
+priorities (``priority:``) are used as written and win over the lock.
 
-* **R004** two unpinned routes compute the same priority: reported at the
-  later route (in params-file order), naming both, with a free
-  priority of the same specificity band to pin with ``priority:``, so the
-  specificity order is kept.  A pinned priority equal to another route's
-  computed one is R004 too, reported at the unpinned route with the same
-  advice (moving the pin instead works as well).
-
-Pinned priorities are used as written.  The other conflicts, all checked
-before anything is built (``check_routes``):
+Conflicts, all checked before anything is built (``check_routes``):
 
 * **R001** one host + path claimed twice.
 * **R002** two routes pinned to one priority.
@@ -30,9 +23,18 @@ before anything is built (``check_routes``):
   host, or wildcard hosts where one covers the other) at the same
   specificity (same band): ``/api`` and ``/api/*``, ``/api`` and ``/api*``, a
   host-only route and ``/``.  Which service answers would depend on the
-  hashed slots, so it is an error whether or not either is pinned.  Overlaps
+  slots, so it is an error whether or not either is pinned.  Overlaps
   across bands are intended: the longer literal path wins (``/api/v1``
   before ``/api*``), an exact host before a wildcard one.
+
+From ``allocate``, which also spreads routes over ALBs (``templates.routing.shards``):
+
+* **R005** a band of one listener has no free slot left.
+* **R007** (``params.lock``) the route lock file does not parse or lists a route twice.
+* **R006** services sharing a host ask for different load balancers
+  (internet-facing and internal).
+* **Q001** one host (with the hosts its services link it to) needs more rules
+  than ``alb.rules_per_listener`` or more target groups than an ALB holds.
 """
 
 from __future__ import annotations
@@ -41,9 +43,14 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from templates import naming
 from templates.errors import ParamsError, Problem
 from templates.params.environment import Environment
+from templates.params.lock import LockedRoute, RouteLock
 from templates.params.service import Route
+from templates.routing.keys import path_patterns, route_key
+from templates.routing.priorities import Request, Slot, allocate_slots
+from templates.routing.shards import capacity_of, place_units, route_units, too_big_problem
 
 MAX_PRIORITY = 50000
 _PATH_LEVELS = 64  # literal path lengths 0..63 get their own band; longer share band 0
@@ -58,22 +65,7 @@ class RulePlan:
     hosts: tuple[str, ...]
     paths: tuple[str, ...]
     priority: int
-
-
-def path_patterns(path: str | None) -> tuple[str, ...]:
-    """``/auth`` -> (``/auth``, ``/auth/*``); ``/`` -> (``/*``,); ``/x*`` kept as written."""
-    if path is None:
-        return ()
-    if path.endswith("*"):
-        return (path,)
-    trimmed = path.rstrip("/")
-    if not trimmed:
-        return ("/*",)
-    return (trimmed, trimmed + "/*")
-
-
-def route_key(route: Route) -> tuple[str, tuple[str, ...]]:
-    return (route.host or "", path_patterns(route.path))
+    alb: str = naming.ALB
 
 
 def band(route: Route) -> int:
@@ -117,16 +109,79 @@ def _entries(env: Environment, in_file_order: bool = False) -> list[tuple[str, i
     return [(name, i, route) for name, svc in services for i, route in enumerate(svc.routes)]
 
 
-def plan_rules(env: Environment) -> list[RulePlan]:
-    """Every listener rule of the environment with its priority, sorted by priority.
+def plan_rules(env: Environment, lock: RouteLock | None = None) -> list[RulePlan]:
+    """Every listener rule of the environment with its ALB and priority, sorted by priority.
 
-    Assumes ``check_routes`` passed; otherwise two plans may share a priority.
+    ``lock`` is the previous allocation (none: allocate afresh).  Assumes
+    ``check_routes`` passed; otherwise two plans may share a priority.
     """
+    slots = allocate(env, lock)[0].by_key()
     plans = []
     for name, i, route in _entries(env):
-        host, paths = route_key(route)
-        plans.append(RulePlan(name, i, (host,) if host else (), paths, priority(route)))
-    return sorted(plans, key=lambda p: (p.priority, p.service, p.index))
+        host, paths = key = route_key(route)
+        slot = slots.get(key)
+        alb, number = (slot.alb, slot.priority) if slot is not None else (naming.ALB, priority(route))
+        plans.append(RulePlan(name, i, (host,) if host else (), paths, number, alb))
+    return sorted(plans, key=lambda p: (p.alb, p.priority, p.service, p.index))
+
+
+def route_albs(
+    env: Environment, lock: RouteLock | None
+) -> tuple[dict[tuple[str, tuple[str, ...]], str], list[Problem]]:
+    """The ALB (stack key) of every route: whole units per ALB, kept where the lock had them (``shards``)."""
+    units, problems = route_units(env)
+    previous = {entry.key: entry.alb for entry in lock.routes} if lock is not None else {}
+    capacity = capacity_of(env)
+
+    def shard_key(scheme: str, number: int) -> str:
+        return naming.alb_shard_key(scheme == env.alb.scheme, scheme, number)
+
+    existing = env.alb.existing is not None  # not ours: routes cannot spread to more ALBs
+    placed, too_big = place_units(units, previous, capacity, shard_key, single=existing)
+    problems += [p for unit in too_big if (p := too_big_problem(env, unit, capacity)) is not None]
+    problems += [
+        Problem(
+            f"services.{u.services[0]}.load_balancer",
+            f"every route goes to the existing load balancer (alb.existing, {env.alb.scheme}), not {u.scheme}",
+            "R006",
+        )
+        for u in units
+        if existing and u.scheme != env.alb.scheme
+    ]
+    albs = {route_key(route): placed.get(route_key(route), naming.ALB) for _, _, route in _entries(env)}
+    return albs, problems
+
+
+def allocate(env: Environment, lock: RouteLock | None = None) -> tuple[RouteLock, list[Problem]]:
+    """The new route lock (pins, kept slots, new slots) and R005 for routes left without a slot.
+
+    Pure: ``lock`` is data the pipeline read.  ``allocate(env, allocate(env, L)[0])``
+    returns the same lock, so the pipeline may pass either.
+    """
+    previous = lock.by_key() if lock is not None else {}
+    albs, problems = route_albs(env, lock)
+    requests: dict[tuple[str, tuple[str, ...]], tuple[Request, str]] = {}
+    for name, i, route in _entries(env):
+        key = route_key(route)
+        if key not in requests:  # a repeated host+path is R001's
+            request = Request(key, band(route), computed_priority(route), albs[key], route.priority)
+            requests[key] = (request, _route_path(name, i))
+    locked = {key: Slot(entry.alb, entry.priority) for key, entry in previous.items()}
+    slots, full = allocate_slots([r for r, _ in requests.values()], locked, BAND_WIDTH)
+    entries = [
+        LockedRoute(host=key[0] or None, paths=list(key[1]), alb=slot.alb, priority=slot.priority)
+        for key, slot in slots.items()
+    ]
+    problems += [
+        Problem(
+            requests[r.key][1],
+            f"no listener-rule priority of this specificity is free on {r.alb} (a band holds {BAND_WIDTH}): "
+            "move some routes of this host and path length to another host",
+            "R005",
+        )
+        for r in full
+    ]
+    return RouteLock.of(entries), problems
 
 
 def check_routes(file: Path | str, env: Environment) -> None:
@@ -136,7 +191,7 @@ def check_routes(file: Path | str, env: Environment) -> None:
 
 
 def route_problems(env: Environment) -> list[Problem]:
-    """R001-R004 (see the module docstring), each at the route to change."""
+    """R001-R003 (see the module docstring), each at the route to change."""
     problems: list[Problem] = []
     claimed: dict[tuple[str, tuple[str, ...]], str] = {}
     pinned: dict[int, str] = {}
@@ -160,7 +215,7 @@ def route_problems(env: Environment) -> list[Problem]:
                     Problem(where, f"priority {route.priority} is already pinned by {pinned[route.priority]}", "R002")
                 )
             pinned[route.priority] = where
-    return problems + _overlap_problems(env) + _priority_problems(env)
+    return problems + _overlap_problems(env)
 
 
 def _describe(route: Route) -> str:
@@ -169,73 +224,6 @@ def _describe(route: Route) -> str:
 
 def _path_text(route: Route) -> str:
     return f"path {route.path}" if route.path else "no path: every path"
-
-
-def _free_priority(near: int, taken: set[int]) -> int | None:
-    """The free priority nearest ``near`` inside its band (same specificity), or None if the band is full."""
-    first = band_of_priority(near) * BAND_WIDTH + 1
-    last = first + BAND_WIDTH - 1
-    for distance in range(BAND_WIDTH):
-        for candidate in (near + distance, near - distance):
-            if first <= candidate <= last and candidate not in taken:
-                return candidate
-    return None
-
-
-def _priority_problems(env: Environment) -> list[Problem]:
-    """R004: an unpinned route whose computed priority another route already has.
-
-    Reported at the route further down the params file: new services and
-    routes are usually appended, and it is the new route that should take the
-    pin, so the deployed rule keeps its number.  The message names both, so
-    the user can pin the other one instead.  Each suggestion is free of every
-    pinned and computed priority and of the suggestions made before it, so
-    pinning all of them at once passes.
-    """
-    entries = _entries(env, in_file_order=True)
-    seen_keys: set[tuple[str, tuple[str, ...]]] = set()
-    holder: dict[int, tuple[str, Route, bool]] = {}  # priority -> (key path, route, pinned)
-    for name, i, route in entries:
-        if route.priority is not None:
-            holder[route.priority] = (_route_path(name, i), route, True)
-    taken = set(holder) | {computed_priority(r) for _, _, r in entries if r.priority is None}
-    problems = []
-    for name, i, route in entries:
-        key = route_key(route)
-        if route.priority is not None or key in seen_keys:
-            continue  # pinned: used as written; a repeated host+path is R001's
-        seen_keys.add(key)
-        where = _route_path(name, i)
-        wanted = computed_priority(route)
-        if wanted not in holder:
-            holder[wanted] = (where, route, False)
-            continue
-        other_where, other, other_pinned = holder[wanted]
-        if other_pinned:
-            relation = f"pinned by {other_where}"
-        else:
-            relation = f"also computed for {other_where} ({_describe(other)})"
-        suggestion = _free_priority(wanted, taken)
-        if suggestion is None:
-            fix = "no priority of the same specificity is free; remove routes of this host and path length"
-        else:
-            taken.add(suggestion)
-            if other_pinned:
-                fix = f"pin this route with priority: {suggestion} (free, same specificity), or move that pin"
-            else:
-                fix = (
-                    f"pin this route with priority: {suggestion} (free, same specificity); if {other_where} "
-                    "is the route not deployed yet, pin that one instead so the deployed rule keeps its number"
-                )
-        problems.append(
-            Problem(
-                where,
-                f"computed listener-rule priority {wanted} ({_describe(route)}) is {relation}; priorities are "
-                f"unique per listener and a computed one depends only on host and path: {fix}",
-                "R004",
-            )
-        )
-    return problems
 
 
 @dataclass(frozen=True)

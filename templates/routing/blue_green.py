@@ -25,7 +25,8 @@ import hashlib
 
 from templates.errors import Problem
 from templates.params.environment import Environment
-from templates.routing import BAND_WIDTH, RulePlan, band_of_priority, plan_rules
+from templates.params.lock import RouteLock
+from templates.routing.plan import BAND_WIDTH, RulePlan, band_of_priority, plan_rules
 
 
 def _band_base(priority: int) -> int:
@@ -42,16 +43,24 @@ def computed_green_priority(production: RulePlan) -> int | None:
     return base + int.from_bytes(digest[:8], "big") % room
 
 
-def plan_green_rules(env: Environment) -> list[RulePlan]:
-    """One test rule per blue/green service (pinned or computed), assuming ``green_rule_problems`` passed."""
+def plan_green_rules(env: Environment, lock: RouteLock | None = None) -> list[RulePlan]:
+    """One test rule per blue/green service (pinned or computed), assuming ``green_rule_problems`` passed.
+
+    ``lock`` is the route lock the production rules were planned with; a test
+    rule goes on its production rule's ALB.
+    """
     plans = []
-    for production in plan_rules(env):
+    for production in plan_rules(env, lock):
         settings = env.services[production.service].blue_green
         if settings is None:
             continue
         priority = settings.test_priority or computed_green_priority(production)
         if priority is not None:
-            plans.append(RulePlan(production.service, production.index, production.hosts, production.paths, priority))
+            plans.append(
+                RulePlan(
+                    production.service, production.index, production.hosts, production.paths, priority, production.alb
+                )
+            )
     return sorted(plans, key=lambda p: p.priority)
 
 

@@ -1,0 +1,221 @@
+"""Which ALB carries which routes, once one listener cannot hold them all.
+
+AWS limits each ALB (rules per listener, 100 by default but raisable;
+target groups per load balancer, 100), and a host's DNS record points at one
+load balancer, so routes are spread over ALBs (``alb``, ``alb-2``, ...) in
+**units**: the routes of a set of hosts linked through services.  A service's
+target group can be attached to one ALB only, so a service with routes on
+two hosts ties those hosts together.  Routes without a host match on every
+ALB they sit on; they form one unit of their own (host "").
+
+Placement is stable, the point of the route lock:
+
+1. a unit whose routes the lock places on an ALB (of the unit's scheme) stays
+   there if it still fits; units that did not grow are placed first, so when
+   an ALB overflows it is the grown unit that moves (its host's DNS changes:
+   the deployer's review flags that);
+2. new (or moved) units, biggest first, take the first ALB of their scheme
+   with room, else open the next one (first-fit decreasing: few ALBs).
+
+A unit larger than one ALB can hold is returned as ``too_big``: nothing can
+place it, the params must change (or the account's quota, then the setting).
+Pure: plain data in, plain data out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from templates.errors import Problem
+from templates.params.environment import Environment
+from templates.routing.keys import route_key
+
+RouteKey = tuple[str, tuple[str, ...]]
+
+# Per Application Load Balancer, AWS defaults (rules per listener is the params setting alb.rules_per_listener):
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
+TARGET_GROUPS_PER_ALB = 100
+# Each web service's stack adds one outbound rule to its ALB's security group; a group holds 60 by default:
+# https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
+SECURITY_GROUP_EGRESS_RULES = 60
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Routes that must share one ALB."""
+
+    hosts: tuple[str, ...]
+    services: tuple[str, ...]
+    keys: tuple[RouteKey, ...]
+    scheme: str
+    blue_green: int = 0  # blue/green services: one more rule (the test rule) and target group each
+
+    @property
+    def rules(self) -> int:
+        return len(self.keys) + self.blue_green
+
+    @property
+    def target_groups(self) -> int:
+        return len(self.services) + self.blue_green
+
+    @property
+    def name(self) -> str:
+        return ", ".join(h or "(any host)" for h in self.hosts)
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """What one ALB holds: listener rules, target groups, and web services (one egress rule each)."""
+
+    rules: int
+    target_groups: int
+    services: int = SECURITY_GROUP_EGRESS_RULES
+
+    def fits(self, load: tuple[int, int, int], unit: Unit) -> bool:
+        rules, groups, services = load
+        return (
+            rules + unit.rules <= self.rules
+            and groups + unit.target_groups <= self.target_groups
+            and services + len(unit.services) <= self.services
+        )
+
+
+def place_units(
+    units: Sequence[Unit],
+    previous: Mapping[RouteKey, str],
+    capacity: Capacity,
+    shard_key: Callable[[str, int], str],
+    single: bool = False,
+) -> tuple[dict[RouteKey, str], list[Unit]]:
+    """Every placed route's ALB (stack key) and the units too big for any ALB.
+
+    ``shard_key(scheme, n)`` names the n-th ALB of a scheme (``naming.alb_shard_key``).
+    ``single``: only one ALB exists (an existing one we do not own), so all
+    units are one, and too big when together they overflow it.
+    """
+    if single and units:
+        merged = Unit(
+            tuple(h for u in units for h in u.hosts),
+            tuple(s for u in units for s in u.services),
+            tuple(k for u in units for k in u.keys),
+            units[0].scheme,
+            sum(u.blue_green for u in units),
+        )
+        units = [merged]
+    too_big = [u for u in units if not capacity.fits((0, 0, 0), u)]
+    candidates = [u for u in units if capacity.fits((0, 0, 0), u)]
+    most = len(units) + len(set(previous.values())) + 1  # enough names for every unit and every locked ALB
+    family = {scheme: [shard_key(scheme, n) for n in range(1, most + 1)] for scheme in {u.scheme for u in units}}
+    load: dict[str, tuple[int, int, int]] = {}
+    placed: dict[RouteKey, str] = {}
+
+    def put(unit: Unit, shard: str) -> None:
+        rules, groups, services = load.get(shard, (0, 0, 0))
+        load[shard] = (rules + unit.rules, groups + unit.target_groups, services + len(unit.services))
+        placed.update({key: shard for key in unit.keys})
+
+    homeless = []
+    homes = _homes(candidates, previous, family)
+    for unit, home in sorted(homes, key=lambda pair: (_new_routes(pair[0], previous), pair[0].name)):
+        if home is not None and capacity.fits(load.get(home, (0, 0, 0)), unit):
+            put(unit, home)
+        else:
+            homeless.append(unit)
+    for unit in sorted(homeless, key=lambda u: (-len(u.keys), -len(u.services), u.name)):
+        shard = next(s for s in family[unit.scheme] if capacity.fits(load.get(s, (0, 0, 0)), unit))
+        put(unit, shard)
+    return placed, too_big
+
+
+def _new_routes(unit: Unit, previous: Mapping[RouteKey, str]) -> int:
+    return sum(1 for key in unit.keys if key not in previous)
+
+
+def _homes(
+    units: Sequence[Unit], previous: Mapping[RouteKey, str], family: Mapping[str, list[str]]
+) -> list[tuple[Unit, str | None]]:
+    """Each unit with the ALB most of its locked routes are on (None when the lock has none of its scheme)."""
+    homes = []
+    for unit in units:
+        votes = Counter(previous[k] for k in unit.keys if k in previous and previous[k] in family[unit.scheme])
+        ranked = sorted(votes.items(), key=lambda item: (-item[1], item[0]))
+        homes.append((unit, ranked[0][0] if ranked else None))
+    return homes
+
+
+def route_units(env: Environment) -> tuple[list[Unit], list[Problem]]:
+    """The services behind an ALB grouped into units (hosts linked by services), and R006 for mixed schemes."""
+    behind = {name: svc for name, svc in sorted(env.services.items()) if svc.alb_port is not None}
+    group = {name: name for name in behind}
+
+    def root(name: str) -> str:
+        while group[name] != name:
+            name = group[name]
+        return name
+
+    first_service: dict[str, str] = {}
+    for name, svc in behind.items():
+        for route in svc.routes:
+            host = route.host or ""
+            other = first_service.setdefault(host, name)
+            group[root(name)] = root(other)
+    members: dict[str, list[str]] = {}
+    for name in behind:
+        members.setdefault(root(name), []).append(name)
+    units, problems = [], []
+    for names in members.values():
+        schemes = {n: behind[n].load_balancer or env.alb.scheme for n in names}
+        hosts = tuple(sorted({r.host or "" for n in names for r in behind[n].routes}))
+        keys = tuple(sorted({route_key(r) for n in names for r in behind[n].routes}))
+        green = sum(1 for n in names if behind[n].blue_green is not None)
+        unit = Unit(hosts, tuple(names), keys, schemes[names[0]], green)
+        units.append(unit)
+        if len(set(schemes.values())) > 1:
+            listed = ", ".join(f"{n} ({schemes[n]})" for n in names)
+            problems.append(
+                Problem(
+                    f"services.{names[-1]}.load_balancer",
+                    f"services {listed} share host(s) {unit.name}, whose DNS can point at one load balancer only: "
+                    "give them one load_balancer (internet-facing or internal) or separate hosts",
+                    "R006",
+                )
+            )
+    return units, problems
+
+
+def capacity_of(env: Environment) -> Capacity:
+    """One ALB's room; an existing ALB's security group is its owners' (we add no egress rule to it)."""
+    cidr_ports = {svc.alb_port for svc in env.services.values() if svc.alb_port is not None}
+    reserved = 1 + (len(cidr_ports) if env.alb.egress_to_vpc_cidr else 0)  # placeholder, VPC-CIDR rules
+    services = 10**6 if env.alb.existing is not None else SECURITY_GROUP_EGRESS_RULES - reserved
+    return Capacity(env.alb.rules_per_listener, TARGET_GROUPS_PER_ALB, services)
+
+
+def too_big_problem(env: Environment, unit: Unit, capacity: Capacity) -> Problem | None:
+    """Q001 / Q003: a host whose routes (or services) alone overflow one ALB; they cannot be split.
+
+    None when only blue/green's extra rules and target groups or the services'
+    egress rules overflow it: ``checks.release_limits`` reports those (D006, D005).
+    """
+    names = ", ".join(unit.services[:3]) + (f" and {len(unit.services) - 3} more" if len(unit.services) > 3 else "")
+    where = f"services.{unit.services[0]}.routes"
+    if len(unit.keys) > capacity.rules:
+        return Problem(
+            where,
+            f"host {unit.name} needs {len(unit.keys)} listener rules (routes of {names}), but one listener holds "
+            f"{env.alb.rules_per_listener} (alb.rules_per_listener, your account's quota) and a host's routes stay "
+            "on one ALB: move routes to another host, or raise the quota in Service Quotas and set "
+            "alb.rules_per_listener",
+            "Q001",
+        )
+    if len(unit.services) > capacity.target_groups:
+        return Problem(
+            where,
+            f"host {unit.name} is served by {len(unit.services)} services ({names}), each with its own target group, "
+            f"but one ALB holds at most {TARGET_GROUPS_PER_ALB} target groups and a host's services stay on one ALB: "
+            "move services to another host",
+            "Q003",
+        )
+    return None

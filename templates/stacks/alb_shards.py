@@ -1,0 +1,74 @@
+"""One ALB stack per load balancer the routes were spread over (``routing.route_albs``).
+
+Each ALB is the shared ALB of ``stacks.alb`` built for the services it
+carries: ``build_alb`` gets the environment narrowed to those services (its
+egress opens only their ports) and to the ALB's scheme, and every ALB but the
+first exports under its own names (``naming.alb_export_key``), which the
+service stacks on it import.  An environment whose routes fit one ALB gets
+exactly the ``alb`` stack it always had.
+
+An internal ALB that is not the environment's own scheme (``alb.scheme``)
+admits only the VPC's CIDR; ``alb.ingress_cidrs`` describe the one facing
+the clients the environment was set up for.
+"""
+
+from __future__ import annotations
+
+from troposphere import Export, Sub, Template
+
+from templates import naming
+from templates.params.environment import Environment
+from templates.routing.plan import RulePlan
+from templates.stacks.alb import build_alb
+
+
+def shard_scheme(env: Environment, shard: str) -> str:
+    """The scheme of an ALB stack key (``alb-internal-2`` -> internal; ``alb-3`` -> the environment's)."""
+    if shard.startswith(f"{naming.ALB}-internal"):
+        return "internal"
+    if shard.startswith(f"{naming.ALB}-public"):
+        return "internet-facing"
+    return env.alb.scheme
+
+
+def shard_environment(env: Environment, shard: str, services: set[str]) -> Environment:
+    """``env`` as the ALB ``shard`` sees it: only its services, its scheme (and, if internal by exception, the VPC)."""
+    scheme = shard_scheme(env, shard)
+    alb_update: dict[str, object] = {"scheme": scheme}
+    if shard != naming.ALB:
+        alb_update["existing"] = None  # only the first ALB can be an existing one (routing keeps it single)
+    if scheme != env.alb.scheme and scheme == "internal":
+        vpc = env.network.existing
+        alb_update["ingress_cidrs"] = [vpc.cidr if vpc is not None else env.network.cidr]
+    return env.model_copy(
+        update={
+            "services": {name: svc for name, svc in env.services.items() if name in services},
+            "alb": env.alb.model_copy(update=alb_update),
+        }
+    )
+
+
+def _rename_exports(t: Template, shard: str) -> None:
+    for key, output in t.outputs.items():
+        export_key = naming.ExportKey(key)
+        output.Export = Export(Sub(f"${{{naming.EXPORT_PREFIX_PARAM}}}-{naming.alb_export_key(shard, export_key)}"))
+
+
+def build_alb_shards(env: Environment, rules: list[RulePlan]) -> dict[str, Template]:
+    """Stack key -> ALB template: ``alb`` always (as before), then every further ALB some rule is on."""
+    shards = sorted({rule.alb for rule in rules} | {naming.ALB}, key=lambda key: (key != naming.ALB, len(key), key))
+    if shards == [naming.ALB]:
+        return {naming.ALB: build_alb(env)}
+    built = {}
+    for shard in shards:
+        services = {rule.service for rule in rules if rule.alb == shard}
+        t = build_alb(shard_environment(env, shard, services))
+        if shard != naming.ALB:
+            _rename_exports(t, shard)
+        built[shard] = t
+    return built
+
+
+def service_alb(rules: list[RulePlan]) -> str:
+    """The ALB of a service: the one its rules are on (all on one: ``routing.route_units``)."""
+    return rules[0].alb if rules else naming.ALB
