@@ -24,7 +24,7 @@ from pathlib import Path
 import boto3
 from rich.console import Console
 
-from benchmarks.run import environment
+from benchmarks.inputs import environment
 from deployer.inputs import load_deployment
 from deployer.planning import capabilities
 from deployer.run import Options, deploy

@@ -16,30 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import scale
-from templates.params.environment import Environment
-from templates.params.loader import apply_defaults
+from benchmarks.inputs import environment
 from templates.pipeline import build_all, check_folder
-from templates.routing.plan import check_routes
 from templates.writer import write_folder
-
-ROUTED_LIMIT = 90  # stays under the 100-rules-per-listener quota
-
-
-def environment(services: int) -> Environment:
-    data: dict[str, Any] = {"project": "bench", "environment": "b", "region": "eu-west-1", "services": {}}
-    for i in range(services):
-        svc: dict[str, Any] = {
-            "image_tag": "1.0.0",
-            "containers": [{"name": "app", "image": f"123456789012.dkr.ecr.eu-west-1.amazonaws.com/s{i}"}],
-        }
-        if i < ROUTED_LIMIT:
-            svc["containers"][0]["port"] = 8080
-            # Pinned: 90 same-length paths on one host would collide in one band (R004).
-            svc["routes"] = [{"host": "api.example.com", "path": f"/s{i}", "priority": 1000 + i}]
-        data["services"][f"s{i}"] = svc
-    env = Environment.model_validate(apply_defaults(Path("<bench>"), data))
-    check_routes("<bench>", env)  # the bench measures input the loader would accept
-    return env
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
