@@ -28,6 +28,24 @@ from deployer.state import is_busy
 from templates.stack_graph import imports_of
 
 
+def removal_of(
+    ctx: Context, name: str, stack: LiveStack, imported_by: Mapping[str, list[str]], routes: list[str], prune: bool
+) -> Removal:
+    """A live stack as a removal: what it exports, who still imports that, what its rules still route."""
+    d = ctx.deployment
+    return Removal(
+        stack.key(d.project, d.environment),
+        name,
+        stack.stack_id,
+        stack.status,
+        stack.found_by,
+        exports=stack.exports,
+        importers={e: list(imported_by[e]) for e in stack.exports if imported_by.get(e)},
+        routes=routes,
+        prune=prune,
+    )
+
+
 def plan_removals(ctx: Context, prune: bool) -> tuple[list[Removal], str]:
     """Every live stack of the project and environment that the manifest does not name.
 
@@ -50,18 +68,8 @@ def plan_removals(ctx: Context, prune: bool) -> tuple[list[Removal], str]:
     moving_off = _moving_off(ctx)
     removals = []
     for name, stack in sorted(orphans.items()):
-        removal = Removal(
-            stack.key(d.project, d.environment),
-            name,
-            stack.stack_id,
-            stack.status,
-            stack.found_by,
-            exports=stack.exports,
-            importers={e: imported_by.get(e, []) for e in stack.exports if imported_by.get(e)},
-            routes=routes.get(name, []),
-            blockers=_blockers(ctx, stack, imported_by, orphans, moving_off),
-            prune=prune,
-        )
+        removal = removal_of(ctx, name, stack, imported_by, routes.get(name, []), prune=prune)
+        removal.blockers = _blockers(ctx, stack, imported_by, orphans, moving_off)
         removal.result = TO_DELETE if prune and not removal.blockers else LISTED
         removals.append(removal)
     return removals, ""

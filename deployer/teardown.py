@@ -146,18 +146,8 @@ def review_teardown(ctx: Context) -> Teardown:
     for name in _order(live, imported_by):
         stack = live[name]
         resources = stack_resources(cfn, stack.stack_id)
-        removal = Removal(
-            stack.key(d.project, d.environment),
-            name,
-            stack.stack_id,
-            stack.status,
-            stack.found_by,
-            exports=stack.exports,
-            importers={e: imported_by[e] for e in stack.exports if imported_by.get(e)},
-            routes=routes.get(name, []),
-            blockers=_blockers(ctx, stack, imported_by, live, resources),
-            prune=True,
-        )
+        removal = prune.removal_of(ctx, name, stack, imported_by, routes.get(name, []), prune=True)
+        removal.blockers = _blockers(ctx, stack, imported_by, live, resources)
         removal.result = LISTED if removal.blockers else TO_DELETE
         plan.stacks.append(removal)
         plan.left_behind += retained(cfn, stack, resources)

@@ -141,3 +141,11 @@ def proxy(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultProxy
     with fault_proxy(endpoint) as running:
         go_offline(monkeypatch, running.url)
         yield running
+
+
+@pytest.fixture
+def unslept_proxy(proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch) -> FaultProxy:
+    """``proxy``, with botocore's backoff between attempts not slept: retry bursts cost no test time."""
+    monkeypatch.setattr("botocore.retries.standard.ExponentialBackoff.delay_amount", lambda _self, _context: 0)
+    monkeypatch.setattr("botocore.retries.bucket.TokenBucket._sleep_amount", lambda _self, _amount: 0)
+    return proxy

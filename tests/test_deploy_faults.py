@@ -11,11 +11,8 @@ from __future__ import annotations
 import io
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +30,7 @@ from deployer.run import deploy as run_deploy
 from tests.changeset_fixtures import stack
 from tests.fault_proxy import HTML_502, THROTTLING, FaultProxy, fault_proxy
 from tests.moto_endpoint import go_offline, offline_env
+from tests.signals import sigterm_after
 from tests.test_deploy_failures import Recorder, context, executed, ready
 
 pytestmark = pytest.mark.e2e
@@ -41,13 +39,9 @@ FAST = Timing(change_set_delay=0, busy_delay=0, busy_timeout=3, delete_delay=0, 
 
 
 @pytest.fixture
-def proxy(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultProxy]:
-    """boto3 in this test talks to the proxy; botocore's backoff between attempts is not slept."""
-    with fault_proxy(endpoint) as running:
-        go_offline(monkeypatch, running.url)
-        monkeypatch.setattr("botocore.retries.standard.ExponentialBackoff.delay_amount", lambda _self, _context: 0)
-        monkeypatch.setattr("botocore.retries.bucket.TokenBucket._sleep_amount", lambda _self, _amount: 0)
-        yield running
+def proxy(unslept_proxy: FaultProxy) -> FaultProxy:
+    """Every test here talks to the proxy with botocore's backoff unslept."""
+    return unslept_proxy
 
 
 def review_of(folder: Path) -> dict[str, Any]:
@@ -125,22 +119,9 @@ def test_sigterm_stops_like_ctrl_c_and_the_review_says_what_really_happened(endp
     with fault_proxy(endpoint) as proxy:
         # The first poll after the first execute hangs for a while: the run is following the network stack.
         proxy.add("DescribeStacks", "delay", seconds=3, armed_by="ExecuteChangeSet")
-        command = [sys.executable, "deploy.py", "--env", "dev", "--dir", str(dev), "--region", "ap-south-1"]
-        child = subprocess.Popen(
-            [*command, "--execute", "--yes"],
-            cwd=ROOT,
-            env=offline_env(os.environ, proxy.url),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.monotonic() + 60
-        while proxy.count("ExecuteChangeSet") == 0 and child.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.5)
-        child.send_signal(signal.SIGTERM)
-        _out, err = child.communicate(timeout=60)
-    assert child.returncode == 143, err
+        args = ["--env", "dev", "--dir", str(dev), "--region", "ap-south-1", "--execute", "--yes"]
+        returncode, err = sigterm_after(proxy, "ExecuteChangeSet", args)
+    assert returncode == 143, err
     assert "terminated (SIGTERM): nothing new was started" in err and "Traceback" not in err
     review = review_of(dev)
     assert review["exit_code"] == 143

@@ -20,8 +20,7 @@ from deployer.review import Result
 from deployer.run import Options
 from deployer.run import deploy as run_deploy
 from tests.changeset_fixtures import stack
-from tests.fault_proxy import THROTTLING, FaultProxy, fault_proxy
-from tests.moto_endpoint import go_offline
+from tests.fault_proxy import THROTTLING, FaultProxy
 from tests.test_deploy_failures import context
 
 STAMPED = re.compile(r"^\d\d:\d\d:\d\dZ ")
@@ -36,12 +35,9 @@ def stubbed() -> Iterator[tuple[Any, Stubber]]:
 
 
 @pytest.fixture
-def proxy(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultProxy]:
-    with fault_proxy(endpoint) as running:
-        go_offline(monkeypatch, running.url)
-        monkeypatch.setattr("botocore.retries.standard.ExponentialBackoff.delay_amount", lambda _self, _context: 0)
-        monkeypatch.setattr("botocore.retries.bucket.TokenBucket._sleep_amount", lambda _self, _amount: 0)
-        yield running
+def proxy(unslept_proxy: FaultProxy) -> FaultProxy:
+    """Every test here talks to the proxy with botocore's backoff unslept."""
+    return unslept_proxy
 
 
 def test_waiting_for_a_busy_stack_is_a_timestamped_line_per_poll_with_the_time_waited(

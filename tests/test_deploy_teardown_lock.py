@@ -7,11 +7,6 @@ subprocess, its timing through the loopback fault proxy.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +15,9 @@ import pytest
 
 import deploy
 from deployer import lock
-from tests.conftest import ROOT
 from tests.fault_proxy import fault_proxy
-from tests.moto_endpoint import go_offline, offline_env
+from tests.moto_endpoint import go_offline
+from tests.signals import sigterm_after
 
 pytestmark = pytest.mark.e2e
 LOCK_STACK = "shop-dev-deploy-lock"
@@ -82,23 +77,10 @@ def test_sigterm_stops_a_teardown_like_a_deploy_and_the_review_says_what_was_del
     ours = deployed(dev, region)
     with fault_proxy(endpoint) as proxy:
         proxy.add("DeleteStack", "delay", seconds=3)  # the first deletion is sent late: SIGTERM lands meanwhile
-        command = [sys.executable, "deploy.py", "--env", "dev", "--dir", str(dev), "--region", region]
-        child = subprocess.Popen(
-            [*command, "--teardown", "--execute", "--yes", "--parallel", "1"],
-            cwd=ROOT,
-            env=offline_env(os.environ, proxy.url),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.monotonic() + 60
-        while proxy.count("DeleteStack") == 0 and child.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.5)
-        child.send_signal(signal.SIGTERM)
-        _out, err = child.communicate(timeout=60)
+        args = ["--env", "dev", "--dir", str(dev), "--region", region, "--teardown", "--execute", "--yes"]
+        returncode, err = sigterm_after(proxy, "DeleteStack", [*args, "--parallel", "1"])
 
-    assert child.returncode == 143, err
+    assert returncode == 143, err
     assert "terminated (SIGTERM): nothing new was started" in err and "Traceback" not in err
     review = json.loads((dev / "review.json").read_text())
     assert review["operation"] == "teardown" and review["exit_code"] == 143
