@@ -114,7 +114,7 @@ def generate(
             findings.extend(check_folder(folder, env.region, lint_cache, linters))
         return not any(f.is_error for f in findings)
 
-    extras, notes = environment_files(env)  # diagram and cost model, swapped in with the templates
+    extras, notes = environment_files(env, lock)  # diagram and cost model, swapped in with the templates
     findings.extend(notes)
     # cfn-lint's workers start first: their start-up overlaps the build (checks.lint).
     with LintWorkers(available_cores()) if validate else nullcontext() as linters:

@@ -17,18 +17,23 @@ from templates.diagram.mermaid import to_mermaid
 from templates.diagram.model import build_picture
 from templates.diagram.render import RenderError, render_svg
 from templates.params.environment import Environment
+from templates.params.lock import RouteLock
 
 DIAGRAM_SVG = "diagram.svg"
 DIAGRAM_MERMAID = "diagram.mmd"
 COST = "cost.json"
 
 
-def environment_files(env: Environment) -> tuple[dict[str, bytes], list[Finding]]:
-    """File name -> content for the output folder, and warnings about what could not be made."""
-    picture = build_picture(env)
+def environment_files(env: Environment, lock: RouteLock | None = None) -> tuple[dict[str, bytes], list[Finding]]:
+    """File name -> content for the output folder, and warnings about what could not be made.
+
+    ``lock`` is the route lock the templates were built with, so the picture and
+    the bill show the ALBs and priorities that will be deployed.
+    """
+    picture = build_picture(env, lock)
     files = {
         DIAGRAM_MERMAID: to_mermaid(picture).encode(),
-        COST: (json.dumps(cost_model(env), indent=2) + "\n").encode(),
+        COST: (json.dumps(cost_model(env, lock), indent=2) + "\n").encode(),
     }
     try:
         files[DIAGRAM_SVG] = render_svg(to_d2(picture))

@@ -294,3 +294,25 @@ def test_the_cost_model_counts_every_alb() -> None:
 
     assert albs(make_env(services=spread(4, 2))) == 1
     assert albs(make_env(services=spread(40, 4), alb={"rules_per_listener": 20})) == 2
+
+
+def test_the_diagram_and_the_bill_follow_the_lock_not_a_fresh_allocation() -> None:
+    """Hosts the lock keeps on alb-2 are drawn and billed there, though a fresh allocation would fit one ALB."""
+    from templates.cost.model import cost_model
+    from templates.diagram.model import build_picture
+
+    grown = make_env(services=spread(40, 4), alb={"rules_per_listener": 20})
+    grown_lock, _ = allocate(grown)
+    shrunk = make_env(services=spread(8, 4), alb={"rules_per_listener": 20})
+    lock, problems = allocate(shrunk, grown_lock)
+    assert problems == [] and {r.alb for r in lock.routes} == {"alb", "alb-2"}
+
+    def albs(model: dict[str, Any]) -> int:
+        return next(line["quantity"] for line in model["components"] if line["key"] == "alb")
+
+    assert albs(cost_model(shrunk)) == 1 and albs(cost_model(shrunk, lock)) == 2
+    picture = build_picture(shrunk, lock)
+    assert picture.alb == "2 ALBs: alb, alb-2"
+    on_second = {r.service for r in plan_rules(shrunk, lock) if r.alb == "alb-2"}
+    assert on_second and all(r.match.startswith("[alb-2] ") for r in picture.rules if r.service in on_second)
+    assert {r.priority for r in picture.rules} == {r.priority for r in plan_rules(shrunk, lock)}

@@ -22,6 +22,7 @@ from templates.cost.prices import AS_OF, HOURS_PER_MONTH, SOURCE, RegionPrices, 
 from templates.cost.units import unit_prices
 from templates.params.egress import endpoints_to_create
 from templates.params.environment import Environment
+from templates.params.lock import RouteLock
 from templates.params.service import Service
 from templates.routing.plan import plan_rules
 from templates.stacks.alb_shards import shard_scheme
@@ -58,9 +59,13 @@ def nat_gateways(env: Environment) -> int:
     return {"none": 0, "single": 1, "per-az": env.network.az_count}[env.network.nat]
 
 
-def alb_schemes(env: Environment) -> dict[str, str]:
-    """ALB stack key -> scheme of every ALB the environment creates (``alb`` always, more when spread)."""
-    keys = {rule.alb for rule in plan_rules(env)} | {naming.ALB}
+def alb_schemes(env: Environment, lock: RouteLock | None = None) -> dict[str, str]:
+    """ALB stack key -> scheme of every ALB the environment creates (``alb`` always, more when spread).
+
+    With the route lock, as the templates place routes: a host the lock keeps on
+    ``alb-2`` is billed there even when a fresh allocation would fit one ALB.
+    """
+    keys = {rule.alb for rule in plan_rules(env, lock)} | {naming.ALB}
     return {key: shard_scheme(env, key) for key in keys}
 
 
@@ -70,10 +75,10 @@ def interface_endpoints(env: Environment) -> int:
     return 0 if endpoints is None else len(endpoints_to_create(env.services, env.region, endpoints))
 
 
-def _network(env: Environment, p: RegionPrices) -> list[Line]:
+def _network(env: Environment, p: RegionPrices, lock: RouteLock | None = None) -> list[Line]:
     nats = nat_gateways(env)
     own_alb = env.alb.existing is None
-    albs = alb_schemes(env) if own_alb else {}  # routes spread over several ALBs when one cannot hold them
+    albs = alb_schemes(env, lock) if own_alb else {}  # routes spread over several ALBs when one cannot hold them
     public_ips = nats + env.network.zones * sum(1 for scheme in albs.values() if scheme == "internet-facing")
     endpoints = interface_endpoints(env)
     zones = env.network.zones
@@ -153,10 +158,10 @@ def _usage_based(env: Environment, p: RegionPrices) -> list[str]:
     return notes
 
 
-def cost_model(env: Environment) -> dict[str, Any]:
+def cost_model(env: Environment, lock: RouteLock | None = None) -> dict[str, Any]:
     """The cost.json document: components, totals, what is usage-based, what is not included."""
     prices, fallback = prices_for(env.region)
-    lines = _network(env, prices)
+    lines = _network(env, prices, lock)
     lines += [line for svc in env.services.values() if (line := _fargate(svc, prices)) is not None]
     alarms = sum(alarm_metrics(svc) for svc in env.services.values())
     lines.append(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from templates.params.egress import endpoints_to_create
 from templates.params.environment import Environment
+from templates.params.lock import RouteLock
 from templates.params.service import Service
 from templates.routing.blue_green import plan_green_rules
 from templates.routing.plan import plan_rules
@@ -150,16 +151,21 @@ def _endpoints(env: Environment) -> list[str]:
     return gateway + endpoints_to_create(env.services, env.region, endpoints)
 
 
-def build_picture(env: Environment) -> Picture:
+def build_picture(env: Environment, lock: RouteLock | None = None) -> Picture:
+    """The picture of ``env``, its rules placed as the templates place them (``lock``: the route lock)."""
     net = env.network
-    rules = [Rule(r.priority, _match(r.hosts, r.paths), r.service) for r in plan_rules(env)]
-    for r in plan_green_rules(env):
+    planned, green = plan_rules(env, lock), plan_green_rules(env, lock)
+    albs = sorted({r.alb for r in planned + green})
+    # Spread over several ALBs: each rule says which one serves it (its host's DNS points there).
+    where = {key: f"[{key}] " if len(albs) > 1 else "" for key in albs}
+    rules = [Rule(r.priority, where[r.alb] + _match(r.hosts, r.paths), r.service) for r in planned]
+    for r in green:
         header = env.services[r.service].blue_green
         assert header is not None
         text = f"{header.test_header.name}: {header.test_header.value}"
-        rules.append(Rule(r.priority, _match(r.hosts, r.paths), r.service, test_header=text))
+        rules.append(Rule(r.priority, where[r.alb] + _match(r.hosts, r.paths), r.service, test_header=text))
     listeners = ["HTTPS :443", "HTTP :80 (redirects to HTTPS)"] if env.https else ["HTTP :80"]
-    alb = f"ALB ({env.alb.scheme})"
+    alb = f"ALB ({env.alb.scheme})" if len(albs) <= 1 else f"{len(albs)} ALBs: {', '.join(albs)}"
     if env.alb.existing is not None:
         alb = f"existing ALB {env.alb.existing.dns_name}"
         listeners = ["HTTPS listener" if env.alb.existing.https_listener_arn else "HTTP listener"]
