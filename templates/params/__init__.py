@@ -1,8 +1,20 @@
 """Stage 1 of the pipeline: a params YAML file becomes a validated ``Environment``.
 
-loader       YAML -> models, every error with file and key path
-environment  the root model; service / platform / capabilities its parts
-rules        rules combining several keys of a service, or several services
-formats      single-value formats (ARNs, CIDRs, images); fargate: task sizes
-schedules    cron/rate/at expressions; reference: the generated params reference
+Reading the file
+    loader       YAML -> models, every error with file and key path
+    source       the file as written (so messages quote ``0755``, not 493)
+    messages     pydantic's errors as messages a person can act on
+    lock         the route lock beside the params file (priorities and ALBs)
+
+The models
+    environment  the root model; platform (VPC, ALB, cluster) and brownfield (what already exists)
+    service      one service; capabilities, releases (alarms, blue/green, logs), names (overrides)
+    formats, fargate, schedules   single values: ARNs, CIDRs, images; task sizes; cron/rate/at
+
+Rules over several keys, each with a stable id
+    rules (S0xx), release_rules (D0xx), limits, aws_names, alarms (L0xx), egress (what NAT-free subnets need)
+
+Around the params
+    reference    the generated params reference (docs/params-reference.md)
+    importer, import_container   an ECS task definition -> a params service entry (import_task.py)
 """
