@@ -1,9 +1,12 @@
 """Stage 2 of the pipeline: pure ``build_*(env) -> Template`` functions, one stack each.
 
     network, alb, cluster  the shared stacks, wired to the services by exports
+    alb_shards             one ALB stack per shard (alb, alb-2, ...; internal ones too)
+    existing_network, existing_alb   brownfield: re-export what the account already has
+    endpoints              VPC endpoints for NAT-free private subnets
     service/               one stack per service, composed from one partial per concern
     iam                    the roles (task, execution, schedule, flow logs)
-    common                 template skeleton, tags, exports, console parameter groups
+    common, metadata       template skeleton, tags, exports, console groups; Metadata for reviewers
 
 Nothing here reads files or the environment: a builder takes the validated
 params and returns a troposphere ``Template``.
