@@ -8,8 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 import yaml
+from botocore.stub import Stubber
 
 from templates.params.environment import Environment
 from templates.pipeline import build_all
@@ -149,3 +151,14 @@ def unslept_proxy(proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch) -> FaultPr
     monkeypatch.setattr("botocore.retries.standard.ExponentialBackoff.delay_amount", lambda _self, _context: 0)
     monkeypatch.setattr("botocore.retries.bucket.TokenBucket._sleep_amount", lambda _self, _amount: 0)
     return proxy
+
+
+@pytest.fixture
+def cfn() -> Iterator[tuple[Any, Stubber]]:
+    """A CloudFormation client behind botocore's Stubber, for answers neither moto nor the proxy can give."""
+    client = boto3.client(
+        "cloudformation", region_name="eu-west-1", aws_access_key_id="stub", aws_secret_access_key="stub"
+    )
+    with Stubber(client) as stub:
+        yield client, stub
+        stub.assert_no_pending_responses()

@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
@@ -49,16 +48,6 @@ def executed(name: str) -> dict[str, str]:
 
 def missing(stub: Stubber, operation: str, name: str) -> None:
     stub.add_client_error(operation, "ValidationError", f"Stack with id {name} does not exist", 400)
-
-
-@pytest.fixture
-def cfn() -> Iterator[tuple[Any, Stubber]]:
-    client = boto3.client(
-        "cloudformation", region_name="eu-west-1", aws_access_key_id="stub", aws_secret_access_key="stub"
-    )
-    with Stubber(client) as stub:
-        yield client, stub
-        stub.assert_no_pending_responses()
 
 
 def all_exports(folder: Path) -> dict[str, dict[str, Any]]:

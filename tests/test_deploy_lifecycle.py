@@ -4,11 +4,9 @@ their deletion, the teardown flags, and drift (moto has no drift API: botocore's
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 from rich.console import Console
@@ -91,16 +89,6 @@ def test_teardown_refuses_flags_that_choose_or_change_stacks(
 
 
 # --- drift (botocore's Stubber: the local endpoint has no drift API) -------------------------------------
-
-
-@pytest.fixture
-def cfn() -> Iterator[tuple[Any, Stubber]]:
-    client = boto3.client(
-        "cloudformation", region_name="eu-west-1", aws_access_key_id="stub", aws_secret_access_key="stub"
-    )
-    with Stubber(client) as stub:
-        yield client, stub
-        stub.assert_no_pending_responses()
 
 
 def drift_context(dev: Path, client: Any) -> Any:
