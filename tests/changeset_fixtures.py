@@ -29,6 +29,15 @@ def stack(name: str, status: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+def stub_update_up_to_change_set(stub: Any, name: str, deployed_template: str) -> None:
+    """The answers a plan of an UPDATE_COMPLETE stack reads before its change set: the stack, no
+    leftover change sets, the deployed template, then the new change set's id."""
+    stub.add_response("describe_stacks", stack(name, "UPDATE_COMPLETE"))
+    stub.add_response("list_change_sets", {"Summaries": []})
+    stub.add_response("get_template", {"TemplateBody": deployed_template})
+    stub.add_response("create_change_set", {"Id": change_set_id(name), "StackId": stack_id(name)})
+
+
 def described(
     name: str, changes: list[dict[str, Any]], status: str = "CREATE_COMPLETE", **extra: Any
 ) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from tests.changeset_fixtures import (
     modify,
     stack,
     stack_id,
+    stub_update_up_to_change_set,
     target,
 )
 
@@ -411,10 +412,7 @@ def test_a_deferred_update_with_risky_changes_is_not_executed(dev: Path, cfn: tu
         "True",
         detail(target("Scheme", "Always"), "DirectModification"),
     )
-    stub.add_response("describe_stacks", stack(name, "UPDATE_COMPLETE"))
-    stub.add_response("list_change_sets", {"Summaries": []})
-    stub.add_response("get_template", {"TemplateBody": (dev / "alb.json").read_text()})
-    stub.add_response("create_change_set", {"Id": change_set_id(name), "StackId": stack_id(name)})
+    stub_update_up_to_change_set(stub, name, (dev / "alb.json").read_text())
     stub.add_response("describe_change_set", described(name, [lb]))
     stub.add_response("describe_change_set", described(name, [lb]))
     for export in ("AlbCanonicalHostedZoneId", "AlbDnsName", "AlbFullName"):  # outputs of the replaced ALB
@@ -677,10 +675,7 @@ def test_ctrl_c_during_a_late_change_set_executes_nothing(dev: Path, cfn: tuple[
 def test_ctrl_c_before_a_deferred_change_set_is_admitted_asks_nothing(dev: Path, cfn: tuple[Any, Stubber]) -> None:
     client, stub = cfn
     name = "shop-dev-svc-auth"
-    stub.add_response("describe_stacks", stack(name, "UPDATE_COMPLETE"))
-    stub.add_response("list_change_sets", {"Summaries": []})
-    stub.add_response("get_template", {"TemplateBody": (dev / "svc-auth.json").read_text()})
-    stub.add_response("create_change_set", {"Id": change_set_id(name), "StackId": stack_id(name)})
+    stub_update_up_to_change_set(stub, name, (dev / "svc-auth.json").read_text())
     task = modify("TaskDefinition", "AWS::ECS::TaskDefinition", "True")
     stub.add_response("describe_change_set", described(name, [task]))
     stub.add_response("describe_change_set", described(name, [task]))

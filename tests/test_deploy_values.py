@@ -30,8 +30,7 @@ from tests.changeset_fixtures import (
     OLD_IMAGE,
     change_set_id,
     described,
-    stack,
-    stack_id,
+    stub_update_up_to_change_set,
 )
 from tests.test_deploy_failures import context
 
@@ -50,10 +49,7 @@ def plan_auth(dev: Path, cfn: tuple[Any, Stubber], changes: list[dict[str, Any]]
     """Plan svc-auth's update; the read of the change set must ask for property values."""
     client, stub = cfn
     name = "shop-dev-svc-auth"
-    stub.add_response("describe_stacks", stack(name, "UPDATE_COMPLETE"))
-    stub.add_response("list_change_sets", {"Summaries": []})
-    stub.add_response("get_template", {"TemplateBody": (dev / "svc-auth.json").read_text()})
-    stub.add_response("create_change_set", {"Id": change_set_id(name), "StackId": stack_id(name)})
+    stub_update_up_to_change_set(stub, name, (dev / "svc-auth.json").read_text())
     stub.add_response("describe_change_set", described(name, changes))  # the waiter: ready
     stub.add_response(
         "describe_change_set",
@@ -146,10 +142,7 @@ def test_stubbed_reads_ask_for_values_on_every_page(dev: Path, cfn: tuple[Any, S
     """A paginated answer: the second page is asked for with the flag too (the paginator keeps it)."""
     client, stub = cfn
     name = "shop-dev-svc-auth"
-    stub.add_response("describe_stacks", stack(name, "UPDATE_COMPLETE"))
-    stub.add_response("list_change_sets", {"Summaries": []})
-    stub.add_response("get_template", {"TemplateBody": (dev / "svc-auth.json").read_text()})
-    stub.add_response("create_change_set", {"Id": change_set_id(name), "StackId": stack_id(name)})
+    stub_update_up_to_change_set(stub, name, (dev / "svc-auth.json").read_text())
     stub.add_response("describe_change_set", described(name, [IMAGE_TAG_CHANGE_WITH_VALUES]))
     stub.add_response("describe_change_set", described(name, [], NextToken="p2"), {"ChangeSetName": ANY,
                       "IncludePropertyValues": True})  # fmt: skip
