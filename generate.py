@@ -31,10 +31,10 @@ from templates.checks import quotas
 from templates.checks.findings import NON_TEMPLATE_FILES
 from templates.cost.delta import cost_delta
 from templates.cost.model import summary
+from templates.environment_files import COST
 from templates.errors import ParamsError
-from templates.params.lock import RouteLock, is_lock_file, lock_path, write_lock
+from templates.params.route_lock import RouteLock, is_lock_file, lock_path, write_lock
 from templates.pipeline import generate, load_environment, load_lock, place_routes
-from templates.reports import COST
 from templates.writer import LOCK_TEMPLATE
 
 ROOT = Path(__file__).resolve().parent

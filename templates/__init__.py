@@ -7,7 +7,7 @@ The folders are the pipeline, in the order data flows through them:
     stacks/       models -> troposphere Templates (network, alb, cluster, service/ + partials)
     writer.py     Templates -> output/<env>/ (all or nothing)
     checks/       written templates -> findings (cfn-lint, cross-stack, quotas, limits, security)
-    diagram/, cost/, reports.py  the picture and the monthly cost written beside the templates
+    diagram/, cost/, environment_files.py  the picture and the monthly cost written beside the templates
     pipeline.py   the stages in order; generate.py is its command line
 
 Shared by every stage: naming.py (every name: stacks, exports, logical ids,
@@ -16,5 +16,5 @@ account-unique resources), errors.py (bad params -> exit 2), stack_graph.py
 
 Nothing in this package reads environment variables; only params/ reads the
 params file and its route lock, only writer.py and checks/ touch output/, and
-generate.py writes the lock back (params/lock.py formats it).
+generate.py writes the lock back (params/route_lock.py formats it).
 """

@@ -24,13 +24,13 @@ from templates.checks.findings import Finding, load_templates
 from templates.checks.lint import LintWorkers, available_cores, lint_findings
 from templates.checks.release_limits import release_problems
 from templates.checks.security import security_findings
+from templates.environment_files import environment_files
 from templates.errors import ParamsError, Problem
 from templates.params.environment import Environment, region_mismatches
 from templates.params.limits import service_limit_problems
 from templates.params.loader import load_params_and_source
-from templates.params.lock import RouteLock, lock_path, read_lock
 from templates.params.messages import attribute_to_defaults
-from templates.reports import environment_files
+from templates.params.route_lock import RouteLock, lock_path, read_lock
 from templates.routing.blue_green import green_rule_problems, plan_green_rules
 from templates.routing.plan import allocate, plan_rules, route_problems
 from templates.stacks.alb_shards import build_alb_shards

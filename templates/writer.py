@@ -15,8 +15,8 @@ from pathlib import Path
 from troposphere import Template
 
 from templates import naming
-from templates.lock import build_lock_template
 from templates.params.environment import Environment
+from templates.stacks.deploy_lock import build_lock_template
 
 MANIFEST = "manifest.json"
 # The environment lock's template: the deployer reads it (it never builds templates); not a stack of the manifest.

@@ -88,7 +88,7 @@ def write_params(folder: Path, data: dict[str, Any] | str, name: str = "test.yam
 @pytest.fixture(scope="session")
 def shipped_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Every shipped params file generated (unvalidated) into a temp folder, once per session."""
-    from templates.params.lock import is_lock_file
+    from templates.params.route_lock import is_lock_file
     from templates.pipeline import load_environment, load_lock
 
     root = tmp_path_factory.mktemp("shipped")

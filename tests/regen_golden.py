@@ -10,8 +10,8 @@ import re
 import shutil
 from pathlib import Path
 
-from templates.params.lock import is_lock_file
 from templates.params.reference import params_reference
+from templates.params.route_lock import is_lock_file
 from templates.pipeline import build_all, load_environment, load_lock
 from templates.writer import render
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import generate
 from templates.errors import ParamsError
-from templates.params.lock import LockedRoute, RouteLock, read_lock, render_lock
+from templates.params.route_lock import LockedRoute, RouteLock, read_lock, render_lock
 from templates.routing.plan import allocate, band, plan_rules
 from templates.routing.priorities import Request, Slot, allocate_slots, band_bounds
 from tests.conftest import make_env, minimal_params, write_params
@@ -140,7 +140,7 @@ def test_two_branches_on_one_slot_merge_into_a_lock_that_still_loads(tmp_path: P
 
 def test_committed_locks_are_current() -> None:
     """What ``make templates LOCK=check`` checks in CI: each shipped lock is what generating would write."""
-    from templates.params.lock import is_lock_file
+    from templates.params.route_lock import is_lock_file
     from templates.pipeline import load_environment, load_lock, place_routes
 
     shipped = sorted(p for p in generate.PARAMS_DIR.glob("*.yaml") if not is_lock_file(p))

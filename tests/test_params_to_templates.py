@@ -43,7 +43,7 @@ from templates.checks.cross_stack import cross_stack_findings
 from templates.checks.security import security_findings
 from templates.errors import ParamsError
 from templates.params.environment import Environment
-from templates.params.lock import RouteLock
+from templates.params.route_lock import RouteLock
 from templates.params.service import Route
 from templates.pipeline import build_all, load_environment
 from templates.routing.plan import allocate, computed_priority

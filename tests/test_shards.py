@@ -20,7 +20,7 @@ from templates.checks.cross_stack import cross_stack_findings
 from templates.checks.security import security_findings
 from templates.errors import ParamsError
 from templates.naming import ExportKey, alb_export_key, alb_of_listener_export
-from templates.params.lock import RouteLock
+from templates.params.route_lock import RouteLock
 from templates.pipeline import build_all, load_environment
 from templates.routing.plan import allocate, plan_rules
 from templates.routing.shards import Capacity, Unit, capacity_of, place_units

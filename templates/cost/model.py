@@ -22,7 +22,7 @@ from templates.cost.prices import AS_OF, HOURS_PER_MONTH, SOURCE, RegionPrices, 
 from templates.cost.units import unit_prices
 from templates.params.egress import endpoints_to_create
 from templates.params.environment import Environment
-from templates.params.lock import RouteLock
+from templates.params.route_lock import RouteLock
 from templates.params.service import Service
 from templates.routing.plan import plan_rules
 from templates.stacks.alb_shards import shard_scheme

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from templates.params.egress import endpoints_to_create
 from templates.params.environment import Environment
-from templates.params.lock import RouteLock
+from templates.params.route_lock import RouteLock
 from templates.params.service import Service
 from templates.routing.blue_green import plan_green_rules
 from templates.routing.plan import plan_rules

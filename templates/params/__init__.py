@@ -4,7 +4,7 @@ Reading the file
     loader       YAML -> models, every error with file and key path
     source       the file as written (so messages quote ``0755``, not 493)
     messages     pydantic's errors as messages a person can act on
-    lock         the route lock beside the params file (priorities and ALBs)
+    route_lock   the route lock beside the params file (priorities and ALBs)
 
 The models
     environment  the root model; platform (VPC, ALB, cluster) and brownfield (what already exists)
@@ -12,7 +12,8 @@ The models
     formats, fargate, schedules   single values: ARNs, CIDRs, images; task sizes; cron/rate/at
 
 Rules over several keys, each with a stable id
-    rules (S0xx), release_rules (D0xx), limits, aws_names, alarms (L0xx), egress (what NAT-free subnets need)
+    rules (S0xx), release_rules (D0xx), limits, aws_names, alarms (L0xx), egress (what NAT-free subnets need),
+    name_overrides (names people depend on)
 
 Around the params
     reference    the generated params reference (docs/params-reference.md)

@@ -18,7 +18,7 @@ from pydantic import (
 
 from templates.errors import rule_violation
 from templates.naming import default_namespace
-from templates.params import egress, names, rules
+from templates.params import egress, name_overrides, rules
 from templates.params.formats import REGION_PATTERN, ShortName, arn_region
 from templates.params.platform import AlbParams, ClusterParams, NetworkParams
 from templates.params.service import Service
@@ -45,7 +45,7 @@ class Environment(Strict):
 
     @model_validator(mode="after")
     def _unique_names(self) -> Environment:
-        names.check_unique(self.project, self.environment, self.services)
+        name_overrides.check_unique(self.project, self.environment, self.services)
         return self
 
     @model_validator(mode="after")

@@ -11,7 +11,7 @@ from templates.errors import rule_violation
 from templates.params.aws_names import bucket_name_problem
 from templates.params.brownfield import EndpointParams, ExistingAlb, ExistingVpc
 from templates.params.formats import CERTIFICATE_ARN, LOG_RETENTION_DAYS, Cidr, KmsKeyArn
-from templates.params.names import EcsName
+from templates.params.name_overrides import EcsName
 from templates.params.strict import Strict
 
 

@@ -36,7 +36,7 @@ from templates.params.formats import (
     image_problem,
     matcher_problem,
 )
-from templates.params.names import ServiceNames
+from templates.params.name_overrides import ServiceNames
 from templates.params.releases import BlueGreen, DeploymentAlarms, LogSettings
 from templates.params.strict import Name, Strict
 

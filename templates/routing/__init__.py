@@ -7,5 +7,5 @@
     keys         a route's identity (host + path patterns), shared by the modules above
 
 Pure functions of the params and the lock file's contents: nothing here
-reads files (``params/lock.py`` does).
+reads files (``params/route_lock.py`` does).
 """

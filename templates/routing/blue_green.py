@@ -25,7 +25,7 @@ import hashlib
 
 from templates.errors import Problem
 from templates.params.environment import Environment
-from templates.params.lock import RouteLock
+from templates.params.route_lock import RouteLock
 from templates.routing.plan import BAND_WIDTH, RulePlan, band_of_priority, plan_rules
 
 

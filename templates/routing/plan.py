@@ -46,7 +46,7 @@ from pathlib import Path
 from templates import naming
 from templates.errors import ParamsError, Problem
 from templates.params.environment import Environment
-from templates.params.lock import LockedRoute, RouteLock
+from templates.params.route_lock import LockedRoute, RouteLock
 from templates.params.service import Route
 from templates.routing.keys import path_patterns, route_key
 from templates.routing.priorities import Request, Slot, allocate_slots

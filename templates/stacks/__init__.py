@@ -7,6 +7,7 @@
     service/               one stack per service, composed from one partial per concern
     iam                    the roles (task, execution, schedule, flow logs)
     common, metadata       template skeleton, tags, exports, console groups; Metadata for reviewers
+    deploy_lock            the deploy lock's one-resource template (the deployer's environment lock; never executed)
 
 Nothing here reads files or the environment: a builder takes the validated
 params and returns a troposphere ``Template``.

@@ -17,7 +17,7 @@ from templates.diagram.mermaid import to_mermaid
 from templates.diagram.model import build_picture
 from templates.diagram.render import RenderError, render_svg
 from templates.params.environment import Environment
-from templates.params.lock import RouteLock
+from templates.params.route_lock import RouteLock
 
 DIAGRAM_SVG = "diagram.svg"
 DIAGRAM_MERMAID = "diagram.mmd"
