@@ -34,7 +34,7 @@ from templates.cost.model import summary
 from templates.environment_files import COST
 from templates.errors import ParamsError
 from templates.params.route_lock import RouteLock, is_lock_file, lock_path, write_lock
-from templates.pipeline import generate, load_environment, load_lock, place_routes
+from templates.pipeline import generate, load
 from templates.writer import LOCK_TEMPLATE
 
 ROOT = Path(__file__).resolve().parent
@@ -136,22 +136,21 @@ def main(argv: list[str] | None = None) -> int:
     if not work:
         print(f"error: no params files in {PARAMS_DIR}", file=sys.stderr)
         return 2
-    try:  # every params file is loaded before anything is written
-        loaded = [(params, load_environment(params), out) for params, out in work]
-        quotas.check_environments_distinct([(params, env) for params, env, _ in loaded])
-        locks = [(load_lock(params), env) for params, env, _ in loaded]
-        placed = [place_routes(params, env, lock) for (params, _, _), (lock, env) in zip(loaded, locks, strict=True)]
+    try:  # every params file is loaded (validated, planned, every rule run) before anything is written
+        loaded = [(load(params), out) for params, out in work]
+        quotas.check_environments_distinct([(item.params, item.env) for item, _ in loaded])
     except ParamsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     status = 0
-    for (params, env, out), (old, _), new in zip(loaded, locks, placed, strict=True):
+    for item, out in loaded:
+        params, old, new = item.params, item.lock, item.plan.lock
         if args.check_lock and stale_lock(params, old, new):
             status = 1
             continue
         previous_cost = read_cost(out)
         cache = None if args.no_lint_cache else args.lint_cache
-        findings = generate(env, out, validate=not args.no_validate, lint_cache=cache, lock=new)
+        findings = generate(item, out, validate=not args.no_validate, lint_cache=cache)
         errors = [f for f in findings if f.is_error]
         for f in findings:
             if not f.is_error:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from templates.errors import ParamsError
 from templates.params.environment import Environment
 from templates.params.loader import apply_defaults
-from templates.routing.plan import check_routes
+from templates.plan.build import build_plan
+from templates.rules.run import params_problems
 
 ROUTED_LIMIT = 90  # stays under the 100-rules-per-listener quota
 
@@ -25,5 +27,7 @@ def environment(services: int) -> Environment:
             svc["routes"] = [{"host": "api.example.com", "path": f"/s{i}"}]
         data["services"][f"s{i}"] = svc
     env = Environment.model_validate(apply_defaults(Path("<bench>"), data))
-    check_routes("<bench>", env)  # the bench measures input the loader would accept
+    problems = [p for p in params_problems(env, build_plan(env)) if p.is_error]
+    if problems:  # the bench measures input the loader would accept
+        raise ParamsError("<bench>", problems)
     return env

@@ -3,7 +3,8 @@
 The folders are the pipeline, in the order data flows through them:
 
     params/       YAML -> validated models (schema, rules, loader, reference)
-    routing/      routes -> listener rules: priorities, ALB shards, blue/green test rules
+    plan/         the environment's plan, built once per run: routes with the lock, ALBs, network, tasks
+    rules/        every check as a record (id, summary, AWS docs, function); run over params, plan, templates
     stacks/       models -> troposphere Templates (network, alb, cluster, service/ + partials)
     writer.py     Templates -> output/<env>/ (all or nothing)
     checks/       written templates -> findings (cfn-lint, cross-stack, quotas, limits, security)

@@ -10,30 +10,30 @@ from __future__ import annotations
 
 import json
 
-from templates.checks.findings import Finding
 from templates.cost.model import cost_model
 from templates.diagram.d2 import to_d2
 from templates.diagram.mermaid import to_mermaid
 from templates.diagram.model import build_picture
 from templates.diagram.render import RenderError, render_svg
+from templates.errors import Finding
 from templates.params.environment import Environment
-from templates.params.route_lock import RouteLock
+from templates.plan.model import EnvironmentPlan
 
 DIAGRAM_SVG = "diagram.svg"
 DIAGRAM_MERMAID = "diagram.mmd"
 COST = "cost.json"
 
 
-def environment_files(env: Environment, lock: RouteLock | None = None) -> tuple[dict[str, bytes], list[Finding]]:
+def environment_files(env: Environment, plan: EnvironmentPlan) -> tuple[dict[str, bytes], list[Finding]]:
     """File name -> content for the output folder, and warnings about what could not be made.
 
-    ``lock`` is the route lock the templates were built with, so the picture and
-    the bill show the ALBs and priorities that will be deployed.
+    ``plan`` is the one the templates were built from, so the picture and the
+    bill show the ALBs, priorities and endpoints that will be deployed.
     """
-    picture = build_picture(env, lock)
+    picture = build_picture(env, plan)
     files = {
         DIAGRAM_MERMAID: to_mermaid(picture).encode(),
-        COST: (json.dumps(cost_model(env, lock), indent=2) + "\n").encode(),
+        COST: (json.dumps(cost_model(env, plan), indent=2) + "\n").encode(),
     }
     try:
         files[DIAGRAM_SVG] = render_svg(to_d2(picture))

@@ -1,9 +1,11 @@
-"""The one error type a user sees for bad input: file, key path, what is allowed."""
+"""How problems are reported: ``Problem`` (a key of the params file), ``Finding`` (a written template),
+and ``ParamsError``, the one error a user sees for bad input: file, key path, what is allowed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from pydantic_core import PydanticCustomError
 
@@ -15,10 +17,33 @@ class Problem:
     path: str
     message: str
     check_id: str = "P000"
+    severity: Literal["error", "warning"] = "error"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
 
     def render(self) -> str:
         where = self.path or "(top level)"
         return f"{where}: {self.message} [{self.check_id}]"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in the written templates (or a warning about the params); a warning does not stop writing."""
+
+    check_id: str
+    file: str
+    message: str
+    severity: Literal["error", "warning"] = "error"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def render(self) -> str:
+        prefix = "" if self.is_error else "warning: "
+        return f"{prefix}{self.file}: {self.message} [{self.check_id}]"
 
 
 @dataclass

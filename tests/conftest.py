@@ -13,8 +13,12 @@ import pytest
 import yaml
 from botocore.stub import Stubber
 
+from templates.errors import Problem
 from templates.params.environment import Environment
+from templates.params.route_lock import RouteLock
 from templates.pipeline import build_all
+from templates.plan.build import build_plan
+from templates.rules.run import params_problems
 from templates.writer import write_folder
 from tests.fault_proxy import FaultProxy, fault_proxy
 from tests.moto_endpoint import endpoint_process, go_offline
@@ -58,6 +62,21 @@ def make_env(**overrides: Any) -> Environment:
     return Environment.model_validate(data)
 
 
+def rule_problems(env: Environment, *ids: str, lock: RouteLock | None = None) -> list[Problem]:
+    """What the params and plan rules say of ``env`` (planned with ``lock``), only the given ids if any."""
+    found = params_problems(env, build_plan(env, lock))
+    return [p for p in found if not ids or p.check_id in ids]
+
+
+# The rules over what the plan could not place (the allocator's own verdicts, before the rules room).
+PLACEMENT_IDS = ("R005", "R006", "Q001", "Q003")
+
+
+def placed(env: Environment, lock: RouteLock | None = None) -> tuple[RouteLock, list[Problem]]:
+    """The route lock the plan writes back, and what its placement rules report."""
+    return build_plan(env, lock).lock, rule_problems(env, *PLACEMENT_IDS, lock=lock)
+
+
 def web(**fields: Any) -> dict[str, Any]:
     """A routed service's params; ``fields`` add or replace keys."""
     svc: dict[str, Any] = {
@@ -89,14 +108,14 @@ def write_params(folder: Path, data: dict[str, Any] | str, name: str = "test.yam
 def shipped_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Every shipped params file generated (unvalidated) into a temp folder, once per session."""
     from templates.params.route_lock import is_lock_file
-    from templates.pipeline import load_environment, load_lock
+    from templates.pipeline import load
 
     root = tmp_path_factory.mktemp("shipped")
     outputs = {}
     for params in sorted(p for p in PARAMS_DIR.glob("*.yaml") if not is_lock_file(p)):
-        env = load_environment(params)
+        loaded = load(params)
         out = root / params.stem
-        write_folder(out, env, build_all(env, load_lock(params)))
+        write_folder(out, loaded.env, build_all(loaded.env, loaded.plan))
         outputs[params.stem] = out
     return outputs
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from templates.params.reference import params_reference
 from templates.params.route_lock import is_lock_file
-from templates.pipeline import build_all, load_environment, load_lock
+from templates.pipeline import build_all, load
 from templates.writer import render
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +28,8 @@ def golden_envs() -> list[Path]:
 
 def rendered(params: Path) -> dict[str, str]:
     """As ``make templates`` writes them: with the committed route lock."""
-    templates = build_all(load_environment(params), load_lock(params))
+    loaded = load(params)
+    templates = build_all(loaded.env, loaded.plan)
     return {f"{key}.json": render(t) for key, t in templates.items()}
 
 

@@ -14,8 +14,9 @@ from templates.params.environment import Environment
 from templates.params.formats import secret_value_from
 from templates.params.service import Service
 from templates.pipeline import build_all, check_folder, load_environment
-from templates.routing.plan import plan_rules
-from templates.stacks import alb, iam
+from templates.plan.build import build_plan
+from templates.plan.network import target_ports
+from templates.stacks import iam
 from templates.stacks.cluster import build_cluster
 from templates.stacks.service import capacity, discovery, dns, load_balancing, scaling, scheduled
 from templates.stacks.service.stack import build_service
@@ -31,8 +32,7 @@ def env_with(**services: dict[str, Any]) -> Environment:
 
 
 def built(env: Environment, name: str = "api") -> dict[str, Any]:
-    rules = [r for r in plan_rules(env) if r.service == name]
-    return json.loads(build_service(env, env.services[name], rules).to_json())
+    return json.loads(build_service(env, env.services[name], build_plan(env)).to_json())
 
 
 def of_type(doc: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -200,7 +200,7 @@ def test_only_web_services_with_routes_are_behind_the_alb() -> None:
     env = env_with(api=two_ports, jobs=worker)
     assert env.services["api"].alb_port == 8443
     assert env.services["jobs"].alb_port is None
-    assert alb.alb_target_ports(env) == [8443]
+    assert target_ports(env) == (8443,)
 
 
 def scheduled_env(**fields: Any) -> Environment:

@@ -11,10 +11,17 @@ import generate
 from templates.cost.delta import cost_delta
 from templates.cost.model import cost_model
 from templates.cost.prices import HOURS_PER_MONTH, PRICES
-from templates.pipeline import load_environment
+from templates.pipeline import load, load_environment
+from templates.plan.build import build_plan
 from tests.conftest import IMAGE, PARAMS_DIR, make_env, web
 
 IRELAND = PRICES["eu-west-1"]
+
+
+def _shipped_cost(name: str) -> dict:
+    """cost.json of a shipped environment, as generate.py computes it (with its route lock)."""
+    loaded = load(PARAMS_DIR / f"{name}.yaml")
+    return cost_model(loaded.env, loaded.plan)
 
 
 def _component(model: dict, key: str) -> dict:
@@ -23,7 +30,7 @@ def _component(model: dict, key: str) -> dict:
 
 def test_a_small_environment_adds_up_from_the_price_table() -> None:
     env = make_env(services={"api": web(cpu=256, memory=512)})  # eu-west-1, 2 AZs, one NAT, public ALB
-    model = cost_model(env)
+    model = cost_model(env, build_plan(env))
     task = 0.25 * IRELAND.fargate_vcpu_hour["x86_64"] + 0.5 * IRELAND.fargate_gb_hour["x86_64"]
     expected = {
         "nat": IRELAND.nat_gateway_hour * HOURS_PER_MONTH,
@@ -49,7 +56,7 @@ def test_spot_share_and_scaling_maxima() -> None:
             )
         }
     )
-    line = _component(cost_model(env), "fargate:api")
+    line = _component(cost_model(env, build_plan(env)), "fargate:api")
     hourly = 0.5 * IRELAND.fargate_vcpu_hour["x86_64"] + 1 * IRELAND.fargate_gb_hour["x86_64"]
     spot = hourly * (1 - IRELAND.spot_discount)
     # 3 tasks: 1 base on demand, 2 split 1:1; 9 tasks: 1 base, 8 split 4:4.
@@ -61,12 +68,14 @@ def test_spot_share_and_scaling_maxima() -> None:
 def test_arm64_uses_arm64_prices() -> None:
     env = make_env(services={"api": web(architecture="arm64", cpu=512, memory=1024)})
     hourly = 0.5 * IRELAND.fargate_vcpu_hour["arm64"] + 1 * IRELAND.fargate_gb_hour["arm64"]
-    assert _component(cost_model(env), "fargate:api")["monthly"] == pytest.approx(hourly * HOURS_PER_MONTH, abs=0.01)
+    assert _component(cost_model(env, build_plan(env)), "fargate:api")["monthly"] == pytest.approx(
+        hourly * HOURS_PER_MONTH, abs=0.01
+    )
 
 
 def test_usage_based_items_are_named_not_priced() -> None:
-    prod = cost_model(load_environment(PARAMS_DIR / "prod.yaml"))
-    dev = cost_model(load_environment(PARAMS_DIR / "dev.yaml"))
+    prod = _shipped_cost("prod")
+    dev = _shipped_cost("dev")
     assert any("Container Insights" in item for item in prod["usage_based"])
     assert any("flow logs" in item for item in prod["usage_based"])
     assert not any("Container Insights" in item or "flow logs" in item for item in dev["usage_based"])
@@ -76,8 +85,8 @@ def test_usage_based_items_are_named_not_priced() -> None:
 
 
 def test_delta_names_what_changed() -> None:
-    dev = cost_model(load_environment(PARAMS_DIR / "dev.yaml"))
-    prod = cost_model(load_environment(PARAMS_DIR / "prod.yaml"))
+    dev = _shipped_cost("dev")
+    prod = _shipped_cost("prod")
     lines = cost_delta(dev, prod)
     nat = 2 * IRELAND.nat_gateway_hour * HOURS_PER_MONTH
     assert f"NAT gateways: +2 NAT gateways: +${nat:,.2f}/month" in lines
@@ -91,7 +100,7 @@ def test_a_region_without_a_table_says_so() -> None:
         region="ap-southeast-2",
         services={"w": {"kind": "worker", "image_tag": "1", "containers": [{"name": "w", "image": IMAGE}]}},
     )
-    model = cost_model(env)
+    model = cost_model(env, build_plan(env))
     assert "us-east-1 prices used" in model["price_table"]["note"]
 
 
@@ -99,7 +108,7 @@ def test_generate_writes_cost_json_and_prints_the_line(tmp_path: Path, capsys: p
     out = tmp_path / "prod"
     assert generate.main(["--params", str(PARAMS_DIR / "prod.yaml"), "--out", str(out), "--no-validate"]) == 0
     model = json.loads((out / "cost.json").read_text())
-    assert model == cost_model(load_environment(PARAMS_DIR / "prod.yaml"))
+    assert model == _shipped_cost("prod")
     printed = capsys.readouterr().out
     assert f"fixed cost ~${model['total_monthly']:,.2f}/month" in printed and "traffic not included" in printed
     assert generate.main(["--params", str(PARAMS_DIR / "dev.yaml"), "--out", str(out), "--no-validate"]) == 0
@@ -107,10 +116,10 @@ def test_generate_writes_cost_json_and_prints_the_line(tmp_path: Path, capsys: p
 
 
 def test_endpoints_are_priced_per_az_and_an_existing_alb_is_not_ours() -> None:
-    from templates.params.egress import endpoints_to_create
+    from templates.plan.endpoints import endpoints_to_create
 
     env = load_environment(PARAMS_DIR / "staging.yaml")
-    model = cost_model(env)
+    model = cost_model(env, build_plan(env))
     assert env.network.endpoints is not None
     count = len(endpoints_to_create(env.services, env.region, env.network.endpoints)) * env.network.zones
     assert count > 0

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from templates.diagram.d2 import quote, to_d2
-from templates.diagram.mermaid import environment_mermaid
+from templates.diagram.mermaid import to_mermaid
 from templates.diagram.model import build_picture
 from templates.diagram.render import RenderError, render_svg
 from templates.params.environment import Environment
-from templates.pipeline import generate, load_environment
-from templates.routing.blue_green import plan_green_rules
-from templates.routing.plan import plan_rules
+from templates.pipeline import generate, load, load_environment
+from templates.plan.build import build_plan
+from templates.plan.model import EnvironmentPlan
 from tests.conftest import IMAGE, PARAMS_DIR, make_env, web
 
 
@@ -48,22 +48,24 @@ def many_services(count: int) -> Environment:
     return make_env(services=services)
 
 
-def _assert_names_everything(env: Environment, text: str) -> None:
+def _assert_names_everything(env: Environment, text: str, plan: EnvironmentPlan | None = None) -> None:
     for name in env.services:
         assert f"{name} (" in text, name
-    for rule in plan_rules(env) + plan_green_rules(env):
+    plan = plan or build_plan(env)
+    for rule in plan.routes + plan.test_routes:
         host = rule.hosts[0] if rule.hosts else "(any host) "
         assert f"{rule.priority} {host}{rule.paths[0] if rule.paths else '/*'}" in text, rule
 
 
 @pytest.mark.parametrize("name", ["dev", "prod", "staging"])
 def test_generate_writes_a_diagram_naming_every_service_and_rule(name: str, tmp_path: Path) -> None:
-    env = load_environment(PARAMS_DIR / f"{name}.yaml")
+    loaded = load(PARAMS_DIR / f"{name}.yaml")
+    env = loaded.env
     out = tmp_path / name
-    findings = generate(env, out, validate=False)
+    findings = generate(loaded, out, validate=False)
     assert not [f for f in findings if f.check_id == "G001"]
     text = svg_text((out / "diagram.svg").read_bytes())
-    _assert_names_everything(env, text)
+    _assert_names_everything(env, text, loaded.plan)
     cidr = env.network.existing.cidr if env.network.existing else env.network.cidr
     assert f"VPC {cidr}" in text or f"{cidr}" in text
     mermaid = (out / "diagram.mmd").read_text()
@@ -72,7 +74,7 @@ def test_generate_writes_a_diagram_naming_every_service_and_rule(name: str, tmp_
 
 def test_prod_diagram_shows_blue_green_spot_and_schedules(tmp_path: Path) -> None:
     env = load_environment(PARAMS_DIR / "prod.yaml")
-    text = svg_text(render_svg(to_d2(build_picture(env))))
+    text = svg_text(render_svg(to_d2(build_picture(env, build_plan(env)))))
     assert "header X-Deployment-Test: green" in text
     assert "3-12 tasks (auto scaling), 0-7 on Spot" in text  # web: base 2 on demand, then 1:3
     assert "1 task(s) at cron(0 3 * * ? *)" in text
@@ -81,7 +83,7 @@ def test_prod_diagram_shows_blue_green_spot_and_schedules(tmp_path: Path) -> Non
 
 def test_fifty_services_are_all_drawn() -> None:
     env = many_services(50)
-    text = svg_text(render_svg(to_d2(build_picture(env))))
+    text = svg_text(render_svg(to_d2(build_picture(env, build_plan(env)))))
     _assert_names_everything(env, text)
 
 
@@ -96,14 +98,14 @@ def test_d2_refusing_the_source_is_a_render_error() -> None:
 
 def test_mermaid_is_one_line_per_rule_edge() -> None:
     env = many_services(10)
-    mermaid = environment_mermaid(env)
+    mermaid = to_mermaid(build_picture(env, build_plan(env)))
     assert sum(1 for line in mermaid.splitlines() if line.strip().startswith("r") and "-->" in line) == len(
-        plan_rules(env)
+        build_plan(env).routes
     )
 
 
 def test_staging_diagram_shows_the_endpoints_instead_of_nat() -> None:
     env = load_environment(PARAMS_DIR / "staging.yaml")
-    text = svg_text(render_svg(to_d2(build_picture(env))))
+    text = svg_text(render_svg(to_d2(build_picture(env, build_plan(env)))))
     assert "VPC endpoints" in text and "s3 (gateway, free)" in text and "sqs" in text
     assert "NAT gateway" not in text

@@ -20,9 +20,16 @@ MAX_MODULE_LINES = 400
 # A stage may import from earlier stages, never from later ones.  Shared
 # modules (naming, errors, stack_graph) sit outside the stages.
 LATER_STAGES = {
-    "templates.params": ("templates.routing", "templates.stacks", "templates.checks", "templates.pipeline"),
-    "templates.routing": ("templates.stacks", "templates.checks", "templates.pipeline"),
-    "templates.stacks": ("templates.checks", "templates.pipeline", "templates.writer"),
+    "templates.params": (
+        "templates.plan",
+        "templates.rules",
+        "templates.stacks",
+        "templates.checks",
+        "templates.pipeline",
+    ),
+    "templates.plan": ("templates.rules", "templates.stacks", "templates.checks", "templates.pipeline"),
+    "templates.rules": ("templates.pipeline", "templates.writer"),
+    "templates.stacks": ("templates.rules", "templates.checks", "templates.pipeline", "templates.writer"),
     "templates.checks": ("templates.pipeline", "templates.writer"),
 }
 # What the deployer may read of the generator: names and the graph of written templates.  Every template it

@@ -15,12 +15,15 @@ from typing import Any
 
 import pytest
 
-from templates.checks import capacity, limits
+from templates.checks import limits
 from templates.errors import ParamsError
 from templates.params.aws_names import bucket_name_problem, path_pattern_problem, time_zone_problem
 from templates.pipeline import build_all, load_environment
+from templates.plan.build import build_plan
+from templates.plan.tasks import peak_tasks
+from templates.rules.plan import network as capacity
 from templates.writer import render
-from tests.conftest import IMAGE, minimal_params, web, write_params
+from tests.conftest import IMAGE, minimal_params, rule_problems, web, write_params
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/dev/jwt-AbCdEf"
@@ -122,15 +125,15 @@ def _capacity_env(tmp_path: Path, desired: int):
 
 def test_subnets_filled_to_the_last_address_load_with_a_warning(tmp_path: Path) -> None:
     env = _capacity_env(tmp_path, 27)  # 2 x (32 - 5) = 54 addresses; 27 tasks x 200 % = 54
-    assert capacity.peak_tasks(env.services["api"]) == 54
-    assert capacity.private_addresses(env)[0] == 54
-    (warning,) = capacity.subnet_warnings(env)
+    assert peak_tasks(env.services["api"]) == 54
+    assert capacity.private_addresses(build_plan(env)) == 54
+    (warning,) = rule_problems(env, "L014")
     assert warning.check_id == "L014" and not warning.is_error and "54 tasks" in warning.message
 
 
 def test_subnets_below_the_threshold_do_not_warn(tmp_path: Path) -> None:
     env = _capacity_env(tmp_path, math.floor(54 * capacity.WARN_RATIO / 2))
-    assert capacity.subnet_warnings(env) == []
+    assert rule_problems(env, "L014") == []
 
 
 def test_one_task_too_many_is_refused(tmp_path: Path) -> None:
@@ -144,7 +147,7 @@ def test_scheduled_scaling_maximum_counts(tmp_path: Path) -> None:
         "max_count": 2,
         "schedules": [{"name": "peak", "schedule": "cron(0 8 * * ? *)", "max_count": 40}],
     }
-    assert capacity.peak_tasks(_service(tmp_path, scaling=scaling)) == 80
+    assert peak_tasks(_service(tmp_path, scaling=scaling)) == 80
 
 
 # --- secrets and their KMS keys -----------------------------------------------------------------

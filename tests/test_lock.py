@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 import generate
 from templates.errors import ParamsError
 from templates.params.route_lock import LockedRoute, RouteLock, read_lock, render_lock
-from templates.routing.plan import allocate, band, plan_rules
-from templates.routing.priorities import Request, Slot, allocate_slots, band_bounds
-from tests.conftest import make_env, minimal_params, write_params
+from templates.plan.build import build_plan
+from templates.plan.priorities import Request, Slot, allocate_slots, band_bounds
+from templates.plan.routes import band
+from tests.conftest import make_env, minimal_params, placed, write_params
 
 BAND_WIDTH = 6
 BANDS = 3
@@ -83,9 +84,9 @@ def svc(*routes: dict) -> dict:
 def test_three_hundred_routes_on_one_host_family_need_no_pin() -> None:
     """The issue's goal on the real bands: 300 same-shape routes, no pin, no problem, all distinct."""
     env = make_env(services={f"s{i}": svc({"host": f"h{i % 10}.example.com", "path": f"/s{i}"}) for i in range(300)})
-    lock, problems = allocate(env)
+    lock, problems = placed(env)
     assert problems == []
-    rules = plan_rules(env, lock)
+    rules = build_plan(env, lock).routes
     assert len({(r.alb, r.priority) for r in rules}) == 300
     by_service = {r.service: r for r in rules}
     for name, service in env.services.items():
@@ -130,22 +131,22 @@ def test_bad_lock_file_is_exit_2_naming_file_and_key(
 def test_two_branches_on_one_slot_merge_into_a_lock_that_still_loads(tmp_path: Path) -> None:
     """Both sides of a merge took the same free slot: the lock loads and one of them moves."""
     env = make_env(services={"a": svc({"path": "/aa"}), "b": svc({"path": "/bb"})})
-    fresh, _ = allocate(env)
+    fresh, _ = placed(env)
     merged = RouteLock(routes=[r.model_copy(update={"priority": fresh.routes[0].priority}) for r in fresh.routes])
-    placed, problems = allocate(env, merged)
+    after, problems = placed(env, merged)
     assert problems == []
-    assert len({r.priority for r in placed.routes}) == 2
-    assert fresh.routes[0] in placed.routes
+    assert len({r.priority for r in after.routes}) == 2
+    assert fresh.routes[0] in after.routes
 
 
 def test_committed_locks_are_current() -> None:
     """What ``make templates LOCK=check`` checks in CI: each shipped lock is what generating would write."""
     from templates.params.route_lock import is_lock_file
-    from templates.pipeline import load_environment, load_lock, place_routes
+    from templates.pipeline import load
 
     shipped = sorted(p for p in generate.PARAMS_DIR.glob("*.yaml") if not is_lock_file(p))
     assert shipped
     for params in shipped:
-        lock = load_lock(params)
-        assert lock.routes, f"{params.name} has routes but no committed lock"
-        assert place_routes(params, load_environment(params), lock) == RouteLock.of(lock.routes), params.name
+        loaded = load(params)
+        assert loaded.lock.routes, f"{params.name} has routes but no committed lock"
+        assert loaded.plan.lock == RouteLock.of(loaded.lock.routes), params.name

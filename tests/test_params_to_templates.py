@@ -46,8 +46,10 @@ from templates.params.environment import Environment
 from templates.params.route_lock import RouteLock
 from templates.params.service import Route
 from templates.pipeline import build_all, load_environment
-from templates.routing.plan import allocate, computed_priority
+from templates.plan.build import build_plan
+from templates.plan.routes import computed_priority
 from templates.writer import render
+from tests.conftest import placed
 
 PROPERTY = settings(
     max_examples=150,
@@ -191,7 +193,7 @@ def _load(path: Path, doc: dict[str, Any]) -> Environment:
 
 def _built(env: Environment, lock: RouteLock) -> dict[str, dict[str, Any]]:
     """Build and render exactly as generate.py does, and run its checks on the result."""
-    texts = {key: render(template) for key, template in build_all(env, lock).items()}
+    texts = {key: render(template) for key, template in build_all(env, build_plan(env, lock)).items()}
     docs = {key: json.loads(text) for key, text in texts.items()}
     findings = [f for key, text in texts.items() for f in quotas.template_findings(f"{key}.json", text)]
     findings += security_findings(docs) + cross_stack_findings(docs)
@@ -297,7 +299,7 @@ def test_accepted_params_build_clean_route_by_specificity_and_stay_stable(scratc
             assert str(exc).startswith(f"{scratch}: invalid params")
             outcomes.update(p.check_id for p in exc.problems)
             return
-        lock, problems = allocate(env)
+        lock, problems = placed(env)
         assert problems == []
         docs = _built(env, lock)
         _check_routing(env, docs)
@@ -315,7 +317,9 @@ def test_accepted_params_build_clean_route_by_specificity_and_stay_stable(scratc
                 if smaller is None:
                     continue
                 smaller_env = _load(scratch, smaller)
-                after = _rules({key: t.to_dict() for key, t in build_all(smaller_env, lock).items()})
+                after = _rules(
+                    {key: t.to_dict() for key, t in build_all(smaller_env, build_plan(smaller_env, lock)).items()}
+                )
                 changed = {
                     rule: (before.get(rule), props) for rule, props in after.items() if before.get(rule) != props
                 }

@@ -7,6 +7,7 @@ warning (exit 0, written, warning printed).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,12 @@ import yaml
 
 import generate
 from templates.checks import quotas
-from templates.errors import ParamsError
+from templates.errors import ParamsError, Problem
 from templates.params.environment import Environment
-from templates.routing.plan import RulePlan
-from tests.conftest import make_env, minimal_params, snapshot
+from templates.plan.build import build_plan
+from templates.plan.model import RulePlan
+from templates.rules.run import plan_problems
+from tests.conftest import make_env, minimal_params, rule_problems, snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,8 +40,15 @@ def _env(services: dict[str, Any] | None = None, **top: Any) -> Environment:
     return make_env(defaults=DEFAULTS, services=services or ONE_ROUTE, **top)
 
 
+PARAMS_QUOTAS = ("Q001", "Q002", "Q003", "Q004")
+
+
+def params_quota_problems(env: Environment) -> list[Problem]:
+    return rule_problems(env, *PARAMS_QUOTAS)
+
+
 def _ids(env: Environment) -> list[str]:
-    return [p.check_id for p in quotas.params_problems(env)]
+    return [p.check_id for p in params_quota_problems(env)]
 
 
 # ----------------------------------------------------------------------------- params quotas
@@ -48,8 +58,14 @@ def test_q002_condition_values_per_rule() -> None:
     """Constructed rules: params cannot produce more than 3 values today (1 host + /x, /x/*)."""
     good = RulePlan("api", 0, ("a.example.com", "b.example.com"), ("/a", "/a/*", "/b"), 10)
     bad = RulePlan("api", 1, ("a.example.com", "b.example.com"), ("/a", "/a/*", "/b", "/b/*"), 11)
-    assert quotas.condition_value_problems([good]) == []
-    [problem] = quotas.condition_value_problems([good, bad])
+    env = _env()
+
+    def q002(*routes: RulePlan) -> list[Problem]:
+        plan = dataclasses.replace(build_plan(env), routes=routes)
+        return [p for p in plan_problems(env, plan) if p.check_id == "Q002"]
+
+    assert q002(good) == []
+    [problem] = q002(good, bad)
     assert (problem.check_id, problem.path) == ("Q002", "services.api.routes[1]")
     assert "6 condition values (2 host, 4 path patterns)" in problem.message and "at most 5" in problem.message
 
@@ -68,7 +84,7 @@ def test_q004_security_group_rules() -> None:
     https = {"certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc"}
     thirty = [f"10.{i}.0.0/16" for i in range(30)]
     assert _ids(_env(alb={**https, "ingress_cidrs": thirty})) == []
-    problems = quotas.params_problems(_env(alb={**https, "ingress_cidrs": [*thirty, "192.168.0.0/16"]}))
+    problems = params_quota_problems(_env(alb={**https, "ingress_cidrs": [*thirty, "192.168.0.0/16"]}))
     assert [(p.check_id, p.path) for p in problems] == [("Q004", "alb.ingress_cidrs")]
     # Without HTTPS one port: 31 CIDRs are fine.
     assert _ids(_env(alb={"ingress_cidrs": [*thirty, "192.168.0.0/16"]})) == []
@@ -77,7 +93,7 @@ def test_q004_security_group_rules() -> None:
 def test_q004_alb_egress_ports() -> None:
     services = {f"s{i}": {"routes": [{"path": f"/s{i}"}], "containers": [{"name": "a", "image": "x", "port": 9000 + i}]}
                 for i in range(61)}  # fmt: skip
-    problems = quotas.params_problems(_env(services))
+    problems = params_quota_problems(_env(services))
     assert [(p.check_id, p.path) for p in problems] == [("Q004", "services")]
     assert "61 distinct container ports" in problems[0].message
 

@@ -12,14 +12,23 @@ from typing import Any
 
 import pytest
 
-from templates.checks.release_limits import release_problems
+from templates.errors import Problem
+from templates.params.environment import Environment
 from templates.pipeline import build_all, load_environment
-from templates.routing.blue_green import green_rule_problems, plan_green_rules
-from templates.routing.plan import BAND_WIDTH, plan_rules, route_problems
-from tests.conftest import IMAGE, make_env, web
+from templates.plan.build import build_plan
+from templates.plan.routes import BAND_WIDTH
+from tests.conftest import IMAGE, make_env, rule_problems, web
 
 ROOT = Path(__file__).resolve().parent.parent
 ONE_DAY = 86400
+
+
+def release_problems(env: Environment) -> list[Problem]:
+    return rule_problems(env, "D005", "D006")
+
+
+def green_rule_problems(env: Environment) -> list[Problem]:
+    return rule_problems(env, "D004")
 
 
 def _built(name: str) -> dict[str, dict[str, Any]]:
@@ -168,7 +177,7 @@ def test_test_rule_priorities_are_unique_and_before_their_routes_once_suggestion
         f"s{i}": web(routes=[{"host": f"s{i}.example.com", "path": "/" + "a" * (1 + i % 3)}], blue_green={})
         for i in range(30)
     }
-    assert route_problems(make_env(services=services)) == []
+    assert rule_problems(make_env(services=services), "R001", "R002", "R003") == []
     problems = green_rule_problems(make_env(services=services))
     assert problems
     for problem in problems:
@@ -178,8 +187,8 @@ def test_test_rule_priorities_are_unique_and_before_their_routes_once_suggestion
         }
     env = make_env(services=services)
     assert green_rule_problems(env) == []
-    production = {p.service: p.priority for p in plan_rules(env)}
-    tests = plan_green_rules(env)
+    production = {p.service: p.priority for p in build_plan(env).routes}
+    tests = build_plan(env).test_routes
     assert len(tests) == 30
     everything = list(production.values()) + [t.priority for t in tests]
     assert len(set(everything)) == len(everything)

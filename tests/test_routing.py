@@ -8,18 +8,13 @@ from pathlib import Path
 import pytest
 
 import generate
-from templates.errors import ParamsError
 from templates.params.service import Route
-from templates.routing.plan import (
-    allocate,
-    band,
-    band_of_priority,
-    check_routes,
-    computed_priority,
-    path_patterns,
-    plan_rules,
-)
-from tests.conftest import make_env, minimal_params, write_params
+from templates.plan.build import build_plan
+from templates.plan.keys import path_patterns
+from templates.plan.routes import band, band_of_priority, computed_priority
+from tests.conftest import make_env, minimal_params, placed, rule_problems, write_params
+
+CONFLICTS = ("R001", "R002", "R003")
 
 
 def svc(*routes: dict) -> dict:
@@ -27,7 +22,7 @@ def svc(*routes: dict) -> dict:
 
 
 def priorities(env, lock=None) -> dict[str, int]:
-    return {p.service: p.priority for p in plan_rules(env, lock)}
+    return {p.service: p.priority for p in build_plan(env, lock).routes}
 
 
 def test_path_patterns() -> None:
@@ -80,7 +75,7 @@ def test_a_rules_priority_never_changes_when_other_routes_come_or_go() -> None:
         "pinned": svc({"path": "/pinned", "priority": 7}),
     }
     full = make_env(services=pool)
-    lock, problems = allocate(full)
+    lock, problems = placed(full)
     assert problems == []
     everything = priorities(full, lock)
     assert everything["pinned"] == 7 and 44615 in (everything["alpha"], everything["zeta"])
@@ -170,19 +165,13 @@ def test_two_services_claiming_the_same_route_is_an_error() -> None:
             "b": svc({"host": "api.example.com", "path": "/x/"}),
         }
     )
-    with pytest.raises(ParamsError) as info:
-        check_routes("f.yaml", env)
-    (problem,) = info.value.problems
+    (problem,) = rule_problems(env, *CONFLICTS)
     assert problem.path == "services.b.routes[0]" and problem.check_id == "R001"
     assert "services.a.routes[0]" in problem.message
 
 
 def _r003(services: dict) -> list[tuple[str, str]]:
-    try:
-        check_routes("f.yaml", make_env(services=services))
-    except ParamsError as exc:
-        return [(p.path, p.message) for p in exc.problems if p.check_id == "R003"]
-    return []
+    return [(p.path, p.message) for p in rule_problems(make_env(services=services), "R003")]
 
 
 API = "api.example.com"

@@ -22,10 +22,10 @@ from templates.errors import ParamsError
 from templates.naming import ExportKey, alb_export_key, alb_of_listener_export
 from templates.params.route_lock import RouteLock
 from templates.pipeline import build_all, load_environment
-from templates.routing.plan import allocate, plan_rules
-from templates.routing.shards import Capacity, Unit, capacity_of, place_units
+from templates.plan.build import build_plan
+from templates.plan.shards import Capacity, Unit, capacity_of, place_units
 from templates.writer import render
-from tests.conftest import make_env, minimal_params, write_params
+from tests.conftest import make_env, minimal_params, placed, write_params
 
 LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
 CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/abc-123"
@@ -48,22 +48,22 @@ def spread(count: int, hosts: int, per_service: int = 1) -> dict[str, dict[str, 
 
 def albs_by_host(env: Any, lock: RouteLock) -> dict[str, set[str]]:
     found: dict[str, set[str]] = defaultdict(set)
-    for rule in plan_rules(env, lock):
+    for rule in build_plan(env, lock).routes:
         found[rule.hosts[0] if rule.hosts else ""].add(rule.alb)
     return found
 
 
 def docs(env: Any, lock: RouteLock | None = None) -> dict[str, dict[str, Any]]:
-    return {key: json.loads(render(t)) for key, t in build_all(env, lock).items()}
+    return {key: json.loads(render(t)) for key, t in build_all(env, build_plan(env, lock)).items()}
 
 
 def test_three_hundred_routes_over_ten_hosts_spread_by_host_within_quota() -> None:
     env = make_env(services=spread(300, 10))
-    lock, problems = allocate(env)
+    lock, problems = placed(env)
     assert problems == []
     hosts = albs_by_host(env, lock)
     assert all(len(albs) == 1 for albs in hosts.values()), "a host's routes stay on one ALB"
-    rules = Counter(r.alb for r in plan_rules(env, lock))
+    rules = Counter(r.alb for r in build_plan(env, lock).routes)
     # 30 services per host: one host per ALB, since two would need 60 egress rules on one security group (59 room)
     assert max(rules.values()) <= 100 and len(rules) == 10
     assert capacity_of(env).services == 59
@@ -82,7 +82,7 @@ def test_three_hundred_routes_over_ten_hosts_spread_by_host_within_quota() -> No
 
 def test_aliases_follow_their_hosts_alb() -> None:
     services = spread(6, 3, per_service=25)  # 50 rules per host: two hosts on alb, one on alb-2
-    lock, _ = allocate(make_env(services=services))
+    lock, _ = placed(make_env(services=services))
     moved = next(host for host, albs in albs_by_host(make_env(services=services), lock).items() if albs == {"alb-2"})
     name = next(n for n, svc in services.items() if svc["routes"][0]["host"] == moved)
     services[name]["dns"] = {"hosted_zone_id": "Z0123456789ABCDEFGHIJ"}
@@ -100,11 +100,11 @@ def test_aliases_follow_their_hosts_alb() -> None:
 
 def test_adding_hosts_never_moves_a_placed_host_or_rule() -> None:
     env = make_env(services=spread(120, 6))
-    lock, _ = allocate(env)
+    lock, _ = placed(env)
     grown = make_env(
         services={**spread(120, 6), **{f"n{i}": web(f"new{i % 4}.example.com", f"/n{i}") for i in range(80)}}
     )
-    after, problems = allocate(grown, lock)
+    after, problems = placed(grown, lock)
     assert problems == []
     kept = after.by_key()
     assert all(kept[entry.key] == entry for entry in lock.routes), "a deployed rule moved"
@@ -114,10 +114,10 @@ def test_a_grown_host_moves_not_its_neighbours() -> None:
     """alb holds h0..h2 (90 rules); h1 grows past what alb can hold: h1 moves, h0 and h2 stay."""
     services = spread(9, 3, per_service=10)
     env = make_env(services=services)
-    lock, _ = allocate(env)
+    lock, _ = placed(env)
     assert {r.alb for r in lock.routes} == {"alb"}
     services |= {f"x{i}": web("h1.example.com", f"/x{i}") for i in range(20)}
-    after, problems = allocate(make_env(services=services), lock)
+    after, problems = placed(make_env(services=services), lock)
     assert problems == []
     where = albs_by_host(make_env(services=services), after)
     assert where["h0.example.com"] == where["h2.example.com"] == {"alb"}
@@ -126,7 +126,7 @@ def test_a_grown_host_moves_not_its_neighbours() -> None:
 
 def test_quota_setting_decides_when_to_spread() -> None:
     env = make_env(services=spread(40, 4), alb={"rules_per_listener": 20})
-    lock, _ = allocate(env)
+    lock, _ = placed(env)
     assert Counter(r.alb for r in lock.routes) == {"alb": 20, "alb-2": 20}
 
 
@@ -253,7 +253,7 @@ def test_listener_exports_name_their_alb(shard: str) -> None:
 def test_adding_a_certificate_moves_rules_to_another_listener_but_not_another_alb() -> None:
     """Only a change of ALB is a host move: HTTP -> HTTPS listener on the same ALB is not flagged."""
     env = make_env(services=spread(6, 3, per_service=25))
-    lock, _ = allocate(env)
+    lock, _ = placed(env)
     plain = docs(env, lock)
     https = docs(make_env(services=spread(6, 3, per_service=25), alb={"certificate_arn": CERTIFICATE}), lock)
     key = next(k for k in plain if k.startswith("svc-"))
@@ -273,16 +273,16 @@ EXISTING_ALB = yaml.safe_load((Path(__file__).resolve().parent.parent / "params"
 def test_an_existing_alb_is_never_spread_and_its_quota_still_holds() -> None:
     """alb.existing is not ours: routes cannot go to ALBs we would create, so the quota counts all of them."""
     fits = make_env(services=spread(100, 6), alb=EXISTING_ALB)
-    lock, problems = allocate(fits)
+    lock, problems = placed(fits)
     assert problems == [] and {r.alb for r in lock.routes} == {"alb"}
     assert [k for k in docs(fits, lock) if k.startswith("alb")] == ["alb"]
-    _, problems = allocate(make_env(services=spread(101, 6), alb=EXISTING_ALB))
+    _, problems = placed(make_env(services=spread(101, 6), alb=EXISTING_ALB))
     assert [p.check_id for p in problems] == ["Q001"] and "needs 101 listener rules" in problems[0].message
 
 
 def test_an_existing_alb_takes_no_service_of_the_other_scheme() -> None:
     services = {"a": web("a.example.com", "/"), "b": web("b.example.com", "/", load_balancer="internal")}
-    _, problems = allocate(make_env(services=services, alb=EXISTING_ALB))
+    _, problems = placed(make_env(services=services, alb=EXISTING_ALB))
     assert [(p.check_id, p.path) for p in problems] == [("R006", "services.b.load_balancer")]
 
 
@@ -290,7 +290,7 @@ def test_the_cost_model_counts_every_alb() -> None:
     from templates.cost.model import cost_model
 
     def albs(env: Any) -> int:
-        return next(line["quantity"] for line in cost_model(env)["components"] if line["key"] == "alb")
+        return next(line["quantity"] for line in cost_model(env, build_plan(env))["components"] if line["key"] == "alb")
 
     assert albs(make_env(services=spread(4, 2))) == 1
     assert albs(make_env(services=spread(40, 4), alb={"rules_per_listener": 20})) == 2
@@ -302,17 +302,17 @@ def test_the_diagram_and_the_bill_follow_the_lock_not_a_fresh_allocation() -> No
     from templates.diagram.model import build_picture
 
     grown = make_env(services=spread(40, 4), alb={"rules_per_listener": 20})
-    grown_lock, _ = allocate(grown)
+    grown_lock, _ = placed(grown)
     shrunk = make_env(services=spread(8, 4), alb={"rules_per_listener": 20})
-    lock, problems = allocate(shrunk, grown_lock)
+    lock, problems = placed(shrunk, grown_lock)
     assert problems == [] and {r.alb for r in lock.routes} == {"alb", "alb-2"}
 
     def albs(model: dict[str, Any]) -> int:
         return next(line["quantity"] for line in model["components"] if line["key"] == "alb")
 
-    assert albs(cost_model(shrunk)) == 1 and albs(cost_model(shrunk, lock)) == 2
-    picture = build_picture(shrunk, lock)
+    assert albs(cost_model(shrunk, build_plan(shrunk))) == 1 and albs(cost_model(shrunk, build_plan(shrunk, lock))) == 2
+    picture = build_picture(shrunk, build_plan(shrunk, lock))
     assert picture.alb == "2 ALBs: alb, alb-2"
-    on_second = {r.service for r in plan_rules(shrunk, lock) if r.alb == "alb-2"}
+    on_second = {r.service for r in build_plan(shrunk, lock).routes if r.alb == "alb-2"}
     assert on_second and all(r.match.startswith("[alb-2] ") for r in picture.rules if r.service in on_second)
-    assert {r.priority for r in picture.rules} == {r.priority for r in plan_rules(shrunk, lock)}
+    assert {r.priority for r in picture.rules} == {r.priority for r in build_plan(shrunk, lock).routes}

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from templates.checks.findings import load_templates
 from templates.naming import listener_rule_logical_id
-from templates.routing.plan import plan_rules
+from templates.plan.build import build_plan
+from templates.plan.network import subnet_cidrs
 from templates.stacks.alb import build_alb
 from templates.stacks.cluster import build_cluster
-from templates.stacks.network import build_network, subnet_cidrs
+from templates.stacks.network import build_network
 from templates.stacks.service.stack import build_service
 from tests.conftest import make_env
 
@@ -118,8 +119,7 @@ def test_cluster_capacity_providers_and_namespace() -> None:
 
 
 def _service(env, name="api"):
-    rules = [r for r in plan_rules(env) if r.service == name]
-    return build_service(env, env.services[name], rules)
+    return build_service(env, env.services[name], build_plan(env))
 
 
 def test_service_image_tag_is_a_parameter_with_params_default() -> None:

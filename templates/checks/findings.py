@@ -7,27 +7,11 @@ otherwise) and says what to fix.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
+from templates.errors import Finding
 
-@dataclass(frozen=True)
-class Finding:
-    """One check result; a warning is printed but does not stop the output being written."""
-
-    check_id: str
-    file: str
-    message: str
-    severity: Literal["error", "warning"] = "error"
-
-    @property
-    def is_error(self) -> bool:
-        return self.severity == "error"
-
-    def render(self) -> str:
-        prefix = "" if self.is_error else "warning: "
-        return f"{prefix}{self.file}: {self.message} [{self.check_id}]"
+__all__ = ["NON_TEMPLATE_FILES", "Finding", "load_templates"]
 
 
 def load_templates(folder: Path) -> dict[str, dict]:

@@ -19,16 +19,14 @@ Limits are AWS's default quotas; the ones AWS can raise say so in the message.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from templates.checks.findings import NON_TEMPLATE_FILES, Finding
 from templates.errors import ParamsError, Problem
 from templates.params.environment import Environment
-from templates.routing import plan as routing_plan
 from templates.stack_graph import exports_of
-from templates.stacks.alb import alb_listener_ports, alb_target_ports
 
 # Application Load Balancer (per listener / rule / load balancer).
 RULES_PER_LISTENER = 100
@@ -58,69 +56,6 @@ NAME_LIMITS: dict[tuple[str, str], int] = {
     ("AWS::EC2::SecurityGroup", "GroupDescription"): 255,
     ("AWS::ServiceDiscovery::PrivateDnsNamespace", "Name"): 253,
 }
-
-
-# --------------------------------------------------------------------------- params
-
-
-def condition_value_problems(rules: Iterable[routing_plan.RulePlan]) -> list[Problem]:
-    """Q002: a listener rule holds at most 5 condition values (hosts + path patterns together).
-
-    Current params cannot exceed it: a route has one host and at most two path
-    patterns (``/x`` and ``/x/*``).  The check stays so that a future route
-    form (several hosts, a list of paths) is caught here rather than by a
-    failed deploy; it is tested on constructed rules for that reason.
-    """
-    problems = []
-    for rule in rules:
-        values = len(rule.hosts) + len(rule.paths)
-        if values > CONDITION_VALUES_PER_RULE:
-            problems.append(
-                Problem(
-                    f"services.{rule.service}.routes[{rule.index}]",
-                    f"{values} condition values ({len(rule.hosts)} host, {len(rule.paths)} path patterns); "
-                    f"a listener rule allows at most {CONDITION_VALUES_PER_RULE}",
-                    "Q002",
-                )
-            )
-    return problems
-
-
-def params_problems(env: Environment) -> list[Problem]:
-    """Every params-level quota the environment exceeds."""
-    problems: list[Problem] = []
-    rules = routing_plan.plan_rules(env)
-    # Rules per listener (Q001) and target groups per ALB are checked per ALB
-    # where routes are spread over ALBs: ``routing.plan.route_albs``.
-    problems += condition_value_problems(rules)
-    ingress = len(env.alb.ingress_cidrs) * len(alb_listener_ports(env))
-    if ingress > RULES_PER_SECURITY_GROUP:
-        problems.append(
-            Problem(
-                "alb.ingress_cidrs",
-                f"{len(env.alb.ingress_cidrs)} CIDRs x {len(alb_listener_ports(env))} listener ports = {ingress} "
-                f"inbound rules on the ALB security group; at most {RULES_PER_SECURITY_GROUP} "
-                "(AWS quota): use fewer, wider CIDRs",
-                "Q004",
-            )
-        )
-    egress = len(alb_target_ports(env))
-    if egress > RULES_PER_SECURITY_GROUP:
-        problems.append(
-            Problem(
-                "services",
-                f"{egress} distinct container ports behind the ALB, one outbound rule each on its security group; "
-                f"at most {RULES_PER_SECURITY_GROUP} (AWS quota): let services share ports",
-                "Q004",
-            )
-        )
-    return problems
-
-
-def check_params(file: Path | str, env: Environment) -> None:
-    problems = params_problems(env)
-    if problems:
-        raise ParamsError(file, problems)
 
 
 def check_environments_distinct(loaded: list[tuple[Path, Environment]]) -> None:

@@ -8,7 +8,7 @@ Container Insights, flow logs, scheduled task runs) is named under
 ``usage_based`` with no number, and traffic charges are named as not included.
 
 Fargate Spot tasks are priced at the table's Spot discount; ECS places the
-on-demand base first and splits the rest by weight (``capacity.spot_tasks``).
+on-demand base first and splits the rest by weight (``plan.tasks``).
 ARM64 tasks use the ARM64 prices and never Spot (Fargate has no ARM64 Spot).
 """
 
@@ -17,16 +17,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from templates import naming
 from templates.cost.prices import AS_OF, HOURS_PER_MONTH, SOURCE, RegionPrices, prices_for
 from templates.cost.units import unit_prices
-from templates.params.egress import endpoints_to_create
 from templates.params.environment import Environment
-from templates.params.route_lock import RouteLock
 from templates.params.service import Service
-from templates.routing.plan import plan_rules
-from templates.stacks.alb_shards import shard_scheme
-from templates.stacks.service.capacity import spot_tasks
+from templates.plan.model import EnvironmentPlan, TaskPlan
 
 NOT_INCLUDED = [
     "data transfer (internet egress, cross-AZ)",
@@ -52,36 +47,14 @@ def _fixed(key: str, component: str, quantity: int, unit: str, hourly: float, de
     return Line(key, component, quantity, unit, monthly, quantity, monthly, detail)
 
 
-def nat_gateways(env: Environment) -> int:
-    """NAT gateways this environment creates (an existing VPC brings its own egress, not billed here)."""
-    if env.network.existing is not None:
-        return 0
-    return {"none": 0, "single": 1, "per-az": env.network.az_count}[env.network.nat]
-
-
-def alb_schemes(env: Environment, lock: RouteLock | None = None) -> dict[str, str]:
-    """ALB stack key -> scheme of every ALB the environment creates (``alb`` always, more when spread).
-
-    With the route lock, as the templates place routes: a host the lock keeps on
-    ``alb-2`` is billed there even when a fresh allocation would fit one ALB.
-    """
-    keys = {rule.alb for rule in plan_rules(env, lock)} | {naming.ALB}
-    return {key: shard_scheme(env, key) for key in keys}
-
-
-def interface_endpoints(env: Environment) -> int:
-    """Interface endpoints the network stack creates; each is billed once per AZ (the S3 gateway is free)."""
-    endpoints = env.network.endpoints
-    return 0 if endpoints is None else len(endpoints_to_create(env.services, env.region, endpoints))
-
-
-def _network(env: Environment, p: RegionPrices, lock: RouteLock | None = None) -> list[Line]:
-    nats = nat_gateways(env)
+def _network(env: Environment, p: RegionPrices, plan: EnvironmentPlan) -> list[Line]:
+    """NAT gateways, the ALBs the plan creates (with the route lock), endpoints per AZ, public IPv4 addresses."""
+    nats = plan.network.nat_gateways
     own_alb = env.alb.existing is None
-    albs = alb_schemes(env, lock) if own_alb else {}  # routes spread over several ALBs when one cannot hold them
-    public_ips = nats + env.network.zones * sum(1 for scheme in albs.values() if scheme == "internet-facing")
-    endpoints = interface_endpoints(env)
-    zones = env.network.zones
+    albs = {a.key: a.scheme for a in plan.albs} if own_alb else {}  # routes spread over ALBs when one is not enough
+    zones = plan.network.zones
+    public_ips = nats + zones * sum(1 for scheme in albs.values() if scheme == "internet-facing")
+    endpoints = len(plan.network.interface_endpoints)
     alb_detail = "hourly charge; LCUs are usage-based" if own_alb else "existing ALB: billed to its owner"
     return [
         _fixed("nat", "NAT gateways", nats, "NAT gateway", p.nat_gateway_hour, f"nat: {env.network.nat}"),
@@ -106,27 +79,25 @@ def task_hourly(svc: Service, p: RegionPrices) -> float:
     )
 
 
-def _tasks_monthly(svc: Service, p: RegionPrices, count: int) -> float:
-    spot = spot_tasks(svc, count)
+def _tasks_monthly(svc: Service, p: RegionPrices, count: int, spot: int) -> float:
     hourly = task_hourly(svc, p)
     return round(((count - spot) * hourly + spot * hourly * (1 - p.spot_discount)) * HOURS_PER_MONTH, 2)
 
 
-def _fargate(svc: Service, p: RegionPrices) -> Line | None:
+def _fargate(svc: Service, p: RegionPrices, tasks: TaskPlan) -> Line | None:
     if not svc.has_service:
         return None  # scheduled: billed per run, listed as usage-based
-    low = svc.scaling.min_count if svc.scaling else svc.desired_count
-    high = svc.scaling.max_count if svc.scaling else svc.desired_count
+    low, high = tasks.low, tasks.high
     size = f"{svc.cpu / 1024:g} vCPU / {svc.memory / 1024:g} GiB {svc.architecture}"
-    spot = f", Spot {spot_tasks(svc, low)}-{spot_tasks(svc, high)} of them" if svc.capacity.uses_spot else ""
+    spot = f", Spot {tasks.spot_low}-{tasks.spot_high} of them" if svc.capacity.uses_spot else ""
     return Line(
         f"fargate:{svc.name}",
         f"Fargate {svc.name}",
         low,
         "task",
-        _tasks_monthly(svc, p, low),
+        _tasks_monthly(svc, p, low, tasks.spot_low),
         high,
-        _tasks_monthly(svc, p, high),
+        _tasks_monthly(svc, p, high, tasks.spot_high),
         f"{size}, {low}-{high} tasks{spot}",
     )
 
@@ -158,11 +129,11 @@ def _usage_based(env: Environment, p: RegionPrices) -> list[str]:
     return notes
 
 
-def cost_model(env: Environment, lock: RouteLock | None = None) -> dict[str, Any]:
+def cost_model(env: Environment, plan: EnvironmentPlan) -> dict[str, Any]:
     """The cost.json document: components, totals, what is usage-based, what is not included."""
     prices, fallback = prices_for(env.region)
-    lines = _network(env, prices, lock)
-    lines += [line for svc in env.services.values() if (line := _fargate(svc, prices)) is not None]
+    lines = _network(env, prices, plan)
+    lines += [line for n, svc in env.services.items() if (line := _fargate(svc, prices, plan.tasks[n])) is not None]
     alarms = sum(alarm_metrics(svc) for svc in env.services.values())
     lines.append(
         Line("alarms", "CloudWatch alarms", alarms, "alarm metric", round(alarms * prices.alarm_metric_month, 2),

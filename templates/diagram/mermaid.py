@@ -9,7 +9,6 @@ by whatever renders the Markdown.
 from __future__ import annotations
 
 from templates.diagram.model import Picture
-from templates.params.environment import Environment
 
 
 def label(*lines: str) -> str:
@@ -49,10 +48,3 @@ def to_mermaid(picture: Picture) -> str:
         lines.append(f"  namespace[({label(picture.namespace)})]")
         lines += [f"  {ids[link.source]} -.->|{label(link.label)}| namespace" for link in picture.links]
     return "\n".join(lines) + "\n"
-
-
-def environment_mermaid(env: Environment) -> str:
-    """Mermaid source for ``env``: the hook for review.md (wrap it in a ```mermaid fence)."""
-    from templates.diagram.model import build_picture
-
-    return to_mermaid(build_picture(env))

@@ -1,4 +1,4 @@
-"""What the environment diagram shows, as plain data: built from params and the planned rules.
+"""What the environment diagram shows, as plain data: built from params and the environment's plan.
 
 One model, two drawings (``d2`` for the SVG, ``mermaid`` for review.md), so
 both always show the same environment.  Nothing here reads files or calls a
@@ -9,14 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from templates.params.egress import endpoints_to_create
 from templates.params.environment import Environment
-from templates.params.route_lock import RouteLock
 from templates.params.service import Service
-from templates.routing.blue_green import plan_green_rules
-from templates.routing.plan import plan_rules
-from templates.stacks.network import subnet_cidrs
-from templates.stacks.service.capacity import spot_tasks
+from templates.plan.model import EnvironmentPlan, TaskPlan
 
 
 @dataclass(frozen=True)
@@ -79,17 +74,16 @@ def _size(svc: Service) -> str:
     return f"{vcpu:g} vCPU / {memory:g} GiB, {svc.architecture}"
 
 
-def _count(svc: Service) -> str:
+def _count(svc: Service, tasks: TaskPlan) -> str:
     if svc.schedule is not None:
         state = "" if svc.schedule.enabled else " (disabled)"
         return f"{svc.schedule.task_count} task(s) at {svc.schedule.expression}{state}"
     spot = svc.capacity.uses_spot
     if svc.scaling is not None:
-        low, high = svc.scaling.min_count, svc.scaling.max_count
-        share = f", {spot_tasks(svc, low)}-{spot_tasks(svc, high)} on Spot" if spot else ""
-        return f"{low}-{high} tasks (auto scaling){share}"
-    share = f", {spot_tasks(svc, svc.desired_count)} on Spot" if spot else ""
-    return f"{svc.desired_count} task(s){share}"
+        share = f", {tasks.spot_low}-{tasks.spot_high} on Spot" if spot else ""
+        return f"{tasks.low}-{tasks.high} tasks (auto scaling){share}"
+    share = f", {tasks.spot_low} on Spot" if spot else ""
+    return f"{tasks.low} task(s){share}"
 
 
 def _extras(svc: Service) -> tuple[str, ...]:
@@ -123,15 +117,11 @@ def _links(env: Environment) -> list[Link]:
     return links
 
 
-def _zones(env: Environment) -> list[Zone]:
+def _zones(plan: EnvironmentPlan) -> list[Zone]:
     """The AZs with their subnets: carved from the CIDR, or the ids of an existing VPC."""
-    net = env.network
-    if net.existing is not None:
-        pairs = list(zip(net.existing.public_subnets, net.existing.private_subnets, strict=True))
-        return [Zone(f"AZ {i + 1}", pub, priv, False) for i, (pub, priv) in enumerate(pairs)]
-    public, private = subnet_cidrs(net.cidr, net.az_count)
-    nat_zones = {"none": 0, "single": 1, "per-az": net.az_count}[net.nat]
-    return [Zone(f"AZ {i + 1}", public[i], private[i], i < nat_zones) for i in range(net.az_count)]
+    network = plan.network
+    pairs = zip(network.public_subnets, network.private_subnets, strict=True)
+    return [Zone(f"AZ {i + 1}", pub, priv, i < network.nat_gateways) for i, (pub, priv) in enumerate(pairs)]
 
 
 def _egress(env: Environment) -> str:
@@ -142,20 +132,17 @@ def _egress(env: Environment) -> str:
     return ", ".join(parts)
 
 
-def _endpoints(env: Environment) -> list[str]:
+def _endpoints(plan: EnvironmentPlan) -> list[str]:
     """VPC endpoints the network stack creates: the S3 gateway, then the interface endpoints."""
-    endpoints = env.network.endpoints
-    if endpoints is None:
-        return []
-    gateway = ["s3 (gateway, free)"] if endpoints.s3_gateway else []
-    return gateway + endpoints_to_create(env.services, env.region, endpoints)
+    gateway = ["s3 (gateway, free)"] if plan.network.s3_gateway else []
+    return gateway + list(plan.network.interface_endpoints)
 
 
-def build_picture(env: Environment, lock: RouteLock | None = None) -> Picture:
-    """The picture of ``env``, its rules placed as the templates place them (``lock``: the route lock)."""
+def build_picture(env: Environment, plan: EnvironmentPlan) -> Picture:
+    """The picture of ``env`` as its plan places rules, ALBs, subnets and endpoints (what the templates deploy)."""
     net = env.network
-    planned, green = plan_rules(env, lock), plan_green_rules(env, lock)
-    albs = sorted({r.alb for r in planned + green})
+    planned, green = plan.routes, plan.test_routes
+    albs = sorted(a.key for a in plan.albs)
     # Spread over several ALBs: each rule says which one serves it (its host's DNS points there).
     where = {key: f"[{key}] " if len(albs) > 1 else "" for key in albs}
     rules = [Rule(r.priority, where[r.alb] + _match(r.hosts, r.paths), r.service) for r in planned]
@@ -173,14 +160,14 @@ def build_picture(env: Environment, lock: RouteLock | None = None) -> Picture:
     return Picture(
         title=f"{env.project}/{env.environment} ({env.region})",
         vpc=vpc,
-        zones=_zones(env),
+        zones=_zones(plan),
         egress=_egress(env),
         alb=alb,
         listeners=listeners,
         rules_listener=listeners[0],
         rules=sorted(rules, key=lambda r: r.priority),
-        boxes=[Box(n, s.kind, _size(s), _count(s), _extras(s)) for n, s in sorted(env.services.items())],
+        boxes=[Box(n, s.kind, _size(s), _count(s, plan.tasks[n]), _extras(s)) for n, s in sorted(env.services.items())],
         namespace=f"namespace {env.namespace}",
         links=_links(env),
-        endpoints=_endpoints(env),
+        endpoints=_endpoints(plan),
     )

@@ -12,8 +12,8 @@ The models
     formats, fargate, schedules   single values: ARNs, CIDRs, images; task sizes; cron/rate/at
 
 Rules over several keys, each with a stable id
-    rules (S0xx), release_rules (D0xx), limits, aws_names, alarms (L0xx), egress (what NAT-free subnets need),
-    name_overrides (names people depend on)
+    rules (S0xx), release_rules (D0xx), limits, aws_names, alarms (L0xx), name_overrides (names people depend on)
+    reading      the checks made while reading the file (P001-P009, R007), before any model exists
 
 Around the params
     reference    the generated params reference (docs/params-reference.md)

@@ -16,9 +16,8 @@ from pydantic import (
     model_validator,
 )
 
-from templates.errors import rule_violation
 from templates.naming import default_namespace
-from templates.params import egress, name_overrides, rules
+from templates.params import name_overrides, rules
 from templates.params.formats import REGION_PATTERN, ShortName, arn_region
 from templates.params.platform import AlbParams, ClusterParams, NetworkParams
 from templates.params.service import Service
@@ -46,27 +45,6 @@ class Environment(Strict):
     @model_validator(mode="after")
     def _unique_names(self) -> Environment:
         name_overrides.check_unique(self.project, self.environment, self.services)
-        return self
-
-    @model_validator(mode="after")
-    def _private_subnets_have_egress(self) -> Environment:
-        """P011: without NAT, tasks reach AWS only through VPC endpoints, and nothing outside AWS at all.
-
-        Without egress a Fargate task cannot pull its image, fetch its secrets or
-        send logs: it never starts, and ECS keeps retrying.  Better refused here,
-        naming what is missing, than found in a failing deploy.
-        """
-        if self.network.nat != "none" or not self.services:
-            return self
-        gaps = egress.egress_gaps(self.services, self.region, self.network.endpoints)
-        if gaps:
-            raise rule_violation(
-                "P011",
-                "nat: none leaves the private subnets without NAT, and VPC endpoints do not carry everything "
-                f"the tasks need: {'; '.join(gaps)}. Add network.endpoints, or use single (one NAT gateway, "
-                "cheapest) or per-az (one per AZ, survives an AZ outage)",
-                "network.nat",
-            )
         return self
 
     @property

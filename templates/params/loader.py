@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from templates.errors import ParamsError, Problem, single
+from templates.params import reading
 from templates.params.environment import Environment, service_field_names
 from templates.params.messages import hidden_characters, validate, visible
 from templates.params.source import Source
@@ -81,19 +82,26 @@ def read_yaml_nodes(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise single(path, "", "file not found", "P001") from None
+        raise single(path, "", "file not found", reading.FILE.id) from None
     except OSError as exc:
-        raise single(path, "", f"cannot read file: {exc.strerror}", "P001") from None
+        raise single(path, "", f"cannot read file: {exc.strerror}", reading.FILE.id) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise single(path, "", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", "P002") from None
+        raise single(
+            path, "", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", reading.ENCODING.id
+        ) from None
     doc, root = _parse(path, text)
     if doc is None:
-        raise single(path, "", "file is empty; expected a mapping with project, environment, region, services", "P004")
+        raise single(
+            path,
+            "",
+            "file is empty; expected a mapping with project, environment, region, services",
+            reading.TOP_LEVEL.id,
+        )
     if not isinstance(doc, dict):
-        raise single(path, "", f"top level must be a mapping of keys, not {type(doc).__name__}", "P004")
-    problems = [Problem(where, message, "P009") for where, message in _non_text_keys(doc, "")]
+        raise single(path, "", f"top level must be a mapping of keys, not {type(doc).__name__}", reading.TOP_LEVEL.id)
+    problems = [Problem(where, message, reading.KEY_NOT_TEXT.id) for where, message in _non_text_keys(doc, "")]
     if problems:
         raise ParamsError(path, problems)
     return doc, root
@@ -116,7 +124,7 @@ def _parse(path: Path, text: str) -> tuple[Any, yaml.Node | None]:
             where,
             f"duplicate key {exc.key!r} (line {exc.key_node.start_mark.line + 1}, first at line "
             f"{exc.first.start_mark.line + 1}); YAML would keep only one: rename or merge them",
-            "P003",
+            reading.YAML.id,
         ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -129,9 +137,9 @@ def _parse(path: Path, text: str) -> tuple[Any, yaml.Node | None]:
             hint = " (indent with spaces; YAML forbids tabs)"
         elif "<block end>" in problem or "mapping values are not allowed" in problem:
             hint = " (check this line's indentation against the lines above)"
-        raise single(path, "", f"YAML syntax error at {where}{problem}{hint}", "P003") from None
+        raise single(path, "", f"YAML syntax error at {where}{problem}{hint}", reading.YAML.id) from None
     except RecursionError:
-        raise single(path, "", "YAML nests too deeply", "P003") from None
+        raise single(path, "", "YAML nests too deeply", reading.YAML.id) from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -156,7 +164,10 @@ def _check_expansion(path: Path, root: yaml.Node) -> None:
             return sizes[key]
         if key in active:
             raise single(
-                path, "", f"line {node.start_mark.line + 1}: an anchor is used inside itself (endless value)", "P003"
+                path,
+                "",
+                f"line {node.start_mark.line + 1}: an anchor is used inside itself (endless value)",
+                reading.YAML.id,
             )
         active.add(key)
         total = 1 + sum(size(child) for child in _children(node))
@@ -168,7 +179,7 @@ def _check_expansion(path: Path, root: yaml.Node) -> None:
                 "",
                 f"aliases expand to more than {MAX_EXPANDED_NODES:,} values (line {node.start_mark.line + 1}); "
                 "check that anchors (&name) and aliases (*name) point where you meant",
-                "P003",
+                reading.YAML.id,
             )
         return total
 
@@ -235,13 +246,13 @@ def apply_defaults(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
     doc = dict(raw)
     defaults = doc.pop("defaults", None) or {}
     if not isinstance(defaults, dict):
-        raise single(path, "defaults", "must be a mapping of service settings", "P005")
+        raise single(path, "defaults", "must be a mapping of service settings", reading.DEFAULTS.id)
     allowed = service_field_names()
     unknown = sorted(str(k) for k in defaults if k not in allowed)
     if unknown:
         raise single(
             path, f"defaults.{visible(unknown[0])}",
-            f"unknown key; allowed keys: {', '.join(allowed)}{hidden_characters(unknown[0])}", "P006",
+            f"unknown key; allowed keys: {', '.join(allowed)}{hidden_characters(unknown[0])}", reading.UNKNOWN_KEY.id,
         )  # fmt: skip
     services = doc.get("services")
     if isinstance(services, dict):

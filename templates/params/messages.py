@@ -31,6 +31,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from templates.errors import RULE_ERROR_TYPE, ParamsError, Problem
+from templates.params import reading
 from templates.params.environment import Environment, nested_model
 from templates.params.service import Service
 from templates.params.source import Source
@@ -193,15 +194,17 @@ def _problem(err: dict[str, Any], source: Source) -> Problem:
     value = err.get("input")
     if kind == "extra_forbidden":
         hint = hidden_characters(str(loc[-1]))
-        return Problem(path, f"unknown key (typo?); allowed keys here: {allowed_keys(loc[:-1])}{hint}", "P006")
+        return Problem(
+            path, f"unknown key (typo?); allowed keys here: {allowed_keys(loc[:-1])}{hint}", reading.UNKNOWN_KEY.id
+        )
     if kind == "missing":
-        return Problem(path, "required key is missing" + _expected(loc), "P007")
+        return Problem(path, "required key is missing" + _expected(loc), reading.MISSING_KEY.id)
     if len(loc) == 3 and loc[0] == "services" and loc[2] == "name":
         return Problem(
             loc_to_path(loc[:2]),
             f"service name {value!r} not allowed: lowercase letters, digits and single hyphens, "
             "starting with a letter, at most 24 characters",
-            "P008",
+            reading.SCHEMA.id,
         )
     message = err["msg"].removeprefix("Value error, ")
     if kind in ("model_type", "model_attributes_type", "dict_type"):
@@ -217,7 +220,7 @@ def _problem(err: dict[str, Any], source: Source) -> Problem:
         if loc and loc[-1] == "[key]":
             message = "key not allowed: " + message
         message += _expected(loc)
-    return Problem(path, message, "P008")
+    return Problem(path, message, reading.SCHEMA.id)
 
 
 def _rule_problem(err: dict[str, Any]) -> tuple[tuple[Any, ...], Problem]:
@@ -229,7 +232,7 @@ def _rule_problem(err: dict[str, Any]) -> tuple[tuple[Any, ...], Problem]:
     if at:
         path = f"{path}.{at}" if path else at
         loc = loc + path_to_loc(at)
-    return loc, Problem(path, str(ctx.get("message") or err["msg"]), str(ctx.get("check_id") or "P008"))
+    return loc, Problem(path, str(ctx.get("message") or err["msg"]), str(ctx.get("check_id") or reading.SCHEMA.id))
 
 
 def problems_of(errors: list[dict[str, Any]], source: Source) -> list[Problem]:

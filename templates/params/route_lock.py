@@ -4,7 +4,7 @@ Why a file: a priority must never move once deployed (ELB refuses two rules
 on one priority, and a moved rule is a replaced rule), yet a priority
 computed from host and path alone collides now and then (a band has a few
 hundred slots), and every collision used to need a hand-pinned
-``priority:``.  With the lock, the allocator (``templates.routing.priorities``)
+``priority:``.  With the lock, the allocator (``templates.plan.priorities``)
 decides once where a new route goes, the lock remembers it, and later runs
 keep it there.  The file is data, read and written here (the params stage)
 and handed to the allocator; template functions never see a file.
@@ -27,6 +27,7 @@ import yaml
 from pydantic import Field, ValidationError
 
 from templates.errors import ParamsError, Problem, single
+from templates.params.reading import ROUTE_LOCK
 from templates.params.strict import Strict
 
 LOCK_SUFFIX = ".lock.yaml"
@@ -80,12 +81,12 @@ def read_lock(path: Path) -> RouteLock:
     except FileNotFoundError:
         return RouteLock()
     except (OSError, UnicodeDecodeError) as exc:
-        raise single(path, "", f"cannot read the route lock: {exc}", "R007") from None
+        raise single(path, "", f"cannot read the route lock: {exc}", ROUTE_LOCK.id) from None
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         advice = "resolve merge-conflict markers or restore it from version control"
-        raise single(path, "", f"not valid YAML ({exc}); {advice}", "R007") from None
+        raise single(path, "", f"not valid YAML ({exc}); {advice}", ROUTE_LOCK.id) from None
     try:
         lock = RouteLock.model_validate(doc if doc is not None else {})
     except ValidationError as exc:
@@ -93,7 +94,7 @@ def read_lock(path: Path) -> RouteLock:
             Problem(
                 ".".join(str(p) for p in err["loc"]),
                 f"{err['msg']} (found {err.get('input')!r})",
-                "R007",
+                ROUTE_LOCK.id,
             )
             for err in exc.errors()
         ]
@@ -110,7 +111,9 @@ def _check_unique(path: Path, lock: RouteLock) -> None:
     for i, route in enumerate(lock.routes):
         if route.key in seen:
             problems.append(
-                Problem(f"routes[{i}]", f"route {route.key} is also at routes[{seen[route.key]}]; keep one", "R007")
+                Problem(
+                    f"routes[{i}]", f"route {route.key} is also at routes[{seen[route.key]}]; keep one", ROUTE_LOCK.id
+                )
             )
         seen[route.key] = i
     if problems:

@@ -21,6 +21,7 @@ from troposphere import elasticloadbalancingv2 as elb
 
 from templates.naming import ExportKey, alb_access_logs_prefix, import_value
 from templates.params.environment import Environment
+from templates.plan.network import listener_ports, target_ports
 from templates.stacks.common import add_export, new_template, tags
 from templates.stacks.existing_alb import build_existing_alb
 from templates.stacks.metadata import checkov_skip
@@ -31,16 +32,6 @@ REDIRECT_ONLY_REASON = (
     "Port 80 only answers with a 301 redirect to HTTPS (HttpListener default action, no rules); "
     "a public ALB must accept it so plain-http clients are sent to 443."
 )
-
-
-def alb_listener_ports(env: Environment) -> list[int]:
-    """Ports the ALB listens on (and admits from ``alb.ingress_cidrs``)."""
-    return [80, 443] if env.https else [80]
-
-
-def alb_target_ports(env: Environment) -> list[int]:
-    """Ports the ALB forwards to: its security group's egress, one rule each."""
-    return sorted({port for svc in env.services.values() if (port := svc.alb_port) is not None})
 
 
 def rules_listener(env: Environment) -> ExportKey:
@@ -87,7 +78,7 @@ def _egress(env: Environment) -> list[ec2.SecurityGroupRule]:
     rule (target ports to the VPC CIDR) for the deploy that upgrades an
     environment, so the ALB never loses its way to the tasks mid-update.
     """
-    ports = alb_target_ports(env) if env.alb.egress_to_vpc_cidr else []
+    ports = target_ports(env) if env.alb.egress_to_vpc_cidr else ()
     if not ports:
         return [
             ec2.SecurityGroupRule(
@@ -112,7 +103,7 @@ def _egress(env: Environment) -> list[ec2.SecurityGroupRule]:
 
 def add_security_group(t: Template, env: Environment) -> ec2.SecurityGroup:
     alb = env.alb
-    ports = alb_listener_ports(env)
+    ports = listener_ports(env)
     world_on_redirect = env.https and any(cidr.prefixlen == 0 for cidr in alb.ingress_cidrs)
     optional = {"Metadata": checkov_skip(("CKV_AWS_260", REDIRECT_ONLY_REASON))} if world_on_redirect else {}
     return t.add_resource(

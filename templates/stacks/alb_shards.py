@@ -1,4 +1,4 @@
-"""One ALB stack per load balancer the routes were spread over (``routing.route_albs``).
+"""One ALB stack per load balancer the plan spread the routes over (``plan.albs``).
 
 Each ALB is the shared ALB of ``stacks.alb`` built for the services it
 carries: ``build_alb`` gets the environment narrowed to those services (its
@@ -18,31 +18,22 @@ from troposphere import Export, Sub, Template
 
 from templates import naming
 from templates.params.environment import Environment
-from templates.routing.plan import RulePlan
+from templates.plan.model import AlbPlan, EnvironmentPlan
 from templates.stacks.alb import build_alb
 
 
-def shard_scheme(env: Environment, shard: str) -> str:
-    """The scheme of an ALB stack key (``alb-internal-2`` -> internal; ``alb-3`` -> the environment's)."""
-    if shard.startswith(f"{naming.ALB}-internal"):
-        return "internal"
-    if shard.startswith(f"{naming.ALB}-public"):
-        return "internet-facing"
-    return env.alb.scheme
-
-
-def shard_environment(env: Environment, shard: str, services: set[str]) -> Environment:
+def shard_environment(env: Environment, shard: AlbPlan) -> Environment:
     """``env`` as the ALB ``shard`` sees it: only its services, its scheme (and, if internal by exception, the VPC)."""
-    scheme = shard_scheme(env, shard)
+    scheme = shard.scheme
     alb_update: dict[str, object] = {"scheme": scheme}
-    if shard != naming.ALB:
+    if shard.key != naming.ALB:
         alb_update["existing"] = None  # only the first ALB can be an existing one (routing keeps it single)
     if scheme != env.alb.scheme and scheme == "internal":
         vpc = env.network.existing
         alb_update["ingress_cidrs"] = [vpc.cidr if vpc is not None else env.network.cidr]
     return env.model_copy(
         update={
-            "services": {name: svc for name, svc in env.services.items() if name in services},
+            "services": {name: svc for name, svc in env.services.items() if name in shard.services},
             "alb": env.alb.model_copy(update=alb_update),
         }
     )
@@ -54,21 +45,14 @@ def _rename_exports(t: Template, shard: str) -> None:
         output.Export = Export(Sub(f"${{{naming.EXPORT_PREFIX_PARAM}}}-{naming.alb_export_key(shard, export_key)}"))
 
 
-def build_alb_shards(env: Environment, rules: list[RulePlan]) -> dict[str, Template]:
-    """Stack key -> ALB template: ``alb`` always (as before), then every further ALB some rule is on."""
-    shards = sorted({rule.alb for rule in rules} | {naming.ALB}, key=lambda key: (key != naming.ALB, len(key), key))
-    if shards == [naming.ALB]:
+def build_alb_shards(env: Environment, plan: EnvironmentPlan) -> dict[str, Template]:
+    """Stack key -> ALB template: ``alb`` always (as before), then every further ALB the plan has."""
+    if len(plan.albs) == 1:
         return {naming.ALB: build_alb(env)}
     built = {}
-    for shard in shards:
-        services = {rule.service for rule in rules if rule.alb == shard}
-        t = build_alb(shard_environment(env, shard, services))
-        if shard != naming.ALB:
-            _rename_exports(t, shard)
-        built[shard] = t
+    for shard in plan.albs:
+        t = build_alb(shard_environment(env, shard))
+        if shard.key != naming.ALB:
+            _rename_exports(t, shard.key)
+        built[shard.key] = t
     return built
-
-
-def service_alb(rules: list[RulePlan]) -> str:
-    """The ALB of a service: the one its rules are on (all on one: ``routing.route_units``)."""
-    return rules[0].alb if rules else naming.ALB

@@ -3,7 +3,7 @@
 The S3 gateway endpoint is free and carries ECR image layers (and any other
 S3 traffic), which is where most NAT bytes of a Fargate fleet go (image
 pulls).  Interface endpoints cost per hour per AZ; only those the services
-need are made (``params.egress.endpoints_to_create``).  Their security group
+need are made (the plan's ``network.interface_endpoints``).  Their security group
 admits HTTPS from the VPC and nothing else.
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 from troposphere import Ref, Sub, Template, ec2
 
 from templates.naming import logical_id
-from templates.params.egress import endpoints_to_create
 from templates.params.environment import Environment
+from templates.plan.model import NetworkPlan
 from templates.stacks.common import tags
 
 HTTPS = 443
@@ -24,13 +24,16 @@ def _service_name(name: str) -> Sub:
 
 
 def add_endpoints(
-    t: Template, env: Environment, vpc_id: object, vpc_cidr: object, subnets: list[object], route_tables: list[object]
+    t: Template,
+    env: Environment,
+    network: NetworkPlan,
+    vpc_id: object,
+    vpc_cidr: object,
+    subnets: list[object],
+    route_tables: list[object],
 ) -> None:
-    """The endpoints ``network.endpoints`` asks for, in the given VPC, subnets and route tables."""
-    endpoints = env.network.endpoints
-    if endpoints is None:
-        return
-    if endpoints.s3_gateway:
+    """The endpoints the plan lists, in the given VPC, subnets and route tables."""
+    if network.s3_gateway:
         t.add_resource(
             ec2.VPCEndpoint(
                 "S3GatewayEndpoint",
@@ -41,7 +44,7 @@ def add_endpoints(
                 Tags=tags(env, Name=f"{env.project}-{env.environment}-s3"),
             )
         )
-    names = endpoints_to_create(env.services, env.region, endpoints)
+    names = network.interface_endpoints
     if not names:
         return
     security_group = t.add_resource(

@@ -20,11 +20,12 @@ from troposphere import Template, cloudformation
 
 from templates.naming import EXISTING_VPC_METADATA, ExportKey
 from templates.params.environment import Environment
+from templates.plan.model import NetworkPlan
 from templates.stacks.common import add_export, new_template
 from templates.stacks.endpoints import add_endpoints
 
 
-def build_existing_network(env: Environment) -> Template:
+def build_existing_network(env: Environment, network: NetworkPlan) -> Template:
     existing = env.network.existing
     assert existing is not None, "only for network.existing"
     t = new_template(env, f"existing VPC {existing.vpc_id} ({existing.cidr}), NAT {env.network.nat}: exports only")
@@ -41,7 +42,13 @@ def build_existing_network(env: Environment) -> Template:
         }
     )
     add_endpoints(
-        t, env, existing.vpc_id, str(existing.cidr), list(existing.private_subnets), list(existing.private_route_tables)
+        t,
+        env,
+        network,
+        existing.vpc_id,
+        str(existing.cidr),
+        list(existing.private_subnets),
+        list(existing.private_route_tables),
     )
     if not t.resources:
         t.add_resource(cloudformation.WaitConditionHandle("ExistingVpcPlaceholder"))

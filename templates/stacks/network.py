@@ -6,33 +6,24 @@ key from params), so rejected and accepted traffic can be audited.
 
 from __future__ import annotations
 
-import ipaddress
-
 from troposphere import GetAtt, GetAZs, Join, Ref, Select, Sub, Template, ec2
 from troposphere import logs as cwlogs
 
 from templates.naming import ExportKey, prefixed_flow_log_group
 from templates.params.environment import Environment
+from templates.plan.build import build_plan
+from templates.plan.model import EnvironmentPlan, NetworkPlan
 from templates.stacks.common import add_export, new_template, removal_policy, tags
 from templates.stacks.endpoints import add_endpoints
 from templates.stacks.existing_network import build_existing_network
 from templates.stacks.iam import add_flow_logs_role
 
-# Subnets are 1/8 of the VPC each: public in blocks 0-2, private in blocks 4-6.
-_SUBNET_BITS = 3
-_PRIVATE_OFFSET = 4
 
-
-def subnet_cidrs(cidr: ipaddress.IPv4Network, az_count: int) -> tuple[list[str], list[str]]:
-    blocks = list(cidr.subnets(prefixlen_diff=_SUBNET_BITS))
-    public = [str(blocks[i]) for i in range(az_count)]
-    private = [str(blocks[_PRIVATE_OFFSET + i]) for i in range(az_count)]
-    return public, private
-
-
-def build_network(env: Environment) -> Template:
+def build_network(env: Environment, plan: EnvironmentPlan | None = None) -> Template:
+    """The VPC, or only the re-exports of an existing one; subnets and endpoints as the plan has them."""
+    network = (plan if plan is not None else build_plan(env)).network
     if env.network.existing is not None:
-        return build_existing_network(env)
+        return build_existing_network(env, network)
     net = env.network
     t = new_template(env, f"VPC {net.cidr} over {net.az_count} AZs, NAT {net.nat}")
     vpc = t.add_resource(
@@ -48,6 +39,34 @@ def build_network(env: Environment) -> Template:
     attachment = t.add_resource(
         ec2.VPCGatewayAttachment("InternetGatewayAttachment", VpcId=Ref(vpc), InternetGatewayId=Ref(igw))
     )
+    public_subnets, private_subnets = _add_subnets(t, env, network, vpc, igw, attachment)
+    _add_flow_logs(t, env, vpc)
+    nats = _add_nat_gateways(t, env, public_subnets[: network.nat_gateways], attachment.title)
+    private_tables = _add_private_routes(t, env, vpc, private_subnets, nats)
+    add_endpoints(t, env, network, Ref(vpc), str(net.cidr), [Ref(s) for s in private_subnets], private_tables)
+    add_export(t, ExportKey.VPC_ID, Ref(vpc), "VPC id")
+    add_export(t, ExportKey.VPC_CIDR, GetAtt(vpc, "CidrBlock"), "VPC CIDR block")
+    add_export(
+        t, ExportKey.PUBLIC_SUBNETS, Join(",", [Ref(s) for s in public_subnets]), "Public subnet ids, comma-separated"
+    )
+    add_export(
+        t,
+        ExportKey.PRIVATE_SUBNETS,
+        Join(",", [Ref(s) for s in private_subnets]),
+        "Private subnet ids, comma-separated",
+    )
+    return t
+
+
+def _add_subnets(
+    t: Template,
+    env: Environment,
+    network: NetworkPlan,
+    vpc: ec2.VPC,
+    igw: ec2.InternetGateway,
+    attachment: ec2.VPCGatewayAttachment,
+) -> tuple[list[ec2.Subnet], list[ec2.Subnet]]:
+    """A public and a private subnet per AZ; the public ones route to the internet gateway."""
     public_table = t.add_resource(ec2.RouteTable("PublicRouteTable", VpcId=Ref(vpc), Tags=tags(env, tier="public")))
     t.add_resource(
         ec2.Route(
@@ -58,21 +77,25 @@ def build_network(env: Environment) -> Template:
             GatewayId=Ref(igw),
         )
     )
-    public_cidrs, private_cidrs = subnet_cidrs(net.cidr, net.az_count)
     public_subnets, private_subnets = [], []
-    for i in range(net.az_count):
+    for i in range(network.zones):
         az = Select(i, GetAZs(Ref("AWS::Region")))
-        public = _add_subnet(t, env, vpc, "public", i, public_cidrs[i], az)
+        public = _add_subnet(t, env, vpc, "public", i, network.public_subnets[i], az)
         t.add_resource(
             ec2.SubnetRouteTableAssociation(
                 f"PublicSubnet{i + 1}RouteTableAssociation", SubnetId=Ref(public), RouteTableId=Ref(public_table)
             )
         )
-        private = _add_subnet(t, env, vpc, "private", i, private_cidrs[i], az)
+        private = _add_subnet(t, env, vpc, "private", i, network.private_subnets[i], az)
         public_subnets.append(public)
         private_subnets.append(private)
-    _add_flow_logs(t, env, vpc)
-    nats = _add_nat_gateways(t, env, public_subnets, attachment.title)
+    return public_subnets, private_subnets
+
+
+def _add_private_routes(
+    t: Template, env: Environment, vpc: ec2.VPC, private_subnets: list[ec2.Subnet], nats: list[ec2.NatGateway]
+) -> list[Ref]:
+    """A route table per private subnet, its default route through a NAT gateway when there is one."""
     private_tables = []
     for i, private in enumerate(private_subnets):
         table = t.add_resource(
@@ -93,19 +116,7 @@ def build_network(env: Environment) -> Template:
                 f"PrivateSubnet{i + 1}RouteTableAssociation", SubnetId=Ref(private), RouteTableId=Ref(table)
             )
         )
-    add_endpoints(t, env, Ref(vpc), str(net.cidr), [Ref(s) for s in private_subnets], private_tables)
-    add_export(t, ExportKey.VPC_ID, Ref(vpc), "VPC id")
-    add_export(t, ExportKey.VPC_CIDR, GetAtt(vpc, "CidrBlock"), "VPC CIDR block")
-    add_export(
-        t, ExportKey.PUBLIC_SUBNETS, Join(",", [Ref(s) for s in public_subnets]), "Public subnet ids, comma-separated"
-    )
-    add_export(
-        t,
-        ExportKey.PRIVATE_SUBNETS,
-        Join(",", [Ref(s) for s in private_subnets]),
-        "Private subnet ids, comma-separated",
-    )
-    return t
+    return private_tables
 
 
 def _add_subnet(t: Template, env: Environment, vpc: ec2.VPC, tier: str, i: int, cidr: str, az: object) -> ec2.Subnet:
@@ -124,9 +135,9 @@ def _add_subnet(t: Template, env: Environment, vpc: ec2.VPC, tier: str, i: int, 
 def _add_nat_gateways(
     t: Template, env: Environment, public_subnets: list[ec2.Subnet], attachment: str
 ) -> list[ec2.NatGateway]:
-    count = {"none": 0, "single": 1, "per-az": len(public_subnets)}[env.network.nat]
+    """One NAT gateway (and Elastic IP) in each of ``public_subnets``: as many as the plan counts."""
     nats = []
-    for i in range(count):
+    for i in range(len(public_subnets)):
         eip = t.add_resource(ec2.EIP(f"NatElasticIp{i + 1}", Domain="vpc", DependsOn=attachment, Tags=tags(env)))
         nats.append(
             t.add_resource(

@@ -20,7 +20,7 @@ from troposphere import elasticloadbalancingv2 as elb
 from templates.naming import alb_import_value, green_listener_rule_logical_id
 from templates.params.environment import Environment
 from templates.params.service import Service
-from templates.routing.plan import RulePlan
+from templates.plan.routes import RulePlan
 from templates.stacks import iam
 from templates.stacks.alb import rules_listener
 from templates.stacks.common import tags

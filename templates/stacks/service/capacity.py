@@ -46,18 +46,3 @@ def strategy(svc: Service, item: type[StrategyItem]) -> list[StrategyItem]:
     return [
         item(CapacityProvider=s.provider, Weight=s.weight, **({"Base": s.base} if s.base else {})) for s in shares(svc)
     ]
-
-
-def spot_tasks(svc: Service, count: int) -> int:
-    """How many of ``count`` tasks ECS places on Fargate Spot under this service's strategy.
-
-    ECS runs the on-demand base first, then splits the rest by weight
-    (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html);
-    rounding down here means the diagram and the cost estimate never promise
-    more Spot savings than the split gives.
-    """
-    cap = svc.capacity
-    if not cap.spot_weight:
-        return 0
-    rest = max(0, count - cap.on_demand_base)
-    return rest * cap.spot_weight // (cap.on_demand_weight + cap.spot_weight)

@@ -14,7 +14,7 @@ from troposphere import elasticloadbalancingv2 as elb
 from templates.naming import ExportKey, alb_import_value, import_value, listener_rule_logical_id
 from templates.params.environment import Environment
 from templates.params.service import Service
-from templates.routing.plan import RulePlan
+from templates.plan.routes import RulePlan
 from templates.stacks.alb import rules_listener
 from templates.stacks.common import tags
 

@@ -19,7 +19,7 @@ from templates import naming
 from templates.naming import ExportKey
 from templates.params.environment import Environment
 from templates.params.service import Service
-from templates.routing.plan import RulePlan
+from templates.plan.routes import RulePlan
 
 
 def _url(env: Environment, rule: RulePlan, path: str | None) -> str:

@@ -16,9 +16,8 @@ from templates import naming
 from templates.naming import ExportKey, import_value
 from templates.params.environment import Environment
 from templates.params.service import Service
-from templates.routing.plan import RulePlan
+from templates.plan.model import EnvironmentPlan
 from templates.stacks import iam
-from templates.stacks.alb_shards import service_alb
 from templates.stacks.common import new_template, tags
 from templates.stacks.service import capacity
 from templates.stacks.service.alarms import add_deployment_alarms, needs_fixed_service_name, service_name
@@ -40,17 +39,15 @@ _DESCRIPTIONS = {
 }
 
 
-def build_service(
-    env: Environment, svc: Service, rules: list[RulePlan], green_rules: list[RulePlan] | None = None
-) -> Template:
-    """``rules`` are this service's planned listener rules (``routing.plan_rules``), ``green_rules`` its
-    blue/green test rule (``routing.blue_green.plan_green_rules``)."""
+def build_service(env: Environment, svc: Service, plan: EnvironmentPlan) -> Template:
+    """The service's stack, its listener rules (and blue/green test rule) where the plan put them."""
+    rules, green_rules = plan.routes_of(svc.name), plan.test_routes_of(svc.name)
     t = new_template(env, _DESCRIPTIONS[svc.kind].format(name=svc.name))
     add_parameters(t, svc)
     log_group = add_log_group(t, env, svc)
     roles = iam.add_task_roles(t, env, svc, log_group)
     task_definition = add_task_definition(t, env, svc, log_group, roles)
-    alb = service_alb(rules)
+    alb = plan.alb_of(svc.name)
     security_group = add_task_security_group(t, env, svc, alb)
     security_groups = [Ref(security_group), import_value(ExportKey.SERVICE_CLIENTS_SECURITY_GROUP)]
     t.add_output(Output("TaskDefinitionArn", Description="Task definition revision", Value=Ref(task_definition)))

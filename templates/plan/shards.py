@@ -18,8 +18,8 @@ Placement is stable, the point of the route lock:
    with room, else open the next one (first-fit decreasing: few ALBs).
 
 A unit larger than one ALB can hold is returned as ``too_big``: nothing can
-place it, the params must change (or the account's quota, then the setting).
-Pure: plain data in, plain data out.
+place it, the params must change (or the account's quota, then the setting);
+the rules Q001/Q003 say so.  Pure: plain data in, plain data out.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from templates.errors import Problem
+from templates import naming
 from templates.params.environment import Environment
-from templates.routing.keys import route_key
+from templates.plan.keys import route_key
 
 RouteKey = tuple[str, tuple[str, ...]]
 
@@ -51,6 +51,12 @@ class Unit:
     keys: tuple[RouteKey, ...]
     scheme: str
     blue_green: int = 0  # blue/green services: one more rule (the test rule) and target group each
+    schemes: tuple[tuple[str, str], ...] = ()  # (service, the load balancer it asks for)
+
+    @property
+    def mixed(self) -> bool:
+        """Services of these hosts ask for different load balancers: the host's DNS can point at one only."""
+        return len({scheme for _, scheme in self.schemes}) > 1
 
     @property
     def rules(self) -> int:
@@ -102,6 +108,7 @@ def place_units(
             tuple(k for u in units for k in u.keys),
             units[0].scheme,
             sum(u.blue_green for u in units),
+            tuple(s for u in units for s in u.schemes),
         )
         units = [merged]
     too_big = [u for u in units if not capacity.fits((0, 0, 0), u)]
@@ -145,8 +152,8 @@ def _homes(
     return homes
 
 
-def route_units(env: Environment) -> tuple[list[Unit], list[Problem]]:
-    """The services behind an ALB grouped into units (hosts linked by services), and R006 for mixed schemes."""
+def route_units(env: Environment) -> list[Unit]:
+    """The services behind an ALB grouped into units: hosts linked by services (union-find over hosts)."""
     behind = {name: svc for name, svc in sorted(env.services.items()) if svc.alb_port is not None}
     group = {name: name for name in behind}
 
@@ -164,25 +171,14 @@ def route_units(env: Environment) -> tuple[list[Unit], list[Problem]]:
     members: dict[str, list[str]] = {}
     for name in behind:
         members.setdefault(root(name), []).append(name)
-    units, problems = [], []
+    units = []
     for names in members.values():
-        schemes = {n: behind[n].load_balancer or env.alb.scheme for n in names}
+        schemes = tuple((n, behind[n].load_balancer or env.alb.scheme) for n in names)
         hosts = tuple(sorted({r.host or "" for n in names for r in behind[n].routes}))
         keys = tuple(sorted({route_key(r) for n in names for r in behind[n].routes}))
         green = sum(1 for n in names if behind[n].blue_green is not None)
-        unit = Unit(hosts, tuple(names), keys, schemes[names[0]], green)
-        units.append(unit)
-        if len(set(schemes.values())) > 1:
-            listed = ", ".join(f"{n} ({schemes[n]})" for n in names)
-            problems.append(
-                Problem(
-                    f"services.{names[-1]}.load_balancer",
-                    f"services {listed} share host(s) {unit.name}, whose DNS can point at one load balancer only: "
-                    "give them one load_balancer (internet-facing or internal) or separate hosts",
-                    "R006",
-                )
-            )
-    return units, problems
+        units.append(Unit(hosts, tuple(names), keys, schemes[0][1], green, schemes))
+    return units
 
 
 def capacity_of(env: Environment) -> Capacity:
@@ -193,29 +189,10 @@ def capacity_of(env: Environment) -> Capacity:
     return Capacity(env.alb.rules_per_listener, TARGET_GROUPS_PER_ALB, services)
 
 
-def too_big_problem(env: Environment, unit: Unit, capacity: Capacity) -> Problem | None:
-    """Q001 / Q003: a host whose routes (or services) alone overflow one ALB; they cannot be split.
-
-    None when only blue/green's extra rules and target groups or the services'
-    egress rules overflow it: ``checks.release_limits`` reports those (D006, D005).
-    """
-    names = ", ".join(unit.services[:3]) + (f" and {len(unit.services) - 3} more" if len(unit.services) > 3 else "")
-    where = f"services.{unit.services[0]}.routes"
-    if len(unit.keys) > capacity.rules:
-        return Problem(
-            where,
-            f"host {unit.name} needs {len(unit.keys)} listener rules (routes of {names}), but one listener holds "
-            f"{env.alb.rules_per_listener} (alb.rules_per_listener, your account's quota) and a host's routes stay "
-            "on one ALB: move routes to another host, or raise the quota in Service Quotas and set "
-            "alb.rules_per_listener",
-            "Q001",
-        )
-    if len(unit.services) > capacity.target_groups:
-        return Problem(
-            where,
-            f"host {unit.name} is served by {len(unit.services)} services ({names}), each with its own target group, "
-            f"but one ALB holds at most {TARGET_GROUPS_PER_ALB} target groups and a host's services stay on one ALB: "
-            "move services to another host",
-            "Q003",
-        )
-    return None
+def alb_scheme(env: Environment, key: str) -> str:
+    """The scheme of an ALB stack key (``alb-internal-2`` -> internal; ``alb-3`` -> the environment's)."""
+    if key.startswith(f"{naming.ALB}-internal"):
+        return "internal"
+    if key.startswith(f"{naming.ALB}-public"):
+        return "internet-facing"
+    return env.alb.scheme

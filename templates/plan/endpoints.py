@@ -1,11 +1,11 @@
-"""What the tasks must reach in AWS, and whether VPC endpoints alone can carry it.
+"""What the tasks must reach in AWS, and which VPC endpoints the network stack creates for it.
 
 Under ``network.nat: none`` private subnets have no way to the internet, so
 every AWS API a task needs must have a VPC endpoint, and anything outside AWS
 (Docker Hub, public.ecr.aws, another region's ECR) cannot be reached at all.
-This module answers both questions from the service params, so the network
-stack creates exactly the endpoints needed and the environment refuses
-``nat: none`` with the list of what is missing.
+This module answers the first question from the service params, so the
+network stack creates exactly the endpoints needed; the rule P011
+(``rules/plan/network.py``) refuses ``nat: none`` with what is still missing.
 
 Endpoint needs follow the Fargate documentation:
 https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html (ecr.api, ecr.dkr, and the S3
@@ -65,25 +65,3 @@ def endpoints_to_create(services: Mapping[str, Service], region: str, endpoints:
         return []
     fixed = [n for n in (ECR_API, ECR_DKR, LOGS, SECRETS, SSM, SSM_MESSAGES) if n in interface_needs(services, region)]
     return fixed + [n for n in endpoints.extra if n not in fixed]
-
-
-def egress_gaps(services: Mapping[str, Service], region: str, endpoints: EndpointParams | None) -> list[str]:
-    """What tasks need that no endpoint carries (empty: ``nat: none`` works), one line each."""
-    gaps = []
-    for name, svc in sorted(services.items()):
-        for i, container in enumerate(svc.containers):
-            if not regional_ecr(container.image, region):
-                gaps.append(
-                    f"services.{name}.containers[{i}].image {container.image} is outside {region}'s ECR: "
-                    "pulling it needs NAT (copy it into ECR in this region to go NAT-free)"
-                )
-    created = set(endpoints_to_create(services, region, endpoints)) if endpoints else set()
-    s3_gateway = endpoints is not None and endpoints.s3_gateway
-    for endpoint, reason in interface_needs(services, region).items():
-        if endpoint == "s3" and s3_gateway:
-            continue
-        if endpoint not in created:
-            gaps.append(f"{reason}: needs the {endpoint} VPC endpoint (network.endpoints) or NAT")
-    if ECR_DKR in created and not s3_gateway:
-        gaps.append("ECR image layers are served from S3: set network.endpoints.s3_gateway: true or use NAT")
-    return gaps

@@ -1,0 +1,124 @@
+"""The environment's plan as plain data: what every later stage reads instead of recomputing it.
+
+Built once per run by ``plan.build.build_plan`` from the validated params and
+the route lock, then handed to the rules, the stack builders, the diagram and
+the cost model, so all of them see the same ALBs, priorities, endpoints and
+task counts (before, each recomputed its own, and some without the lock).
+
+What could not be placed (a band without a free priority, a host too big for
+one ALB, services of one host asking for different load balancers) is data
+here too (``Unplaced``); the rules in ``templates/rules/plan/`` turn it into
+messages.  A plan with something unplaced is never built into templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from templates import naming
+from templates.params.route_lock import RouteLock
+from templates.plan.shards import Capacity, Unit
+
+RouteKey = tuple[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class RulePlan:
+    """One listener rule: the route it serves (service, index), what it matches, its priority and ALB."""
+
+    service: str
+    index: int
+    hosts: tuple[str, ...]
+    paths: tuple[str, ...]
+    priority: int
+    alb: str = naming.ALB
+
+
+@dataclass(frozen=True)
+class AlbPlan:
+    """One ALB stack: its key (``alb``, ``alb-2``, ``alb-internal``...), scheme and the web services on it."""
+
+    key: str
+    scheme: str
+    services: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FullBand:
+    """A route left without a priority: its specificity band on ``alb`` has no free slot."""
+
+    where: str  # key path of the route, e.g. services.api.routes[0]
+    alb: str
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """What the routes asked for and the plan could not give; empty when everything was placed."""
+
+    full_bands: tuple[FullBand, ...] = ()
+    too_big: tuple[Unit, ...] = ()  # a host (with the hosts tied to it) larger than one ALB holds
+    mixed_schemes: tuple[Unit, ...] = ()  # services of one host asking for different load balancers
+    off_existing: tuple[Unit, ...] = ()  # routes asking for a scheme the existing ALB does not have
+
+    def __bool__(self) -> bool:
+        return bool(self.full_bands or self.too_big or self.mixed_schemes or self.off_existing)
+
+
+@dataclass(frozen=True)
+class NetworkPlan:
+    """Subnets, NAT gateways, VPC endpoints and the ports the ALBs listen on and forward to."""
+
+    zones: int
+    public_subnets: tuple[str, ...]  # CIDRs carved from network.cidr, or an existing VPC's subnet ids
+    private_subnets: tuple[str, ...]
+    carved_private_cidrs: tuple[str, ...]  # the private CIDRs network.cidr yields (subnet capacity counts these)
+    nat_gateways: int
+    s3_gateway: bool
+    interface_endpoints: tuple[str, ...]  # created in the network stack, in creation order
+    endpoint_needs: Mapping[str, str]  # interface endpoint -> the first reason a task needs it
+    listener_ports: tuple[int, ...]
+    target_ports: tuple[int, ...]  # every port an ALB forwards to (web services' traffic ports)
+
+
+@dataclass(frozen=True)
+class TaskPlan:
+    """How many tasks one service runs: at rest, at its scaling maximum, at a deploy's peak; and on Spot."""
+
+    service: str
+    low: int  # desired count, or the scaling minimum
+    high: int  # desired count, or the scaling maximum
+    peak: int  # the most at once during a rolling deploy (subnet addresses)
+    spot_low: int
+    spot_high: int
+
+
+@dataclass(frozen=True)
+class EnvironmentPlan:
+    lock: RouteLock  # every route's ALB and priority: generate.py writes it back as params/<env>.lock.yaml
+    routes: tuple[RulePlan, ...]  # production listener rules, by ALB then priority
+    test_routes: tuple[RulePlan, ...]  # blue/green test rules, by priority
+    albs: tuple[AlbPlan, ...]  # ``alb`` first, then the others
+    capacity: Capacity  # what one ALB holds (rules per listener, target groups, egress rules)
+    unplaced: Unplaced
+    network: NetworkPlan
+    tasks: Mapping[str, TaskPlan] = field(default_factory=dict)
+
+    def routes_of(self, service: str) -> list[RulePlan]:
+        return [r for r in self.routes if r.service == service]
+
+    def test_routes_of(self, service: str) -> list[RulePlan]:
+        return [r for r in self.test_routes if r.service == service]
+
+    def alb_of(self, service: str) -> str:
+        """The ALB a service's rules are on (all of them on one: a target group belongs to one ALB)."""
+        rules = self.routes_of(service)
+        return rules[0].alb if rules else naming.ALB
+
+    def alb(self, key: str) -> AlbPlan:
+        return next(a for a in self.albs if a.key == key)
+
+    @property
+    def route_slots(self) -> dict[RouteKey, tuple[str, int]]:
+        """Route identity -> (ALB, priority), as the lock records it."""
+        return {key: (entry.alb, entry.priority) for key, entry in self.lock.by_key().items()}

@@ -1,0 +1,1 @@
+"""Rules that read the templates as written to output/<env>/."""
