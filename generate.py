@@ -8,8 +8,8 @@ Exit codes: 0 written and clean (warnings, e.g. a template needing an S3
 upload, are printed); 1 checks failed (output unchanged); 2 bad params,
 including params-level AWS quotas (output unchanged).
 
-Template quotas (Q1xx) and security guardrails (H0xx) run on every
-generation; --no-validate skips only cfn-lint and the cross-stack checks.
+Every rule runs on every generation (templates/rules: params, plan, and the
+written templates); --no-validate skips only cfn-lint.
 cfn-lint runs on every core and keeps its findings per template content in
 .cache/cfn-lint/ (--lint-cache DIR, --no-lint-cache), so an unchanged
 template is not linted twice.
@@ -27,15 +27,13 @@ import json
 import sys
 from pathlib import Path
 
-from templates.checks import quotas
-from templates.checks.findings import NON_TEMPLATE_FILES
+from templates.contract.files import COST, stack_templates
 from templates.cost.delta import cost_delta
 from templates.cost.model import summary
-from templates.environment_files import COST
 from templates.errors import ParamsError
 from templates.params.route_lock import RouteLock, is_lock_file, lock_path, write_lock
 from templates.pipeline import generate, load
-from templates.writer import LOCK_TEMPLATE
+from templates.rules.run import check_environments_together
 
 ROOT = Path(__file__).resolve().parent
 PARAMS_DIR = ROOT / "params"
@@ -51,7 +49,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     which.add_argument("--params", type=Path, help="params file (with --out)")
     which.add_argument("--reference", action="store_true", help="print the params reference (Markdown)")
     parser.add_argument("--out", type=Path, help="output folder for --params")
-    parser.add_argument("--no-validate", action="store_true", help="skip cfn-lint and cross-stack checks")
+    parser.add_argument("--no-validate", action="store_true", help="skip cfn-lint (every other rule still runs)")
     parser.add_argument(
         "--lint-cache",
         type=Path,
@@ -138,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:  # every params file is loaded (validated, planned, every rule run) before anything is written
         loaded = [(load(params), out) for params, out in work]
-        quotas.check_environments_distinct([(item.params, item.env) for item, _ in loaded])
+        check_environments_together([(item.params, item.env) for item, _ in loaded])
     except ParamsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -164,8 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             for f in errors:
                 print(f"  {f.render()}", file=sys.stderr)
         else:
-            stacks = [p for p in out.glob("*.json") if p.name not in NON_TEMPLATE_FILES and p.name != LOCK_TEMPLATE]
-            count = len(stacks)  # the stacks; the lock's template is not one
+            count = len(stack_templates(out))  # the stacks; the lock's template is not one
             state = "cfn-lint clean, imports resolved" if not args.no_validate else "not validated"
             print(f"{out}: {count} templates from {params.name} ({state})")
             print_cost(out, previous_cost)

@@ -20,9 +20,9 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from templates.params import rules
 from templates.params.importer import Conversion, ImportRefused, convert
 from templates.params.service import Service
+from templates.rules.run import service_problems
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -46,10 +46,11 @@ def entry(conversion: Conversion, host: str | None, path: str | None) -> dict[st
 def check(name: str, service: dict[str, object]) -> list[str]:
     """The entry as params would validate it: model and per-service rules."""
     try:
-        rules.check_service(Service.model_validate({"name": name, **service}))
+        svc = Service.model_validate({"name": name, **service})
     except ValidationError as exc:
         return [f"{'.'.join(map(str, e['loc'])) or name}: {e['msg']}" for e in exc.errors()]
-    return []
+    prefix = f"services.{name}."
+    return [f"{p.path.removeprefix(prefix)}: {p.message} [{p.check_id}]" for p in service_problems(name, svc)]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from templates.checks.findings import NON_TEMPLATE_FILES
+from templates.contract.files import cloudformation_templates
 
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "eu-west-1"
@@ -77,7 +77,7 @@ def generate(
 
 
 def templates(out: Path) -> list[Path]:
-    return sorted(p for p in out.glob("*.json") if p.name not in NON_TEMPLATE_FILES)
+    return cloudformation_templates(out)
 
 
 def serial_lint(out: Path) -> float:

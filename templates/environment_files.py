@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from templates.contract.files import COST, DIAGRAM_MERMAID, DIAGRAM_SVG
 from templates.cost.model import cost_model
 from templates.diagram.d2 import to_d2
 from templates.diagram.mermaid import to_mermaid
@@ -18,10 +19,7 @@ from templates.diagram.render import RenderError, render_svg
 from templates.errors import Finding
 from templates.params.environment import Environment
 from templates.plan.model import EnvironmentPlan
-
-DIAGRAM_SVG = "diagram.svg"
-DIAGRAM_MERMAID = "diagram.mmd"
-COST = "cost.json"
+from templates.rules.rendered.drawing import DIAGRAM_NOT_DRAWN
 
 
 def environment_files(env: Environment, plan: EnvironmentPlan) -> tuple[dict[str, bytes], list[Finding]]:
@@ -38,5 +36,5 @@ def environment_files(env: Environment, plan: EnvironmentPlan) -> tuple[dict[str
     try:
         files[DIAGRAM_SVG] = render_svg(to_d2(picture))
     except RenderError as exc:
-        return files, [Finding("G001", DIAGRAM_SVG, f"diagram not drawn: {exc}", severity="warning")]
+        return files, [Finding(DIAGRAM_NOT_DRAWN.id, DIAGRAM_SVG, f"diagram not drawn: {exc}", severity="warning")]
     return files, []

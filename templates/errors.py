@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pydantic_core import PydanticCustomError
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -16,7 +14,7 @@ class Problem:
 
     path: str
     message: str
-    check_id: str = "P000"
+    check_id: str
     severity: Literal["error", "warning"] = "error"
 
     @property
@@ -61,17 +59,3 @@ class ParamsError(Exception):
 
 def single(file: Path | str, path: str, message: str, check_id: str) -> ParamsError:
     return ParamsError(file, [Problem(path, message, check_id)])
-
-
-RULE_ERROR_TYPE = "fargate_stacks_rule"
-
-
-def rule_violation(check_id: str, message: str, at: str = "") -> PydanticCustomError:
-    """A broken combination rule, raised from a pydantic validator.
-
-    Pydantic reports a validator's error at the model that runs it; ``at``
-    (a key path relative to that model, e.g. ``capacity.spot_weight``) points
-    the user at the exact key, and ``check_id`` keeps the rule's stable id.
-    The loader turns both into a ``Problem``.
-    """
-    return PydanticCustomError(RULE_ERROR_TYPE, "{message}", {"message": message, "check_id": check_id, "at": at})

@@ -18,21 +18,17 @@ from pathlib import Path
 from troposphere import Template
 
 from templates import naming
-from templates.checks import limits, quotas
-from templates.checks.cross_stack import cross_stack_findings
-from templates.checks.findings import load_templates
-from templates.checks.lint import LintWorkers, available_cores, lint_findings
-from templates.checks.security import security_findings
+from templates.contract.rendered import RenderedFolder
 from templates.environment_files import environment_files
-from templates.errors import Finding, ParamsError, Problem
-from templates.params.environment import Environment, region_mismatches
-from templates.params.limits import service_limit_problems
-from templates.params.loader import load_params_and_source
+from templates.errors import Finding, ParamsError
+from templates.params.environment import Environment
+from templates.params.loader import read_params, services_alone, validate_params
 from templates.params.messages import attribute_to_defaults
 from templates.params.route_lock import RouteLock, lock_path, read_lock
 from templates.plan.build import build_plan
 from templates.plan.model import EnvironmentPlan
-from templates.rules.run import params_problems
+from templates.rules.rendered.lint import LintWorkers, available_cores, lint_findings
+from templates.rules.run import params_problems, rendered_findings, service_problems
 from templates.stacks.alb_shards import build_alb_shards
 from templates.stacks.cluster import build_cluster
 from templates.stacks.network import build_network
@@ -52,20 +48,25 @@ class Loaded:
 
 
 def load(path: Path | str) -> Loaded:
-    """Read, validate and plan one params file; every rule runs, and every problem is reported at once."""
-    path = Path(path)
-    env, source = load_params_and_source(path)
-    lock = read_lock(lock_path(path))
+    """Read, validate and plan one params file; every rule runs, and every problem is reported at once.
+
+    When the schema refuses part of the file, the services that validate on
+    their own still get their rules, so one run lists everything to fix.
+    """
+    document = read_params(path)
+    env, schema = validate_params(document)
+    if env is None:
+        found = [p for name, svc in services_alone(document).items() for p in service_problems(name, svc)]
+        found = attribute_to_defaults(found, document.source.raw)
+        raise ParamsError(document.path, schema + [p for p in found if p.is_error])
+    lock = read_lock(lock_path(document.path))
     plan = build_plan(env, lock)
-    problems = params_problems(env, plan)
-    problems += [Problem(where, message, "P010") for where, message in region_mismatches(env)]
-    problems += service_limit_problems(env)
-    problems = attribute_to_defaults(problems, source.raw)
+    problems = attribute_to_defaults(params_problems(env, plan), document.source.raw)
     errors = [p for p in problems if p.is_error]
     if errors:
-        raise ParamsError(path, errors)
+        raise ParamsError(document.path, errors)
     warnings = [Finding(p.check_id, p.path, p.message, "warning") for p in problems if not p.is_error]
-    return Loaded(path, env, lock, plan, warnings)
+    return Loaded(document.path, env, lock, plan, warnings)
 
 
 def load_environment(path: Path | str) -> Environment:
@@ -89,32 +90,31 @@ def build_all(env: Environment, plan: EnvironmentPlan | None = None) -> dict[str
 def check_folder(
     folder: Path, region: str, lint_cache: Path | None = None, linters: LintWorkers | None = None
 ) -> list[Finding]:
-    """cfn-lint (cached by template content when ``lint_cache`` is a folder) and the cross-stack wiring."""
-    lint = lint_findings(folder, region, cache_dir=lint_cache, linters=linters)
-    return cross_stack_findings(load_templates(folder)) + lint
+    """Every rule over a written folder: the rendered rules, then cfn-lint (cached by template content)."""
+    findings = rendered_findings(RenderedFolder.read(folder))
+    return findings + lint_findings(folder, region, cache_dir=lint_cache, linters=linters)
 
 
 def generate(loaded: Loaded, out: Path, validate: bool, lint_cache: Path | None = None) -> list[Finding]:
     """Build, write and check one loaded environment into ``out``; ``out`` changes only when no finding is an error.
 
-    Template quotas (Q1xx) and security guardrails (H0xx) always run;
-    ``validate=False`` skips only cfn-lint and the cross-stack checks;
-    ``lint_cache`` is the folder of cfn-lint's findings by template content.
+    The rendered-template rules (quotas, sizes, wiring, guardrails) always
+    run; ``validate=False`` skips only cfn-lint; ``lint_cache`` is the folder
+    of cfn-lint's findings by template content.
     """
     env, plan = loaded.env, loaded.plan
     findings: list[Finding] = list(loaded.warnings)
 
     def accept(folder: Path) -> bool:
-        findings.extend(quotas.folder_findings(folder))
-        findings.extend(limits.folder_findings(folder))
-        findings.extend(security_findings(load_templates(folder)))
         if validate:
             findings.extend(check_folder(folder, env.region, lint_cache, linters))
+        else:
+            findings.extend(rendered_findings(RenderedFolder.read(folder)))
         return not any(f.is_error for f in findings)
 
     extras, notes = environment_files(env, plan)  # diagram and cost model, swapped in with the templates
     findings.extend(notes)
-    # cfn-lint's workers start first: their start-up overlaps the build (checks.lint).
+    # cfn-lint's workers start first: their start-up overlaps the build (rules/rendered/lint.py).
     with LintWorkers(available_cores()) if validate else nullcontext() as linters:
         write_folder(out, env, build_all(env, plan), accept, extras)
     return findings

@@ -15,12 +15,9 @@ from pathlib import Path
 from troposphere import Template
 
 from templates import naming
+from templates.contract.files import LOCK_TEMPLATE, MANIFEST, template_file
 from templates.params.environment import Environment
 from templates.stacks.deploy_lock import build_lock_template
-
-MANIFEST = "manifest.json"
-# The environment lock's template: the deployer reads it (it never builds templates); not a stack of the manifest.
-LOCK_TEMPLATE = "deploy-lock.json"
 
 
 def render(template: Template) -> str:
@@ -34,7 +31,7 @@ def manifest(env: Environment, keys: list[str]) -> dict:
         "environment": env.environment,
         "region": env.region,
         "stacks": {
-            key: {"stack_name": naming.stack_name(env.project, env.environment, key), "template": f"{key}.json"}
+            key: {"stack_name": naming.stack_name(env.project, env.environment, key), "template": template_file(key)}
             for key in keys
         },
         "lock": {"stack_name": naming.lock_stack_name(env.project, env.environment), "template": LOCK_TEMPLATE},
@@ -61,7 +58,7 @@ def write_folder(
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         for key, template in templates.items():
-            (staging / f"{key}.json").write_text(render(template))
+            (staging / template_file(key)).write_text(render(template))
         (staging / LOCK_TEMPLATE).write_text(render(build_lock_template()))
         (staging / MANIFEST).write_text(json.dumps(manifest(env, list(templates)), indent=2) + "\n")
         for name, content in (extras or {}).items():

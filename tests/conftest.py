@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,12 +14,13 @@ import pytest
 import yaml
 from botocore.stub import Stubber
 
-from templates.errors import Problem
+from templates.contract.rendered import RenderedFolder
+from templates.errors import Finding, Problem
 from templates.params.environment import Environment
 from templates.params.route_lock import RouteLock
 from templates.pipeline import build_all
 from templates.plan.build import build_plan
-from templates.rules.run import params_problems
+from templates.rules.run import params_problems, rendered_findings
 from templates.writer import write_folder
 from tests.fault_proxy import FaultProxy, fault_proxy
 from tests.moto_endpoint import endpoint_process, go_offline
@@ -66,6 +68,27 @@ def rule_problems(env: Environment, *ids: str, lock: RouteLock | None = None) ->
     """What the params and plan rules say of ``env`` (planned with ``lock``), only the given ids if any."""
     found = params_problems(env, build_plan(env, lock))
     return [p for p in found if not ids or p.check_id in ids]
+
+
+def rule_findings(templates: Any, *ids: str) -> list[Finding]:
+    """What the rendered-template rules say of ``templates``: a written folder (Path), or stack key -> template
+    (a dict, or JSON text as written); only the given ids if any."""
+    if isinstance(templates, Path):
+        folder = RenderedFolder.read(templates)
+    else:
+        folder = RenderedFolder.of(
+            {key: value if isinstance(value, str) else json.dumps(value) for key, value in templates.items()}
+        )
+    return [f for f in rendered_findings(folder) if not ids or f.check_id in ids]
+
+
+def written_templates(folder: Path) -> dict[str, dict[str, Any]]:
+    """Stack key -> parsed template of a written folder."""
+    return RenderedFolder.read(folder).docs()
+
+
+WIRING = ("C001", "C002", "C003")
+GUARDRAILS = ("H001", "H002", "H003")
 
 
 # The rules over what the plan could not place (the allocator's own verdicts, before the rules room).

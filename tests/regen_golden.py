@@ -1,7 +1,8 @@
 """Regenerate golden files and the params reference page: ``make golden``.
 
-Run after a deliberate change to templates or params models, then review
-``git diff tests/golden docs/params-reference.md`` before committing.
+Run after a deliberate change to templates, params models or rules, then
+review ``git diff tests/golden docs/`` before committing (the params
+reference, docs/checks.md and docs/limits.md are generated too).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import shutil
 from pathlib import Path
 
 from templates.params.reference import params_reference
+from templates.rules.reference import GENERATED_BLOCKS, with_generated_block
 from templates.params.route_lock import is_lock_file
 from templates.pipeline import build_all, load
 from templates.writer import render
@@ -18,7 +20,8 @@ from templates.writer import render
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
 PARAMS = ROOT / "params"
-REFERENCE_PAGE = ROOT / "docs" / "params-reference.md"
+DOCS = ROOT / "docs"
+REFERENCE_PAGE = DOCS / "params-reference.md"
 REFERENCE_BLOCK = re.compile(r"(<!-- params-reference:start -->\n).*?(<!-- params-reference:end -->)", re.S)
 
 
@@ -48,6 +51,17 @@ def main() -> None:
         print(f"wrote {folder.relative_to(ROOT)}")
     REFERENCE_PAGE.write_text(page_with_reference(REFERENCE_PAGE.read_text()))
     print(f"updated {REFERENCE_PAGE.relative_to(ROOT)}")
+    for name, text in rule_pages().items():
+        (DOCS / name).write_text(text)
+        print(f"updated docs/{name}")
+
+
+def rule_pages() -> dict[str, str]:
+    """docs/checks.md and docs/limits.md with their tables generated from the rules' registry."""
+    return {
+        name: with_generated_block((DOCS / name).read_text(), marker, generate())
+        for name, (marker, generate) in GENERATED_BLOCKS.items()
+    }
 
 
 if __name__ == "__main__":

@@ -1,12 +1,11 @@
 """Wrong combinations of capability params: exit 2, file + key path + rule id, output untouched.
 
-Every rule id listed in ``templates.params.rules`` has at least one bad case
+Every S rule in the registry (``templates.rules``) has at least one bad case
 here; the shipped params files are the good cases (they use every capability).
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from templates.errors import ParamsError
-from templates.params import rules
 from templates.pipeline import build_all, load_environment
+from templates.rules.registry import rules
 from tests.conftest import IMAGE, minimal_params, web, write_params
 from tests.test_params_errors import run_bad
 
@@ -52,6 +51,30 @@ CASES: dict[str, tuple[dict[str, Any], str, str, str]] = {
         "services.api.capacity.spot_weight",
         "S001",
         "Fargate Spot does not run ARM64",
+    ),
+    "route without host or path": (
+        one(web(routes=[{"priority": 5}])),
+        "services.api.routes[0]",
+        "S031",
+        "needs host, path or both",
+    ),
+    "untagged image without image_tag": (
+        one({"containers": [{"name": "app", "image": IMAGE, "port": 8080}], "routes": [{"host": "api.example.com"}]}),
+        "services.api.image_tag",
+        "S032",
+        "image_tag is required",
+    ),
+    "unknown target container": (
+        one(web(target_container="web")),
+        "services.api.target_container",
+        "S033",
+        "'web' is not a container; allowed: app",
+    ),
+    "routes but no container port": (
+        one(web(containers=[{"name": "app", "image": IMAGE}])),
+        "services.api.containers",
+        "S034",
+        "routes need a container with a port",
     ),
     "explicit web without routes": (one(web(kind="web", routes=[])), "services.api.routes", "S002", "kind: worker"),
     "worker with routes": (
@@ -363,7 +386,7 @@ def test_wrong_combination_is_located_and_named(case: str, tmp_path: Path, out: 
 
 
 def test_every_documented_rule_has_a_bad_case() -> None:
-    documented = set(re.findall(r"\bS\d{3}\b", rules.__doc__ or ""))
+    documented = {rule.id for rule in rules() if rule.id.startswith("S")}
     covered = {check_id for _, _, check_id, _ in CASES.values()}
     assert documented and documented == covered
 

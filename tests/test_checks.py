@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from templates.checks.cross_stack import cross_stack_findings
-from templates.checks.findings import load_templates
-from templates.checks.lint import lint_findings
 from templates.pipeline import check_folder
+from templates.rules.rendered.lint import lint_findings
 from templates.stack_graph import build_graph
+from tests.conftest import WIRING, rule_findings, written_templates
 
 
 def test_all_shipped_envs_pass_every_check(shipped_outputs: dict[str, Path]) -> None:
@@ -31,7 +30,7 @@ def test_lint_reports_a_bad_fargate_size(shipped_outputs: dict[str, Path], clean
 
 def test_every_import_resolves_to_another_stack(shipped_outputs: dict[str, Path]) -> None:
     for folder in shipped_outputs.values():
-        graph = build_graph(load_templates(folder))
+        graph = build_graph(written_templates(folder))
         assert graph.unresolved == {}
         order = graph.order()
         # An existing ALB's stack only re-exports params and imports nothing, so it may come first.
@@ -41,26 +40,26 @@ def test_every_import_resolves_to_another_stack(shipped_outputs: dict[str, Path]
 
 
 def test_unresolved_import_is_reported(shipped_outputs: dict[str, Path]) -> None:
-    templates = load_templates(shipped_outputs["dev"])
+    templates = written_templates(shipped_outputs["dev"])
     del templates["network"]["Outputs"]["PrivateSubnets"]
-    findings = cross_stack_findings(templates)
+    findings = rule_findings(templates, *WIRING)
     assert {f.check_id for f in findings} == {"C001"}
     assert any("shop-dev-PrivateSubnets" in f.message for f in findings)
 
 
 def test_duplicate_export_is_reported(shipped_outputs: dict[str, Path]) -> None:
-    templates = load_templates(shipped_outputs["dev"])
+    templates = written_templates(shipped_outputs["dev"])
     templates["cluster"]["Outputs"]["Copy"] = templates["network"]["Outputs"]["VpcId"]
-    assert "C002" in {f.check_id for f in cross_stack_findings(templates)}
+    assert "C002" in {f.check_id for f in rule_findings(templates, *WIRING)}
 
 
 def test_import_cycle_is_reported(shipped_outputs: dict[str, Path]) -> None:
-    templates = load_templates(shipped_outputs["dev"])
+    templates = written_templates(shipped_outputs["dev"])
     # network now imports something the cluster exports, and the cluster imports the VPC id.
     templates["network"]["Resources"]["Vpc"]["Properties"]["Tags"].append(
         {"Key": "cluster", "Value": {"Fn::ImportValue": {"Fn::Sub": "${ExportPrefix}-ClusterName"}}}
     )
-    findings = cross_stack_findings(templates)
+    findings = rule_findings(templates, *WIRING)
     assert [f.check_id for f in findings] == ["C003"]
     assert "network" in findings[0].message and "cluster" in findings[0].message
 
@@ -68,7 +67,7 @@ def test_import_cycle_is_reported(shipped_outputs: dict[str, Path]) -> None:
 def test_export_names_do_not_depend_on_stack_name(shipped_outputs: dict[str, Path]) -> None:
     text = "".join(p.read_text() for p in shipped_outputs["prod"].glob("*.json"))
     assert "AWS::StackName}-" not in text
-    for template in load_templates(shipped_outputs["prod"]).values():
+    for template in written_templates(shipped_outputs["prod"]).values():
         for output in template.get("Outputs", {}).values():
             if "Export" in output:
                 assert output["Export"]["Name"]["Fn::Sub"].startswith("${ExportPrefix}-")

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from templates.checks import security
 from templates.pipeline import build_all, load_environment
 from templates.stacks.metadata import checkov_skip, statement_reasons
+from tests.conftest import GUARDRAILS, rule_findings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -142,11 +142,15 @@ def test_prod_vpc_flow_logs(prod: dict[str, dict[str, Any]], dev: dict[str, dict
 
 
 def test_examples_pass_the_guardrails(prod: dict[str, dict[str, Any]], dev: dict[str, dict[str, Any]]) -> None:
-    assert security.security_findings(prod) == []
-    assert security.security_findings(dev) == []
+    assert rule_findings(prod, *GUARDRAILS) == []
+    assert rule_findings(dev, *GUARDRAILS) == []
 
 
 # ----------------------------------------------------------------------------- H0xx fixtures
+
+
+def h_findings(rule_id: str, templates: dict[str, dict[str, Any]]) -> list[Any]:
+    return rule_findings(templates, rule_id)
 
 
 def _role(statement: dict[str, Any], metadata: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
@@ -159,27 +163,27 @@ def _role(statement: dict[str, Any], metadata: dict[str, Any] | None = None) -> 
 
 def test_h001_star_resource_only_for_unscopable_actions() -> None:
     good = _role({"Sid": "EcrLogin", "Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": ["*"]})
-    assert security.wildcard_resource_findings(good) == []
+    assert h_findings("H001", good) == []
     bad = _role({"Sid": "Loose", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"})
-    [finding] = security.wildcard_resource_findings(bad)
+    [finding] = h_findings("H001", bad)
     assert finding.check_id == "H001" and "s3:GetObject" in finding.message and "Loose" in finding.message
     deny = _role({"Effect": "Deny", "Action": "*", "Resource": "*"})
-    assert security.wildcard_resource_findings(deny) == []
+    assert h_findings("H001", deny) == []
 
 
 def test_h001_accepts_a_star_statement_params_explained() -> None:
     """A user's task-role statement on '*' with a reason (recorded in Metadata) is theirs to make."""
     traces = {"Sid": "Traces", "Effect": "Allow", "Action": ["xray:PutTraceSegments"], "Resource": ["*"]}
     explained = statement_reasons("p", {"Traces": "X-Ray has no resource-level permissions"})
-    assert security.wildcard_resource_findings(_role(traces, explained)) == []
-    [finding] = security.wildcard_resource_findings(_role(traces))  # no reason recorded: policed
+    assert h_findings("H001", _role(traces, explained)) == []
+    [finding] = h_findings("H001", _role(traces))  # no reason recorded: policed
     assert finding.check_id == "H001" and "Traces" in finding.message
     other_policy = statement_reasons("other", {"Traces": "X-Ray has no resource-level permissions"})
-    assert [f.check_id for f in security.wildcard_resource_findings(_role(traces, other_policy))] == ["H001"]
+    assert [f.check_id for f in h_findings("H001", _role(traces, other_policy))] == ["H001"]
     other_sid = statement_reasons("p", {"Logs": "X-Ray has no resource-level permissions"})
-    assert [f.check_id for f in security.wildcard_resource_findings(_role(traces, other_sid))] == ["H001"]
+    assert [f.check_id for f in h_findings("H001", _role(traces, other_sid))] == ["H001"]
     blank = statement_reasons("p", {"Traces": "  "})
-    assert [f.check_id for f in security.wildcard_resource_findings(_role(traces, blank))] == ["H001"]
+    assert [f.check_id for f in h_findings("H001", _role(traces, blank))] == ["H001"]
 
 
 def test_prod_task_role_star_is_explained_in_metadata(prod: dict[str, dict[str, Any]]) -> None:
@@ -196,28 +200,18 @@ def _sg(logical_id: str, rule: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_h002_only_the_alb_is_public() -> None:
-    assert (
-        security.world_ingress_findings(
-            _sg("AlbSecurityGroup", {"CidrIp": "0.0.0.0/0", "FromPort": 443, "ToPort": 443})
-        )
-        == []
-    )
-    assert (
-        security.world_ingress_findings(_sg("TaskSecurityGroup", {"CidrIp": "10.0.0.0/8", "FromPort": 1, "ToPort": 9}))
-        == []
-    )
-    [f] = security.world_ingress_findings(
-        _sg("TaskSecurityGroup", {"CidrIp": "0.0.0.0/0", "FromPort": 80, "ToPort": 80})
-    )
+    assert h_findings("H002", _sg("AlbSecurityGroup", {"CidrIp": "0.0.0.0/0", "FromPort": 443, "ToPort": 443})) == []
+    assert h_findings("H002", _sg("TaskSecurityGroup", {"CidrIp": "10.0.0.0/8", "FromPort": 1, "ToPort": 9})) == []
+    [f] = h_findings("H002", _sg("TaskSecurityGroup", {"CidrIp": "0.0.0.0/0", "FromPort": 80, "ToPort": 80}))
     assert f.check_id == "H002"
-    [f] = security.world_ingress_findings(_sg("AlbSecurityGroup", {"CidrIpv6": "::/0", "FromPort": 0, "ToPort": 65535}))
+    [f] = h_findings("H002", _sg("AlbSecurityGroup", {"CidrIpv6": "::/0", "FromPort": 0, "ToPort": 65535}))
     assert f.check_id == "H002"
 
 
 def test_h002_reads_an_intrinsic_cidr_as_not_public() -> None:
     """An endpoint security group admitting an imported VPC CIDR is no world ingress (and no crash)."""
     rule = {"CidrIp": {"Fn::ImportValue": {"Fn::Sub": "${ExportPrefix}-VpcCidr"}}, "FromPort": 443, "ToPort": 443}
-    assert security.world_ingress_findings(_sg("EndpointSecurityGroup", rule)) == []
+    assert h_findings("H002", _sg("EndpointSecurityGroup", rule)) == []
 
 
 def test_h003_tasks_have_no_public_ip() -> None:
@@ -225,8 +219,8 @@ def test_h003_tasks_have_no_public_ip() -> None:
         props = {"NetworkConfiguration": {"AwsvpcConfiguration": {"AssignPublicIp": assign}}}
         return {"svc": {"Resources": {"Service": {"Type": "AWS::ECS::Service", "Properties": props}}}}
 
-    assert security.public_task_findings(service("DISABLED")) == []
-    [f] = security.public_task_findings(service("ENABLED"))
+    assert h_findings("H003", service("DISABLED")) == []
+    [f] = h_findings("H003", service("ENABLED"))
     assert f.check_id == "H003"
 
 

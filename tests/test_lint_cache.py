@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 import generate
-from templates.checks.findings import NON_TEMPLATE_FILES
-from templates.checks.lint import LintWorkers, lint_findings
-from templates.checks.lint_cache import LintCache
+from templates.contract.files import cloudformation_templates
+from templates.rules.rendered.lint import LintWorkers, lint_findings
+from templates.rules.rendered.lint_cache import LintCache
 
 PLANTED = "E9999"
 
@@ -126,7 +126,7 @@ def test_generate_fills_the_cache_and_reuses_it(tmp_path: Path, shipped_outputs:
     out = tmp_path / "dev"
     args = ["--params", str(params), "--out", str(out), "--lint-cache", str(cache)]
     assert generate.main(args) == 0
-    templates = len([p for p in out.glob("*.json") if p.name not in NON_TEMPLATE_FILES])
+    templates = len(cloudformation_templates(out))
     assert _plant(cache) == templates
     assert generate.main(args) == 1  # the planted finding is served, so the output is refused
     assert generate.main([*args, "--no-lint-cache"]) == 0

@@ -38,9 +38,6 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from templates.checks import quotas
-from templates.checks.cross_stack import cross_stack_findings
-from templates.checks.security import security_findings
 from templates.errors import ParamsError
 from templates.params.environment import Environment
 from templates.params.route_lock import RouteLock
@@ -49,7 +46,7 @@ from templates.pipeline import build_all, load_environment
 from templates.plan.build import build_plan
 from templates.plan.routes import computed_priority
 from templates.writer import render
-from tests.conftest import placed
+from tests.conftest import placed, rule_findings
 
 PROPERTY = settings(
     max_examples=150,
@@ -195,8 +192,7 @@ def _built(env: Environment, lock: RouteLock) -> dict[str, dict[str, Any]]:
     """Build and render exactly as generate.py does, and run its checks on the result."""
     texts = {key: render(template) for key, template in build_all(env, build_plan(env, lock)).items()}
     docs = {key: json.loads(text) for key, text in texts.items()}
-    findings = [f for key, text in texts.items() for f in quotas.template_findings(f"{key}.json", text)]
-    findings += security_findings(docs) + cross_stack_findings(docs)
+    findings = rule_findings(texts)
     assert not [f.render() for f in findings if f.is_error]
     return docs
 

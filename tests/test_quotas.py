@@ -16,13 +16,14 @@ import pytest
 import yaml
 
 import generate
-from templates.checks import quotas
+from templates.aws import quotas
+from templates.rules.rendered import quotas as template_quotas
 from templates.errors import ParamsError, Problem
 from templates.params.environment import Environment
 from templates.plan.build import build_plan
 from templates.plan.model import RulePlan
-from templates.rules.run import plan_problems
-from tests.conftest import make_env, minimal_params, rule_problems, snapshot
+from templates.rules.run import check_environments_together, plan_problems
+from tests.conftest import make_env, minimal_params, rule_findings, rule_problems, snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,9 +101,9 @@ def test_q004_alb_egress_ports() -> None:
 
 def test_q005_two_files_for_one_environment(tmp_path: Path) -> None:
     env = _env()
-    quotas.check_environments_distinct([(tmp_path / "a.yaml", env)])  # good: one file per environment
+    check_environments_together([(tmp_path / "a.yaml", env)])  # good: one file per environment
     with pytest.raises(ParamsError) as raised:
-        quotas.check_environments_distinct([(tmp_path / "a.yaml", env), (tmp_path / "b.yaml", env)])
+        check_environments_together([(tmp_path / "a.yaml", env), (tmp_path / "b.yaml", env)])
     [problem] = raised.value.problems
     assert (problem.check_id, problem.path) == ("Q005", "environment")
     assert str(tmp_path / "a.yaml") in problem.message
@@ -120,8 +121,15 @@ def _template(resources: int = 1, parameters: int = 0, outputs: int = 0, **extra
     }
 
 
+TEMPLATE_QUOTAS = ("Q101", "Q102", "Q103", "Q104", "Q105", "Q106", "Q107")
+
+
+def _findings(template: dict[str, Any], indent: int | None = None) -> list[Any]:
+    return rule_findings({"t": json.dumps(template, indent=indent)}, *TEMPLATE_QUOTAS)
+
+
 def _finding_ids(template: dict[str, Any], indent: int | None = None) -> list[str]:
-    return [f.check_id for f in quotas.template_findings("t.json", json.dumps(template, indent=indent))]
+    return [f.check_id for f in _findings(template, indent)]
 
 
 @pytest.mark.parametrize(
@@ -140,10 +148,10 @@ def test_template_counts(check_id: str, good: dict[str, int], bad: dict[str, int
 def test_q104_size_is_a_warning_q105_an_error() -> None:
     padding = {"Metadata": {"pad": "x" * 52_000}}
     assert _finding_ids(_template(Description="small")) == []
-    [warning] = quotas.template_findings("t.json", json.dumps(_template(**padding)))
+    [warning] = _findings(_template(**padding))
     assert (warning.check_id, warning.is_error) == ("Q104", False)
     assert "51,200" in warning.message and "S3" in warning.message
-    [error] = quotas.template_findings("t.json", json.dumps(_template(Metadata={"pad": "x" * 1_000_001})))
+    [error] = _findings(_template(Metadata={"pad": "x" * 1_000_001}))
     assert (error.check_id, error.is_error) == ("Q105", True)
 
 
@@ -152,7 +160,7 @@ def test_q106_explicit_name_length() -> None:
         return {"Resources": {"Tg": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {"Name": name}}}}
 
     assert _finding_ids(tg("a" * 32)) == []
-    [finding] = quotas.template_findings("t.json", json.dumps(tg("a" * 33)))
+    [finding] = _findings(tg("a" * 33))
     assert finding.check_id == "Q106" and "33 characters" in finding.message and "allows 32" in finding.message
 
 
@@ -170,7 +178,7 @@ def test_example_templates_have_no_quota_findings(tmp_path: Path) -> None:
         assert (
             generate.main(["--params", str(ROOT / "params" / f"{name}.yaml"), "--out", str(out), "--no-validate"]) == 0
         )
-        assert quotas.folder_findings(out) == []
+        assert rule_findings(out, *TEMPLATE_QUOTAS) == []
 
 
 # ----------------------------------------------------------------------------- at generate time
@@ -196,7 +204,7 @@ def test_template_quota_error_leaves_output_unchanged(
     out = tmp_path / "out"
     assert generate.main(["--params", str(params), "--out", str(out), "--no-validate"]) == 0
     before = snapshot(out)
-    monkeypatch.setattr(quotas, "RESOURCES_PER_TEMPLATE", 5)
+    monkeypatch.setattr(template_quotas, "RESOURCES_PER_TEMPLATE", 5)
     assert generate.main(["--params", str(params), "--out", str(out), "--no-validate"]) == 1
     err = capsys.readouterr().err
     assert "NOT written" in err and "[Q101]" in err and "at most 5" in err

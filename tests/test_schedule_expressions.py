@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from templates.params.schedules import problem
+from templates.rules.params.schedule_expressions import problem
 
 VALID = [
     "rate(1 minute)",

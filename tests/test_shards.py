@@ -16,8 +16,6 @@ import generate
 from deployer.changes import resource_changes
 from deployer.host_moves import mark_host_moves, rule_albs
 from deployer.review import ResourceChange
-from templates.checks.cross_stack import cross_stack_findings
-from templates.checks.security import security_findings
 from templates.errors import ParamsError
 from templates.naming import ExportKey, alb_export_key, alb_of_listener_export
 from templates.params.route_lock import RouteLock
@@ -25,7 +23,7 @@ from templates.pipeline import build_all, load_environment
 from templates.plan.build import build_plan
 from templates.plan.shards import Capacity, Unit, capacity_of, place_units
 from templates.writer import render
-from tests.conftest import make_env, minimal_params, placed, write_params
+from tests.conftest import GUARDRAILS, WIRING, make_env, minimal_params, placed, rule_findings, write_params
 
 LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
 CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/abc-123"
@@ -69,8 +67,8 @@ def test_three_hundred_routes_over_ten_hosts_spread_by_host_within_quota() -> No
     assert capacity_of(env).services == 59
     built = docs(env, lock)
     assert {"alb", "alb-2", "alb-10"} <= set(built)
-    assert cross_stack_findings(built) == [], "every import resolves"
-    assert [f for f in security_findings(built) if f.is_error] == []
+    assert rule_findings(built, *WIRING) == [], "every import resolves"
+    assert [f for f in rule_findings(built, *GUARDRAILS) if f.is_error] == []
     per_listener = Counter(
         json.dumps(r["Properties"]["ListenerArn"])
         for doc in built.values()
@@ -95,7 +93,7 @@ def test_aliases_follow_their_hosts_alb() -> None:
     }
     assert rule["Properties"]["ListenerArn"] == {"Fn::ImportValue": {"Fn::Sub": "${ExportPrefix}-Alb2HttpListenerArn"}}
     assert built["alb-2"]["Outputs"]["AlbDnsName"]["Export"] == {"Name": {"Fn::Sub": "${ExportPrefix}-Alb2DnsName"}}
-    assert cross_stack_findings(built) == []
+    assert rule_findings(built, *WIRING) == []
 
 
 def test_adding_hosts_never_moves_a_placed_host_or_rule() -> None:
@@ -154,7 +152,7 @@ def test_internal_services_get_an_internal_alb_in_private_subnets() -> None:
     assert "AlbInternalHttpListenerArn" in json.dumps(built["svc-priv"]) and "AlbInternal" not in json.dumps(
         built["svc-pub"]
     )
-    assert cross_stack_findings(built) == []
+    assert rule_findings(built, *WIRING) == []
 
 
 def test_one_host_cannot_be_public_and_internal(tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ import ipaddress
 import json
 from pathlib import Path
 
-from templates.checks.findings import load_templates
 from templates.naming import listener_rule_logical_id
 from templates.plan.build import build_plan
 from templates.plan.network import subnet_cidrs
@@ -14,7 +13,7 @@ from templates.stacks.alb import build_alb
 from templates.stacks.cluster import build_cluster
 from templates.stacks.network import build_network
 from templates.stacks.service.stack import build_service
-from tests.conftest import make_env
+from tests.conftest import make_env, written_templates
 
 CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/abc-123"
 API_RULE = listener_rule_logical_id(["api.example.com"], ["/api", "/api/*"])
@@ -232,7 +231,7 @@ def test_every_taggable_resource_is_tagged(shipped_outputs: dict[str, Path]) -> 
 
     checked = 0
     for env, folder in sorted(shipped_outputs.items()):
-        for key, template in sorted(load_templates(folder).items()):
+        for key, template in sorted(written_templates(folder).items()):
             wanted = {"project", "environment"} | ({"service"} if key.startswith("svc-") else set())
             for logical_id, resource in template["Resources"].items():
                 schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("eu-west-1", resource["Type"]).schema

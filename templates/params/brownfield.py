@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints
 
-from templates.errors import rule_violation
 from templates.params.formats import Cidr
 from templates.params.strict import Strict
 
@@ -42,23 +41,6 @@ class ExistingVpc(Strict):
         description="Route tables of the private subnets; needed for the S3 gateway endpoint "
         "(network.endpoints.s3_gateway), which is attached to route tables.",
     )
-
-    @model_validator(mode="after")
-    def _one_subnet_per_az_and_kind(self) -> ExistingVpc:
-        if len(self.public_subnets) != len(self.private_subnets):
-            raise rule_violation(
-                "B001",
-                f"{len(self.public_subnets)} public and {len(self.private_subnets)} private subnets: give one of "
-                "each per AZ (2 or 3 AZs), so both tiers span the same AZs",
-                "private_subnets",
-            )
-        seen: dict[str, str] = {}
-        for kind in ("public_subnets", "private_subnets", "private_route_tables"):
-            for i, value in enumerate(getattr(self, kind)):
-                if value in seen:
-                    raise rule_violation("B001", f"{value} is listed twice (also at {seen[value]})", f"{kind}[{i}]")
-                seen[value] = f"{kind}[{i}]"
-        return self
 
 
 class EndpointParams(Strict):
@@ -119,20 +101,6 @@ class ExistingAlb(Strict):
     hosted_zone_id: str = Field(
         pattern=r"^Z[A-Z0-9]{1,31}$", description="The ALB's canonical hosted zone id (for alias records)."
     )
-
-    @model_validator(mode="after")
-    def _one_load_balancer(self) -> ExistingAlb:
-        arns = [arn for arn in (self.https_listener_arn, self.http_listener_arn) if arn is not None]
-        if not arns:
-            raise rule_violation("B004", "give https_listener_arn, http_listener_arn or both", "https_listener_arn")
-        if len({load_balancer_full_name(arn) for arn in arns}) > 1:
-            raise rule_violation(
-                "B004",
-                "the two listeners belong to different load balancers; both must be on the one ALB "
-                "whose security group and DNS name are given",
-                "http_listener_arn",
-            )
-        return self
 
     @property
     def rules_listener_arn(self) -> str:

@@ -2,35 +2,23 @@
 
 Each model is one block of a service's YAML (``capacity``, ``scaling``,
 ``discovery``, ``schedule``, ``dns``, ``task_role``, ``deployment``,
-``target_group``) plus a container's health check.  Rules that only need the
-block itself live here; rules that combine blocks (Spot with ARM64, a worker
-with routes, ...) live in ``rules``.  Field descriptions are the
-params reference.
+``target_group``) plus a container's health check: the schema only.  The
+rules over them live in ``templates/rules/params/`` (scaling, iam, ...).
+Field descriptions are the params reference.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints
 
-from templates.errors import rule_violation
-from templates.params import schedules
-from templates.params.alarms import alarm_period_problem, alarm_window_problem
-from templates.params.aws_names import time_zone_problem
 from templates.params.strict import Name, Strict
 
 IAM_ACTION = r"^[a-z0-9-]+:[A-Za-z0-9*]+$"
 IAM_RESOURCE = r"^(\*|arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}|aws)?:\S+)$"
 MANAGED_POLICY_ARN = r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]+$"
 HOSTED_ZONE_ID = r"^Z[A-Z0-9]{1,31}$"
-
-
-def _schedule_problem(expression: str, allow_at: bool) -> str:
-    issue = schedules.problem(expression, allow_at=allow_at)
-    if issue:
-        raise rule_violation("S005", issue)
-    return expression
 
 
 class Capacity(Strict):
@@ -48,14 +36,6 @@ class Capacity(Strict):
         "x86_64 only. 0 = no Spot (the default).",
     )
 
-    @model_validator(mode="after")
-    def _some_weight(self) -> Capacity:
-        if self.on_demand_weight == 0 and self.spot_weight == 0:
-            raise rule_violation(
-                "S028", "on_demand_weight and spot_weight are both 0: ECS needs one weight above 0", "spot_weight"
-            )
-        return self
-
     @property
     def uses_spot(self) -> bool:
         return self.spot_weight > 0
@@ -72,12 +52,6 @@ class TargetTracking(Strict):
     scale_in_cooldown: int = Field(300, ge=0, le=3600, description="Seconds after a scale-in before the next one.")
     scale_out_cooldown: int = Field(60, ge=0, le=3600, description="Seconds after a scale-out before the next one.")
 
-    @model_validator(mode="after")
-    def _some_metric(self) -> TargetTracking:
-        if self.cpu is None and self.memory is None and self.requests_per_target is None:
-            raise rule_violation("S007", "target_tracking needs at least one of cpu, memory, requests_per_target")
-        return self
-
 
 class StepAlarm(Strict):
     """One CloudWatch alarm of step scaling and the change it triggers."""
@@ -92,21 +66,6 @@ class StepAlarm(Strict):
         "period x evaluation_periods at most 1 day (7 days when the period is an hour or more).",
     )
     change: int = Field(1, ge=1, le=100, description="Tasks added (scale_out) or removed (scale_in).")
-
-    @field_validator("period")
-    @classmethod
-    def _cloudwatch_period(cls, value: int) -> int:
-        problem = alarm_period_problem(value)
-        if problem is not None:
-            raise rule_violation(*problem)
-        return value
-
-    @model_validator(mode="after")
-    def _evaluation_window(self) -> StepAlarm:
-        problem = alarm_window_problem(self.period, self.evaluation_periods)
-        if problem is not None:
-            raise rule_violation(*problem, "evaluation_periods")
-        return self
 
 
 class StepScaling(Strict):
@@ -123,17 +82,6 @@ class StepScaling(Strict):
     )
     cooldown: int = Field(60, ge=0, le=3600, description="Seconds after a step before the next one.")
 
-    @model_validator(mode="after")
-    def _thresholds_apart(self) -> StepScaling:
-        if self.scale_in.threshold >= self.scale_out.threshold:
-            raise rule_violation(
-                "S022",
-                f"scale_in threshold ({self.scale_in.threshold:g}) must be below scale_out threshold "
-                f"({self.scale_out.threshold:g}), or the two alarms fight",
-                "scale_in.threshold",
-            )
-        return self
-
 
 class ScheduledScaling(Strict):
     """Change the task range at given times (business hours, nightly quiet)."""
@@ -145,29 +93,6 @@ class ScheduledScaling(Strict):
     timezone: str | None = Field(
         None, description="IANA time zone of the schedule (tz database name), e.g. Europe/Berlin; default UTC."
     )
-
-    @field_validator("timezone")
-    @classmethod
-    def _iana_time_zone(cls, value: str | None) -> str | None:
-        problem = None if value is None else time_zone_problem(value)
-        if problem is not None:
-            raise rule_violation("L017", problem)
-        return value
-
-    @field_validator("schedule")
-    @classmethod
-    def _valid_schedule(cls, value: str) -> str:
-        return _schedule_problem(value, allow_at=True)
-
-    @model_validator(mode="after")
-    def _range(self) -> ScheduledScaling:
-        if self.min_count is None and self.max_count is None:
-            raise rule_violation("S024", "a scheduled action needs min_count, max_count or both")
-        if self.min_count is not None and self.max_count is not None and self.min_count > self.max_count:
-            raise rule_violation(
-                "S006", f"min_count ({self.min_count}) is above max_count ({self.max_count})", "min_count"
-            )
-        return self
 
 
 class Scaling(Strict):
@@ -181,30 +106,6 @@ class Scaling(Strict):
     schedules: list[ScheduledScaling] = Field(
         default_factory=list, max_length=20, description="Scheduled changes of min_count/max_count."
     )
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Scaling:
-        if self.min_count > self.max_count:
-            raise rule_violation(
-                "S006", f"min_count ({self.min_count}) is above max_count ({self.max_count})", "max_count"
-            )
-        if self.target_tracking is None and self.step is None and not self.schedules:
-            raise rule_violation(
-                "S007", "scaling needs target_tracking, step or schedules; without them the count never changes"
-            )
-        tracked = self.target_tracking
-        if self.step is not None and tracked is not None and getattr(tracked, self.step.metric) is not None:
-            raise rule_violation(
-                "S010",
-                f"step scaling and target tracking both act on {self.step.metric}; they would fight "
-                "over the task count: keep one",
-                "step.metric",
-            )
-        names = [s.name for s in self.schedules]
-        for i, name in enumerate(names):
-            if name in names[:i]:
-                raise rule_violation("S024", f"scheduled action name {name!r} is used twice", f"schedules[{i}].name")
-        return self
 
 
 class Discovery(Strict):
@@ -228,11 +129,6 @@ class Schedule(Strict):
     expression: str = Field(description="cron(...) or rate(...), UTC, e.g. cron(0 3 * * ? *).")
     task_count: int = Field(1, ge=1, le=10, description="Tasks started each time.")
     enabled: bool = Field(True, description="false keeps the rule but stops running the task.")
-
-    @field_validator("expression")
-    @classmethod
-    def _valid_expression(cls, value: str) -> str:
-        return _schedule_problem(value, allow_at=False)
 
 
 class Dns(Strict):
@@ -274,19 +170,6 @@ class PolicyStatement(Strict):
         "role's template Metadata, since IAM policies have no comments.",
     )
 
-    @model_validator(mode="after")
-    def _star_needs_reason(self) -> PolicyStatement:
-        if self.effect == "Allow" and "*" in self.resources and self.reason is None:
-            raise rule_violation(
-                "S029",
-                f"Resource '*' lets {', '.join(self.actions)} act on every resource of its kind in the account "
-                "(the generator's own roles may use '*' only where AWS requires it, guardrail H001); list the "
-                "ARNs instead, or keep '*' and add reason: saying why (e.g. the actions have no resource-level "
-                "permissions)",
-                "resources",
-            )
-        return self
-
 
 class TaskRole(Strict):
     """The application's own IAM identity (what the code may call). ``task_role: true`` = empty role."""
@@ -301,38 +184,12 @@ class TaskRole(Strict):
         """The Sid each statement gets in the policy: its own, else ``Params<n>`` (1-based)."""
         return [s.sid or f"Params{i + 1}" for i, s in enumerate(self.statements)]
 
-    @model_validator(mode="after")
-    def _unique_sids(self) -> TaskRole:
-        """IAM wants Sids unique in a policy; the role's Metadata also keys reasons by Sid."""
-        ids = self.statement_ids
-        for i, sid in enumerate(ids):
-            if sid in ids[:i]:
-                where = f"statements[{i}].sid" if self.statements[i].sid else f"statements[{ids.index(sid)}].sid"
-                raise rule_violation(
-                    "S030",
-                    f"statement id {sid!r} is used twice (statements without sid are named Params<n>); "
-                    "give each statement its own sid",
-                    where,
-                )
-        return self
-
 
 class Deployment(Strict):
     """Rolling deployment bounds (percent of the task count)."""
 
     min_healthy_percent: int = Field(100, ge=0, le=100, description="Tasks kept running during a deploy.")
     max_percent: int = Field(200, ge=100, le=400, description="Tasks allowed during a deploy.")
-
-    @model_validator(mode="after")
-    def _room_to_move(self) -> Deployment:
-        if self.max_percent <= self.min_healthy_percent:
-            raise rule_violation(
-                "S020",
-                f"max_percent ({self.max_percent}) must be above min_healthy_percent "
-                f"({self.min_healthy_percent}), or no task can be replaced",
-                "max_percent",
-            )
-        return self
 
 
 class TargetGroupSettings(Strict):
@@ -357,10 +214,3 @@ class ContainerHealthCheck(Strict):
     timeout: int = Field(5, ge=2, le=60, description="Seconds before a check fails.")
     retries: int = Field(3, ge=1, le=10, description="Failures before unhealthy.")
     start_period: int = Field(0, ge=0, le=300, description="Seconds of grace after start.")
-
-    @field_validator("command")
-    @classmethod
-    def _docker_form(cls, value: list[str]) -> list[str]:
-        if value[0] not in ("CMD", "CMD-SHELL"):
-            raise ValueError(f"the first word must be CMD or CMD-SHELL, not {value[0]!r}")
-        return value

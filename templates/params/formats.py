@@ -89,45 +89,5 @@ def secret_value_from(value: str) -> str:
     return ":".join(parts)
 
 
-def matcher_problem(matcher: str) -> str | None:
-    """Why ``matcher`` is no ALB HTTP success-code matcher; None when it is one.
-
-    An HTTP target group takes one code (200), a list (200,202) or a range
-    (200-299), every code within 200-499 (ELB refuses the rest at deploy time).
-    """
-    codes = matcher.split("-") if "-" in matcher else matcher.split(",")
-    if ("-" in matcher and "," in matcher) or not all(re.fullmatch(r"\d{3}", code) for code in codes):
-        return f"{matcher!r} is not a code (200), a list (200,202) or a range (200-299)"
-    outside = [code for code in codes if not MATCHER_LOW <= int(code) <= MATCHER_HIGH]
-    if outside:
-        return (
-            f"{', '.join(outside)} outside {MATCHER_LOW}-{MATCHER_HIGH}, the codes an ALB HTTP health check "
-            "accepts; write one code (200), a list (200,202) or a range (200-299) within it"
-        )
-    if "-" in matcher and (len(codes) != 2 or int(codes[0]) > int(codes[1])):
-        return f"range {matcher!r} must be low-high, e.g. 200-299"
-    return None
-
-
 PORT = Annotated[int, Field(ge=1, le=65535)]
 DEPENDS_ON_CONDITION = Literal["START", "COMPLETE", "SUCCESS", "HEALTHY"]
-
-
-def image_problem(image: str) -> str | None:
-    """What is wrong with an image reference, in words; None when Docker and ECS accept it."""
-    if IMAGE_PATTERN.match(image):
-        return None
-    rest, _, digest = image.partition("@")
-    if digest and not re.fullmatch(IMAGE_DIGEST, digest):
-        return f"digest {digest!r} is not sha256: followed by 64 lowercase hex digits"
-    head, _, last = rest.rpartition("/")
-    repository, _, tag = last.partition(":")
-    if tag and not re.fullmatch(IMAGE_TAG, tag):
-        return f"tag {tag!r} may use 1-128 letters, digits, _ . - and not start with . or -"
-    repository = f"{head}/{repository}" if head else repository
-    if repository != repository.lower():
-        return f"repository {repository!r} has uppercase letters; Docker and ECR repository names are lowercase"
-    return (
-        f"{image!r} is not an image reference; write [registry/]repository[:tag][@sha256:<64 hex>], "
-        "repository in lowercase letters, digits and . _ - /"
-    )

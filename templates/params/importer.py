@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from templates.params import fargate
+from templates.aws import fargate
 from templates.params.import_container import ContainerResult, container_name, convert_container
 
 # describe-task-definition output that says nothing about the task itself.

@@ -7,15 +7,18 @@ here may raise anything else for any input bytes.
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from templates.errors import ParamsError, Problem, single
 from templates.params import reading
 from templates.params.environment import Environment, service_field_names
 from templates.params.messages import hidden_characters, validate, visible
+from templates.params.service import Service
 from templates.params.source import Source
 
 # Expanded size (aliases counted at every use) above which a file is refused:
@@ -59,18 +62,37 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def load_params(path: Path | str) -> Environment:
-    """The validated model of one params file; whole-environment checks come after (``pipeline``)."""
-    return load_params_and_source(path)[0]
+@dataclass(frozen=True)
+class ParamsDocument:
+    """One params file as read: ``defaults`` folded into every service, and the text as written."""
+
+    path: Path
+    merged: dict[str, Any]
+    source: Source
 
 
-def load_params_and_source(path: Path | str) -> tuple[Environment, Source]:
-    """The validated model and the file as written (for messages of the checks that come after)."""
+def read_params(path: Path | str) -> ParamsDocument:
+    """Read one params file; a file that does not load as YAML mapping raises ``ParamsError`` (P001-P006, P009)."""
     path = Path(path)
     raw, root = read_yaml_nodes(path)
-    merged = apply_defaults(path, raw)
-    source = Source.of(raw, root)
-    return validate(path, merged, source), source
+    return ParamsDocument(path, apply_defaults(path, raw), Source.of(raw, root))
+
+
+def validate_params(document: ParamsDocument) -> tuple[Environment | None, list[Problem]]:
+    """The validated model, or None and every schema problem (P006-P008)."""
+    return validate(document.merged, document.source)
+
+
+def services_alone(document: ParamsDocument) -> dict[str, Service]:
+    """Every service whose own keys validate, whatever the rest of the file: its rules can still run."""
+    services = document.merged.get("services")
+    valid = {}
+    for name, data in services.items() if isinstance(services, dict) else []:
+        try:
+            valid[str(name)] = Service.model_validate(data)
+        except ValidationError:
+            continue
+    return valid
 
 
 def read_yaml(path: Path) -> dict[str, Any]:

@@ -24,13 +24,12 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from pathlib import Path
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from templates.errors import RULE_ERROR_TYPE, ParamsError, Problem
+from templates.errors import Problem
 from templates.params import reading
 from templates.params.environment import Environment, nested_model
 from templates.params.service import Service
@@ -223,26 +222,9 @@ def _problem(err: dict[str, Any], source: Source) -> Problem:
     return Problem(path, message, reading.SCHEMA.id)
 
 
-def _rule_problem(err: dict[str, Any]) -> tuple[tuple[Any, ...], Problem]:
-    """A combination rule (``errors.rule_violation``): its own id, and the key it names."""
-    loc = tuple(err["loc"])
-    ctx = err.get("ctx") or {}
-    at = str(ctx.get("at") or "")
-    path = loc_to_path(loc)
-    if at:
-        path = f"{path}.{at}" if path else at
-        loc = loc + path_to_loc(at)
-    return loc, Problem(path, str(ctx.get("message") or err["msg"]), str(ctx.get("check_id") or reading.SCHEMA.id))
-
-
 def problems_of(errors: list[dict[str, Any]], source: Source) -> list[Problem]:
     """One problem per mistake: the same inherited mistake in several services becomes one at defaults."""
-    located = []
-    for err in errors:
-        if err["type"] == RULE_ERROR_TYPE:
-            located.append(_rule_problem(err))
-        else:
-            located.append((tuple(err["loc"]), _problem(err, source)))
+    located = [(tuple(err["loc"]), _problem(err, source)) for err in errors]
     return _one_per_default(located, source.raw)
 
 
@@ -252,7 +234,7 @@ def path_to_loc(path: str) -> tuple[Any, ...]:
 
 
 def attribute_to_defaults(problems: list[Problem], raw: dict[str, Any]) -> list[Problem]:
-    """Whole-environment problems (found after validation) moved to ``defaults`` when inherited from there."""
+    """Problems the rules found after validation, moved to ``defaults`` when inherited from there (once each)."""
     return _one_per_default([(path_to_loc(p.path), p) for p in problems], raw)
 
 
@@ -266,7 +248,7 @@ def _one_per_default(located: list[tuple[tuple[Any, ...], Problem]], raw: dict[s
             continue
         key = (loc_to_path(from_defaults), problem.message, problem.check_id)
         if key not in inherited:
-            problems.append(Problem(*key))
+            problems.append(Problem(*key, problem.severity))
             inherited[key] = []
         inherited[key].append(str(loc[1]))
     return [_with_heirs(p, inherited.get((p.path, p.message, p.check_id))) for p in problems]
@@ -277,11 +259,12 @@ def _with_heirs(problem: Problem, services: list[str] | None) -> Problem:
         return problem
     heirs = ", ".join(sorted(set(services)))
     message = f"{problem.message} (set under defaults; inherited by services: {heirs})"
-    return Problem(problem.path, message, problem.check_id)
+    return Problem(problem.path, message, problem.check_id, problem.severity)
 
 
-def validate(path: Path, merged: dict[str, Any], source: Source) -> Environment:
+def validate(merged: dict[str, Any], source: Source) -> tuple[Environment | None, list[Problem]]:
+    """The model, or None and every schema problem (one per mistake, inherited ones at ``defaults``)."""
     try:
-        return Environment.model_validate(merged)
+        return Environment.model_validate(merged), []
     except ValidationError as exc:
-        raise ParamsError(path, problems_of(exc.errors(include_url=False), source)) from None
+        return None, problems_of(exc.errors(include_url=False), source)

@@ -5,10 +5,8 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints
 
-from templates.errors import rule_violation
-from templates.params.aws_names import bucket_name_problem
 from templates.params.brownfield import EndpointParams, ExistingAlb, ExistingVpc
 from templates.params.formats import CERTIFICATE_ARN, LOG_RETENTION_DAYS, Cidr, KmsKeyArn
 from templates.params.name_overrides import EcsName
@@ -57,36 +55,10 @@ class NetworkParams(Strict):
         None, description="VPC endpoints for the private subnets (needed for nat: none); omit for none."
     )
 
-    @model_validator(mode="after")
-    def _existing_replaces_the_new_vpc(self) -> NetworkParams:
-        """B002: an existing VPC has its own CIDR, AZs and flow logs; keys for a new VPC would be ignored."""
-        if self.existing is None:
-            return self
-        for key in ("cidr", "az_count", "flow_logs"):
-            if key in self.model_fields_set:
-                raise rule_violation(
-                    "B002", f"{key} describes a VPC this tool creates; with existing set, leave it out", key
-                )
-        if self.endpoints is not None and self.endpoints.s3_gateway and not self.existing.private_route_tables:
-            raise rule_violation(
-                "B003",
-                "the S3 gateway endpoint attaches to route tables: list the private subnets' route tables in "
-                "existing.private_route_tables, or set endpoints.s3_gateway: false",
-                "existing.private_route_tables",
-            )
-        return self
-
     @property
     def zones(self) -> int:
         """AZs the tasks span: az_count, or one per private subnet of an existing VPC."""
         return len(self.existing.private_subnets) if self.existing else self.az_count
-
-    @field_validator("cidr")
-    @classmethod
-    def _prefix_in_range(cls, value: ipaddress.IPv4Network) -> ipaddress.IPv4Network:
-        if not 16 <= value.prefixlen <= 24:
-            raise ValueError(f"prefix /{value.prefixlen} not allowed: use /16 to /24")
-        return value
 
 
 class AlbParams(Strict):
@@ -140,36 +112,6 @@ class AlbParams(Strict):
         "is set): services put their rules on its listener, and the deployer refuses priorities or host+path "
         "routes its foreign rules already hold.",
     )
-
-    @model_validator(mode="after")
-    def _existing_replaces_the_new_alb(self) -> AlbParams:
-        """B005: keys describing an ALB we create would be silently ignored next to an existing one."""
-        if self.existing is not None:
-            for key in sorted(self.model_fields_set - {"existing"}):
-                raise rule_violation(
-                    "B005", f"{key} describes an ALB this tool creates; with existing, leave it out", key
-                )
-        return self
-
-    @field_validator("access_logs_bucket")
-    @classmethod
-    def _bucket_name(cls, value: str | None) -> str | None:
-        problem = None if value is None else bucket_name_problem(value)
-        if problem is not None:
-            raise rule_violation("L013", problem)
-        return value
-
-    @field_validator("ingress_cidrs")
-    @classmethod
-    def _no_overlapping_cidrs(cls, value: list[ipaddress.IPv4Network]) -> list[ipaddress.IPv4Network]:
-        """AWS rejects duplicate security-group rules; a CIDR inside another is a duplicate in effect."""
-        for i, cidr in enumerate(value):
-            for j, other in enumerate(value[:i]):
-                if cidr.subnet_of(other) or other.subnet_of(cidr):
-                    raise ValueError(
-                        f"ingress_cidrs[{i}] {cidr} overlaps ingress_cidrs[{j}] {other}; keep only the wider one"
-                    )
-        return value
 
 
 class ClusterParams(Strict):

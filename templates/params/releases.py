@@ -1,18 +1,16 @@
 """Params of a safe release: deployment alarms, blue/green, and the log settings ops rely on.
 
 Each model is one block of a service's YAML (``deployment_alarms``,
-``blue_green``, ``logs``).  Rules that need the whole service (its kind, its
-routes) live in ``release_rules``; the limits of CloudWatch alarms are
-checked here, where the numbers are written.
+``blue_green``, ``logs``); the rules over them (D001-D003) live in
+``templates/rules/params/releases.py``.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints
 
-from templates.errors import rule_violation
 from templates.params.strict import Strict
 
 # CloudWatch: "the product of the period and the evaluation periods" may not exceed one day.
@@ -38,27 +36,6 @@ class AlarmSettings(Strict):
     threshold: float = Field(ge=0, description="Value at or above which the period counts as breaching.")
     period: int = Field(60, ge=1, le=ONE_DAY, description="Seconds per period: 60 or a multiple of 60.")
     evaluation_periods: int = Field(3, ge=1, le=1440, description="Consecutive breaching periods that fire it.")
-
-    @field_validator("period")
-    @classmethod
-    def _per_minute(cls, value: int) -> int:
-        if value < METRIC_RESOLUTION or value % METRIC_RESOLUTION:
-            raise rule_violation(
-                "D002",
-                f"ECS and ELB metrics are per minute: use a period of 60 or a multiple of 60 s, not {value}",
-            )
-        return value
-
-    @model_validator(mode="after")
-    def _at_most_a_day(self) -> AlarmSettings:
-        if self.period * self.evaluation_periods > ONE_DAY:
-            raise rule_violation(
-                "D001",
-                f"period x evaluation_periods = {self.period} x {self.evaluation_periods} = "
-                f"{self.period * self.evaluation_periods} s; CloudWatch allows at most one day (86400 s)",
-                "evaluation_periods",
-            )
-        return self
 
 
 class PercentAlarmSettings(AlarmSettings):

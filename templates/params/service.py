@@ -10,10 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from templates.errors import rule_violation
 from templates.naming import prefixed_log_group, prefixed_task_family
-from templates.params import fargate
-from templates.params.aws_names import host_problem, path_pattern_problem
 from templates.params.capabilities import (
     Capacity,
     ContainerHealthCheck,
@@ -33,8 +30,6 @@ from templates.params.formats import (
     PORT,
     VALUE_FROM_ARN,
     KmsKeyArn,
-    image_problem,
-    matcher_problem,
 )
 from templates.params.name_overrides import ServiceNames
 from templates.params.releases import BlueGreen, DeploymentAlarms, LogSettings
@@ -52,20 +47,6 @@ class HealthCheck(Strict):
     healthy_threshold: int = Field(3, ge=2, le=10, description="Successes before healthy.")
     unhealthy_threshold: int = Field(2, ge=2, le=10, description="Failures before unhealthy.")
     grace_period: int = Field(60, ge=0, le=2147483647, description="Seconds ECS ignores failing checks after start.")
-
-    @field_validator("matcher")
-    @classmethod
-    def _alb_matcher(cls, value: str) -> str:
-        problem = matcher_problem(value)
-        if problem is not None:
-            raise ValueError(problem)
-        return value
-
-    @model_validator(mode="after")
-    def _timeout_below_interval(self) -> HealthCheck:
-        if self.timeout >= self.interval:
-            raise ValueError(f"timeout ({self.timeout}) must be less than interval ({self.interval})")
-        return self
 
 
 class Route(Strict):
@@ -86,28 +67,6 @@ class Route(Strict):
         "and /* is appended), of A-Z a-z 0-9 _ - . $ / ~ \" ' @ : + &.",
     )
     priority: int | None = Field(None, ge=1, le=50000, description="Pin a listener-rule priority (normally computed).")
-
-    @field_validator("host")
-    @classmethod
-    def _alb_host(cls, value: str | None) -> str | None:
-        problem = None if value is None else host_problem(value)
-        if problem is not None:
-            raise rule_violation(*problem)
-        return value
-
-    @field_validator("path")
-    @classmethod
-    def _alb_path(cls, value: str | None) -> str | None:
-        problem = None if value is None else path_pattern_problem(value)
-        if problem is not None:
-            raise rule_violation(*problem)
-        return value
-
-    @model_validator(mode="after")
-    def _host_or_path(self) -> Route:
-        if self.host is None and self.path is None:
-            raise ValueError("a route needs host, path or both")
-        return self
 
 
 class Container(Strict):
@@ -148,23 +107,6 @@ class Container(Strict):
     readonly_root_filesystem: bool | None = Field(
         None, description="Read-only root filesystem for this container; default: the service's setting."
     )
-
-    @field_validator("image")
-    @classmethod
-    def _image_reference(cls, value: str) -> str:
-        problem = image_problem(value)
-        if problem is not None:
-            raise ValueError(problem)
-        return value
-
-    @model_validator(mode="after")
-    def _ports(self) -> Container:
-        if self.extra_ports and self.port is None:
-            raise rule_violation("S027", "extra_ports need a main port; set port first", "extra_ports")
-        for i, port in enumerate(self.extra_ports):
-            if port in self.ports[: i + 1]:
-                raise rule_violation("S027", f"port {port} is listed twice", f"extra_ports[{i}]")
-        return self
 
     @property
     def has_fixed_tag(self) -> bool:
@@ -275,29 +217,6 @@ class Service(Strict):
         if value is False:
             return None
         return value
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Service:
-        if not fargate.is_valid_size(self.cpu, self.memory):
-            raise ValueError(
-                f"cpu {self.cpu} / memory {self.memory} is not a Fargate size: " + fargate.describe_allowed(self.cpu)
-            )
-        names = [c.name for c in self.containers]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"duplicate container names: {', '.join(dupes)}")
-        if self.image_tag is None and any(not c.has_fixed_tag for c in self.containers):
-            raise ValueError(
-                "image_tag is required when a container image has no tag "
-                "(set image_tag, or write image as repository:tag)"
-            )
-        if self.target_container is not None and self.target_container not in names:
-            raise ValueError(
-                f"target_container {self.target_container!r} is not a container; allowed: {', '.join(names)}"
-            )
-        if self.routes and self.kind == "web" and self.target is None:
-            raise ValueError("routes need a container with a port (or target_container)")
-        return self
 
     @property
     def target(self) -> Container | None:

@@ -14,8 +14,9 @@ generated from it), and ``templates.rules.run`` runs them by what they read:
 
     service      one service's params          fn(svc) -> At(key path under services.<name>, message)
     environment  the whole params file         fn(env) -> At(key path, message)
+    environments every params file of a run    fn([(file, env), ...]) -> (file, At)
     plan         params and the plan           fn(env, plan) -> At(key path, message)
-    rendered     the written templates         fn(folder) -> Found(file, message)
+    rendered     the written templates         fn(RenderedFolder) -> Found(file, message)
 
 Reading the file itself (P001-P009, R007) happens before any model exists;
 those records come from the reader (``templates/params/reading.py``) and are
@@ -29,13 +30,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
-Reads = Literal["file", "service", "environment", "plan", "rendered"]
+Reads = Literal["file", "service", "environment", "environments", "plan", "rendered"]
 
 # What each kind of rule is handed, for docs/checks.md.
 READS: dict[str, str] = {
     "file": "the params file and its route lock, as read (before any model exists)",
     "service": "one service's params",
     "environment": "the whole params file",
+    "environments": "every params file of one run, together",
     "plan": "the environment's plan: routes with the lock, ALBs, network, tasks",
     "rendered": "the templates as written to output/<env>/",
 }
@@ -97,6 +99,10 @@ def service_rule(rule_id: str, summary: str, docs: str | tuple[str, ...] = (), l
 
 def environment_rule(rule_id: str, summary: str, docs: str | tuple[str, ...] = (), limit: str = "") -> Callable:
     return _rule("environment", rule_id, summary, docs, limit)
+
+
+def environments_rule(rule_id: str, summary: str, docs: str | tuple[str, ...] = (), limit: str = "") -> Callable:
+    return _rule("environments", rule_id, summary, docs, limit)
 
 
 def plan_rule(rule_id: str, summary: str, docs: str | tuple[str, ...] = (), limit: str = "") -> Callable:

@@ -9,9 +9,11 @@ naming the services that inherit it (``params.messages.attribute_to_defaults``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
+from pathlib import Path
 
-from templates.errors import Finding, Problem
+from templates.contract.rendered import RenderedFolder
+from templates.errors import Finding, ParamsError, Problem
 from templates.params.environment import Environment
 from templates.params.service import Service
 from templates.plan.model import EnvironmentPlan
@@ -47,14 +49,18 @@ def params_problems(env: Environment, plan: EnvironmentPlan) -> list[Problem]:
     return environment_problems(env) + plan_problems(env, plan)
 
 
-def rendered_findings(templates: Mapping[str, str]) -> list[Finding]:
-    """Every rendered-template rule over a written folder's templates (file name -> text as written).
+def check_environments_together(environments: Sequence[tuple[Path, Environment]]) -> None:
+    """The rules over every params file of one run; the first file with a problem raises ``ParamsError``."""
+    for rule in rules("environments"):
+        for file, at in rule.check(environments):  # type: ignore[misc]
+            raise ParamsError(file, [_problem(rule, *at)])
 
-    cfn-lint runs apart (``rendered/lint.py``): it has its own ids and workers.
-    """
+
+def rendered_findings(folder: RenderedFolder) -> list[Finding]:
+    """Every rendered-template rule over a written folder (cfn-lint runs apart: ``rendered/lint.py``)."""
     return [
         Finding(rule.id, found.file, found.message, "warning" if found.warning else "error")
         for rule in rules("rendered")
         if rule.check is not None
-        for found in rule.check(templates)
+        for found in rule.check(folder)
     ]

@@ -1,1 +1,12 @@
-"""Rules that read the templates as written to output/<env>/."""
+"""Rules that read the templates as written to output/<env>/ (``contract.rendered.RenderedFolder``).
+
+quotas      Q101-Q107 CloudFormation's quotas: resources, parameters, outputs, size, names, exports
+sizes       L101, L102 sizes ECS and IAM count: task definitions, inline policies
+wiring      C001-C003 imports resolve, exports unique, no cycles
+security    H001-H003 guardrails checkov does not cover
+lint        cfn-lint on every core (its own E/W ids); lint_cache keeps its findings by template content
+"""
+
+from templates.rules.rendered import drawing, lint, quotas, security, sizes, wiring
+
+__all__ = ["drawing", "lint", "quotas", "security", "sizes", "wiring"]

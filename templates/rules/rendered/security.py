@@ -1,14 +1,14 @@
-"""Security guardrails: checkov suppressions and posture checks on built templates.
+"""Security guardrails (H001-H003): posture checks on the written templates, beside checkov.
 
 checkov is the reviewer of record for the generated templates (``make test``
 runs it).  The few findings that are deliberate are suppressed *in the
 resource's Metadata* (``stacks.metadata``), each with the reason a reviewer
 would accept, so the exception travels with the resource it excuses.
 
-The ``*_findings`` functions guard invariants checkov does not cover for our
-resources (it has no rule for public IPs on ECS services, for instance), so a
-future template change cannot quietly undo them.  They run at generate time
-on the rendered template dicts, like the cross-stack checks.
+These rules guard invariants checkov does not cover for our resources (it has
+no rule for public IPs on ECS services, for instance), so a future template
+change cannot quietly undo them.  They run at generate time on the written
+templates, like the other rendered rules.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from templates.checks.findings import Finding
+from templates.contract.rendered import RenderedFolder
+from templates.rules.registry import Found, rendered_rule
 from templates.stacks.metadata import STATEMENT_REASONS
 
 # Actions that have no resource-level permissions: AWS only accepts "*" for them.
@@ -44,10 +45,10 @@ def _explained(resource: Mapping[str, Any], policy_name: str) -> frozenset[str]:
     return frozenset(sid for sid, reason in (recorded.get("Reasons") or {}).items() if str(reason).strip())
 
 
-def _resources(templates: Mapping[str, Mapping[str, Any]]) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
-    for key, template in sorted(templates.items()):
-        for logical_id, resource in (template.get("Resources") or {}).items():
-            yield f"{key}.json", logical_id, resource
+def _resources(folder: RenderedFolder) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    for template in folder.templates.values():
+        for logical_id, resource in (template.doc.get("Resources") or {}).items():
+            yield template.file, logical_id, resource
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -64,8 +65,13 @@ def _policy_documents(resource: Mapping[str, Any]) -> Iterator[tuple[Mapping[str
         yield props.get("PolicyDocument") or {}, frozenset()
 
 
-def wildcard_resource_findings(templates: Mapping[str, Mapping[str, Any]]) -> list[Finding]:
-    """H001: in the roles the generator writes, an Allow on Resource "*" is only for actions AWS cannot scope.
+@rendered_rule(
+    "H001",
+    'an Allow on Resource "*" in a role the generator writes, for actions AWS can scope',
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
+)
+def wildcard_resources(folder: RenderedFolder) -> Iterator[Found]:
+    """In the roles the generator writes, an Allow on Resource "*" is only for actions AWS cannot scope.
 
     Statements a params file wrote into a task role are the user's decision:
     params accept "*" there only with a reason (S029), which the role's
@@ -73,8 +79,7 @@ def wildcard_resource_findings(templates: Mapping[str, Mapping[str, Any]]) -> li
     business.  Everything else (execution, schedule and flow-log roles, the
     ECS Exec channels) is policed.
     """
-    findings = []
-    for file, logical_id, resource in _resources(templates):
+    for file, logical_id, resource in _resources(folder):
         for document, explained in _policy_documents(resource):
             for statement in _as_list(document.get("Statement") or []):
                 if statement.get("Effect") != "Allow" or "*" not in _as_list(statement.get("Resource")):
@@ -83,16 +88,12 @@ def wildcard_resource_findings(templates: Mapping[str, Mapping[str, Any]]) -> li
                     continue
                 loose = sorted(set(map(str, _as_list(statement.get("Action")))) - STAR_ONLY_ACTIONS)
                 if loose or "NotAction" in statement:
-                    findings.append(
-                        Finding(
-                            "H001",
-                            file,
-                            f"{logical_id} statement {statement.get('Sid', '(no Sid)')} allows "
-                            f"{', '.join(loose) or 'NotAction'} on Resource '*'; scope it to ARNs "
-                            f"(only {', '.join(sorted(STAR_ONLY_ACTIONS))} may use '*')",
-                        )
+                    yield Found(
+                        file,
+                        f"{logical_id} statement {statement.get('Sid', '(no Sid)')} allows "
+                        f"{', '.join(loose) or 'NotAction'} on Resource '*'; scope it to ARNs "
+                        f"(only {', '.join(sorted(STAR_ONLY_ACTIONS))} may use '*')",
                     )
-    return findings
 
 
 def _ingress_rules(resource: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -109,41 +110,38 @@ def _is_world(cidr: Any) -> bool:
     return isinstance(cidr, str) and cidr in WORLD
 
 
-def world_ingress_findings(templates: Mapping[str, Mapping[str, Any]]) -> list[Finding]:
-    """H002: only the ALB security group is open to the internet, and only on 80/443."""
-    findings = []
-    for file, logical_id, resource in _resources(templates):
+@rendered_rule(
+    "H002",
+    "a security group open to the internet other than the ALB's on 80/443",
+    "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
+)
+def world_ingress(folder: RenderedFolder) -> Iterator[Found]:
+    """Only the ALB security group is open to the internet, and only on 80/443."""
+    for file, logical_id, resource in _resources(folder):
         allowed = PUBLIC_INGRESS.get(logical_id, frozenset())
         for rule in _ingress_rules(resource):
             if not (_is_world(rule.get("CidrIp")) or _is_world(rule.get("CidrIpv6"))):
                 continue
             ports = (rule.get("FromPort"), rule.get("ToPort"))
             if not (ports[0] == ports[1] and ports[0] in allowed):
-                findings.append(
-                    Finding(
-                        "H002",
-                        file,
-                        f"{logical_id} admits the whole internet on ports {ports[0]}-{ports[1]}; only the ALB "
-                        "may be public (80/443); tasks admit the ALB security group only",
-                    )
+                yield Found(
+                    file,
+                    f"{logical_id} admits the whole internet on ports {ports[0]}-{ports[1]}; only the ALB "
+                    "may be public (80/443); tasks admit the ALB security group only",
                 )
-    return findings
 
 
-def public_task_findings(templates: Mapping[str, Mapping[str, Any]]) -> list[Finding]:
-    """H003: Fargate tasks run in private subnets without public IP addresses."""
-    findings = []
-    for file, logical_id, resource in _resources(templates):
+@rendered_rule(
+    "H003",
+    "an ECS service giving its tasks public IP addresses",
+    "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html",
+)
+def private_tasks(folder: RenderedFolder) -> Iterator[Found]:
+    """Fargate tasks run in private subnets without public IP addresses."""
+    for file, logical_id, resource in _resources(folder):
         if resource.get("Type") != "AWS::ECS::Service":
             continue
         network = (resource.get("Properties") or {}).get("NetworkConfiguration") or {}
         assign = (network.get("AwsvpcConfiguration") or {}).get("AssignPublicIp", "DISABLED")
         if assign != "DISABLED":
-            findings.append(
-                Finding("H003", file, f"{logical_id} gives tasks a public IP ({assign}); tasks must stay private")
-            )
-    return findings
-
-
-def security_findings(templates: Mapping[str, Mapping[str, Any]]) -> list[Finding]:
-    return wildcard_resource_findings(templates) + world_ingress_findings(templates) + public_task_findings(templates)
+            yield Found(file, f"{logical_id} gives tasks a public IP ({assign}); tasks must stay private")

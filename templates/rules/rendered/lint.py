@@ -25,8 +25,21 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from templates.checks.findings import NON_TEMPLATE_FILES, Finding
-from templates.checks.lint_cache import CachedMatch, LintCache, cache_key, config_fingerprint, linter_version
+from templates.contract.files import cloudformation_templates
+from templates.errors import Finding
+from templates.rules.registry import Rule, register
+from templates.rules.rendered.lint_cache import CachedMatch, LintCache, cache_key, config_fingerprint, linter_version
+
+# cfn-lint is one record with its own rule ids (E/W...): it runs apart, on worker processes (``lint_findings``).
+CFN_LINT = register(
+    Rule(
+        "cfn-lint",
+        "cfn-lint's own rules (E/W ids) over every template: AWS's resource schemas and best practices",
+        "rendered",
+        None,
+        ("https://github.com/aws-cloudformation/cfn-lint/blob/main/docs/rules.md",),
+    )
+)
 
 # What goes to cfn-lint besides the templates; part of every cache key.
 LINT_ARGUMENTS: dict[str, object] = {}
@@ -52,7 +65,7 @@ def lint_findings(
     ``version`` overrides the linter version in the cache key (tests use it to
     stand for an upgrade); it never changes which cfn-lint runs.
     """
-    files = [p for p in sorted(folder.glob("*.json")) if p.name not in NON_TEMPLATE_FILES]
+    files = cloudformation_templates(folder)
     regions = [region]
     cache = LintCache(cache_dir) if cache_dir is not None else None
     config = config_fingerprint(LINT_ARGUMENTS)

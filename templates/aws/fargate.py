@@ -1,5 +1,7 @@
 """Fargate task-size table: the only CPU/memory pairs AWS accepts.
 
+https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
+
 Checked at params time so a bad pair fails before any template is written,
 instead of at deploy time as a CREATE_FAILED task definition.
 """
