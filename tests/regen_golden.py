@@ -12,9 +12,9 @@ import shutil
 from pathlib import Path
 
 from templates.params.reference import params_reference
-from templates.rules.reference import GENERATED_BLOCKS, with_generated_block
 from templates.params.route_lock import is_lock_file
 from templates.pipeline import build_all, load
+from templates.rules.reference import GENERATED_BLOCKS, with_generated_block
 from templates.writer import render
 
 ROOT = Path(__file__).resolve().parent.parent

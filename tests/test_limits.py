@@ -8,7 +8,6 @@ a 1-day alarm window, subnets filled to the last address, ...).
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 from typing import Any
 
