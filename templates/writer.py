@@ -6,7 +6,6 @@ complete (and checked, if asked) does it replace ``output/<env>`` by rename.
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
@@ -14,28 +13,14 @@ from pathlib import Path
 
 from troposphere import Template
 
-from templates import naming
 from templates.contract.files import LOCK_TEMPLATE, MANIFEST, template_file
+from templates.contract.manifest import Manifest
 from templates.params.environment import Environment
 from templates.stacks.deploy_lock import build_lock_template
 
 
 def render(template: Template) -> str:
     return template.to_json(indent=2) + "\n"
-
-
-def manifest(env: Environment, keys: list[str]) -> dict:
-    """What the deployer needs beyond the templates: real stack names and the region."""
-    return {
-        "project": env.project,
-        "environment": env.environment,
-        "region": env.region,
-        "stacks": {
-            key: {"stack_name": naming.stack_name(env.project, env.environment, key), "template": template_file(key)}
-            for key in keys
-        },
-        "lock": {"stack_name": naming.lock_stack_name(env.project, env.environment), "template": LOCK_TEMPLATE},
-    }
 
 
 def write_folder(
@@ -60,7 +45,9 @@ def write_folder(
         for key, template in templates.items():
             (staging / template_file(key)).write_text(render(template))
         (staging / LOCK_TEMPLATE).write_text(render(build_lock_template()))
-        (staging / MANIFEST).write_text(json.dumps(manifest(env, list(templates)), indent=2) + "\n")
+        (staging / MANIFEST).write_text(
+            Manifest.of(env.project, env.environment, env.region, list(templates)).to_json()
+        )
         for name, content in (extras or {}).items():
             (staging / name).write_bytes(content)
         if not accept(staging):

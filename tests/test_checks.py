@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from templates.contract.graph import build_graph
 from templates.pipeline import check_folder
 from templates.rules.rendered.lint import lint_findings
-from templates.stack_graph import build_graph
 from tests.conftest import WIRING, rule_findings, written_templates
 
 

@@ -18,7 +18,7 @@ import boto3
 import pytest
 
 import deploy
-from templates.stack_graph import build_graph
+from templates.contract.graph import build_graph
 from tests.moto_endpoint import endpoint_process, go_offline
 
 pytestmark = pytest.mark.e2e

@@ -17,8 +17,8 @@ import yaml
 
 import deploy
 from deployer.values import NO_VALUES_NOTE
+from templates.contract.graph import build_graph
 from templates.naming import lock_stack_name
-from templates.stack_graph import build_graph
 from tests.conftest import PARAMS_DIR
 from tests.moto_endpoint import go_offline
 

@@ -34,7 +34,7 @@ LATER_STAGES = {
 }
 # What the deployer may read of the generator: names and the graph of written templates.  Every template it
 # sends, the environment lock's included (deploy-lock.json), is one generate.py wrote.
-DEPLOYER_MAY_IMPORT = ("templates.naming", "templates.stack_graph")
+DEPLOYER_MAY_IMPORT = ("templates.naming", "templates.stack_graph", "templates.contract.graph")
 
 
 def module_files(root: Path = ROOT) -> dict[str, Path]:

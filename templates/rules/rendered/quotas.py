@@ -18,9 +18,9 @@ from templates.aws.quotas import (
     RESOURCES_PER_TEMPLATE,
     S3_TEMPLATE_BYTES,
 )
+from templates.contract.graph import exports_of
 from templates.contract.rendered import RenderedFolder
 from templates.rules.registry import Found, rendered_rule
-from templates.stack_graph import exports_of
 
 # Names AWS limits that a template might set explicitly.  We let CloudFormation
 # generate target-group and load-balancer names today (it keeps them within

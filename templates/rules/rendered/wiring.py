@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from templates.contract.files import template_file
+from templates.contract.graph import build_graph
 from templates.contract.rendered import RenderedFolder
 from templates.rules.registry import Found, rendered_rule
-from templates.stack_graph import build_graph
 
 IMPORT_VALUE = (
     "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-importvalue.html"

@@ -1,0 +1,110 @@
+"""What a reader of ``output/<env>/`` needs from a rendered template, read in one place.
+
+The deployer compares deployed and new templates (a host moving to another
+ALB), checks our rules against other teams' rules on a shared listener, and
+verifies an existing VPC before anything runs; the generator's rules read
+exports and imports.  They all read templates through these functions, so
+only this module knows how a listener rule names its listener or how an
+export name is written (``Fn::Sub`` of the ``ExportPrefix`` parameter).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from templates import naming
+from templates.contract.graph import resolve_name
+
+LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
+EXPORT_PREFIX_PARAM = naming.EXPORT_PREFIX_PARAM
+NETWORK = naming.NETWORK
+SERVICE_PREFIX = naming.SERVICE_PREFIX
+
+
+def service_stack_key(service: str) -> str:
+    """The stack key of a service (``auth`` -> ``svc-auth``)."""
+    return naming.service_stack_key(service)
+
+
+@dataclass(frozen=True)
+class TemplateRule:
+    """One listener rule of a template, as written: its listener (export name) and what it matches."""
+
+    logical_id: str
+    listener_export: str | None  # resolved export name of the listener it attaches to; None when not imported
+    alb: str | None  # the ALB stack key behind that listener (alb, alb-2, ...); None for a listener not ours
+    priority: int | None
+    hosts: tuple[str, ...]
+    paths: tuple[str, ...]
+
+    @property
+    def host_text(self) -> str:
+        return ", ".join(self.hosts) or "(any host)"
+
+
+def sub_name(name: Any, prefix: str) -> str | None:
+    """An export name as written (text, or ``Fn::Sub`` of ``${ExportPrefix}``), with the prefix filled in."""
+    return resolve_name(name, {EXPORT_PREFIX_PARAM: prefix}) if name is not None else None
+
+
+def _conditions(props: Mapping[str, Any], field: str) -> tuple[str, ...]:
+    config = "HostHeaderConfig" if field == "host-header" else "PathPatternConfig"
+    return tuple(
+        value
+        for condition in props.get("Conditions") or []
+        if condition.get("Field") == field
+        for value in (condition.get(config) or {}).get("Values", [])
+    )
+
+
+def listener_rules(template: Mapping[str, Any] | None, prefix: str | None = None) -> list[TemplateRule]:
+    """Every listener rule of ``template``; export names resolved with ``prefix`` (the template's default if None)."""
+    template = template or {}
+    if prefix is None:
+        prefix = str(((template.get("Parameters") or {}).get(EXPORT_PREFIX_PARAM) or {}).get("Default", ""))
+    found = []
+    for logical_id, resource in (template.get("Resources") or {}).items():
+        if resource.get("Type") != LISTENER_RULE:
+            continue
+        props = resource.get("Properties") or {}
+        listener = props.get("ListenerArn")
+        imported = listener.get("Fn::ImportValue") if isinstance(listener, dict) else None
+        export = sub_name(imported, prefix)
+        alb = naming.alb_of_listener_export(export.rsplit("-", 1)[-1]) if export else None
+        priority = props.get("Priority")
+        found.append(
+            TemplateRule(
+                logical_id,
+                export,
+                alb,
+                int(priority) if isinstance(priority, int | str) and str(priority).isdigit() else None,
+                _conditions(props, "host-header"),
+                _conditions(props, "path-pattern"),
+            )
+        )
+    return found
+
+
+def literal_exports(template: Mapping[str, Any], prefix: str) -> dict[str, str]:
+    """Export name -> value for the exports declared with a literal value (ids of things that already exist)."""
+    values = {}
+    for output in (template.get("Outputs") or {}).values():
+        name = sub_name((output.get("Export") or {}).get("Name"), prefix)
+        if name is not None and isinstance(output.get("Value"), str):
+            values[name] = output["Value"]
+    return values
+
+
+def existing_vpc(template: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What a network template over an existing VPC promises (ids, egress): the deployer's pre-check reads it."""
+    metadata = (template.get("Metadata") or {}).get(naming.EXISTING_VPC_METADATA)
+    return dict(metadata) if isinstance(metadata, dict) else None
+
+
+def resources_of_type(template: Mapping[str, Any], kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """(logical id, properties) of every resource of one type."""
+    for logical_id, resource in (template.get("Resources") or {}).items():
+        if resource.get("Type") == kind:
+            yield logical_id, resource.get("Properties") or {}
