@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from templates.params.importer import Conversion, ImportRefused, convert
+from importer.task_definition import Conversion, ImportRefused, convert
 from templates.params.service import Service
 from templates.rules.run import service_problems
 

@@ -1,21 +1,19 @@
 """Stage 1 of the pipeline: a params YAML file becomes a validated ``Environment``.
 
+The models are the schema (types, ranges, patterns, unknown keys); what AWS
+or the tool accepts beyond it is a rule in ``templates/rules/``.
+
 Reading the file
-    loader       YAML -> models, every error with file and key path
+    loader       YAML -> a document (defaults folded in) -> the models, every error with file and key path
+    reading      the checks made while reading (P001-P009, R007), before any model exists
     source       the file as written (so messages quote ``0755``, not 493)
-    messages     pydantic's errors as messages a person can act on
+    messages     pydantic's errors as messages a person can act on; problems moved to ``defaults``
     route_lock   the route lock beside the params file (priorities and ALBs)
 
 The models
     environment  the root model; platform (VPC, ALB, cluster) and brownfield (what already exists)
-    service      one service; capabilities, releases (alarms, blue/green, logs), names (overrides)
-    formats, fargate, schedules   single values: ARNs, CIDRs, images; task sizes; cron/rate/at
+    service      one service; capabilities, releases (alarms, blue/green, logs), name_overrides
+    formats, strict   single values (ARNs, CIDRs, images, names) and the strict base model
 
-Rules over several keys, each with a stable id
-    rules (S0xx), release_rules (D0xx), limits, aws_names, alarms (L0xx), name_overrides (names people depend on)
-    reading      the checks made while reading the file (P001-P009, R007), before any model exists
-
-Around the params
     reference    the generated params reference (docs/params-reference.md)
-    importer, import_container   an ECS task definition -> a params service entry (import_task.py)
 """

@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from importer.containers import ContainerResult, container_name, convert_container
 from templates.aws import fargate
-from templates.params.import_container import ContainerResult, container_name, convert_container
 
 # describe-task-definition output that says nothing about the task itself.
 _READ_ONLY = {
