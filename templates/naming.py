@@ -27,6 +27,8 @@ NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 
 # Template Metadata key: the existing VPC's ids for the deployer's account pre-check.
 EXISTING_VPC_METADATA = "FargateStacks::ExistingVpc"
+# Resource Metadata key of a role's params-authored statements and the reasons given for them (rule H001 reads it).
+STATEMENT_REASONS = "StatementReasons"
 
 
 class ExportKey(StrEnum):

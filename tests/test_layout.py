@@ -1,8 +1,10 @@
 """The house rules of the layout, read from the code's own imports.
 
-The folder list of ``templates/`` is the pipeline (params -> stacks -> checks
--> files); these tests keep the imports pointing the same way, keep the
-package free of import circles, and keep every module readable in one sitting.
+The folder list of ``templates/`` is the pipeline (params -> plan -> rules ->
+stacks -> files); these tests keep the imports pointing the same way, keep
+the packages free of import circles, keep builders pure, let the deployer read
+only the output contract, and keep every module readable in one sitting and
+every function on one screen.
 """
 
 from __future__ import annotations
@@ -17,24 +19,26 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("templates", "deployer", "importer")
 MAX_MODULE_LINES = 400
 
-# A stage may import from earlier stages, never from later ones.  Shared
-# modules (naming, errors, stack_graph) sit outside the stages.
-LATER_STAGES = {
-    "templates.params": (
-        "templates.plan",
-        "templates.rules",
-        "templates.stacks",
-        "templates.checks",
-        "templates.pipeline",
-    ),
-    "templates.plan": ("templates.rules", "templates.stacks", "templates.checks", "templates.pipeline"),
-    "templates.rules": ("templates.pipeline", "templates.writer"),
-    "templates.stacks": ("templates.rules", "templates.checks", "templates.pipeline", "templates.writer"),
-    "templates.checks": ("templates.pipeline", "templates.writer"),
-}
-# What the deployer may read of the generator: names and the graph of written templates.  Every template it
-# sends, the environment lock's included (deploy-lock.json), is one generate.py wrote.
-DEPLOYER_MAY_IMPORT = ("templates.naming", "templates.stack_graph", "templates.contract.graph")
+# The generator's stages in the order data flows; a stage may import from earlier stages, never from later
+# ones.  Shared by every stage (outside the order): naming, errors, aws/ (AWS's facts) and contract/.
+STAGES = (
+    "templates.params",
+    "templates.plan",
+    "templates.rules",
+    "templates.stacks",
+    "templates.writer",
+    "templates.diagram",
+    "templates.cost",
+    "templates.environment_files",
+    "templates.pipeline",
+)
+LATER_STAGES = {stage: STAGES[i + 1 :] for i, stage in enumerate(STAGES[:-1])}
+SHARED = ("templates.naming", "templates.errors", "templates.aws", "templates.contract")
+# The only part of the generator the deployer reads: what generate.py wrote, through the contract.
+DEPLOYER_MAY_IMPORT = ("templates.naming", "templates.stack_graph", "templates.contract")
+# Pure functions of the params and the plan: no files, no environment variables.
+BUILDERS = ("templates.stacks", "templates.plan")
+MAX_FUNCTION_LINES = 60
 
 
 def module_files(root: Path = ROOT) -> dict[str, Path]:
@@ -101,21 +105,100 @@ def test_stages_import_only_earlier_stages(stage: str) -> None:
     assert not backwards, f"{stage} imports a later stage: {sorted(backwards)}"
 
 
-def test_deployer_reads_only_names_and_the_stack_graph() -> None:
-    """The deployer never builds templates: it deploys what generate.py wrote."""
+def _within(module: str, packages: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in packages)
+
+
+def test_deployer_reads_only_the_contract() -> None:
+    """The deployer never builds templates: it deploys what generate.py wrote, read through the contract."""
     graph = import_graph()
     reached = {
         t for m, targets in graph.items() if m.startswith("deployer") for t in targets if t.startswith("templates")
     }
-    assert reached <= set(DEPLOYER_MAY_IMPORT), sorted(reached - set(DEPLOYER_MAY_IMPORT))
+    assert {t for t in reached if not _within(t, DEPLOYER_MAY_IMPORT)} == set()
+
+
+def test_shared_modules_import_no_stage() -> None:
+    """naming, errors, aws/ and contract/ sit under every stage: importing one would make a circle of stages."""
+    graph = import_graph()
+    upward = {(m, t) for m, targets in graph.items() if _within(m, SHARED) for t in targets if _within(t, STAGES)}
+    assert upward == set()
+
+
+def test_the_generator_never_imports_the_deployer() -> None:
+    """Checks and builders judge and build templates; deploying is the deployer's, which reads their output."""
+    graph = import_graph()
+    found = {
+        (m, t) for m, targets in graph.items() if m.startswith("templates") for t in targets if t.startswith("deployer")
+    }
+    assert found == set()
+
+
+def reads_outside(path: Path) -> list[str]:
+    """What in ``path`` reads a file or the environment: open(), Path reads, os.environ / getenv, glob."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "open":
+            found.append(f"line {node.lineno}: open()")
+        elif isinstance(node, ast.Attribute) and node.attr in (
+            "read_text",
+            "read_bytes",
+            "open",
+            "glob",
+            "rglob",
+            "iterdir",
+            "environ",
+            "getenv",
+            "exists",
+            "is_file",
+        ):
+            found.append(f"line {node.lineno}: .{node.attr}")
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+            found += [f"line {node.lineno}: imports {n}" for n in names if n in ("os", "pathlib", "io", "shutil")]
+    return found
+
+
+def test_builders_read_no_files_or_environment() -> None:
+    files = module_files()
+    found = {name: r for name, path in files.items() if _within(name, BUILDERS) and (r := reads_outside(path))}
+    assert found == {}
+
+
+def test_the_read_scan_can_fail(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "import os\nfrom pathlib import Path\nx = os.environ['HOME'] + Path('p').read_text() + open('f').read()\n"
+    )
+    assert len(reads_outside(bad)) == 5
+
+
+def our_sources() -> list[Path]:
+    return [*module_files().values(), *ROOT.glob("*.py"), *(ROOT / "benchmarks").glob("*.py")]
 
 
 def test_every_module_fits_one_sitting() -> None:
-    sources = [*module_files().values(), *ROOT.glob("*.py"), *(ROOT / "benchmarks").glob("*.py")]
     too_long = {
-        str(p.relative_to(ROOT)): n for p in sources if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES
+        str(p.relative_to(ROOT)): n for p in our_sources() if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES
     }
     assert not too_long, f"over {MAX_MODULE_LINES} lines: {too_long}"
+
+
+def long_functions(path: Path) -> dict[str, int]:
+    tree = ast.parse(path.read_text(), str(path))
+    return {
+        f"{path.name}:{node.name}": length
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        if (length := node.end_lineno - node.lineno + 1) > MAX_FUNCTION_LINES  # type: ignore[operator]
+    }
+
+
+def test_every_function_fits_one_screen() -> None:
+    """The generator, the importer, the command lines and the benchmarks (the deployer: its own test)."""
+    sources = [p for p in our_sources() if "deployer" not in p.relative_to(ROOT).parts]
+    found = {name: n for path in sources for name, n in long_functions(path).items()}
+    assert found == {}, f"over {MAX_FUNCTION_LINES} lines: {found}"
 
 
 def test_readme_is_a_front_door() -> None:

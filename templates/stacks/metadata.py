@@ -2,7 +2,7 @@
 
 checkov suppressions carry their reason on the resource they excuse; a role
 carries the reasons its params gave for wildcard statements, which
-``checks.security`` reads back (IAM policies cannot hold comments).
+the rule H001 (``rules/rendered/security.py``) reads back (IAM policies cannot hold comments).
 """
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-# Metadata key of a role's params-authored statements and the reasons given for them.
-STATEMENT_REASONS = "StatementReasons"
+from templates.naming import STATEMENT_REASONS
 
 
 def checkov_skip(*skips: tuple[str, str]) -> dict[str, Any]:

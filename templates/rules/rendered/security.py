@@ -2,7 +2,7 @@
 
 checkov is the reviewer of record for the generated templates (``make test``
 runs it).  The few findings that are deliberate are suppressed *in the
-resource's Metadata* (``stacks.metadata``), each with the reason a reviewer
+resource's Metadata* (written by ``stacks.metadata``), each with the reason a reviewer
 would accept, so the exception travels with the resource it excuses.
 
 These rules guard invariants checkov does not cover for our resources (it has
@@ -17,8 +17,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from templates.contract.rendered import RenderedFolder
+from templates.naming import STATEMENT_REASONS
 from templates.rules.registry import Found, rendered_rule
-from templates.stacks.metadata import STATEMENT_REASONS
 
 # Actions that have no resource-level permissions: AWS only accepts "*" for them.
 STAR_ONLY_ACTIONS = frozenset(

@@ -140,6 +140,33 @@ def add_task_security_group(t: Template, env: Environment, svc: Service, alb: st
     )
 
 
+def _load_balancer_settings(
+    svc: Service,
+    target_group: elb.TargetGroup | None,
+    listener_rules: list[elb.ListenerRule],
+    blue_green: BlueGreenParts | None,
+) -> dict[str, object]:
+    """The service's side of the target group: which container and port, the grace period, the order."""
+    if target_group is None or svc.target is None:
+        return {}
+    settings: dict[str, object] = {
+        "LoadBalancers": [
+            ecs.LoadBalancer(
+                ContainerName=svc.target.name,
+                ContainerPort=svc.traffic_port,
+                TargetGroupArn=Ref(target_group),
+                **({"AdvancedConfiguration": advanced_configuration(blue_green)} if blue_green else {}),
+            )
+        ],
+        "HealthCheckGracePeriodSeconds": svc.health_check.grace_period,
+    }
+    # The target group must be attached to the listener before ECS registers targets
+    # (blue/green refers to its rules already, which orders them the same way).
+    if blue_green is None:
+        settings["DependsOn"] = [r.title for r in listener_rules]
+    return settings
+
+
 def add_ecs_service(
     t: Template,
     env: Environment,
@@ -167,20 +194,7 @@ def add_ecs_service(
         optional["ServiceName"] = service_name(svc)
     if svc.scaling is None:
         optional["DesiredCount"] = Ref(DESIRED_COUNT_PARAM)
-    if target_group is not None and svc.target is not None:
-        optional["LoadBalancers"] = [
-            ecs.LoadBalancer(
-                ContainerName=svc.target.name,
-                ContainerPort=svc.traffic_port,
-                TargetGroupArn=Ref(target_group),
-                **({"AdvancedConfiguration": advanced_configuration(blue_green)} if blue_green else {}),
-            )
-        ]
-        optional["HealthCheckGracePeriodSeconds"] = svc.health_check.grace_period
-        # The target group must be attached to the listener before ECS registers targets
-        # (blue/green refers to its rules already, which orders them the same way).
-        if blue_green is None:
-            optional["DependsOn"] = [r.title for r in listener_rules]
+    optional.update(_load_balancer_settings(svc, target_group, listener_rules, blue_green))
     if svc.ecs_exec:
         optional["EnableExecuteCommand"] = True
     if svc.names is not None and svc.names.service is not None:
