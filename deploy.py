@@ -34,7 +34,7 @@ from rich.console import Console
 from rich.text import Text
 
 from deployer.apply import apply_plan
-from deployer.aws import AWS_ERRORS, one_line
+from deployer.aws.clients import AWS_ERRORS, one_line
 from deployer.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
 from deployer.errors import Terminated, UsageError, interrupt_code
 from deployer.lock import LockHeld

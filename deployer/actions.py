@@ -1,7 +1,7 @@
 """One CloudFormation conversation per function: no decisions, no printing.
 
 Pagination and waiting use botocore's paginators and waiters; throttling is
-retried by the client's adaptive retry mode (see ``deployer.aws``).
+retried by the client's adaptive retry mode (see ``deployer.aws.clients``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from botocore.exceptions import ClientError, WaiterError
 from botocore.waiter import WaiterModel, create_waiter_with_client
 
-from deployer.aws import Timing, transient_reason
+from deployer.aws.clients import Timing, transient_reason
 from deployer.errors import Interrupted
 
 CHANGE_SET_PREFIX = "fargate-stacks-"

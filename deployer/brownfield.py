@@ -19,7 +19,7 @@ import boto3
 from rich.console import Console
 from rich.text import Text
 
-from deployer.aws import Clients, harden, retries
+from deployer.aws.clients import Clients, harden, retries
 from deployer.inputs import Deployment, load_deployment
 from deployer.shared_listener import listener_problems
 from templates.naming import EXISTING_VPC_METADATA, NETWORK

@@ -13,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from deployer.aws import Clients
+from deployer.aws.clients import Clients
 
 LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
 LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"

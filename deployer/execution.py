@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from deployer import actions
-from deployer.aws import AWS_ERRORS
+from deployer.aws.clients import AWS_ERRORS
 from deployer.errors import Interrupted, StackFailure
 from deployer.events import SUCCEEDED, EventStream, OnEvents, Outcome, follow_operation
 from deployer.planning import Context, change_set_review, settled_stack

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from deployer import actions, leftovers
-from deployer.aws import AWS_ERRORS, Clients, Timing
+from deployer.aws.clients import AWS_ERRORS, Clients, Timing
 from deployer.changes import deployed_parameters, kept_values, parameter_changes, resource_changes
 from deployer.errors import Interrupted, StackFailure
 from deployer.exports import export_changes

@@ -65,7 +65,7 @@ class Progress:
             self.local.key = None
 
     def on_retry(self, operation: str, reason: str, attempt: int) -> None:
-        """botocore is about to retry a call (see ``deployer.aws``): say so instead of going quiet."""
+        """botocore is about to retry a call (see ``deployer.aws.clients``): say so instead of going quiet."""
         key = getattr(self.local, "key", None)
         message = f"retrying {operation} after {reason} (attempt {attempt + 1})"
         if key:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
 from deployer import actions, inventory
-from deployer.aws import AWS_ERRORS
+from deployer.aws.clients import AWS_ERRORS
 from deployer.entrypoints import alb_routes
 from deployer.errors import Interrupted
 from deployer.executor import walk

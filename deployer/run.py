@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.text import Text
 
 from deployer import actions, brownfield, cost_delta, lifecycle_view, lock, prune, render
-from deployer.aws import AWS_ERRORS, Timing, make_clients
+from deployer.aws.clients import AWS_ERRORS, Timing, make_clients
 from deployer.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
 from deployer.drift import detect as detect_drift
 from deployer.drift import mark_overwritten

@@ -23,7 +23,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from deployer.aws import Clients
+from deployer.aws.clients import Clients
 from deployer.inputs import Deployment
 from templates.naming import EXPORT_PREFIX_PARAM, SERVICE_PREFIX
 

@@ -42,7 +42,7 @@ from rich.console import Console
 from rich.text import Text
 
 from deployer import actions, inventory, lifecycle_view, prune
-from deployer.aws import AWS_ERRORS, make_clients, one_line
+from deployer.aws.clients import AWS_ERRORS, make_clients, one_line
 from deployer.entrypoints import LOAD_BALANCER, stack_resources
 from deployer.errors import Interrupted, UsageError, interrupt_code
 from deployer.inputs import load_deployment

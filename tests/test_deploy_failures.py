@@ -17,7 +17,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from deployer.actions import request_token
-from deployer.aws import Clients, Timing
+from deployer.aws.clients import Clients, Timing
 from deployer.execution import Gate, execute_stack
 from deployer.inputs import load_deployment
 from deployer.planning import Context, plan_stack
@@ -535,7 +535,7 @@ def test_throttling_is_retried_by_the_client_not_by_our_code(monkeypatch: pytest
     from botocore.awsrequest import AWSResponse
 
     from deployer import actions
-    from deployer.aws import make_clients
+    from deployer.aws.clients import make_clients
 
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # never reached: answered below
     client = make_clients(None, "eu-west-1").cloudformation
@@ -562,7 +562,7 @@ def test_throttling_that_outlasts_the_retries_is_an_error_not_a_crash(
     """Every answer throttled: botocore's retry handler tries max_attempts times, then the stack is an error."""
     from botocore.awsrequest import AWSResponse
 
-    from deployer.aws import make_clients
+    from deployer.aws.clients import make_clients
 
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # never reached: answered below
     client = make_clients(None, "eu-west-1").cloudformation

@@ -22,7 +22,7 @@ from botocore.stub import Stubber
 from rich.console import Console
 
 import deploy
-from deployer.aws import Timing
+from deployer.aws.clients import Timing
 from deployer.execution import execute_stack
 from deployer.review import Result
 from deployer.run import Options

@@ -19,7 +19,7 @@ from rich.console import Console
 
 import deploy
 from deployer import lock
-from deployer.aws import Timing
+from deployer.aws.clients import Timing
 from deployer.run import Options
 from deployer.run import deploy as run_deploy
 from tests.fault_proxy import FaultProxy

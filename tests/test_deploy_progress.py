@@ -13,7 +13,7 @@ import pytest
 from botocore.stub import Stubber
 from rich.console import Console
 
-from deployer.aws import Timing
+from deployer.aws.clients import Timing
 from deployer.planning import plan_stack
 from deployer.progress import Progress
 from deployer.review import Result

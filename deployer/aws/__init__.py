@@ -1,0 +1,8 @@
+"""Every call to AWS, and nothing else: the one room that imports boto3.
+
+The rest of the deployer works on the plain data these modules return, so
+retries, readable errors and the permissions a deploy role needs have one
+home.
+
+- ``clients``: the run's clients, botocore's adaptive retries, timing, readable errors
+"""
