@@ -30,7 +30,7 @@ from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 from botocore.parsers import ResponseParserError
 from botocore.waiter import WaiterModel, create_waiter_with_client
 
-from deployer import actions
+from deployer.aws.waiting import interruptible_wait
 from deployer.errors import Interrupted
 from deployer.lifecycle import PropertyDrift, ResourceDrift, StackDrift
 from deployer.planning import Context
@@ -111,7 +111,7 @@ def _result(ctx: Context, key: str, name: str, detection: str, deadline: float, 
     attempts = max(1, int((deadline - time.monotonic()) // max(1, delay)))
     note = ""
     try:
-        actions._wait(waiter, ctx.stop, delay, attempts, StackDriftDetectionId=detection)
+        interruptible_wait(waiter, ctx.stop, delay, attempts, StackDriftDetectionId=detection)
     except WaiterError as exc:
         response = exc.last_response or {}
         if "Error" in response:

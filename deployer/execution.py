@@ -12,8 +12,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from deployer import actions
+from deployer.aws import cloudformation
 from deployer.aws.clients import AWS_ERRORS
+from deployer.change_set_names import request_token
 from deployer.errors import Interrupted, StackFailure
 from deployer.events import SUCCEEDED, EventStream, OnEvents, Outcome, follow_operation
 from deployer.planning import Context, change_set_review, settled_stack
@@ -101,12 +102,12 @@ def _late_change_set(ctx: Context, review: StackReview, gate: Gate) -> StackRevi
             raise StackFailure(f"is {stack['StackStatus']} now, not failed as reviewed; deploy again to review it")
         _check(ctx)
         ctx.report(review.key, "deleting the failed stack (--recreate-failed)")
-        actions.delete_stack(cfn, stack["StackId"], ctx.timing, ctx.stop)
+        cloudformation.delete_stack(cfn, stack["StackId"], ctx.timing, ctx.stop)
         stack = None
     fresh = change_set_review(ctx, stack_in, review.action, stack)
     fresh.notes[:0] = review.notes  # what the review said about the stack; its pending notes are answered now
     if gate.exact and fresh.result is Result.CHANGES and not _as_previewed(review, fresh):
-        actions.delete_change_set(cfn, fresh.change_set_id or "")
+        cloudformation.delete_change_set(cfn, fresh.change_set_id or "")
         raise StackFailure("its change set now differs from the reviewed preview; review the plan again")
     if fresh.result is Result.CHANGES and (review.result is Result.DEFERRED or not _as_previewed(review, fresh)):
         return gate.admit(fresh)
@@ -134,8 +135,8 @@ def _run(ctx: Context, review: StackReview, on_events: OnEvents) -> StackReview:
         raise StackFailure("has no change set to execute; deploy again to review it")
     _check(ctx)
     ctx.report(review.key, f"executing change set {review.change_set_name}")
-    token = actions.request_token(ctx.change_set_name, review.stack_name, "execute")
-    actions.execute_change_set(cfn, review.change_set_id, token)
+    token = request_token(ctx.change_set_name, review.stack_name, "execute")
+    cloudformation.execute_change_set(cfn, review.change_set_id, token)
     stream = EventStream(cfn, review.stack_id, review.created_at, token)
     outcome = follow_operation(cfn, stream, ctx.timing, on_events, ctx.stop, lambda m: ctx.report(review.key, m))
     if outcome.status == "INTERRUPTED":
@@ -168,7 +169,7 @@ def _last_look(cfn: object, stack_id: str) -> Outcome | None:
     is still running or cannot be read: the run does not wait for it.
     """
     try:
-        stack = actions.describe_stack(cfn, stack_id)
+        stack = cloudformation.describe_stack(cfn, stack_id)
     except AWS_ERRORS:
         return None
     if stack is None or stack["StackStatus"].endswith("_IN_PROGRESS"):

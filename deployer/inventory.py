@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from deployer import actions
+from deployer.aws import cloudformation
 
 PROJECT_TAG, ENVIRONMENT_TAG = "project", "environment"
 GONE = ("DELETE_COMPLETE",)
@@ -71,7 +71,7 @@ def _belongs(stack: Mapping[str, Any], project: str, environment: str) -> str:
 
 def importers(cfn: Any, stacks: Iterable[LiveStack]) -> dict[str, list[str]]:
     """Export name -> the stacks importing it, for every export of ``stacks`` (one ListImports each)."""
-    return {name: actions.list_imports(cfn, name) for stack in stacks for name in stack.exports}
+    return {name: cloudformation.list_imports(cfn, name) for stack in stacks for name in stack.exports}
 
 
 def deletion_dependencies(stacks: Mapping[str, LiveStack], imported_by: Mapping[str, list[str]]) -> dict[str, set[str]]:

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from deployer.actions import CHANGE_SET_PREFIX
+from deployer.change_set_names import CHANGE_SET_PREFIX
 from deployer.review import PendingChangeSet
 
 ABANDONED_AFTER = timedelta(hours=24)  # a reviewed plan can be applied within this time

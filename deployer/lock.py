@@ -38,7 +38,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from deployer.actions import request_token
+from deployer.change_set_names import request_token
 from deployer.errors import Interrupted
 
 LOCK_CHANGE_SET = "deploy-lock"

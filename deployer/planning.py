@@ -18,8 +18,12 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from deployer import actions, leftovers
+from botocore.exceptions import ClientError
+
+from deployer import leftovers
+from deployer.aws import cloudformation
 from deployer.aws.clients import AWS_ERRORS, Clients, Timing
+from deployer.change_set_names import request_token
 from deployer.changes import deployed_parameters, kept_values, parameter_changes, resource_changes
 from deployer.errors import Interrupted, StackFailure
 from deployer.exports import export_changes
@@ -35,6 +39,7 @@ from deployer.values import attach_values
 from templates.stack_graph import exports_of, imports_of
 
 NAMED_IAM = ("RoleName", "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName")
+NO_CHANGES_MARKERS = ("didn't contain changes", "No updates are to be performed")
 
 
 @dataclass
@@ -98,7 +103,7 @@ def settled_stack(ctx: Context, key: str) -> dict[str, Any] | None:
     """The stack as DescribeStacks shows it, after waiting out another operation on it."""
     cfn = ctx.clients.cloudformation
     name = ctx.deployment.stacks[key].stack_name
-    stack = actions.describe_stack(cfn, name)
+    stack = cloudformation.describe_stack(cfn, name)
     if stack and is_busy(stack["StackStatus"]):
         since, what = time.monotonic(), f"busy ({stack['StackStatus']}): waiting up to {ctx.timing.busy_timeout}s"
         ctx.report(key, what)
@@ -107,9 +112,9 @@ def settled_stack(ctx: Context, key: str) -> dict[str, Any] | None:
             if ctx.progress is not None:
                 ctx.progress.waiting(key, what, since)
 
-        if not actions.wait_until_settled(cfn, name, ctx.timing, ctx.stop, tick):
+        if not cloudformation.wait_until_settled(cfn, name, ctx.timing, ctx.stop, tick):
             raise StackFailure(busy_message(name, stack["StackStatus"], ctx.timing.busy_timeout))
-        stack = actions.describe_stack(cfn, name)
+        stack = cloudformation.describe_stack(cfn, name)
     return stack
 
 
@@ -186,12 +191,12 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
     deployed_template = None
     pending: list[PendingChangeSet] = []
     if stack:
-        stale, pending = leftovers.sort_out(actions.list_change_sets(cfn, stack["StackId"]), ctx.change_set_name)
+        stale, pending = leftovers.sort_out(cloudformation.list_change_sets(cfn, stack["StackId"]), ctx.change_set_name)
         for change_set_id in stale:
-            actions.delete_change_set(cfn, change_set_id)
+            cloudformation.delete_change_set(cfn, change_set_id)
     parameter_only = bool(stack and action == UPDATE and stack_in.overrides)
     if stack and action == UPDATE:
-        deployed_template = actions.get_template(cfn, stack["StackId"])
+        deployed_template = cloudformation.get_template(cfn, stack["StackId"])
         if parameter_only:
             review.notes += _parameter_only_notes(stack_in, deployed_template)
             stack_in = _as_deployed(stack_in, stack, deployed_template)
@@ -209,23 +214,38 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
         review.result, review.change_set_name = Result.NO_CHANGES, None
         return review
     ctx.report(stack_in.key, "creating its change set")
-    created = actions.create_change_set(cfn, _request(ctx, stack_in, action, parameter_only))
+    created = _create_change_set(cfn, _request(ctx, stack_in, action, parameter_only))
     if created is None:
         review.result, review.change_set_name = Result.NO_CHANGES, None
         return review
     review.change_set_id, review.stack_id = created["Id"], created["StackId"]
     ctx.report(stack_in.key, "waiting for CloudFormation to compute the change set")
-    failure = actions.wait_change_set(cfn, created["Id"], ctx.timing, ctx.stop)
+    failure = cloudformation.wait_change_set(cfn, created["Id"], ctx.timing, ctx.stop)
     if failure:
-        actions.delete_change_set(cfn, created["Id"])
+        cloudformation.delete_change_set(cfn, created["Id"])
         review.change_set_id = review.change_set_name = None
-        review.result = Result.NO_CHANGES if actions.is_no_changes(failure) else Result.ERROR
+        review.result = Result.NO_CHANGES if is_no_changes(failure) else Result.ERROR
         review.message = "" if review.result is Result.NO_CHANGES else f"change set failed: {failure}"
         return review
     _read_change_set(ctx, review, created["Id"], stack_in, stack if action == UPDATE else None, deployed_template)
     review.pending = pending
     review.notes += leftovers.superseded_notes(pending)
     return review
+
+
+def is_no_changes(text: str | None) -> bool:
+    """CloudFormation's two ways of saying a change set would change nothing (a refusal, or a FAILED reason)."""
+    return any(marker in (text or "") for marker in NO_CHANGES_MARKERS)
+
+
+def _create_change_set(cfn: Any, request: dict[str, Any]) -> dict[str, str] | None:
+    """``{"Id", "StackId"}`` of the new change set, or None when CloudFormation says nothing would change."""
+    try:
+        return cloudformation.create_change_set(cfn, request)
+    except ClientError as exc:
+        if is_no_changes(exc.response.get("Error", {}).get("Message")):
+            return None
+        raise
 
 
 def unchanged(
@@ -293,7 +313,7 @@ def _request(ctx: Context, stack_in: StackInput, action: str, parameter_only: bo
     request = {
         "StackName": stack_in.stack_name,
         "ChangeSetName": ctx.change_set_name,
-        "ClientToken": actions.request_token(ctx.change_set_name, stack_in.stack_name, "create"),
+        "ClientToken": request_token(ctx.change_set_name, stack_in.stack_name, "create"),
         "ChangeSetType": "UPDATE" if action == UPDATE else "CREATE",
         "Description": f"fargate-stacks {d.project}/{d.environment} {stack_in.key}: run {ctx.change_set_name} "
         f"by {owner()}",
@@ -324,7 +344,7 @@ def _read_change_set(
     deployed_template: dict[str, Any] | None,
 ) -> None:
     cfn = ctx.clients.cloudformation
-    described = actions.describe_change_set(cfn, change_set_id)
+    described = cloudformation.describe_change_set(cfn, change_set_id)
     review.created_at = described["CreationTime"]
     review.resources = resource_changes(described)
     mark_host_moves(review.resources, deployed_template, stack_in.template)
@@ -339,7 +359,7 @@ def _read_change_set(
     review.exports = export_changes(stack_in, current, deployed_template, deployed, review.resources, review.parameters)
     for change in review.exports:
         if change.change != "added":
-            change.importers = actions.list_imports(cfn, change.name)
+            change.importers = cloudformation.list_imports(cfn, change.name)
     review.notes += _parameter_notes(review, stack_in)
 
 

@@ -16,7 +16,8 @@ from collections.abc import Mapping
 
 from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
-from deployer import actions, inventory
+from deployer import inventory
+from deployer.aws import cloudformation
 from deployer.aws.clients import AWS_ERRORS
 from deployer.entrypoints import alb_routes
 from deployer.errors import Interrupted
@@ -144,14 +145,14 @@ def delete_one(ctx: Context, removal: Removal) -> Removal:
     sent = False  # DeleteStack was called: after a stop, the stack's own status says what became of it
     try:
         for export in removal.exports:  # asked again: the review may be minutes old
-            still = [name for name in actions.list_imports(cfn, export) if name != removal.stack_name]
+            still = [name for name in cloudformation.list_imports(cfn, export) if name != removal.stack_name]
             if still:
                 return _fail(removal, f"export {export} is still imported by {', '.join(still)}; not deleted")
         if ctx.stop.is_set():
             raise Interrupted("not started")
         ctx.say(f"{removal.stack_name}: deleting")
         sent = True
-        actions.delete_stack(cfn, removal.stack_id, ctx.timing, ctx.stop)
+        cloudformation.delete_stack(cfn, removal.stack_id, ctx.timing, ctx.stop)
     except Interrupted:
         if sent:
             return after_stop(cfn, removal)
@@ -172,7 +173,7 @@ def after_stop(cfn: object, removal: Removal) -> Removal:
     "deleted" (or "failed"), not "interrupted".
     """
     try:
-        stack = actions.describe_stack(cfn, removal.stack_id)
+        stack = cloudformation.describe_stack(cfn, removal.stack_id)
     except AWS_ERRORS:
         stack = {"StackStatus": "unknown (its status could not be read)"}
     status = stack["StackStatus"] if stack else "DELETE_COMPLETE"

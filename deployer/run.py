@@ -17,8 +17,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from deployer import actions, brownfield, cost_delta, lifecycle_view, lock, prune, render
+from deployer import brownfield, cost_delta, lifecycle_view, lock, prune, render
+from deployer.aws import cloudformation
 from deployer.aws.clients import AWS_ERRORS, Timing, make_clients
+from deployer.change_set_names import new_change_set_name
 from deployer.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
 from deployer.drift import detect as detect_drift
 from deployer.drift import mark_overwritten
@@ -79,7 +81,7 @@ def prepare(options: Options, console: Console) -> Context:
         clients,
         deployment,
         options.timing,
-        actions.new_change_set_name(),
+        new_change_set_name(),
         say=progress.say,
         bucket=options.bucket,
         recreate_failed=options.recreate_failed,
@@ -122,7 +124,7 @@ def _lock(ctx: Context, wait: bool) -> lock.Holder:
 
 def _locked(ctx: Context, options: Options, console: Console, ask: Callable[[str], bool]) -> int:
     deployment = ctx.deployment
-    ctx.exports = actions.list_exports(ctx.clients.cloudformation)
+    ctx.exports = cloudformation.list_exports(ctx.clients.cloudformation)
     unplanned = {
         key: StackReview(key, deployment.stacks[key].stack_name, "", Result.INTERRUPTED, message="not planned")
         for key in deployment.order()

@@ -41,8 +41,10 @@ from botocore.exceptions import WaiterError
 from rich.console import Console
 from rich.text import Text
 
-from deployer import actions, inventory, lifecycle_view, prune
+from deployer import inventory, lifecycle_view, prune
+from deployer.aws import cloudformation
 from deployer.aws.clients import AWS_ERRORS, make_clients, one_line
+from deployer.change_set_names import new_change_set_name
 from deployer.entrypoints import LOAD_BALANCER, stack_resources
 from deployer.errors import Interrupted, UsageError, interrupt_code
 from deployer.inputs import load_deployment
@@ -84,7 +86,7 @@ def teardown(options: Options, console: Console, ask: Callable[[str], bool]) -> 
         raise UsageError(f"{options.folder} holds environment {deployment.environment!r}, not {options.environment!r}")
     _clear(options.folder)
     clients = make_clients(options.profile, deployment.region)
-    run = actions.new_change_set_name()  # the run's id: the lock says who holds the environment
+    run = new_change_set_name()  # the run's id: the lock says who holds the environment
     ctx = Context(clients, deployment, options.timing, run, say=lambda message: console.print(Text(message, "dim")))
     with locked(ctx, options.wait):
         return _locked(ctx, options, console, ask)
@@ -125,7 +127,7 @@ def remove_lock_stack(ctx: Context) -> str:
     name = ctx.deployment.lock.stack_name
     ctx.say(f"{name}: deleting (the environment's lock stack, last)")
     try:
-        actions.delete_stack(ctx.clients.cloudformation, name, ctx.timing, ctx.stop)
+        cloudformation.delete_stack(ctx.clients.cloudformation, name, ctx.timing, ctx.stop)
     except Interrupted:
         return "interrupted: its deletion goes on in CloudFormation"
     except WaiterError as exc:
@@ -202,7 +204,7 @@ def _protected(ctx: Context, load_balancer_arn: str) -> bool:
 
 def retained(cfn: Any, stack: inventory.LiveStack, resources: list[dict[str, Any]]) -> list[str]:
     """Resources the deployed template keeps when the stack is deleted, each with how to remove it."""
-    template = actions.get_template(cfn, stack.stack_id) or {}
+    template = cloudformation.get_template(cfn, stack.stack_id) or {}
     physical = {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in resources}
     out = []
     for logical_id, spec in sorted((template.get("Resources") or {}).items()):

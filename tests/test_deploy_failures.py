@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from botocore.stub import ANY, Stubber
 
-from deployer.actions import request_token
 from deployer.aws.clients import Clients, Timing
+from deployer.change_set_names import request_token
 from deployer.execution import Gate, execute_stack
 from deployer.inputs import load_deployment
 from deployer.planning import Context, plan_stack
@@ -534,7 +534,7 @@ def test_throttling_is_retried_by_the_client_not_by_our_code(monkeypatch: pytest
     """A throttled answer, then the stack: describe_stack sees only the stack."""
     from botocore.awsrequest import AWSResponse
 
-    from deployer import actions
+    from deployer.aws import cloudformation
     from deployer.aws.clients import make_clients
 
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # never reached: answered below
@@ -549,7 +549,7 @@ def test_throttling_is_retried_by_the_client_not_by_our_code(monkeypatch: pytest
 
     client.meta.events.register("before-send.cloudformation.DescribeStacks", answer)
 
-    found = actions.describe_stack(client, "shop-dev-network")
+    found = cloudformation.describe_stack(client, "shop-dev-network")
 
     assert found is not None and found["StackStatus"] == "UPDATE_COMPLETE"
     assert len(sent) == 2 and all(url.startswith("http://127.0.0.1:9") for url in sent)

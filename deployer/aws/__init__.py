@@ -5,4 +5,6 @@ retries, readable errors and the permissions a deploy role needs have one
 home.
 
 - ``clients``: the run's clients, botocore's adaptive retries, timing, readable errors
+- ``waiting``: botocore's waiters asked one poll at a time, so Ctrl-C ends a wait at once
+- ``cloudformation``: every CloudFormation call, one function per API action
 """
