@@ -33,6 +33,7 @@ from rich.console import Console
 from rich.text import Text
 
 from deployer import render
+from deployer.aws import cloudformation
 from deployer.errors import UsageError
 from deployer.planning import Context, template_hash
 from deployer.report import SCHEMA
@@ -167,7 +168,7 @@ def check(ctx: Context, stack: StackReview) -> str | None:
 def _check_change_set(ctx: Context, stack: StackReview) -> str | None:
     cfn = ctx.clients.cloudformation
     try:
-        described = cfn.describe_change_set(ChangeSetName=stack.change_set_id or "")
+        described = cloudformation.describe_change_set(cfn, stack.change_set_id or "", with_changes=False)
     except ClientError as exc:
         error = exc.response.get("Error", {})  # ValidationError "... does not exist": the stack itself is gone
         if error.get("Code") == "ChangeSetNotFound" or "does not exist" in error.get("Message", ""):
@@ -186,7 +187,7 @@ def _check_change_set(ctx: Context, stack: StackReview) -> str | None:
     changed = sorted(k for k, v in stack.parameter_values.items() if made_with.get(k, v) not in (v, "****"))
     if changed:
         return f"its change set was made with other values of {', '.join(changed)} than the review shows"
-    body = cfn.get_template(ChangeSetName=stack.change_set_id, TemplateStage="Original")["TemplateBody"]
-    if not isinstance(body, dict) or template_hash(body) != stack.template_sha256:
+    body = cloudformation.get_template(cfn, change_set_id=stack.change_set_id)
+    if body is None or template_hash(body) != stack.template_sha256:
         return f"its change set {stack.change_set_name} was not made from the reviewed template"
     return None

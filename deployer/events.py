@@ -23,6 +23,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from deployer.aws import cloudformation
 from deployer.aws.clients import AWS_ERRORS, Timing, is_transient
 
 SUCCEEDED = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE")
@@ -53,12 +54,10 @@ class EventStream:
     def poll(self) -> list[dict[str, Any]]:
         """Page newest-first and stop at the first event already seen or of an earlier operation."""
         fresh: list[dict[str, Any]] = []
-        pages = self.cfn.get_paginator("describe_stack_events").paginate(StackName=self.stack_id)
-        for page in pages:
-            for event in page.get("StackEvents", []):
-                if event["EventId"] in self.seen or not self._ours(event):
-                    return self._accept(fresh)
-                fresh.append(event)
+        for event in cloudformation.describe_stack_events(self.cfn, self.stack_id):
+            if event["EventId"] in self.seen or not self._ours(event):
+                return self._accept(fresh)
+            fresh.append(event)
         return self._accept(fresh)
 
     def _ours(self, event: dict[str, Any]) -> bool:
@@ -138,7 +137,7 @@ def follow_operation(
     delays = backoff(timing.poll_min, timing.poll_max)
     while True:
         try:
-            stack = cfn.describe_stacks(StackName=stream.stack_id)["Stacks"][0]
+            stack = cloudformation.describe_stack(cfn, stream.stack_id, missing_ok=False)
         except AWS_ERRORS as exc:
             if isinstance(exc, ClientError) and _gone(exc):
                 on_events(_events(stream))

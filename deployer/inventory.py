@@ -50,14 +50,13 @@ class LiveStack:
 def environment_stacks(cfn: Any, project: str, environment: str) -> dict[str, LiveStack]:
     """Every live stack of the project and environment, by name (one paginated DescribeStacks)."""
     found: dict[str, LiveStack] = {}
-    for page in cfn.get_paginator("describe_stacks").paginate():
-        for stack in page.get("Stacks", []):
-            how = _belongs(stack, project, environment)
-            if how and stack["StackStatus"] not in GONE:
-                exports = [o["ExportName"] for o in stack.get("Outputs", []) if o.get("ExportName")]
-                found[stack["StackName"]] = LiveStack(
-                    stack["StackName"], stack["StackId"], stack["StackStatus"], sorted(exports), how
-                )
+    for stack in cloudformation.describe_stacks(cfn):
+        how = _belongs(stack, project, environment)
+        if how and stack["StackStatus"] not in GONE:
+            exports = [o["ExportName"] for o in stack.get("Outputs", []) if o.get("ExportName")]
+            found[stack["StackName"]] = LiveStack(
+                stack["StackName"], stack["StackId"], stack["StackStatus"], sorted(exports), how
+            )
     return found
 
 

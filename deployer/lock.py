@@ -38,6 +38,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from deployer.aws import cloudformation
 from deployer.change_set_names import request_token
 from deployer.errors import Interrupted
 
@@ -105,13 +106,16 @@ def acquire(
             "expires": (started + LOCK_TTL).isoformat(),
         }
         try:
-            made = cfn.create_change_set(
-                StackName=stack_name,
-                ChangeSetName=LOCK_CHANGE_SET,
-                ChangeSetType="CREATE",
-                TemplateBody=template,
-                Description=json.dumps(mine),
-                ClientToken=request_token(run, stack_name, "lock"),  # a retried call finds its own lock
+            made = cloudformation.create_change_set(
+                cfn,
+                {
+                    "StackName": stack_name,
+                    "ChangeSetName": LOCK_CHANGE_SET,
+                    "ChangeSetType": "CREATE",
+                    "TemplateBody": template,
+                    "Description": json.dumps(mine),
+                    "ClientToken": request_token(run, stack_name, "lock"),  # a retried call finds its own lock
+                },
             )
             return _holder(mine, made["Id"], stack_name, started)
         except ClientError as exc:
@@ -164,8 +168,7 @@ def release(cfn: Any, holder: Holder) -> None:
 def current(cfn: Any, stack_name: str) -> Holder | None:
     """Who holds the lock now, from the lock change set's description; None when nobody does."""
     try:
-        pages = cfn.get_paginator("list_change_sets").paginate(StackName=stack_name)
-        summaries = [s for page in pages for s in page.get("Summaries", [])]
+        summaries = cloudformation.list_change_sets(cfn, stack_name)
     except ClientError as exc:
         if "does not exist" in exc.response.get("Error", {}).get("Message", ""):
             return None
@@ -194,7 +197,7 @@ def _holder(data: dict[str, str], change_set_id: str, stack_name: str, started: 
 
 def _delete(cfn: Any, change_set_id: str) -> None:
     try:
-        cfn.delete_change_set(ChangeSetName=change_set_id)
+        cloudformation.delete_change_set(cfn, change_set_id)
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") != "ChangeSetNotFound":
             raise

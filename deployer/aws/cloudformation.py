@@ -10,8 +10,8 @@ by the client's adaptive retry mode (``deployer.aws.clients``).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, Literal, overload
 
 from botocore.exceptions import ClientError, WaiterError
 from botocore.waiter import WaiterModel, create_waiter_with_client
@@ -48,14 +48,40 @@ def _missing(exc: ClientError) -> bool:
     return error.get("Code") == "ValidationError" and "does not exist" in error.get("Message", "")
 
 
-def describe_stack(cfn: Any, name: str) -> dict[str, Any] | None:
-    """DescribeStacks for one stack: the stack, or None when there is no such stack."""
+@overload
+def describe_stack(cfn: Any, name: str) -> dict[str, Any] | None: ...
+@overload
+def describe_stack(cfn: Any, name: str, *, missing_ok: Literal[False]) -> dict[str, Any]: ...
+
+
+def describe_stack(cfn: Any, name: str, *, missing_ok: bool = True) -> dict[str, Any] | None:
+    """DescribeStacks for one stack: the stack, or None when there is no such stack.
+
+    ``missing_ok=False``: CloudFormation's ValidationError is raised instead,
+    for a caller that reports its message (a stack gone mid-operation).
+    """
     try:
         return cfn.describe_stacks(StackName=name)["Stacks"][0]
     except ClientError as exc:
-        if _missing(exc):
+        if missing_ok and _missing(exc):
             return None
         raise
+
+
+def describe_stacks(cfn: Any) -> list[dict[str, Any]]:
+    """DescribeStacks without a name, every page: every stack of the account and region."""
+    pages = cfn.get_paginator("describe_stacks").paginate()
+    return [stack for page in pages for stack in page.get("Stacks", [])]
+
+
+def describe_stack_events(cfn: Any, stack_id: str) -> Iterator[dict[str, Any]]:
+    """DescribeStackEvents, newest first, a page at a time as the caller reads on.
+
+    Lazy on purpose: a caller following an operation stops at the first event
+    it has seen, so the older pages are never asked for.
+    """
+    for page in cfn.get_paginator("describe_stack_events").paginate(StackName=stack_id):
+        yield from page.get("StackEvents", [])
 
 
 def list_exports(cfn: Any) -> dict[str, dict[str, Any]]:
@@ -75,9 +101,13 @@ def list_imports(cfn: Any, export_name: str) -> list[str]:
         raise
 
 
-def get_template(cfn: Any, stack_id: str) -> dict[str, Any] | None:
-    """GetTemplate: the deployed template as submitted (botocore decodes JSON bodies); None if it is not JSON."""
-    body = cfn.get_template(StackName=stack_id, TemplateStage="Original")["TemplateBody"]
+def get_template(cfn: Any, stack_id: str | None = None, *, change_set_id: str | None = None) -> dict[str, Any] | None:
+    """GetTemplate of a stack, or of a change set: the template as submitted; None if it is not JSON.
+
+    botocore decodes JSON bodies; a YAML one stays text.
+    """
+    where = {"ChangeSetName": change_set_id} if change_set_id is not None else {"StackName": stack_id}
+    body = cfn.get_template(**where, TemplateStage="Original")["TemplateBody"]
     return body if isinstance(body, dict) else None
 
 
@@ -102,8 +132,14 @@ def wait_change_set(cfn: Any, change_set_id: str, timing: Timing, stop: threadin
     return None
 
 
-def describe_change_set(cfn: Any, change_set_id: str) -> dict[str, Any]:
-    """DescribeChangeSet, every page: the changes, and the before/after values of each changed property."""
+def describe_change_set(cfn: Any, change_set_id: str, *, with_changes: bool = True) -> dict[str, Any]:
+    """DescribeChangeSet: the change set with the changes of every page and each changed property's values.
+
+    ``with_changes=False``: one call, for what the change set is (status,
+    stack, parameters) rather than what it changes.
+    """
+    if not with_changes:
+        return cfn.describe_change_set(ChangeSetName=change_set_id)
     described: dict[str, Any] = {}
     changes: list[dict[str, Any]] = []
     pages = cfn.get_paginator("describe_change_set").paginate(ChangeSetName=change_set_id, IncludePropertyValues=True)
@@ -123,17 +159,17 @@ def delete_change_set(cfn: Any, change_set_id: str) -> None:
     cfn.delete_change_set(ChangeSetName=change_set_id)
 
 
-def list_change_sets(cfn: Any, stack_id: str) -> list[dict[str, Any]]:
-    """ListChangeSets: summaries of every change set the stack has (name, id, status, creation time, description)."""
-    pages = cfn.get_paginator("list_change_sets").paginate(StackName=stack_id)
+def list_change_sets(cfn: Any, stack: str) -> list[dict[str, Any]]:
+    """ListChangeSets of a stack (name or id): every change set's name, id, status, creation time, description."""
+    pages = cfn.get_paginator("list_change_sets").paginate(StackName=stack)
     return [summary for page in pages for summary in page.get("Summaries", [])]
 
 
-def delete_stack(cfn: Any, stack_id: str, timing: Timing, stop: threading.Event) -> None:
-    """DeleteStack, then botocore's ``stack_delete_complete`` waiter until it is gone."""
-    cfn.delete_stack(StackName=stack_id)
+def delete_stack(cfn: Any, stack: str, timing: Timing, stop: threading.Event) -> None:
+    """DeleteStack (by name or id), then botocore's ``stack_delete_complete`` waiter until it is gone."""
+    cfn.delete_stack(StackName=stack)
     attempts = max(1, timing.operation_timeout // max(1, timing.delete_delay))
-    interruptible_wait(cfn.get_waiter("stack_delete_complete"), stop, timing.delete_delay, attempts, StackName=stack_id)
+    interruptible_wait(cfn.get_waiter("stack_delete_complete"), stop, timing.delete_delay, attempts, StackName=stack)
 
 
 def wait_until_settled(
