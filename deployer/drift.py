@@ -22,15 +22,13 @@ https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DetectStac
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 from botocore.parsers import ResponseParserError
-from botocore.waiter import WaiterModel, create_waiter_with_client
 
-from deployer.aws.waiting import interruptible_wait
+from deployer.aws import cloudformation
 from deployer.errors import Interrupted
 from deployer.lifecycle import PropertyDrift, ResourceDrift, StackDrift
 from deployer.planning import Context
@@ -40,26 +38,6 @@ DELAY = 5  # seconds between DescribeStackDriftDetectionStatus polls
 DEFAULT_TIMEOUT = 90
 DRIFTED = ("MODIFIED", "DELETED")
 _ERRORS = (ClientError, BotoCoreError, ResponseParserError)  # an endpoint without the API may not even answer XML
-
-# botocore has no drift waiter; this one asks the same question its waiters would, one poll at a time.
-_DETECTED = WaiterModel(
-    {
-        "version": 2,
-        "waiters": {
-            "StackDriftDetected": {
-                "operation": "DescribeStackDriftDetectionStatus",
-                "delay": DELAY,
-                "maxAttempts": 1,
-                "acceptors": [
-                    {"matcher": "path", "argument": "DetectionStatus", "expected": "DETECTION_COMPLETE",
-                     "state": "success"},
-                    {"matcher": "path", "argument": "DetectionStatus", "expected": "DETECTION_FAILED",
-                     "state": "failure"},
-                ],
-            }
-        },
-    }
-)  # fmt: skip
 
 
 def detect(
@@ -73,7 +51,7 @@ def detect(
     for key in ctx.deployment.order():
         name = ctx.deployment.stacks[key].stack_name
         try:
-            started[key] = (name, cfn.detect_stack_drift(StackName=name)["StackDriftDetectionId"])
+            started[key] = (name, cloudformation.detect_stack_drift(cfn, name))
         except ClientError as exc:
             error = exc.response.get("Error", {})
             if error.get("Code") != "ValidationError":  # no such API, no permission: the same for every stack
@@ -107,11 +85,10 @@ def _not_checked(name: str, exc: Exception) -> str:
 
 def _result(ctx: Context, key: str, name: str, detection: str, deadline: float, delay: int) -> StackDrift:
     cfn = ctx.clients.cloudformation
-    waiter = create_waiter_with_client("StackDriftDetected", _DETECTED, cfn)
     attempts = max(1, int((deadline - time.monotonic()) // max(1, delay)))
     note = ""
     try:
-        interruptible_wait(waiter, ctx.stop, delay, attempts, StackDriftDetectionId=detection)
+        cloudformation.wait_drift_detection(cfn, detection, ctx.stop, delay, attempts)
     except WaiterError as exc:
         response = exc.last_response or {}
         if "Error" in response:
@@ -133,29 +110,17 @@ def _result(ctx: Context, key: str, name: str, detection: str, deadline: float, 
 def drifted_resources(cfn: Any, name: str) -> list[ResourceDrift]:
     """Resources changed or deleted outside CloudFormation, with each property's template and actual value."""
     out = []
-    for page in _drift_pages(cfn, name):
-        for drift in page.get("StackResourceDrifts", []):
-            properties = [
-                PropertyDrift(p["PropertyPath"], p.get("ExpectedValue"), p.get("ActualValue"), p["DifferenceType"])
-                for p in drift.get("PropertyDifferences", [])
-            ]
-            out.append(
-                ResourceDrift(
-                    drift["LogicalResourceId"], drift["ResourceType"], drift["StackResourceDriftStatus"], properties
-                )
+    for drift in cloudformation.describe_stack_resource_drifts(cfn, name, list(DRIFTED)):
+        properties = [
+            PropertyDrift(p["PropertyPath"], p.get("ExpectedValue"), p.get("ActualValue"), p["DifferenceType"])
+            for p in drift.get("PropertyDifferences", [])
+        ]
+        out.append(
+            ResourceDrift(
+                drift["LogicalResourceId"], drift["ResourceType"], drift["StackResourceDriftStatus"], properties
             )
+        )
     return sorted(out, key=lambda r: r.logical_id)
-
-
-def _drift_pages(cfn: Any, name: str) -> Iterator[dict[str, Any]]:
-    """DescribeStackResourceDrifts page by page (botocore has no paginator for it)."""
-    request: dict[str, Any] = {"StackName": name, "StackResourceDriftStatusFilters": list(DRIFTED)}
-    while True:
-        page = cfn.describe_stack_resource_drifts(**request)
-        yield page
-        if not page.get("NextToken"):
-            return
-        request["NextToken"] = page["NextToken"]
 
 
 def mark_overwritten(review: Review) -> None:

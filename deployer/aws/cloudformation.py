@@ -42,6 +42,26 @@ _SETTLED = WaiterModel(
     }
 )
 
+# botocore has no drift waiter; this one asks the same question its waiters would, one poll at a time.
+_DETECTED = WaiterModel(
+    {
+        "version": 2,
+        "waiters": {
+            "StackDriftDetected": {
+                "operation": "DescribeStackDriftDetectionStatus",
+                "delay": 5,
+                "maxAttempts": 1,
+                "acceptors": [
+                    {"matcher": "path", "argument": "DetectionStatus", "expected": "DETECTION_COMPLETE",
+                     "state": "success"},
+                    {"matcher": "path", "argument": "DetectionStatus", "expected": "DETECTION_FAILED",
+                     "state": "failure"},
+                ],
+            }
+        },
+    }
+)  # fmt: skip
+
 
 def _missing(exc: ClientError) -> bool:
     error = exc.response.get("Error", {})
@@ -185,3 +205,33 @@ def wait_until_settled(
     except WaiterError:
         return False
     return True
+
+
+def detect_stack_drift(cfn: Any, stack_name: str) -> str:
+    """DetectStackDrift: the id of the detection CloudFormation starts (it runs inside CloudFormation)."""
+    return cfn.detect_stack_drift(StackName=stack_name)["StackDriftDetectionId"]
+
+
+def wait_drift_detection(cfn: Any, detection_id: str, stop: threading.Event, delay: int, attempts: int) -> None:
+    """DescribeStackDriftDetectionStatus through the StackDriftDetected waiter, until the detection is complete.
+
+    Raises ``WaiterError`` as botocore's waiters do (failed, an error, or
+    attempts used up: its last answer says which), or ``Interrupted``.
+    """
+    waiter = create_waiter_with_client("StackDriftDetected", _DETECTED, cfn)
+    interruptible_wait(waiter, stop, delay, attempts, StackDriftDetectionId=detection_id)
+
+
+def describe_stack_resource_drifts(cfn: Any, stack_name: str, statuses: list[str]) -> list[dict[str, Any]]:
+    """DescribeStackResourceDrifts, every page: the stack's resource drifts with one of ``statuses``.
+
+    Paged by hand on NextToken: botocore has no paginator for this action.
+    """
+    request: dict[str, Any] = {"StackName": stack_name, "StackResourceDriftStatusFilters": statuses}
+    drifts: list[dict[str, Any]] = []
+    while True:
+        page = cfn.describe_stack_resource_drifts(**request)
+        drifts += page.get("StackResourceDrifts", [])
+        if not page.get("NextToken"):
+            return drifts
+        request["NextToken"] = page["NextToken"]
