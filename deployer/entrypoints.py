@@ -13,6 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from deployer.aws import cloudformation, elbv2
 from deployer.aws.clients import Clients
 
 LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
@@ -20,9 +21,9 @@ LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
 
 
 def stack_resources(cfn: Any, stack_name: str) -> list[dict[str, Any]]:
+    """The stack's resources; none for a stack that cannot be listed (not deployed yet, or gone)."""
     try:
-        pages = cfn.get_paginator("list_stack_resources").paginate(StackName=stack_name)
-        return [r for page in pages for r in page.get("StackResourceSummaries", [])]
+        return cloudformation.list_stack_resources(cfn, stack_name)
     except ClientError:
         return []  # not deployed (yet)
 
@@ -62,7 +63,7 @@ def alb_routes(
     dns_name = None
     alb_of: dict[str, tuple[str, str]] = {}  # app/<name>/<id> -> (stack key, DNS name)
     if load_balancers:
-        found = clients.elbv2.describe_load_balancers(LoadBalancerArns=list(load_balancers))["LoadBalancers"]
+        found = elbv2.describe_load_balancers(clients.elbv2, list(load_balancers))
         for lb in found:
             alb_of[load_balancer_id(lb["LoadBalancerArn"])] = (
                 load_balancers.get(lb["LoadBalancerArn"], "?"),
@@ -72,8 +73,7 @@ def alb_routes(
         dns_name = next((lb["DNSName"] for lb in found if lb["LoadBalancerArn"] == first), None)
     routes = []
     if rule_owner:
-        pages = clients.elbv2.get_paginator("describe_rules").paginate(RuleArns=sorted(rule_owner))
-        for rule in (rule for page in pages for rule in page.get("Rules", [])):
+        for rule in elbv2.describe_rules(clients.elbv2, rule_arns=sorted(rule_owner)):
             routes.append(
                 {
                     "priority": int(rule["Priority"]) if str(rule["Priority"]).isdigit() else rule["Priority"],

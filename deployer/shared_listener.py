@@ -23,6 +23,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from deployer.aws import cloudformation, elbv2
 from deployer.aws.clients import Clients
 from deployer.inputs import Deployment
 from templates.naming import EXPORT_PREFIX_PARAM, SERVICE_PREFIX
@@ -53,7 +54,7 @@ def listener_problems(clients: Clients, deployment: Deployment) -> list[str]:
     problems = []
     for listener_arn in sorted({r.listener_arn for r in rules}):
         try:
-            live = _listener_rules(clients.elbv2, listener_arn)
+            live = elbv2.describe_rules(clients.elbv2, listener_arn=listener_arn)
         except ClientError as exc:
             problems.append(f"alb.existing: cannot read the rules of listener {listener_arn}: {exc}")
             continue
@@ -103,19 +104,13 @@ def _conditions(rule: dict[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(found["host-header"]), frozenset(found["path-pattern"])
 
 
-def _listener_rules(elbv2: Any, listener_arn: str) -> list[dict[str, Any]]:
-    pages = elbv2.get_paginator("describe_rules").paginate(ListenerArn=listener_arn)
-    return [rule for page in pages for rule in page["Rules"]]
-
-
 def _deployed_rule_arns(cfn: Any, stack_names: set[str]) -> set[str]:
     """Physical ids (rule ARNs) of the listener rules our stacks already own; none for a new stack."""
     arns = set()
     for name in sorted(stack_names):
         try:
-            for page in cfn.get_paginator("list_stack_resources").paginate(StackName=name):
-                summaries = page["StackResourceSummaries"]
-                arns |= {r["PhysicalResourceId"] for r in summaries if r["ResourceType"] == LISTENER_RULE}
+            resources = cloudformation.list_stack_resources(cfn, name)
+            arns |= {r["PhysicalResourceId"] for r in resources if r["ResourceType"] == LISTENER_RULE}
         except ClientError as exc:
             if "does not exist" not in str(exc):
                 raise

@@ -42,7 +42,7 @@ from rich.console import Console
 from rich.text import Text
 
 from deployer import inventory, lifecycle_view, prune
-from deployer.aws import cloudformation
+from deployer.aws import cloudformation, elbv2
 from deployer.aws.clients import AWS_ERRORS, make_clients, one_line
 from deployer.change_set_names import new_change_set_name
 from deployer.entrypoints import LOAD_BALANCER, stack_resources
@@ -197,8 +197,7 @@ def _blockers(
 
 
 def _protected(ctx: Context, load_balancer_arn: str) -> bool:
-    answer = ctx.clients.elbv2.describe_load_balancer_attributes(LoadBalancerArn=load_balancer_arn)
-    attributes = {a["Key"]: a["Value"] for a in answer.get("Attributes", [])}
+    attributes = elbv2.describe_load_balancer_attributes(ctx.clients.elbv2, load_balancer_arn)
     return attributes.get("deletion_protection.enabled") == "true"
 
 

@@ -121,6 +121,12 @@ def list_imports(cfn: Any, export_name: str) -> list[str]:
         raise
 
 
+def list_stack_resources(cfn: Any, stack: str) -> list[dict[str, Any]]:
+    """ListStackResources, every page: each resource's logical and physical id, type and status."""
+    pages = cfn.get_paginator("list_stack_resources").paginate(StackName=stack)
+    return [resource for page in pages for resource in page.get("StackResourceSummaries", [])]
+
+
 def get_template(cfn: Any, stack_id: str | None = None, *, change_set_id: str | None = None) -> dict[str, Any] | None:
     """GetTemplate of a stack, or of a change set: the template as submitted; None if it is not JSON.
 
