@@ -15,11 +15,11 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-import boto3
 from rich.console import Console
 from rich.text import Text
 
-from deployer.aws.clients import Clients, harden, retries
+from deployer.aws import ec2
+from deployer.aws.clients import Clients, make_ec2_client
 from deployer.inputs import Deployment, load_deployment
 from deployer.shared_listener import listener_problems
 from templates.naming import EXISTING_VPC_METADATA, NETWORK
@@ -38,9 +38,9 @@ def account_problems(deployment: Deployment, clients: Clients, profile: str | No
     problems: list[str] = []
     spec = (templates.get(NETWORK, {}).get("Metadata") or {}).get(EXISTING_VPC_METADATA)
     if spec is not None:
-        session = boto3.Session(profile_name=profile, region_name=deployment.region)
+        client = make_ec2_client(profile, deployment.region)
         spec = {**spec, "InternetFacingAlb": _creates_internet_facing_alb(templates)}
-        problems += vpc_problems(harden(session.client("ec2", config=retries())), spec, deployment.region)
+        problems += vpc_problems(client, spec, deployment.region)
     problems += listener_problems(clients, everything)
     return problems
 
@@ -63,28 +63,26 @@ def refuse(console: Console, problems: Iterable[str]) -> int:
     return 1
 
 
-def vpc_problems(ec2: Any, spec: dict[str, Any], region: str) -> list[str]:
+def vpc_problems(ec2_client: Any, spec: dict[str, Any], region: str) -> list[str]:
     """The VPC exists with that CIDR; the subnets exist in it, one per AZ and tier; private ones have a way out.
 
     Subnets: https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html (a subnet lives in one
     AZ; one subnet per AZ and tier is what spreads the tasks and the ALB over AZs).
     """
     vpc_id = spec["VpcId"]
-    vpcs = ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Vpcs"]
+    vpcs = ec2.describe_vpcs(ec2_client, vpc_id)
     if not vpcs:
         return [f"network.existing.vpc_id: VPC {vpc_id} does not exist in {region}"]
     cidrs = {vpcs[0]["CidrBlock"]} | {a["CidrBlock"] for a in vpcs[0].get("CidrBlockAssociationSet", [])}
     problems = []
     if spec["Cidr"] not in cidrs:
         problems.append(f"network.existing.cidr: VPC {vpc_id} has {', '.join(sorted(cidrs))}, not {spec['Cidr']}")
-    problems += _dns_problems(ec2, vpc_id)
+    problems += _dns_problems(ec2_client, vpc_id)
     wanted = spec["PublicSubnets"] + spec["PrivateSubnets"]
-    pages = ec2.get_paginator("describe_subnets").paginate(Filters=[{"Name": "subnet-id", "Values": wanted}])
-    subnets = {s["SubnetId"]: s for page in pages for s in page["Subnets"]}
+    subnets = {s["SubnetId"]: s for s in ec2.describe_subnets(ec2_client, wanted)}
     for tier in ("public", "private"):
         problems += _subnet_problems(tier, spec[f"{tier.capitalize()}Subnets"], subnets, vpc_id, region)
-    pages = ec2.get_paginator("describe_route_tables").paginate(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
-    tables = [t for page in pages for t in page["RouteTables"]]
+    tables = ec2.describe_route_tables(ec2_client, vpc_id)
     private = [s for s in spec["PrivateSubnets"] if subnets.get(s, {}).get("VpcId") == vpc_id]
     problems += _egress_problems(private, tables, spec)
     if spec.get("InternetFacingAlb"):
@@ -93,7 +91,7 @@ def vpc_problems(ec2: Any, spec: dict[str, Any], region: str) -> list[str]:
     return problems
 
 
-def _dns_problems(ec2: Any, vpc_id: str) -> list[str]:
+def _dns_problems(ec2_client: Any, vpc_id: str) -> list[str]:
     """DNS resolution and hostnames on: the cluster's Cloud Map namespace and private-DNS endpoints need both.
 
     https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html (private DNS needs DNS
@@ -101,11 +99,11 @@ def _dns_problems(ec2: Any, vpc_id: str) -> list[str]:
     A VPC created through the API has DNS hostnames off unless someone turned them on.
     """
     problems = []
-    for attribute, key, flag in (
-        ("enableDnsSupport", "EnableDnsSupport", "--enable-dns-support"),
-        ("enableDnsHostnames", "EnableDnsHostnames", "--enable-dns-hostnames"),
+    for attribute, flag in (
+        ("enableDnsSupport", "--enable-dns-support"),
+        ("enableDnsHostnames", "--enable-dns-hostnames"),
     ):
-        if not ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute)[key]["Value"]:
+        if not ec2.describe_vpc_attribute(ec2_client, vpc_id, attribute):
             problems.append(
                 f"network.existing.vpc_id: VPC {vpc_id} has {attribute} off; the Cloud Map namespace and the "
                 f"endpoints' private DNS need it on (aws ec2 modify-vpc-attribute --vpc-id {vpc_id} {flag})"

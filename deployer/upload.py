@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from deployer.aws import s3
 from deployer.inputs import MAX_BODY_BYTES, StackInput
 
 KEY_PREFIX = "fargate-stacks/templates"
 
 
-def template_source(s3: Any, stack: StackInput, bucket: str | None, region: str) -> dict[str, str]:
+def template_source(s3_client: Any, stack: StackInput, bucket: str | None, region: str) -> dict[str, str]:
     """``{"TemplateBody": ...}`` or, after uploading, ``{"TemplateURL": ...}``.
 
     ``bucket`` is there whenever it is needed: ``inputs.check_sizes`` stopped
@@ -24,7 +25,7 @@ def template_source(s3: Any, stack: StackInput, bucket: str | None, region: str)
     if stack.size <= MAX_BODY_BYTES:
         return {"TemplateBody": stack.body}
     key = f"{KEY_PREFIX}/{hashlib.sha256(stack.body.encode()).hexdigest()}.json"
-    s3.put_object(Bucket=bucket, Key=key, Body=stack.body.encode(), ContentType="application/json")
+    s3.put_object(s3_client, bucket, key, stack.body.encode(), "application/json")
     return {"TemplateURL": template_url(bucket, key, region)}
 
 

@@ -122,6 +122,16 @@ def make_clients(profile: str | None, region: str, on_retry: OnRetry | None = No
     return Clients(make("cloudformation"), make=make)
 
 
+def make_ec2_client(profile: str | None, region: str) -> Any:
+    """An EC2 client for the brownfield pre-check, hardened like the others.
+
+    Its own session, outside ``Clients``: the check runs before any stack is
+    worked on, so there is no stack to report its retries on.
+    """
+    session = boto3.Session(profile_name=profile, region_name=region)
+    return harden(session.client("ec2", config=retries()))
+
+
 def harden(client: Any, on_retry: OnRetry | None = None) -> Any:
     """Register the unreadable-answer handler (and the retry observer) on ``client``; returns it."""
     protocol = client.meta.service_model.resolved_protocol
