@@ -37,7 +37,15 @@ from deployer.aws import cloudformation
 from deployer.errors import UsageError
 from deployer.planning import Context, template_hash
 from deployer.report import SCHEMA
-from deployer.review import ExportChange, ParameterChange, PendingChangeSet, ResourceChange, Result, Review, StackReview
+from deployer.review.stack_review import (
+    ExportChange,
+    ParameterChange,
+    PendingChangeSet,
+    ResourceChange,
+    Result,
+    Review,
+    StackReview,
+)
 from deployer.run import FAILURE, OK, RISKY, Options, execute, locked, paused, prepare, recorded, write
 
 APPLICABLE = (Result.CHANGES, Result.NO_CHANGES, Result.PREVIEW)

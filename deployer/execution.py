@@ -18,7 +18,7 @@ from deployer.change_set_names import request_token
 from deployer.errors import Interrupted, StackFailure
 from deployer.events import SUCCEEDED, EventStream, OnEvents, Outcome, follow_operation
 from deployer.planning import Context, change_set_review, settled_stack
-from deployer.review import Result, StackReview
+from deployer.review.stack_review import Result, StackReview
 from deployer.state import RECREATABLE, RECREATE
 
 

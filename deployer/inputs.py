@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from deployer.errors import UsageError
+from deployer.review.parameter_changes import parameter_text
 from templates.naming import service_stack_key
 from templates.stack_graph import StackGraph, build_graph
 
@@ -173,10 +174,6 @@ def _stack_input(
         raise UsageError(f"{key}: parameter {', '.join(missing)} has no default; pass --set {key}.{missing[0]}=...")
     values = {name: parameter_text(spec["Default"]) for name, spec in specs.items() if "Default" in spec}
     return StackInput(key, stack_name, body, template, {**values, **overrides}, frozenset(overrides))
-
-
-def parameter_text(value: Any) -> str:
-    return ",".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def parameter_problem(spec: Mapping[str, Any], value: str) -> str | None:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from deployer.change_set_names import CHANGE_SET_PREFIX
-from deployer.review import PendingChangeSet
+from deployer.review.stack_review import PendingChangeSet
 
 ABANDONED_AFTER = timedelta(hours=24)  # a reviewed plan can be applied within this time
 _COMPUTING = ("CREATE_PENDING", "CREATE_IN_PROGRESS")

@@ -12,8 +12,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from deployer.lifecycle import DELETED, LISTED, Lifecycle, Removal, StackDrift
-from deployer.values import shorten
+from deployer.review.lifecycle import DELETED, LISTED, Lifecycle, Removal, StackDrift
+from deployer.review.property_values import shorten
 
 REMOVAL_COLUMNS = ("Stack", "Status", "Exports (imported by)", "Routes", "Result")
 DRIFT_COLUMNS = ("Stack", "Resource", "Type", "Drift", "Property", "Template → actual", "This run")

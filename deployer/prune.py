@@ -23,8 +23,8 @@ from deployer.entrypoints import alb_routes
 from deployer.errors import Interrupted
 from deployer.executor import walk
 from deployer.inventory import LiveStack
-from deployer.lifecycle import DELETED, FAILED, INTERRUPTED, LISTED, SKIPPED, TO_DELETE, Lifecycle, Removal
 from deployer.planning import Context
+from deployer.review.lifecycle import DELETED, FAILED, INTERRUPTED, LISTED, SKIPPED, TO_DELETE, Lifecycle, Removal
 from deployer.state import is_busy
 from templates.stack_graph import imports_of
 

@@ -13,10 +13,11 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from deployer import cost_delta, lifecycle_view
+from deployer import lifecycle_view
 from deployer.events import OnEvents
-from deployer.review import RESOURCE_COLUMNS, Result, Review, StackReview
-from deployer.values import TERMINAL_WIDTH, VALUE_COLUMNS, value_rows
+from deployer.review import change_set_cost
+from deployer.review.property_values import TERMINAL_WIDTH, VALUE_COLUMNS, value_rows
+from deployer.review.stack_review import RESOURCE_COLUMNS, Result, Review, StackReview
 
 REPLACEMENT_STYLES = {"True": "bold white on red", "Conditional": "bold black on yellow", "False": "green"}
 ACTION_STYLES = {"Add": "green", "Modify": "yellow", "Remove": "bold red"}
@@ -118,7 +119,7 @@ def show_review(console: Console, review: Review) -> None:
         console.print()
     console.print(lifecycle_view.terminal(review.lifecycle))
     if review.cost:
-        console.print(cost_delta.terminal(review.cost))
+        console.print(change_set_cost.terminal(review.cost))
     console.print(summary_table(review))
 
 

@@ -14,10 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from deployer import cost_delta, lifecycle_view
+from deployer import lifecycle_view
 from deployer.errors import UsageError
-from deployer.review import REPLACEMENT, RESOURCE_COLUMNS, Review, StackReview
-from deployer.values import VALUE_COLUMNS, value_rows
+from deployer.review import change_set_cost
+from deployer.review.property_values import VALUE_COLUMNS, value_rows
+from deployer.review.stack_review import REPLACEMENT, RESOURCE_COLUMNS, Review, StackReview
 
 SCHEMA = 1
 
@@ -115,7 +116,7 @@ def markdown(review: Review) -> str:
     ]
     lines += [*_table(("Stack", "Action", "Result", "Add", "Modify", "Remove", "Risks"), rows), ""]
     lines += lifecycle_view.markdown(review.lifecycle, _table)
-    lines += cost_delta.markdown(review.cost) if review.cost else []
+    lines += change_set_cost.markdown(review.cost) if review.cost else []
     for stack in review.stacks.values():
         lines += _stack_section(stack)
     return "\n".join(lines) + "\n"

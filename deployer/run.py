@@ -17,7 +17,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from deployer import brownfield, cost_delta, lifecycle_view, lock, prune, render
+from deployer import brownfield, lifecycle_view, lock, prune, render
 from deployer.aws import cloudformation
 from deployer.aws.clients import AWS_ERRORS, Timing, make_clients
 from deployer.change_set_names import new_change_set_name
@@ -32,7 +32,8 @@ from deployer.inputs import check_sizes, load_deployment
 from deployer.planning import Context, plan_stack
 from deployer.progress import Progress
 from deployer.report import reset_reports, write_reports
-from deployer.review import Result, Review, StackReview
+from deployer.review import change_set_cost
+from deployer.review.stack_review import Result, Review, StackReview
 
 OK, FAILURE, RISKY = 0, 1, 3
 INTERRUPTED = 130  # Ctrl-C; a run stopped by SIGTERM exits 143 (errors.interrupt_code)
@@ -161,7 +162,7 @@ def _review_then_execute(
     review.lifecycle.prune = options.prune
     review.lifecycle.removals, review.lifecycle.prune_note = prune.plan_removals(ctx, options.prune)
     mark_overwritten(review)
-    review.cost = cost_delta.estimate(ctx.deployment, review)
+    review.cost = change_set_cost.estimate(ctx.deployment, review)
     code = exit_code(review)
     render.show_review(console, review)
     write(console, options.folder, review, code)

@@ -48,9 +48,9 @@ from deployer.change_set_names import new_change_set_name
 from deployer.entrypoints import LOAD_BALANCER, stack_resources
 from deployer.errors import Interrupted, UsageError, interrupt_code
 from deployer.inputs import load_deployment
-from deployer.lifecycle import DELETED, FAILED, INTERRUPTED, LISTED, SKIPPED, TO_DELETE, Lifecycle, Removal
 from deployer.planning import Context
 from deployer.report import markdown_table
+from deployer.review.lifecycle import DELETED, FAILED, INTERRUPTED, LISTED, SKIPPED, TO_DELETE, Lifecycle, Removal
 from deployer.run import FAILURE, OK, Options, locked
 from deployer.state import is_busy
 

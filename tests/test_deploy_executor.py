@@ -7,7 +7,7 @@ import threading
 import time
 
 from deployer.executor import walk
-from deployer.review import ResourceChange, Result, Review, StackReview
+from deployer.review.stack_review import ResourceChange, Result, Review, StackReview
 from deployer.run import exit_code, skipped
 
 

@@ -21,7 +21,7 @@ from deployer.change_set_names import request_token
 from deployer.execution import Gate, execute_stack
 from deployer.inputs import load_deployment
 from deployer.planning import Context, plan_stack
-from deployer.review import Result, StackReview
+from deployer.review.stack_review import Result, StackReview
 from tests.changeset_fixtures import (
     RUN,
     T0,

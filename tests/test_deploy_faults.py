@@ -24,7 +24,7 @@ from rich.console import Console
 import deploy
 from deployer.aws.clients import Timing
 from deployer.execution import execute_stack
-from deployer.review import Result
+from deployer.review.stack_review import Result
 from deployer.run import Options
 from deployer.run import deploy as run_deploy
 from tests.changeset_fixtures import stack

@@ -23,11 +23,11 @@ from deployer.inventory import (
     outside_importers,
     stack_tags,
 )
-from deployer.lifecycle import PropertyDrift, ResourceDrift, StackDrift
 from deployer.prune import plan_removals
 from deployer.render import show_review
 from deployer.report import write_reports
-from deployer.review import ResourceChange, Result, Review, StackReview
+from deployer.review.lifecycle import PropertyDrift, ResourceDrift, StackDrift
+from deployer.review.stack_review import ResourceChange, Result, Review, StackReview
 from deployer.run import exit_code
 from tests.changeset_fixtures import T0, stack_id
 from tests.test_deploy_failures import context
@@ -274,8 +274,8 @@ def test_a_teardown_that_stops_before_any_aws_call_leaves_no_older_review_behind
 
 def test_a_deletion_that_fails_says_why_in_the_stacks_own_words(dev: Path, cfn: tuple[Any, Stubber]) -> None:
     """DELETE_FAILED ends botocore's stack_delete_complete waiter; the stack's reason is the message."""
-    from deployer.lifecycle import TO_DELETE, Removal
     from deployer.prune import delete_one
+    from deployer.review.lifecycle import TO_DELETE, Removal
     from tests.changeset_fixtures import stack
 
     client, stub = cfn

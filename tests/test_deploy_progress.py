@@ -16,7 +16,7 @@ from rich.console import Console
 from deployer.aws.clients import Timing
 from deployer.planning import plan_stack
 from deployer.progress import Progress
-from deployer.review import Result
+from deployer.review.stack_review import Result
 from deployer.run import Options
 from deployer.run import deploy as run_deploy
 from tests.changeset_fixtures import stack

@@ -12,8 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from deployer.lifecycle import Lifecycle
-from deployer.values import PropertyValue
+from deployer.review.lifecycle import Lifecycle
+from deployer.review.property_values import PropertyValue
 
 
 class Result(StrEnum):
@@ -172,7 +172,7 @@ class Review:
     allow_replacement: bool = False
     run: str = ""  # the run's id, also the name of every change set it made
     lifecycle: Lifecycle = field(default_factory=Lifecycle)  # stacks to remove (prune) and drift
-    cost: dict[str, Any] = field(default_factory=dict)  # the monthly cost delta (deployer.cost_delta), JSON-ready
+    cost: dict[str, Any] = field(default_factory=dict)  # the monthly cost delta (review.change_set_cost), JSON-ready
 
     @property
     def risky(self) -> list[str]:

@@ -41,7 +41,7 @@ class PropertyValue:
 
 
 class Row(Protocol):
-    """What of a review row this module reads and fills (``deployer.review.ResourceChange``, which imports us)."""
+    """What of a review row this module reads and fills (``stack_review.ResourceChange``, which imports us)."""
 
     action: str
     logical_id: str

@@ -15,15 +15,15 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from deployer.inputs import StackInput
-from deployer.review import ExportChange, ParameterChange, ResourceChange
+from deployer.review.parameter_changes import Deployable
+from deployer.review.stack_review import ExportChange, ParameterChange, ResourceChange
 from templates.stack_graph import exports_of
 
 _SUB_NAME = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
 def export_changes(
-    stack: StackInput,
+    stack: Deployable,
     current: Mapping[str, str],
     deployed_template: Mapping[str, Any] | None,
     deployed_params: Mapping[str, str],

@@ -18,13 +18,13 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from deployer.inputs import Deployment
-from deployer.review import ResourceChange, Result, Review, StackReview
+from deployer.review.parameter_changes import Deployable
+from deployer.review.stack_review import ResourceChange, Result, Review, StackReview
 from templates.naming import service_stack_key
 
 COST_FILE = "cost.json"
@@ -39,6 +39,15 @@ PER_RESOURCE = {
 SIGN = {"Add": 1, "Remove": -1}
 
 
+class Generated(Protocol):
+    """What the cost delta reads of the deployment (the deployer's ``Deployment``): its folder and templates."""
+
+    @property
+    def folder(self) -> Path: ...
+    @property
+    def stacks(self) -> Mapping[str, Deployable]: ...
+
+
 @dataclass
 class Priced:
     unit: str
@@ -47,7 +56,7 @@ class Priced:
     stack: str
 
 
-def estimate(deployment: Deployment, review: Review) -> dict[str, Any]:
+def estimate(deployment: Generated, review: Review) -> dict[str, Any]:
     """The review's cost section (JSON-ready): lines by unit, the total, and what is not priced."""
     cost = _read(deployment.folder)
     if cost is None or "unit_prices" not in cost:

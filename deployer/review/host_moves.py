@@ -3,7 +3,7 @@
 When an environment's routes are spread over several ALBs, a host whose
 routes move (``alb`` -> ``alb-2``) keeps working only once its DNS points at
 the new ALB.  Alias records this tool generates follow on their own (and
-``changes.host_move_risk`` flags them); records kept elsewhere do not.  The
+``resource_changes.host_move_risk`` flags them); records kept elsewhere do not.  The
 change set alone cannot tell this move from adding a certificate (both
 replace the rule onto another listener), so the deployed and the new
 template are compared: the listener export a rule imports names its ALB.
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from deployer.review import ResourceChange
+from deployer.review.stack_review import ResourceChange
 from templates.naming import alb_of_listener_export
 
 LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"

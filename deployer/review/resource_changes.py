@@ -1,4 +1,4 @@
-"""Read a described change set into review rows, and decide which rows are risky.
+"""Read a described change set into resource rows, and decide which rows are risky.
 
 Risky means: this shared infrastructure is removed, replaced, or may be
 replaced (``Replacement: Conditional`` is CloudFormation saying "maybe";
@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from deployer.inputs import StackInput, parameter_text
-from deployer.review import ParameterChange, ResourceChange
+from deployer.review.stack_review import ResourceChange
 
 GUARDED_TYPES = {
     "AWS::ElasticLoadBalancingV2::LoadBalancer": "load balancer",
@@ -98,44 +97,3 @@ def risk_of(change: ResourceChange) -> str | None:
     if change.replacement == "Conditional":
         return f"may replace the {what} (Replacement: Conditional)"
     return None
-
-
-def parameter_changes(deployed: Mapping[str, str], stack: StackInput) -> list[ParameterChange]:
-    """Parameters whose value differs from the deployed one (NoEcho values are never compared)."""
-    changes = [
-        ParameterChange(name, deployed.get(name), value, "--set" if name in stack.overrides else "template default")
-        for name, value in sorted(stack.parameters.items())
-        if deployed.get(name) != value and deployed.get(name) != "****"
-    ]
-    gone = [name for name in deployed if name not in stack.parameters]
-    changes += [ParameterChange(name, deployed[name], None, "template") for name in sorted(gone)]
-    return changes
-
-
-def kept_values(
-    deployed: Mapping[str, str], deployed_template: Mapping[str, Any] | None, stack: StackInput
-) -> dict[str, str]:
-    """Deployed parameter values a routine deploy keeps instead of sending the template default.
-
-    CI ships an image with ``--set auth.ImageTag=...``; the next deploy of the
-    environment must not roll it back to the params file's tag.  A value is kept
-    unless ``--set`` gives one or the params file changed that parameter's
-    default since the stack was deployed (then the edited default wins).
-    """
-    if deployed_template is None:
-        return {}
-    before = deployed_template.get("Parameters") or {}
-    now = stack.template.get("Parameters") or {}
-    kept = {}
-    for name, value in deployed.items():
-        if name in stack.overrides or name not in now or value in {"****", stack.parameters.get(name)}:
-            continue
-        old_default, new_default = before.get(name, {}).get("Default"), now[name].get("Default")
-        if old_default is not None and parameter_text(old_default) == parameter_text(new_default):
-            kept[name] = value
-    return kept
-
-
-def deployed_parameters(stack: Mapping[str, Any]) -> dict[str, str]:
-    """The values the stack was deployed with, as given (not SSM-resolved)."""
-    return {p["ParameterKey"]: p.get("ParameterValue", "") for p in stack.get("Parameters", [])}
