@@ -38,9 +38,9 @@ from deployer.aws.clients import AWS_ERRORS, one_line
 from deployer.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
 from deployer.errors import Terminated, UsageError, interrupt_code
 from deployer.lock import LockHeld
-from deployer.report import report_paths
 from deployer.run import FAILURE, Options, deploy
 from deployer.teardown import teardown
+from deployer.view.review_files import report_paths
 
 ROOT = Path(__file__).resolve().parent
 OUTPUT_DIR = ROOT / "output"

@@ -32,11 +32,9 @@ from botocore.exceptions import ClientError
 from rich.console import Console
 from rich.text import Text
 
-from deployer import render
 from deployer.aws import cloudformation
 from deployer.errors import UsageError
 from deployer.planning import Context, template_hash
-from deployer.report import SCHEMA
 from deployer.review.stack_review import (
     ExportChange,
     ParameterChange,
@@ -47,6 +45,8 @@ from deployer.review.stack_review import (
     StackReview,
 )
 from deployer.run import FAILURE, OK, RISKY, Options, execute, locked, paused, prepare, recorded, write
+from deployer.view import terminal
+from deployer.view.review_files import SCHEMA
 
 APPLICABLE = (Result.CHANGES, Result.NO_CHANGES, Result.PREVIEW)
 _WHY = {
@@ -69,14 +69,14 @@ def apply_plan(options: Options, console: Console, ask: Callable[[str], bool]) -
         for key, why in refused.items():
             review.stacks[key].result, review.stacks[key].message = Result.BLOCKED, f"plan refused: {why}"
         if refused:
-            console.print(render.summary_table(review))
+            console.print(terminal.summary_table(review))
             for key in refused:
                 line = f"{review.stacks[key].stack_name}: {review.stacks[key].message}"
                 console.print(Text(line, "bold red"), soft_wrap=True)  # one line for grep in CI logs
             console.print(Text("The plan is not what CloudFormation holds now: nothing was executed.", "bold red"))
             write(console, options.folder, review, FAILURE)
             return FAILURE
-        render.show_review(console, review)
+        terminal.show_review(console, review)
         if all(s.result is Result.NO_CHANGES for s in review.stacks.values()):
             console.print(Text("Nothing to execute: the plan changes nothing.", "green"))
             write(console, options.folder, review, OK)

@@ -28,7 +28,6 @@ from deployer.errors import Interrupted, StackFailure
 from deployer.inputs import Deployment, StackInput
 from deployer.inventory import stack_tags
 from deployer.lock import owner
-from deployer.progress import Progress
 from deployer.review.export_changes import export_changes
 from deployer.review.host_moves import mark_host_moves
 from deployer.review.parameter_changes import deployed_parameters, kept_values, parameter_changes
@@ -37,6 +36,7 @@ from deployer.review.resource_changes import resource_changes
 from deployer.review.stack_review import ExportChange, PendingChangeSet, ResourceChange, Result, StackReview
 from deployer.state import CREATE, RECREATE, UPDATE, busy_message, decide, is_busy
 from deployer.upload import template_source
+from deployer.view.progress import Progress
 from templates.stack_graph import exports_of, imports_of
 
 NAMED_IAM = ("RoleName", "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName")

@@ -17,7 +17,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from deployer import brownfield, lifecycle_view, lock, prune, render
+from deployer import brownfield, lock, prune
 from deployer.aws import cloudformation
 from deployer.aws.clients import AWS_ERRORS, Timing, make_clients
 from deployer.change_set_names import new_change_set_name
@@ -30,10 +30,11 @@ from deployer.execution import Gate, execute_stack
 from deployer.executor import walk
 from deployer.inputs import check_sizes, load_deployment
 from deployer.planning import Context, plan_stack
-from deployer.progress import Progress
-from deployer.report import reset_reports, write_reports
 from deployer.review import change_set_cost
 from deployer.review.stack_review import Result, Review, StackReview
+from deployer.view import lifecycle_tables, terminal
+from deployer.view.progress import Progress
+from deployer.view.review_files import reset_reports, write_reports
 
 OK, FAILURE, RISKY = 0, 1, 3
 INTERRUPTED = 130  # Ctrl-C; a run stopped by SIGTERM exits 143 (errors.interrupt_code)
@@ -164,7 +165,7 @@ def _review_then_execute(
     mark_overwritten(review)
     review.cost = change_set_cost.estimate(ctx.deployment, review)
     code = exit_code(review)
-    render.show_review(console, review)
+    terminal.show_review(console, review)
     write(console, options.folder, review, code)
     if code != OK or not options.execute:
         console.print(_verdict(review, code))
@@ -197,8 +198,8 @@ def execute(
         yes=options.yes,
         allow_replacement=options.allow_replacement,
         ask=ask,
-        show=lambda stack: render.show_stack(console, stack),
-        on_events=render.event_printer(console),
+        show=lambda stack: terminal.show_stack(console, stack),
+        on_events=terminal.event_printer(console),
         stop=ctx.stop,
         exact=exact,
     )
@@ -216,8 +217,8 @@ def execute(
         if exit_code(review) == OK and review.lifecycle.to_delete:  # after the updates: importers moved off
             prune.delete_removals(ctx, review.lifecycle, options.workers)
     code = exit_code(review)
-    console.print(render.summary_table(review))
-    console.print(lifecycle_view.outcomes(review.lifecycle))
+    console.print(terminal.summary_table(review))
+    console.print(lifecycle_tables.outcomes(review.lifecycle))
     for stack in review.not_deployed:
         console.print(Text(f"{stack.stack_name}: {stack.result}: {stack.message}", "bold red"))
     if code == RISKY:
@@ -259,7 +260,7 @@ def _show_routes(ctx: Context, console: Console, workers: int = 1) -> None:
     except AWS_ERRORS as exc:  # the deploy succeeded; only the summary is missing
         console.print(Text(f"Could not read the ALB's routing table: {exc}", "yellow"))
         return
-    console.print(render.routes_table(dns_name, routes))
+    console.print(terminal.routes_table(dns_name, routes))
 
 
 def skipped(stack: StackReview, blockers: list[str]) -> StackReview:

@@ -41,7 +41,7 @@ from botocore.exceptions import WaiterError
 from rich.console import Console
 from rich.text import Text
 
-from deployer import inventory, lifecycle_view, prune
+from deployer import inventory, prune
 from deployer.aws import cloudformation, elbv2
 from deployer.aws.clients import AWS_ERRORS, make_clients, one_line
 from deployer.change_set_names import new_change_set_name
@@ -49,10 +49,11 @@ from deployer.entrypoints import LOAD_BALANCER, stack_resources
 from deployer.errors import Interrupted, UsageError, interrupt_code
 from deployer.inputs import load_deployment
 from deployer.planning import Context
-from deployer.report import markdown_table
 from deployer.review.lifecycle import DELETED, FAILED, INTERRUPTED, LISTED, SKIPPED, TO_DELETE, Lifecycle, Removal
 from deployer.run import FAILURE, OK, Options, locked
 from deployer.state import is_busy
+from deployer.view import lifecycle_tables
+from deployer.view.review_files import markdown_table
 
 RETAINED = ("Retain", "RetainExceptOnCreate")
 SCHEMA = 1
@@ -110,7 +111,7 @@ def _locked(ctx: Context, options: Options, console: Console, ask: Callable[[str
             plan.lock_stack["result"] = "deleting"
             plan.lock_stack["result"] = remove_lock_stack(ctx)
     code = OK if plan.complete else FAILURE
-    console.print(lifecycle_view.outcomes(Lifecycle(removals=plan.stacks)))
+    console.print(lifecycle_tables.outcomes(Lifecycle(removals=plan.stacks)))
     done = Text(f"Teardown done: {len(plan.stacks)} stack(s) and the lock stack deleted.", "green")
     console.print(done if plan.complete else Text("Teardown incomplete (see above).", "bold red"))
     write(options.folder, plan, code, console)
@@ -226,7 +227,7 @@ def show(console: Console, plan: Teardown) -> None:
     if not plan.stacks:
         console.print(Text("No stack of this environment exists (but its lock stack).", "green"))
         return
-    console.print(lifecycle_view.teardown_table(plan.stacks))
+    console.print(lifecycle_tables.teardown_table(plan.stacks))
     for stack in plan.stacks:
         for blocker in stack.blockers:
             console.print(Text(f"  blocked: {stack.stack_name}: {blocker}", "bold red"))
@@ -265,7 +266,7 @@ def write(folder: Path, plan: Teardown, code: int, console: Console) -> None:
     }
     js.write_text(json.dumps(data, indent=2, default=str) + "\n")
     title = f"# Teardown review: {plan.project}/{plan.environment} ({plan.region})"
-    lines = lifecycle_view.teardown_markdown(title, plan.stacks, plan.left_behind, markdown_table)
+    lines = lifecycle_tables.teardown_markdown(title, plan.stacks, plan.left_behind, markdown_table)
     if plan.lock_stack:
         lines += [f"The environment's lock stack {plan.lock_stack['stack_name']}: {plan.lock_stack['result']}", ""]
     md.write_text("\n".join(lines))

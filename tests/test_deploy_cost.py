@@ -20,6 +20,7 @@ from deployer.review import change_set_cost
 from deployer.review.property_values import attach_values
 from deployer.review.resource_changes import resource_changes
 from deployer.review.stack_review import Result, Review, StackReview
+from deployer.view import cost_lines
 from tests.conftest import PARAMS_DIR
 from tests.moto_endpoint import go_offline
 
@@ -123,7 +124,7 @@ def test_a_desired_count_change_is_priced_per_task_from_cost_json(generated: Pat
     [line] = delta["lines"]
     assert (line["unit"], line["quantity"]) == ("Fargate task", 3)
     assert line["monthly"] == round(3 * web["monthly"] / web["quantity"], 2)
-    assert change_set_cost.text_lines(delta)[0] == f"+3 Fargate tasks: +${line['monthly']:,.2f}/month (svc-web)"
+    assert cost_lines.text_lines(delta)[0] == f"+3 Fargate tasks: +${line['monthly']:,.2f}/month (svc-web)"
 
 
 def test_a_task_size_change_is_priced_with_the_fargate_unit_prices(generated: Path) -> None:

@@ -24,11 +24,11 @@ from deployer.inventory import (
     stack_tags,
 )
 from deployer.prune import plan_removals
-from deployer.render import show_review
-from deployer.report import write_reports
 from deployer.review.lifecycle import PropertyDrift, ResourceDrift, StackDrift
 from deployer.review.stack_review import ResourceChange, Result, Review, StackReview
 from deployer.run import exit_code
+from deployer.view.review_files import write_reports
+from deployer.view.terminal import show_review
 from tests.changeset_fixtures import T0, stack_id
 from tests.test_deploy_failures import context
 
@@ -230,8 +230,8 @@ def _printed(renderable: Any) -> str:
 
 
 def test_the_docs_samples_of_values_and_drift_are_what_the_review_prints() -> None:
-    from deployer.lifecycle_view import terminal
-    from deployer.render import stack_block
+    from deployer.view.lifecycle_tables import terminal
+    from deployer.view.terminal import stack_block
     from tests.test_deploy_values import image_review
 
     docs = (Path(__file__).resolve().parent.parent / "docs" / "deploy-lifecycle.md").read_text()

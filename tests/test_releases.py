@@ -275,7 +275,7 @@ def test_the_routing_table_shows_how_to_reach_green() -> None:
     from rich.console import Console
 
     from deployer.entrypoints import headers
-    from deployer.render import routes_table
+    from deployer.view.terminal import routes_table
 
     rule = {
         "Conditions": [

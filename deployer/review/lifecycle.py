@@ -1,7 +1,7 @@
 """What the review says beyond each stack's change set: stacks to remove (prune) and drift.
 
 Plain data, like ``stack_review``: ``prune`` and ``drift`` fill it,
-``lifecycle_view`` prints it, ``report`` writes it, and the risks and
+``view.lifecycle_tables`` prints it, ``view.review_files`` writes it, and the risks and
 failures it adds to the run's exit code are computed here, once.
 """
 

@@ -7,8 +7,8 @@ answers it (each detail's ``Target`` gets ``Path``, ``BeforeValue`` and
 Endpoints that do not know the flag answer without values: the review then
 says so in one note instead of showing empty cells.
 
-The values are kept whole in ``review.json`` and ``review.md``; only the
-terminal shortens them.
+The values are kept whole here, in ``review.json`` and ``review.md``; only
+the terminal shortens them (``view.value_rows``).
 
 https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeChangeSet.html
 https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ResourceTargetDefinition.html
@@ -21,8 +21,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-VALUE_COLUMNS = ("Resource", "Property", "Before → after")
-TERMINAL_WIDTH = 44  # per value cell: an image URI keeps its registry start and its tag
 NOT_KNOWN = "(known after execution)"  # a value CloudFormation resolves only while it runs the change set
 KNOWN_AFTER_APPLY = "{{changeSet:KNOWN_AFTER_APPLY}}"  # how CloudFormation writes such a value
 NO_VALUES_NOTE = (
@@ -119,27 +117,3 @@ def label(path: str, properties: Mapping[str, Any]) -> str:
     for part in parts:
         text += f"[{part}]" if part.isdigit() else (f".{part}" if text else part)
     return text or path
-
-
-def shorten(value: str | None, width: int = TERMINAL_WIDTH) -> str:
-    """Keep the start and the end (an image's registry and its tag); the middle gives way."""
-    if value is None:
-        return "(none)"
-    value = " ".join(value.split())
-    if len(value) <= width:
-        return value
-    head = (width - 1) // 2
-    return value[:head] + "…" + value[-(width - 1 - head) :]
-
-
-def value_rows(rows: Iterable[Row], width: int | None = None) -> list[list[str]]:
-    """One row per changed value under ``VALUE_COLUMNS``; ``width`` shortens the values (the terminal)."""
-
-    def cell(value: str | None) -> str:
-        return shorten(value, width) if width else ("(none)" if value is None else value)
-
-    return [
-        [row.logical_id, value.label or value.path, f"{cell(value.before)} → {cell(value.after)}"]
-        for row in rows
-        for value in row.values
-    ]

@@ -1,7 +1,7 @@
 """The review: what each stack's change set would do, in a shape both people and CI gates read.
 
-One ``StackReview`` per stack; ``render`` prints it with rich and ``report``
-writes it as Markdown and JSON.  Risks are computed here, once, so the
+One ``StackReview`` per stack; ``view.terminal`` prints it with rich and
+``view.review_files`` writes it as Markdown and JSON.  Risks are computed here, once, so the
 console, the files and the exit code can never disagree.
 """
 

@@ -14,11 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from deployer import lifecycle_view
 from deployer.errors import UsageError
-from deployer.review import change_set_cost
-from deployer.review.property_values import VALUE_COLUMNS, value_rows
 from deployer.review.stack_review import REPLACEMENT, RESOURCE_COLUMNS, Review, StackReview
+from deployer.view import cost_lines, lifecycle_tables
+from deployer.view.value_rows import VALUE_COLUMNS, value_rows
 
 SCHEMA = 1
 
@@ -115,8 +114,8 @@ def markdown(review: Review) -> str:
         [s.stack_name, s.action or "-", s.result, *s.counts().values(), len(s.risks)] for s in review.stacks.values()
     ]
     lines += [*_table(("Stack", "Action", "Result", "Add", "Modify", "Remove", "Risks"), rows), ""]
-    lines += lifecycle_view.markdown(review.lifecycle, _table)
-    lines += change_set_cost.markdown(review.cost) if review.cost else []
+    lines += lifecycle_tables.markdown(review.lifecycle, _table)
+    lines += cost_lines.markdown(review.cost) if review.cost else []
     for stack in review.stacks.values():
         lines += _stack_section(stack)
     return "\n".join(lines) + "\n"

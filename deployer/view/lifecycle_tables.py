@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from deployer.review.lifecycle import DELETED, LISTED, Lifecycle, Removal, StackDrift
-from deployer.review.property_values import shorten
+from deployer.view.value_rows import shorten
 
 REMOVAL_COLUMNS = ("Stack", "Status", "Exports (imported by)", "Routes", "Result")
 DRIFT_COLUMNS = ("Stack", "Resource", "Type", "Drift", "Property", "Template → actual", "This run")

@@ -1,4 +1,4 @@
-"""The review and the progress on a terminal, with rich.
+"""The review, a mid-run change set, the stack events and the routing table on a terminal, with rich.
 
 Replacement is the column people miss: ``True`` is red and ``Conditional``
 (CloudFormation's "maybe") yellow, never plain text.
@@ -6,18 +6,16 @@ Replacement is the column people miss: ``True`` is red and ``Conditional``
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from deployer import lifecycle_view
-from deployer.events import OnEvents
-from deployer.review import change_set_cost
-from deployer.review.property_values import TERMINAL_WIDTH, VALUE_COLUMNS, value_rows
 from deployer.review.stack_review import RESOURCE_COLUMNS, Result, Review, StackReview
+from deployer.view import cost_lines, lifecycle_tables
+from deployer.view.value_rows import TERMINAL_WIDTH, VALUE_COLUMNS, value_rows
 
 REPLACEMENT_STYLES = {"True": "bold white on red", "Conditional": "bold black on yellow", "False": "green"}
 ACTION_STYLES = {"Add": "green", "Modify": "yellow", "Remove": "bold red"}
@@ -86,7 +84,9 @@ def stack_block(review: StackReview) -> RenderableType:
     if review.resources:
         parts.append(resource_table(review))
     if any(r.values for r in review.resources):
-        parts.append(lifecycle_view.titled_table("Values", VALUE_COLUMNS, value_rows(review.resources, TERMINAL_WIDTH)))
+        parts.append(
+            lifecycle_tables.titled_table("Values", VALUE_COLUMNS, value_rows(review.resources, TERMINAL_WIDTH))
+        )
     if review.parameters:
         parts.append(parameter_table(review))
     if review.exports:
@@ -117,9 +117,9 @@ def show_review(console: Console, review: Review) -> None:
     for stack in review.stacks.values():
         console.print(stack_block(stack))
         console.print()
-    console.print(lifecycle_view.terminal(review.lifecycle))
+    console.print(lifecycle_tables.terminal(review.lifecycle))
     if review.cost:
-        console.print(change_set_cost.terminal(review.cost))
+        console.print(cost_lines.terminal(review.cost))
     console.print(summary_table(review))
 
 
@@ -127,10 +127,10 @@ def show_stack(console: Console, stack: StackReview) -> None:
     console.print(stack_block(stack))
 
 
-def event_printer(console: Console) -> Any:
+def event_printer(console: Console) -> Callable[[str], Callable[[list[dict[str, Any]]], None]]:
     """Per stack, a callback that prints that stack's new events as they arrive."""
 
-    def for_stack(stack_name: str) -> OnEvents:
+    def for_stack(stack_name: str) -> Callable[[list[dict[str, Any]]], None]:
         def print_events(events: Iterable[dict[str, Any]]) -> None:
             lines = []
             for event in events:
