@@ -15,11 +15,11 @@ import pytest
 import yaml
 
 import deploy
-from deployer.inputs import load_deployment
 from deployer.review import change_set_cost
 from deployer.review.property_values import attach_values
 from deployer.review.resource_changes import resource_changes
 from deployer.review.stack_review import Result, Review, StackReview
+from deployer.run.inputs import load_deployment
 from deployer.view import cost_lines
 from tests.conftest import PARAMS_DIR
 from tests.moto_endpoint import go_offline

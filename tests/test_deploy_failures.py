@@ -17,11 +17,12 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from deployer.aws.clients import Clients, Timing
-from deployer.change_set_names import request_token
-from deployer.execution import Gate, execute_stack
-from deployer.inputs import load_deployment
-from deployer.planning import Context, plan_stack
 from deployer.review.stack_review import Result, StackReview
+from deployer.run.change_set_names import request_token
+from deployer.run.context import Context
+from deployer.run.execute_stack import Gate, execute_stack
+from deployer.run.inputs import load_deployment
+from deployer.run.plan_stack import plan_stack
 from tests.changeset_fixtures import (
     RUN,
     T0,

@@ -17,21 +17,22 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from deployer import brownfield, lock, prune
 from deployer.aws import cloudformation
 from deployer.aws.clients import AWS_ERRORS, Timing, make_clients
-from deployer.change_set_names import new_change_set_name
-from deployer.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
-from deployer.drift import detect as detect_drift
-from deployer.drift import mark_overwritten
-from deployer.entrypoints import alb_routes, may_route
 from deployer.errors import UsageError, interrupt_code
-from deployer.execution import Gate, execute_stack
-from deployer.executor import walk
-from deployer.inputs import check_sizes, load_deployment
-from deployer.planning import Context, plan_stack
 from deployer.review import change_set_cost
 from deployer.review.stack_review import Result, Review, StackReview
+from deployer.run import account_precheck, environment_lock, prune
+from deployer.run.change_set_names import new_change_set_name
+from deployer.run.context import Context
+from deployer.run.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
+from deployer.run.drift import detect as detect_drift
+from deployer.run.drift import mark_overwritten
+from deployer.run.execute_stack import Gate, execute_stack
+from deployer.run.inputs import check_sizes, load_deployment
+from deployer.run.live_routes import alb_routes, may_route
+from deployer.run.plan_stack import plan_stack
+from deployer.run.walk import walk
 from deployer.view import lifecycle_tables, terminal
 from deployer.view.progress import Progress
 from deployer.view.review_files import reset_reports, write_reports
@@ -64,8 +65,8 @@ class Options:
 
 def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> int:
     ctx = prepare(options, console)
-    if problems := brownfield.account_problems(ctx.deployment, ctx.clients, options.profile):
-        return brownfield.refuse(console, problems)  # before the lock: a refused run leaves nothing behind
+    if problems := account_precheck.account_problems(ctx.deployment, ctx.clients, options.profile):
+        return account_precheck.refuse(console, problems)  # before the lock: a refused run leaves nothing behind
     with locked(ctx, options.wait):
         return _locked(ctx, options, console, ask)
 
@@ -94,24 +95,24 @@ def prepare(options: Options, console: Console) -> Context:
 
 @contextmanager
 def locked(ctx: Context, wait: bool) -> Iterator[None]:
-    """The environment's lock (``deployer.lock``), held until the run ends, however it ends."""
+    """The environment's lock (``run.environment_lock``), held until the run ends, however it ends."""
     holder = _lock(ctx, wait)
     try:
         yield
     finally:
         with contextlib.suppress(*AWS_ERRORS):
-            lock.release(ctx.clients.cloudformation, holder)
+            environment_lock.release(ctx.clients.cloudformation, holder)
 
 
-def _lock(ctx: Context, wait: bool) -> lock.Holder:
+def _lock(ctx: Context, wait: bool) -> environment_lock.Holder:
     d = ctx.deployment
 
-    def waiting(holder: lock.Holder, since: float) -> None:
+    def waiting(holder: environment_lock.Holder, since: float) -> None:
         ctx.say(
             f"waiting for the lock of {d.environment}: held by {holder.describe()} ({time.monotonic() - since:.0f}s)"
         )
 
-    return lock.hold(
+    return environment_lock.hold(
         ctx.clients.cloudformation,
         d.lock.stack_name,
         d.environment,

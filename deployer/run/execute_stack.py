@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 
 from deployer.aws import cloudformation
 from deployer.aws.clients import AWS_ERRORS
-from deployer.change_set_names import request_token
 from deployer.errors import Interrupted, StackFailure
-from deployer.events import SUCCEEDED, EventStream, OnEvents, Outcome, follow_operation
-from deployer.planning import Context, change_set_review, settled_stack
 from deployer.review.stack_review import Result, StackReview
-from deployer.state import RECREATABLE, RECREATE
+from deployer.run.change_set_names import request_token
+from deployer.run.context import Context
+from deployer.run.follow_operation import SUCCEEDED, EventStream, OnEvents, Outcome, follow_operation
+from deployer.run.plan_stack import change_set_review, settled_stack
+from deployer.run.stack_state import RECREATABLE, RECREATE
 
 
 @dataclass

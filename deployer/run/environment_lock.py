@@ -39,8 +39,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from deployer.aws import cloudformation
-from deployer.change_set_names import request_token
 from deployer.errors import Interrupted
+from deployer.run.change_set_names import request_token
 
 LOCK_CHANGE_SET = "deploy-lock"
 # Longer than any run: a busy stack (30 min) plus an operation followed to its timeout (3 h), with a margin.

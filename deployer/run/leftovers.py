@@ -5,7 +5,7 @@ A run deletes only change sets it can prove are abandoned: made by this tool
 run, or finished (AVAILABLE or FAILED) and older than ``ABANDONED_AFTER``.
 Anything younger may be a review someone is about to apply
 (``--apply-plan``) or a run going on right now; the environment lock
-(``deployer/lock.py``) makes sure no run of this tool is going on, and this
+(``deployer/run/environment_lock.py``) makes sure no run of this tool is going on, and this
 rule that no reviewed plan is pulled from under its approver.
 
 Every other change set still AVAILABLE is deleted by CloudFormation when
@@ -19,8 +19,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from deployer.change_set_names import CHANGE_SET_PREFIX
 from deployer.review.stack_review import PendingChangeSet
+from deployer.run.change_set_names import CHANGE_SET_PREFIX
 
 ABANDONED_AFTER = timedelta(hours=24)  # a reviewed plan can be applied within this time
 _COMPUTING = ("CREATE_PENDING", "CREATE_IN_PROGRESS")

@@ -74,7 +74,7 @@ def importers(cfn: Any, stacks: Iterable[LiveStack]) -> dict[str, list[str]]:
 
 
 def deletion_dependencies(stacks: Mapping[str, LiveStack], imported_by: Mapping[str, list[str]]) -> dict[str, set[str]]:
-    """For ``executor.walk``: each stack waits for the stacks (of ``stacks``) importing its exports to be gone."""
+    """For ``walk.walk``: each stack waits for the stacks (of ``stacks``) importing its exports to be gone."""
     return {
         name: {importer for export in stack.exports for importer in imported_by.get(export, []) if importer in stacks}
         - {name}

@@ -44,7 +44,7 @@ class StackInput:
 
 @dataclass(frozen=True)
 class LockInput:
-    """The environment lock's stack and the template its lock change set is made from (``deployer.lock``).
+    """The environment lock's stack and the template its lock change set is made from (``run.environment_lock``).
 
     generate.py writes the template beside the stacks (manifest key ``lock``):
     the deployer never builds a template, this one included.

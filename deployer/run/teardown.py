@@ -4,7 +4,7 @@
     python deploy.py --env dev --teardown --execute [--yes]  # confirm, then delete and wait for each stack
 
 A teardown is a run like a deploy: it holds the environment's lock
-(``deployer.lock``) from start to end, and SIGTERM stops it like Ctrl-C (exit
+(``run.environment_lock``) from start to end, and SIGTERM stops it like Ctrl-C (exit
 143, review.json with each stack's true result).  The lock stack itself
 (``<project>-<env>-deploy-lock``, untagged, holding no resources) is part of
 the environment: a teardown that deleted everything else deletes it last.
@@ -41,17 +41,17 @@ from botocore.exceptions import WaiterError
 from rich.console import Console
 from rich.text import Text
 
-from deployer import inventory, prune
 from deployer.aws import cloudformation, elbv2
 from deployer.aws.clients import AWS_ERRORS, make_clients, one_line
-from deployer.change_set_names import new_change_set_name
-from deployer.entrypoints import LOAD_BALANCER, stack_resources
 from deployer.errors import Interrupted, UsageError, interrupt_code
-from deployer.inputs import load_deployment
-from deployer.planning import Context
 from deployer.review.lifecycle import DELETED, FAILED, INTERRUPTED, LISTED, SKIPPED, TO_DELETE, Lifecycle, Removal
-from deployer.run import FAILURE, OK, Options, locked
-from deployer.state import is_busy
+from deployer.run import inventory, prune
+from deployer.run.change_set_names import new_change_set_name
+from deployer.run.context import Context
+from deployer.run.deploy import FAILURE, OK, Options, locked
+from deployer.run.inputs import load_deployment
+from deployer.run.live_routes import LOAD_BALANCER, stack_resources
+from deployer.run.stack_state import is_busy
 from deployer.view import lifecycle_tables
 from deployer.view.review_files import markdown_table
 

@@ -11,62 +11,33 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from deployer import leftovers
 from deployer.aws import cloudformation
-from deployer.aws.clients import AWS_ERRORS, Clients, Timing
-from deployer.change_set_names import request_token
+from deployer.aws.clients import AWS_ERRORS
 from deployer.errors import Interrupted, StackFailure
-from deployer.inputs import Deployment, StackInput
-from deployer.inventory import stack_tags
-from deployer.lock import owner
 from deployer.review.export_changes import export_changes
 from deployer.review.host_moves import mark_host_moves
 from deployer.review.parameter_changes import deployed_parameters, kept_values, parameter_changes
 from deployer.review.property_values import attach_values
 from deployer.review.resource_changes import resource_changes
 from deployer.review.stack_review import ExportChange, PendingChangeSet, ResourceChange, Result, StackReview
-from deployer.state import CREATE, RECREATE, UPDATE, busy_message, decide, is_busy
-from deployer.upload import template_source
-from deployer.view.progress import Progress
+from deployer.run import leftovers
+from deployer.run.change_set_names import request_token
+from deployer.run.context import Context
+from deployer.run.environment_lock import owner
+from deployer.run.inputs import StackInput
+from deployer.run.inventory import stack_tags
+from deployer.run.stack_state import CREATE, RECREATE, UPDATE, busy_message, decide, is_busy
+from deployer.run.template_source import template_source
 from templates.stack_graph import exports_of, imports_of
 
 NAMED_IAM = ("RoleName", "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName")
 NO_CHANGES_MARKERS = ("didn't contain changes", "No updates are to be performed")
-
-
-@dataclass
-class Context:
-    """What every stack's plan and execution share during one run."""
-
-    clients: Clients
-    deployment: Deployment
-    timing: Timing
-    change_set_name: str
-    say: Callable[[str], None]
-    bucket: str | None = None
-    recreate_failed: bool = False
-    exports: dict[str, dict[str, Any]] = field(default_factory=dict)  # ListExports when the run started
-    stop: threading.Event = field(default_factory=threading.Event)  # set on Ctrl-C: stop following operations
-    progress: Progress | None = None  # live per-stack status; without it, reports are lines through ``say``
-
-    def progress_shown(self) -> AbstractContextManager[None]:
-        return self.progress.shown() if self.progress is not None else nullcontext()
-
-    def report(self, key: str, status: str) -> None:
-        """Where one stack is at, for the person (or CI log) watching the run."""
-        if self.progress is not None:
-            self.progress.stack(key, status)
-        else:
-            self.say(f"{self.deployment.stacks[key].stack_name}: {status}")
 
 
 def plan_stack(ctx: Context, key: str) -> StackReview:

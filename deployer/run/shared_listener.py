@@ -25,7 +25,7 @@ from botocore.exceptions import ClientError
 
 from deployer.aws import cloudformation, elbv2
 from deployer.aws.clients import Clients
-from deployer.inputs import Deployment
+from deployer.run.inputs import Deployment
 from templates.naming import EXPORT_PREFIX_PARAM, SERVICE_PREFIX
 
 LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"

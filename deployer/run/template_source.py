@@ -11,7 +11,7 @@ import hashlib
 from typing import Any
 
 from deployer.aws import s3
-from deployer.inputs import MAX_BODY_BYTES, StackInput
+from deployer.run.inputs import MAX_BODY_BYTES, StackInput
 
 KEY_PREFIX = "fargate-stacks/templates"
 

@@ -16,16 +16,16 @@ from collections.abc import Mapping
 
 from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
-from deployer import inventory
 from deployer.aws import cloudformation
 from deployer.aws.clients import AWS_ERRORS
-from deployer.entrypoints import alb_routes
 from deployer.errors import Interrupted
-from deployer.executor import walk
-from deployer.inventory import LiveStack
-from deployer.planning import Context
 from deployer.review.lifecycle import DELETED, FAILED, INTERRUPTED, LISTED, SKIPPED, TO_DELETE, Lifecycle, Removal
-from deployer.state import is_busy
+from deployer.run import inventory
+from deployer.run.context import Context
+from deployer.run.inventory import LiveStack
+from deployer.run.live_routes import alb_routes
+from deployer.run.stack_state import is_busy
+from deployer.run.walk import walk
 from templates.stack_graph import imports_of
 
 

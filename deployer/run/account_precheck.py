@@ -20,8 +20,8 @@ from rich.text import Text
 
 from deployer.aws import ec2
 from deployer.aws.clients import Clients, make_ec2_client
-from deployer.inputs import Deployment, load_deployment
-from deployer.shared_listener import listener_problems
+from deployer.run.inputs import Deployment, load_deployment
+from deployer.run.shared_listener import listener_problems
 from templates.naming import EXISTING_VPC_METADATA, NETWORK
 
 # Route targets that carry a task's traffic out of a private subnet (tasks have no public IP, so an

@@ -30,9 +30,9 @@ from botocore.parsers import ResponseParserError
 
 from deployer.aws import cloudformation
 from deployer.errors import Interrupted
-from deployer.planning import Context
 from deployer.review.lifecycle import PropertyDrift, ResourceDrift, StackDrift
 from deployer.review.stack_review import Review
+from deployer.run.context import Context
 
 DELAY = 5  # seconds between DescribeStackDriftDetectionStatus polls
 DEFAULT_TIMEOUT = 90

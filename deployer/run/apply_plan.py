@@ -34,7 +34,6 @@ from rich.text import Text
 
 from deployer.aws import cloudformation
 from deployer.errors import UsageError
-from deployer.planning import Context, template_hash
 from deployer.review.stack_review import (
     ExportChange,
     ParameterChange,
@@ -44,7 +43,9 @@ from deployer.review.stack_review import (
     Review,
     StackReview,
 )
-from deployer.run import FAILURE, OK, RISKY, Options, execute, locked, paused, prepare, recorded, write
+from deployer.run.context import Context
+from deployer.run.deploy import FAILURE, OK, RISKY, Options, execute, locked, paused, prepare, recorded, write
+from deployer.run.plan_stack import template_hash
 from deployer.view import terminal
 from deployer.view.review_files import SCHEMA
 
