@@ -1,4 +1,4 @@
-"""What the review says beyond each stack's change set: stacks to remove (prune) and drift.
+"""What the review says beyond each stack's change set: stacks to remove (prune) and drift; a teardown.
 
 Plain data, like ``stack_review``: ``prune`` and ``drift`` fill it,
 ``view.lifecycle_tables`` prints it, ``view.review_files`` writes it, and the risks and
@@ -110,3 +110,27 @@ class Lifecycle:
             "drift": [asdict(d) for d in self.drift],
             "drift_note": self.drift_note,
         }
+
+
+@dataclass
+class Teardown:
+    """A teardown's review: every live stack of the environment, in deletion order, and what outlives it."""
+
+    project: str
+    environment: str
+    region: str
+    stacks: list[Removal] = field(default_factory=list)  # in deletion order
+    left_behind: list[str] = field(default_factory=list)  # resources kept on deletion, and how to remove them
+    lock_stack: dict[str, str] = field(default_factory=dict)  # stack_name, result: deleted last, after the others
+
+    @property
+    def blocked(self) -> bool:
+        return any(s.blockers for s in self.stacks)
+
+    @property
+    def failed(self) -> list[Removal]:
+        return [s for s in self.stacks if s.result in (FAILED, SKIPPED, INTERRUPTED)]
+
+    @property
+    def complete(self) -> bool:
+        return not self.failed and self.lock_stack.get("result") == DELETED

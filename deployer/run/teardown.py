@@ -28,11 +28,8 @@ https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-del
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
@@ -44,7 +41,7 @@ from rich.text import Text
 from deployer.aws import cloudformation, elbv2
 from deployer.aws.clients import AWS_ERRORS, make_clients, one_line
 from deployer.errors import Interrupted, UsageError, interrupt_code
-from deployer.review.lifecycle import DELETED, FAILED, INTERRUPTED, LISTED, SKIPPED, TO_DELETE, Lifecycle, Removal
+from deployer.review.lifecycle import DELETED, FAILED, INTERRUPTED, LISTED, TO_DELETE, Lifecycle, Teardown
 from deployer.run import inventory, prune
 from deployer.run.change_set_names import new_change_set_name
 from deployer.run.context import Context
@@ -53,32 +50,9 @@ from deployer.run.inputs import load_deployment
 from deployer.run.live_routes import LOAD_BALANCER, stack_resources
 from deployer.run.stack_state import is_busy
 from deployer.view import lifecycle_tables
-from deployer.view.review_files import markdown_table
+from deployer.view.review_files import report_paths, write_teardown_reports
 
 RETAINED = ("Retain", "RetainExceptOnCreate")
-SCHEMA = 1
-
-
-@dataclass
-class Teardown:
-    project: str
-    environment: str
-    region: str
-    stacks: list[Removal] = field(default_factory=list)  # in deletion order
-    left_behind: list[str] = field(default_factory=list)  # resources kept on deletion, and how to remove them
-    lock_stack: dict[str, str] = field(default_factory=dict)  # stack_name, result: deleted last, after the others
-
-    @property
-    def blocked(self) -> bool:
-        return any(s.blockers for s in self.stacks)
-
-    @property
-    def failed(self) -> list[Removal]:
-        return [s for s in self.stacks if s.result in (FAILED, SKIPPED, INTERRUPTED)]
-
-    @property
-    def complete(self) -> bool:
-        return not self.failed and self.lock_stack.get("result") == DELETED
 
 
 def teardown(options: Options, console: Console, ask: Callable[[str], bool]) -> int:
@@ -95,7 +69,7 @@ def teardown(options: Options, console: Console, ask: Callable[[str], bool]) -> 
 
 def _locked(ctx: Context, options: Options, console: Console, ask: Callable[[str], bool]) -> int:
     plan = review_teardown(ctx)
-    show(console, plan)
+    lifecycle_tables.show_teardown(console, plan)
     code = FAILURE if plan.blocked else OK
     write(options.folder, plan, code, console)
     if plan.blocked or not options.execute:
@@ -222,20 +196,6 @@ def retained(cfn: Any, stack: inventory.LiveStack, resources: list[dict[str, Any
     return out
 
 
-def show(console: Console, plan: Teardown) -> None:
-    console.rule(f"Teardown: {plan.project}/{plan.environment} in {plan.region}")
-    if not plan.stacks:
-        console.print(Text("No stack of this environment exists (but its lock stack).", "green"))
-        return
-    console.print(lifecycle_tables.teardown_table(plan.stacks))
-    for stack in plan.stacks:
-        for blocker in stack.blockers:
-            console.print(Text(f"  blocked: {stack.stack_name}: {blocker}", "bold red"))
-    for line in plan.left_behind:
-        console.print(Text(f"  left behind: {line}", "yellow"))
-    console.print(Text(f"  last: the environment's lock stack {plan.lock_stack['stack_name']} (no resources)", "dim"))
-
-
 def _verdict(plan: Teardown) -> Text:
     if plan.blocked:
         return Text("Teardown blocked (see above): nothing was deleted.", "bold red")
@@ -246,7 +206,7 @@ def _verdict(plan: Teardown) -> Text:
 
 def _clear(folder: Path) -> None:
     """An earlier run's review files go before any AWS call: a CI job must never read them as this run's."""
-    for path in (folder / "review.md", folder / "review.json"):
+    for path in report_paths(folder):
         try:
             path.unlink(missing_ok=True)
         except OSError as exc:
@@ -255,21 +215,7 @@ def _clear(folder: Path) -> None:
 
 def write(folder: Path, plan: Teardown, code: int, console: Console) -> None:
     """review.md and review.json describe this run, a teardown, so a CI job never reads an older deploy's."""
-    md, js = folder / "review.md", folder / "review.json"
-    data = {
-        "schema": SCHEMA,
-        "operation": "teardown",
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        **{k: v for k, v in asdict(plan).items() if k != "stacks"},
-        "exit_code": code,
-        "stacks": [asdict(s) for s in plan.stacks],
-    }
-    js.write_text(json.dumps(data, indent=2, default=str) + "\n")
-    title = f"# Teardown review: {plan.project}/{plan.environment} ({plan.region})"
-    lines = lifecycle_tables.teardown_markdown(title, plan.stacks, plan.left_behind, markdown_table)
-    if plan.lock_stack:
-        lines += [f"The environment's lock stack {plan.lock_stack['stack_name']}: {plan.lock_stack['result']}", ""]
-    md.write_text("\n".join(lines))
+    md, js = write_teardown_reports(folder, plan, code)
     console.print(Text(f"Review written to {md} and {js}", "dim"))
 
 

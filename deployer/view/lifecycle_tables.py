@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from deployer.review.lifecycle import DELETED, LISTED, Lifecycle, Removal, StackDrift
+from deployer.review.lifecycle import DELETED, LISTED, Lifecycle, Removal, StackDrift, Teardown
 from deployer.view.value_rows import shorten
 
 REMOVAL_COLUMNS = ("Stack", "Status", "Exports (imported by)", "Routes", "Result")
@@ -145,3 +145,18 @@ def markdown(lifecycle: Lifecycle, table: MdTable) -> list[str]:
         lines += [*table(DRIFT_COLUMNS, drifted), ""] if drifted else []
         lines += [f"- {note}" for note in notes] + ([""] if notes else [])
     return lines
+
+
+def show_teardown(console: Console, plan: Teardown) -> None:
+    """A teardown's review on the terminal: the stacks in deletion order, what blocks them, what stays."""
+    console.rule(f"Teardown: {plan.project}/{plan.environment} in {plan.region}")
+    if not plan.stacks:
+        console.print(Text("No stack of this environment exists (but its lock stack).", "green"))
+        return
+    console.print(teardown_table(plan.stacks))
+    for stack in plan.stacks:
+        for blocker in stack.blockers:
+            console.print(Text(f"  blocked: {stack.stack_name}: {blocker}", "bold red"))
+    for line in plan.left_behind:
+        console.print(Text(f"  left behind: {line}", "yellow"))
+    console.print(Text(f"  last: the environment's lock stack {plan.lock_stack['stack_name']} (no resources)", "dim"))

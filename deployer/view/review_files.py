@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from deployer.errors import UsageError
+from deployer.review.lifecycle import Teardown
 from deployer.review.stack_review import REPLACEMENT, RESOURCE_COLUMNS, Review, StackReview
 from deployer.view import cost_lines, lifecycle_tables
 from deployer.view.value_rows import VALUE_COLUMNS, value_rows
 
 SCHEMA = 1
+TEARDOWN_SCHEMA = 1  # a teardown's review.json: its own shape ("operation": "teardown")
 
 
 def report_paths(folder: Path) -> tuple[Path, Path]:
@@ -151,3 +153,23 @@ def _stack_section(stack: StackReview) -> list[str]:
 
 def _replacement(value: str) -> str:
     return f"**{value}**" if value in ("True", "Conditional") else value
+
+
+def write_teardown_reports(folder: Path, plan: Teardown, exit_code: int) -> tuple[Path, Path]:
+    """A teardown's review.md and review.json, so a CI job never reads an older deploy's as this run's."""
+    md, js = report_paths(folder)
+    data = {
+        "schema": TEARDOWN_SCHEMA,
+        "operation": "teardown",
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **{k: v for k, v in asdict(plan).items() if k != "stacks"},
+        "exit_code": exit_code,
+        "stacks": [asdict(s) for s in plan.stacks],
+    }
+    js.write_text(json.dumps(data, indent=2, default=str) + "\n")
+    title = f"# Teardown review: {plan.project}/{plan.environment} ({plan.region})"
+    lines = lifecycle_tables.teardown_markdown(title, plan.stacks, plan.left_behind, markdown_table)
+    if plan.lock_stack:
+        lines += [f"The environment's lock stack {plan.lock_stack['stack_name']}: {plan.lock_stack['result']}", ""]
+    md.write_text("\n".join(lines))
+    return md, js
