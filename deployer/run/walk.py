@@ -2,6 +2,13 @@
 
 Not in waves: a slow service stack never holds back another service's
 stack that only needed the network and the cluster.
+
+Two records make a walk, each kept by the side that can keep it reliably:
+the graph (what is ready, what finished, which failure holds back which
+stack) by the walking thread, and the ledger (which work started, ended or
+returned) by the workers themselves, because Ctrl-C may land anywhere in the
+walking thread, even inside ``pool.submit`` after the work was queued but
+before its future is known there.
 """
 
 from __future__ import annotations
@@ -11,13 +18,83 @@ import threading
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from graphlib import TopologicalSorter
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 R = TypeVar("R")
 
 
 class _NotStarted(Exception):
     """Work that was queued but had not started when the walk ended with an exception."""
+
+
+class _Graph(Generic[R]):
+    """The walking thread's record: what is ready, what finished, and the failed keys upstream of each key."""
+
+    def __init__(
+        self,
+        depends_on: Mapping[str, Collection[str]],
+        failed: Callable[[R], bool],
+        on_result: Callable[[str, R], None] | None,
+    ) -> None:
+        self.depends_on = depends_on
+        self.sorter = TopologicalSorter({key: set(deps) for key, deps in depends_on.items()})
+        self.sorter.prepare()
+        self.results: dict[str, R] = {}
+        self.blocked_by: dict[str, set[str]] = {}  # key -> the failed keys upstream of it
+        self.failed = failed
+        self.on_result = on_result
+
+    def upstream_failures(self, key: str) -> set[str]:
+        """The keys whose own work failed somewhere upstream of ``key`` (never a skipped key in between)."""
+        return set().union(*(self.blocked_by.get(dep, set()) for dep in self.depends_on[key]))
+
+    def finish(self, key: str, result: R, upstream: set[str]) -> None:
+        """Record ``key``'s result, tell ``on_result`` at once, and let the keys depending on it become ready."""
+        self.results[key] = result
+        if upstream:
+            self.blocked_by[key] = upstream
+        elif self.failed(result):
+            self.blocked_by[key] = {key}
+        if self.on_result is not None:
+            self.on_result(key, result)
+        self.sorter.done(key)
+
+
+class _Ledger(Generic[R]):
+    """The workers' own record of the work that started, ended (returned or raised) and returned."""
+
+    def __init__(self, work: Callable[[str], R]) -> None:
+        self.work = work
+        self.book = threading.Condition()
+        self.started: set[str] = set()
+        self.ended: set[str] = set()
+        self.returned: dict[str, R] = {}
+        self.closing = False  # set (under book) after an exception: work that has not started yet never starts
+
+    def run(self, key: str) -> R:
+        """``work(key)`` in a worker, recorded; refused once the walk is closing."""
+        with self.book:
+            if self.closing:
+                raise _NotStarted(key)
+            self.started.add(key)
+        try:
+            result = self.work(key)
+            with self.book:
+                self.returned[key] = result
+            return result
+        finally:
+            with self.book:
+                self.ended.add(key)
+                self.book.notify_all()
+
+    def close(self) -> None:
+        with self.book:
+            self.closing = True
+
+    def wait_for_running_work(self) -> None:
+        """Until every started work has ended; it watches ``stop``, so it returns soon (a second Ctrl-C gives up)."""
+        with contextlib.suppress(KeyboardInterrupt), self.book:
+            self.book.wait_for(lambda: self.started <= self.ended)
 
 
 def walk(
@@ -44,71 +121,45 @@ def walk(
     expected to watch ``stop``; a second Ctrl-C stops waiting for it) and the
     exception propagates.
     """
-    sorter = TopologicalSorter({key: set(deps) for key, deps in depends_on.items()})
-    sorter.prepare()
-    results: dict[str, R] = {}
-    blocked_by: dict[str, set[str]] = {}  # key -> the failed keys upstream of it
-
-    def finish(key: str, result: R, upstream: set[str]) -> None:
-        results[key] = result
-        if upstream:
-            blocked_by[key] = upstream
-        elif failed(result):
-            blocked_by[key] = {key}
-        if on_result is not None:
-            on_result(key, result)
-        sorter.done(key)
-
-    # The workers keep this record themselves: Ctrl-C may land anywhere in this thread, even inside
-    # pool.submit after the work was queued but before its future is known here.
-    book = threading.Condition()
-    started: set[str] = set()
-    ended: set[str] = set()  # returned or raised
-    returned: dict[str, R] = {}
-    closing = False  # set (under book) after an exception: work that has not started yet never starts
-
-    def tracked(key: str) -> R:
-        with book:
-            if closing:
-                raise _NotStarted(key)
-            started.add(key)
-        try:
-            result = work(key)
-            with book:
-                returned[key] = result
-            return result
-        finally:
-            with book:
-                ended.add(key)
-                book.notify_all()
-
+    graph: _Graph[R] = _Graph(depends_on, failed, on_result)
+    ledger = _Ledger(work)
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="stack")
-    running: dict[Future[R], str] = {}
     try:
-        while sorter.is_active():
-            for key in sorter.get_ready():
-                upstream = set().union(*(blocked_by.get(dep, set()) for dep in depends_on[key]))
-                if upstream and skip is not None:
-                    finish(key, skip(key, sorted(upstream)), upstream)
-                else:
-                    running[pool.submit(tracked, key)] = key
-            if not running:
-                continue
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in finished:
-                key = running.pop(future)
-                finish(key, future.result(), set())
+        _drive(graph, ledger, pool, skip)
     except BaseException:
-        with book:
-            closing = True
-        if stop is not None:
-            stop.set()
-        pool.shutdown(wait=False, cancel_futures=True)
-        with contextlib.suppress(KeyboardInterrupt), book:  # a second Ctrl-C stops waiting for running work
-            book.wait_for(lambda: started <= ended)  # it watches stop, so it returns soon
-        for key, result in list(returned.items()):
-            if key not in results and on_result is not None:
-                on_result(key, result)
+        _stop_early(graph, ledger, pool, stop)
         raise
     pool.shutdown(wait=True)
-    return results
+    return graph.results
+
+
+def _drive(
+    graph: _Graph[R], ledger: _Ledger[R], pool: ThreadPoolExecutor, skip: Callable[[str, list[str]], R] | None
+) -> None:
+    """Start each key as soon as it is ready (or skip it past a failure), and finish keys as their work returns."""
+    running: dict[Future[R], str] = {}
+    while graph.sorter.is_active():
+        for key in graph.sorter.get_ready():
+            upstream = graph.upstream_failures(key)
+            if upstream and skip is not None:
+                graph.finish(key, skip(key, sorted(upstream)), upstream)
+            else:
+                running[pool.submit(ledger.run, key)] = key
+        if not running:
+            continue
+        finished, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in finished:
+            key = running.pop(future)
+            graph.finish(key, future.result(), set())
+
+
+def _stop_early(graph: _Graph[R], ledger: _Ledger[R], pool: ThreadPoolExecutor, stop: threading.Event | None) -> None:
+    """After an exception: start nothing new, let the running work return, and hand on what it returned."""
+    ledger.close()
+    if stop is not None:
+        stop.set()
+    pool.shutdown(wait=False, cancel_futures=True)
+    ledger.wait_for_running_work()
+    for key, result in list(ledger.returned.items()):
+        if key not in graph.results and graph.on_result is not None:
+            graph.on_result(key, result)
