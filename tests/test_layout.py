@@ -3,6 +3,9 @@
 The folder list of ``templates/`` is the pipeline (params -> stacks -> checks
 -> files); these tests keep the imports pointing the same way, keep the
 package free of import circles, and keep every module readable in one sitting.
+The deployer's rooms keep their promises the same way: every AWS call in
+``deployer/aws``, a review and a view that only handle data, packages whose
+docstring maps their modules, functions on one screen.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from botocore import xform_name
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("templates", "deployer")
 MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 60  # a function on one screen
 
 # A stage may import from earlier stages, never from later ones.  Shared
 # modules (naming, errors, stack_graph) sit outside the stages.
@@ -42,6 +46,14 @@ AWS_SERVICES = ("cloudformation", "elbv2", "ec2", "s3")  # deployer/aws/<service
 SDK_IMPORTS = ("boto3", "botocore.client", "botocore.session", "botocore.waiter", "botocore.paginate")
 CLIENT_NAME = re.compile(r"(^|_)(cfn|cloudformation|elbv2|elb|ec2|s3|ecs|sts|iam|client|session|boto3)$")
 CLIENT_METHODS = {"get_paginator", "get_waiter", "can_paginate", "generate_presigned_url"}
+# The review is plain data and the view only shows it: neither may reach what runs a deploy or calls AWS.
+PLAIN_DATA_ROOMS = ("deployer.review", "deployer.view")
+ACTING_ROOMS = ("deployer.run", "deployer.aws")
+
+
+def within(module: str, *packages: str) -> bool:
+    """``module`` is one of ``packages`` or inside one (``deployer.run.walk`` is within ``deployer.run``)."""
+    return any(module == package or module.startswith(package + ".") for package in packages)
 
 
 def module_files(root: Path = ROOT) -> dict[str, Path]:
@@ -156,7 +168,7 @@ def outside_the_aws_room(root: Path = ROOT) -> dict[str, list[str]]:
     return {
         name: calls
         for name, path in module_files(root).items()
-        if name.startswith("deployer") and not (name == AWS_ROOM or name.startswith(AWS_ROOM + "."))
+        if within(name, "deployer") and not within(name, AWS_ROOM)
         if (calls := aws_calls(path))
     }
 
@@ -203,6 +215,65 @@ def test_every_aws_function_names_its_api_action() -> None:
                 if first not in actions:
                     unnamed.append(f"{service}.{node.name}: {first!r}")
     assert not unnamed, f"docstrings not starting with an API action: {unnamed}"
+
+
+def test_review_and_view_import_nothing_that_runs_a_deploy_or_calls_aws() -> None:
+    """deployer/review and deployer/view are handed data: they never import deployer/run or deployer/aws."""
+    graph = import_graph()
+    reached = sorted(
+        (module, target)
+        for module, targets in graph.items()
+        if within(module, *PLAIN_DATA_ROOMS)
+        for target in targets
+        if within(target, *ACTING_ROOMS)
+    )
+    assert not reached, f"the review or the view imports what runs a deploy or calls AWS: {reached}"
+
+
+def test_deployer_package_maps_name_every_module() -> None:
+    """Each deployer package's docstring is its map: every module and subpackage in it is named there."""
+    unnamed = []
+    for init in sorted((ROOT / "deployer").rglob("__init__.py")):
+        folder = init.parent
+        doc = ast.get_docstring(ast.parse(init.read_text())) or ""
+        parts = {p.stem for p in folder.glob("*.py") if p.stem != "__init__"}
+        parts |= {p.parent.name for p in folder.glob("*/__init__.py")}
+        unnamed += [f"{folder.relative_to(ROOT)}: {part}" for part in sorted(parts) if f"``{part}``" not in doc]
+    assert not unnamed, f"not named in their package's map: {unnamed}"
+
+
+def long_functions(package: str, root: Path = ROOT) -> dict[str, int]:
+    """``module.function`` -> its lines, for each function of ``package`` (one of PACKAGES) over one screen.
+
+    A nested function counts on its own and within the function around it.
+    """
+    found = {}
+    for name, path in module_files(root).items():
+        if not within(name, package):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > MAX_FUNCTION_LINES:
+                    found[f"{name}.{node.name}"] = lines
+    return found
+
+
+def test_deployer_functions_fit_one_screen() -> None:
+    """No deployer function over MAX_FUNCTION_LINES.  templates/ is held to the same rule by its own layout work."""
+    too_long = long_functions("deployer")
+    assert not too_long, f"over {MAX_FUNCTION_LINES} lines: {too_long}"
+
+
+def test_the_function_length_check_finds_a_long_function(tmp_path: Path) -> None:
+    """The scan itself can fail: a planted function one line over the limit is reported, one at the limit is not."""
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "deployer").mkdir()
+    body = "    x = 1\n"
+    (tmp_path / "deployer" / "long.py").write_text(
+        f"def fits():\n{body * (MAX_FUNCTION_LINES - 1)}\ndef over():\n{body * MAX_FUNCTION_LINES}"
+    )
+    assert long_functions("deployer", tmp_path) == {"deployer.long.over": MAX_FUNCTION_LINES + 1}
 
 
 def test_every_module_fits_one_sitting() -> None:
