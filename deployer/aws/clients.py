@@ -38,11 +38,13 @@ MAX_ATTEMPTS = 10  # per call, the first one included, unless AWS_MAX_ATTEMPTS (
 
 
 def retries() -> Config:
+    """Every client's config: botocore's adaptive retry mode, and our name in the user agent."""
     policy = {"mode": "adaptive", "total_max_attempts": max_attempts()}
     return Config(retries=policy, user_agent_extra="fargate-stacks-deployer")  # type: ignore[arg-type]
 
 
 def max_attempts() -> int:
+    """Attempts per call: AWS_MAX_ATTEMPTS when it is a positive number (the SDKs' variable), else ours."""
     value = os.environ.get("AWS_MAX_ATTEMPTS", "")
     return int(value) if value.isdigit() and int(value) > 0 else MAX_ATTEMPTS
 

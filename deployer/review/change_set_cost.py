@@ -47,6 +47,8 @@ class Generated(Protocol):
 
 @dataclass
 class Priced:
+    """One priced resource change: how many units it adds (or removes) and what they cost a month."""
+
     unit: str
     quantity: int
     monthly: float

@@ -52,6 +52,8 @@ class Removal:
 
 @dataclass
 class PropertyDrift:
+    """One property changed outside CloudFormation: the template's value and what AWS has now."""
+
     path: str  # "/ContainerDefinitions/0/Environment/0/Value"
     expected: str | None  # what the template says
     actual: str | None  # what AWS has now
@@ -60,6 +62,8 @@ class PropertyDrift:
 
 @dataclass
 class ResourceDrift:
+    """A resource changed or deleted outside CloudFormation, and whether this run's change set puts it back."""
+
     logical_id: str
     resource_type: str
     status: str  # MODIFIED | DELETED
@@ -69,6 +73,8 @@ class ResourceDrift:
 
 @dataclass
 class StackDrift:
+    """One stack's drift result; a note says why it is incomplete or missing (drift never fails a deploy)."""
+
     key: str
     stack_name: str
     status: str  # DRIFTED | IN_SYNC | UNKNOWN | NOT_CHECKED
@@ -78,6 +84,8 @@ class StackDrift:
 
 @dataclass
 class Lifecycle:
+    """The review's part beyond change sets: stacks to remove and drift, with the risks and failures they add."""
+
     removals: list[Removal] = field(default_factory=list)
     prune: bool = False  # --prune given
     prune_note: str = ""  # one line when the environment's stacks could not be listed

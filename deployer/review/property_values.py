@@ -31,6 +31,8 @@ NO_VALUES_NOTE = (
 
 @dataclass
 class PropertyValue:
+    """One changed property's value before and after, as the change set gives it (never shortened here)."""
+
     path: str  # "/Properties/ContainerDefinitions/0/Image", or the property's name when no path was given
     before: str | None
     after: str | None

@@ -33,6 +33,7 @@ _SOURCES = {
 
 
 def resource_changes(described: Mapping[str, Any]) -> list[ResourceChange]:
+    """The change set's resource rows, removals first: what a reviewer must see before anything runs."""
     rows = [_row(change["ResourceChange"]) for change in described.get("Changes", []) if "ResourceChange" in change]
     return sorted(rows, key=lambda r: ({"Remove": 0, "Modify": 1, "Add": 2}.get(r.action, 3), r.logical_id))
 
@@ -84,6 +85,7 @@ def host_move_risk(change: ResourceChange) -> str | None:
 
 
 def risk_of(change: ResourceChange) -> str | None:
+    """Why a row is risky (shared infrastructure removed or maybe replaced, a host moving), or None."""
     moved = host_move_risk(change)
     if moved:
         return moved

@@ -17,6 +17,8 @@ from deployer.review.property_values import PropertyValue
 
 
 class Result(StrEnum):
+    """Where a stack stands in the run; each result says whether it fails the run or holds back dependents."""
+
     CHANGES = "changes"  # a change set is ready to execute
     NO_CHANGES = "no changes"
     PREVIEW = "preview"  # a new stack whose imports do not exist yet: read from its template
@@ -57,6 +59,8 @@ REPLACEMENT = RESOURCE_COLUMNS.index("Replacement")
 
 @dataclass
 class ResourceChange:
+    """One resource row of a change set, with the risk it carries and its property values."""
+
     action: str  # Add | Modify | Remove | Import | Dynamic
     logical_id: str
     resource_type: str
@@ -76,6 +80,8 @@ class ResourceChange:
 
 @dataclass
 class ParameterChange:
+    """A parameter whose value changes, and where the new value comes from (--set or the template)."""
+
     name: str
     deployed: str | None
     new: str | None
@@ -84,6 +90,8 @@ class ParameterChange:
 
 @dataclass
 class ExportChange:
+    """An export the change set adds, removes or may change; removing or changing one in use is a risk."""
+
     name: str
     change: str  # added | removed | may change
     reason: str = ""
@@ -127,6 +135,8 @@ class PendingChangeSet:
 
 @dataclass
 class StackReview:
+    """One stack's review: its result, its rows, its notes; what review.json records and apply-plan checks."""
+
     key: str
     stack_name: str
     action: str  # CREATE | UPDATE | RECREATE, or "" when nothing can be done
@@ -165,6 +175,8 @@ class StackReview:
 
 @dataclass
 class Review:
+    """The whole run's review: every stack, stacks to remove and drift, the cost delta, and its verdict."""
+
     project: str
     environment: str
     region: str

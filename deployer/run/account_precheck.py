@@ -139,6 +139,7 @@ def _table_of(subnet_id: str, tables: list[dict[str, Any]]) -> dict[str, Any] | 
 
 
 def has_way_out(table: dict[str, Any]) -> bool:
+    """Whether a route table sends 0.0.0.0/0 out through something a task without a public IP can use."""
     return any(
         route.get("DestinationCidrBlock") == "0.0.0.0/0"
         and route.get("State", "active") == "active"

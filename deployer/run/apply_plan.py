@@ -59,6 +59,7 @@ _WHY = {
 
 
 def apply_plan(options: Options, console: Console, ask: Callable[[str], bool]) -> int:
+    """``deploy.py --apply-plan``: check every stack of the plan, then execute exactly the reviewed change sets."""
     path = options.apply_plan
     assert path is not None
     plan = read_plan(path, options)  # before the run replaces review.json, which may be this very file
@@ -122,6 +123,7 @@ def read_plan(path: Path, options: Options) -> dict[str, Any]:
 
 
 def review_from(plan: dict[str, Any]) -> Review:
+    """The review a review.json records, to check against what CloudFormation holds now."""
     stacks = {data["key"]: stack_from(data) for data in plan["stacks"]}
     review = Review(plan["project"], plan["environment"], plan["region"], stacks, bool(plan["allow_replacement"]))
     review.run = plan["run"]
@@ -129,6 +131,7 @@ def review_from(plan: dict[str, Any]) -> Review:
 
 
 def stack_from(data: dict[str, Any]) -> StackReview:
+    """One stack's review as review.json wrote it (the inverse of ``view.review_files.as_json``)."""
     created = data.get("created_at")
     return StackReview(
         key=data["key"],

@@ -43,6 +43,8 @@ INTERRUPTED = 130  # Ctrl-C; a run stopped by SIGTERM exits 143 (errors.interrup
 
 @dataclass(frozen=True)
 class Options:
+    """What the command line asked for; one record, so deploy, apply-plan and teardown read the same flags."""
+
     folder: Path
     environment: str | None = None  # when given, the folder's manifest must be for this environment
     stacks: list[str] = field(default_factory=list)
@@ -59,11 +61,12 @@ class Options:
     bucket: str | None = None
     workers: int = 4
     wait: bool = False  # another run holds the environment's lock: wait for it instead of stopping
-    apply_plan: Path | None = None  # execute the change sets of this earlier review.json (see deployer.apply)
+    apply_plan: Path | None = None  # execute the change sets of this earlier review.json (see run.apply_plan)
     timing: Timing = field(default_factory=Timing)
 
 
 def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> int:
+    """``deploy.py``: check the account, take the environment's lock, review, and execute when asked; the exit code."""
     ctx = prepare(options, console)
     if problems := account_precheck.account_problems(ctx.deployment, ctx.clients, options.profile):
         return account_precheck.refuse(console, problems)  # before the lock: a refused run leaves nothing behind
@@ -139,6 +142,8 @@ def _locked(ctx: Context, options: Options, console: Console, ask: Callable[[str
 
 
 def paused(progress: Progress | None, ask: Callable[[str], bool]) -> Callable[[str], bool]:
+    """``ask``, with the live progress table paused meanwhile, so it never redraws over the question."""
+
     def asked(question: str) -> bool:
         with progress.paused() if progress is not None else contextlib.nullcontext():
             return ask(question)
@@ -295,6 +300,7 @@ def recorded(console: Console, folder: Path, review: Review) -> Iterator[None]:
 
 
 def write(console: Console, folder: Path, review: Review, code: int) -> None:
+    """The review files, or one red line when the disk refuses them: the run's outcome stands either way."""
     try:
         md, js = write_reports(folder, review, code)
     except OSError as exc:  # checked writable before any AWS call; a full disk can still refuse

@@ -49,6 +49,8 @@ LOCK_TTL = timedelta(hours=6)
 
 @dataclass(frozen=True)
 class Holder:
+    """Who holds an environment's lock, since and until when: what a second run tells its user."""
+
     run: str
     owner: str
     started: datetime

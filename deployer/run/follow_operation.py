@@ -110,6 +110,8 @@ def backoff(low: float, high: float) -> Iterator[float]:
 
 @dataclass(frozen=True)
 class Outcome:
+    """How a followed operation ended: the stack's own status decides, never an event."""
+
     succeeded: bool
     status: str  # the stack's final status, GONE, UNKNOWN (unreadable), TIMEOUT or INTERRUPTED
     reason: str = ""

@@ -56,6 +56,8 @@ class LockInput:
 
 @dataclass(frozen=True)
 class Deployment:
+    """Everything a run deploys, read from the generated folder and the flags before any AWS call."""
+
     project: str
     environment: str
     region: str
@@ -77,6 +79,7 @@ class Deployment:
 def load_deployment(
     folder: Path, selection: Iterable[str] = (), sets: Iterable[str] = (), region: str | None = None
 ) -> Deployment:
+    """The folder's manifest, templates and --stacks/--set/--region, checked; a usage error otherwise."""
     manifest = _read_manifest(folder)
     templates = {key: _read_template(folder, spec["template"]) for key, spec in manifest["stacks"].items()}
     graph = build_graph({key: template for key, (_body, template) in templates.items()})

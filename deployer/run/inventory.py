@@ -36,6 +36,8 @@ def description_prefix(project: str, environment: str) -> str:
 
 @dataclass
 class LiveStack:
+    """A live stack of the environment as DescribeStacks shows it; prune and teardown start from these."""
+
     name: str
     stack_id: str
     status: str

@@ -56,6 +56,7 @@ def _made_at(name: str) -> datetime | None:
 
 
 def superseded_notes(pending: Iterable[PendingChangeSet]) -> list[str]:
+    """A note per earlier review of ours that executing this change set makes CloudFormation delete."""
     return [
         f"supersedes change set {p.name} of an earlier review: CloudFormation deletes it when this one executes, "
         "so that review can no longer be applied"

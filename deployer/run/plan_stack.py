@@ -108,6 +108,7 @@ def _missing_exporters(ctx: Context, stack_in: StackInput) -> list[str]:
 
 
 def preview(stack_in: StackInput, action: str, waits_for: list[str]) -> StackReview:
+    """A new stack's review read from its template (all adds), for when its change set cannot be made yet."""
     review = StackReview(stack_in.key, stack_in.stack_name, action, Result.PREVIEW)
     review.template_sha256, review.parameter_values = template_hash(stack_in.template), dict(stack_in.parameters)
     resources = sorted(stack_in.template["Resources"].items())
@@ -133,6 +134,7 @@ def template_hash(template: dict[str, Any]) -> str:
 
 
 def added_exports(stack_in: StackInput) -> list[ExportChange]:
+    """Every export of a new stack: added, imported by nobody yet."""
     return [ExportChange(name, "added") for name in sorted(exports_of(stack_in.template, stack_in.parameters))]
 
 
@@ -147,6 +149,7 @@ def _deferred(stack_in: StackInput, waits_for: list[str]) -> StackReview:
 
 
 def capabilities(template: dict[str, Any]) -> list[str]:
+    """The capabilities CreateChangeSet needs for this template (IAM, named IAM, transforms), and no more."""
     iam = [r for r in template.get("Resources", {}).values() if r.get("Type", "").startswith("AWS::IAM::")]
     caps = ["CAPABILITY_IAM"] if iam else []
     if any(name in r.get("Properties", {}) for r in iam for name in NAMED_IAM):

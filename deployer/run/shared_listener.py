@@ -33,6 +33,8 @@ LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
 
 @dataclass(frozen=True)
 class OurRule:
+    """A listener rule our templates plan on a listener that exists outside our stacks."""
+
     stack_key: str
     stack_name: str
     listener_arn: str

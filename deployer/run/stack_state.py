@@ -12,6 +12,8 @@ RECREATABLE = ("ROLLBACK_COMPLETE",)  # a first create rolled back: nothing is l
 
 @dataclass(frozen=True)
 class Decision:
+    """What to do with a stack in its current state, and what the review should say about it."""
+
     action: str = ""  # CREATE | UPDATE | RECREATE
     busy: bool = False  # another operation is running: wait for it to settle
     blocked: str = ""  # why nothing can be done, and how to fix it
@@ -19,10 +21,12 @@ class Decision:
 
 
 def is_busy(status: str) -> bool:
+    """Another operation is changing the stack (REVIEW_IN_PROGRESS is only an unexecuted change set)."""
     return status.endswith("_IN_PROGRESS") and status != "REVIEW_IN_PROGRESS"
 
 
 def decide(stack: Mapping[str, Any] | None, recreate_failed: bool) -> Decision:
+    """Create, update, recreate, wait, or stop with the way out, from the stack's status."""
     if stack is None or stack["StackStatus"] == "REVIEW_IN_PROGRESS":
         return Decision(CREATE)  # REVIEW_IN_PROGRESS: a create change set nobody executed
     status, name = stack["StackStatus"], stack["StackName"]
@@ -46,6 +50,7 @@ def decide(stack: Mapping[str, Any] | None, recreate_failed: bool) -> Decision:
 
 
 def busy_message(name: str, status: str, waited: int) -> str:
+    """Why a busy stack is not planned, and when to try again."""
     if waited <= 0:
         return f"{name} is {status}: another operation is changing it. Deploy again when it has finished."
     return f"{name} is still {status} after {waited}s of waiting. Deploy again when it has finished."

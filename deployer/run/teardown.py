@@ -56,6 +56,7 @@ RETAINED = ("Retain", "RetainExceptOnCreate")
 
 
 def teardown(options: Options, console: Console, ask: Callable[[str], bool]) -> int:
+    """``deploy.py --teardown``: review the environment's deletion and, with --execute, delete it; the exit code."""
     deployment = load_deployment(options.folder, region=options.region)
     if options.environment and options.environment != deployment.environment:
         raise UsageError(f"{options.folder} holds environment {deployment.environment!r}, not {options.environment!r}")

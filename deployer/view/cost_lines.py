@@ -39,6 +39,7 @@ def _money(amount: float) -> str:
 
 
 def terminal(cost: Mapping[str, Any]) -> RenderableType:
+    """The cost delta on the terminal, with what could not be priced."""
     parts: list[RenderableType] = [Text("Monthly cost delta", "bold")]
     parts += [Text(f"  {line}") for line in text_lines(cost)] or [Text("  no priced change", "dim")]
     parts += [Text(f"  not priced: {item}", "dim") for item in cost["not_priced"]]
@@ -48,6 +49,7 @@ def terminal(cost: Mapping[str, Any]) -> RenderableType:
 
 
 def markdown(cost: Mapping[str, Any]) -> list[str]:
+    """review.md's cost section: the same lines as the terminal."""
     lines = ["## Monthly cost delta", ""]
     lines += [f"- {line}" for line in text_lines(cost)] or ["- no priced change"]
     lines += [f"- not priced: {item}" for item in cost["not_priced"]]

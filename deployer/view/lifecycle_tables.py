@@ -21,6 +21,7 @@ MdTable = Callable[[tuple[str, ...], list[list[str]]], list[str]]
 
 
 def removal_rows(lifecycle: Lifecycle) -> list[list[str]]:
+    """One row per stack no longer in the manifest: its exports and importers, routes, result."""
     rows = []
     for r in lifecycle.removals:
         exports = "; ".join(f"{e} ({', '.join(r.importers.get(e, [])) or 'not imported'})" for e in r.exports)
@@ -35,6 +36,8 @@ def _result(removal: Removal) -> str:
 
 
 def drift_rows(drift: list[StackDrift], width: int | None = None) -> list[list[str]]:
+    """One row per drifted property (or resource); ``width`` shortens values for the terminal."""
+
     def cell(value: str | None) -> str:
         return shorten(value, width) if width else ("(none)" if value is None else value)
 
@@ -50,6 +53,7 @@ def drift_rows(drift: list[StackDrift], width: int | None = None) -> list[list[s
 
 
 def drift_notes(lifecycle: Lifecycle) -> list[str]:
+    """Why drift is incomplete, and which console changes this run overwrites."""
     notes = [lifecycle.drift_note] if lifecycle.drift_note else []
     notes += [f"{d.stack_name}: {d.note}" for d in lifecycle.drift if d.note]
     overwritten = sorted(
@@ -64,6 +68,7 @@ def drift_notes(lifecycle: Lifecycle) -> list[str]:
 
 
 def terminal(lifecycle: Lifecycle, width: int = 40) -> RenderableType:
+    """Stacks to remove and drift on the terminal, with blockers, risks and notes."""
     parts: list[RenderableType] = []
     if lifecycle.removals:
         parts.append(titled_table("Stacks no longer in the manifest", REMOVAL_COLUMNS, removal_rows(lifecycle)))
@@ -111,10 +116,12 @@ def teardown_rows(stacks: list[Removal]) -> list[list[str]]:
 
 
 def teardown_table(stacks: list[Removal]) -> Table:
+    """The stacks a teardown deletes, in deletion order."""
     return titled_table("Stacks to delete, in this order", TEARDOWN_COLUMNS, teardown_rows(stacks))
 
 
 def teardown_markdown(title: str, stacks: list[Removal], left_behind: list[str], table: MdTable) -> list[str]:
+    """A teardown's review.md: the same rows as the terminal, then blockers and what is left behind."""
     lines = [title, "", *table(TEARDOWN_COLUMNS, teardown_rows(stacks)), ""]
     lines += [f"- **blocked** {s.stack_name}: {b}" for s in stacks for b in s.blockers]
     lines += [f"- left behind: {line}" for line in left_behind]
@@ -122,6 +129,7 @@ def teardown_markdown(title: str, stacks: list[Removal], left_behind: list[str],
 
 
 def titled_table(title: str, columns: tuple[str, ...], rows: list[list[str]]) -> Table:
+    """A rich table with a title on the left, for sections that have rows but no styling of their own."""
     table = Table(*columns, title=title, title_justify="left", header_style="bold")
     for row in rows:
         table.add_row(*row)

@@ -25,6 +25,7 @@ TEARDOWN_SCHEMA = 1  # a teardown's review.json: its own shape ("operation": "te
 
 
 def report_paths(folder: Path) -> tuple[Path, Path]:
+    """Where a run writes its review: review.md and review.json in the generated folder."""
     return folder / "review.md", folder / "review.json"
 
 
@@ -55,6 +56,7 @@ def reset_reports(folder: Path) -> None:
 
 
 def write_reports(folder: Path, review: Review, exit_code: int) -> tuple[Path, Path]:
+    """review.md (with the environment's diagram) and review.json, for this run and its exit code."""
     md, js = report_paths(folder)
     md.write_text(markdown(review) + environment_picture(folder))
     js.write_text(json.dumps(as_json(review, exit_code), indent=2, default=str) + "\n")
@@ -73,6 +75,7 @@ def environment_picture(folder: Path) -> str:
 
 
 def as_json(review: Review, exit_code: int) -> dict[str, Any]:
+    """review.json's content: every stack with its risks, the exit code, cost and lifecycle, for CI gates."""
     stacks = []
     for stack in review.stacks.values():
         data = asdict(stack)
@@ -108,6 +111,7 @@ markdown_table = _table  # the lifecycle sections and the teardown review draw t
 
 
 def markdown(review: Review) -> str:
+    """review.md: risks first, the summary, lifecycle and cost, then a section per stack."""
     lines = [f"# Deploy review: {review.project}/{review.environment} ({review.region})", ""]
     if review.risky:
         gate = "allowed by --allow-replacement" if review.allow_replacement else "not executed: no --allow-replacement"

@@ -29,6 +29,7 @@ RESULT_STYLES = {
 
 
 def heading(review: StackReview) -> Text:
+    """A stack's one-line heading: name, key, action, result, counts."""
     counts = ", ".join(f"{n} {action.lower()}" for action, n in review.counts().items() if n)
     text = Text.assemble(
         (review.stack_name, "bold"),
@@ -45,6 +46,7 @@ def heading(review: StackReview) -> Text:
 
 
 def resource_table(review: StackReview) -> Table:
+    """The resource rows, with the Replacement column coloured so it is not missed."""
     table = Table(*RESOURCE_COLUMNS, show_lines=False, header_style="bold")
     for change in review.resources:
         action, logical_id, kind, replacement, *details = change.cells()
@@ -59,6 +61,7 @@ def resource_table(review: StackReview) -> Table:
 
 
 def parameter_table(review: StackReview) -> Table:
+    """Parameters whose value changes, and where the new value comes from."""
     table = Table("Parameter", "Deployed", "New", "From", title="Parameters", title_justify="left", header_style="bold")
     for change in review.parameters:
         table.add_row(change.name, _value(change.deployed), _value(change.new), change.source)
@@ -66,6 +69,7 @@ def parameter_table(review: StackReview) -> Table:
 
 
 def export_table(review: StackReview) -> Table:
+    """Exports added, removed or changed; one in use is red."""
     table = Table("Export", "Change", "Why", "Imported by", title="Exports", title_justify="left", header_style="bold")
     for change in review.exports:
         style = "bold red" if change.risk else ("green" if change.change == "added" else "yellow")
@@ -78,6 +82,7 @@ def _value(value: str | None) -> Text:
 
 
 def stack_block(review: StackReview) -> RenderableType:
+    """One stack's whole review on the terminal: heading, tables, risks, notes."""
     parts: list[RenderableType] = [heading(review)]
     if review.message:
         parts.append(Text(f"  {review.message}", "bold red" if review.result.is_failure else ""))
@@ -97,6 +102,7 @@ def stack_block(review: StackReview) -> RenderableType:
 
 
 def summary_table(review: Review) -> Table:
+    """One line per stack: action, result, counts and risks."""
     table = Table("Stack", "Action", "Result", "Add", "Modify", "Remove", "Risks", title="Summary", header_style="bold")
     for stack in review.stacks.values():
         counts = stack.counts()
@@ -113,6 +119,7 @@ def summary_table(review: Review) -> Table:
 
 
 def show_review(console: Console, review: Review) -> None:
+    """The whole review on the terminal, stack by stack, then lifecycle, cost and the summary."""
     console.rule(f"Review: {review.project}/{review.environment} in {review.region}")
     for stack in review.stacks.values():
         console.print(stack_block(stack))
@@ -124,6 +131,7 @@ def show_review(console: Console, review: Review) -> None:
 
 
 def show_stack(console: Console, stack: StackReview) -> None:
+    """One stack's review, for a change set made mid-run (shown before it is confirmed)."""
     console.print(stack_block(stack))
 
 
