@@ -33,14 +33,14 @@ from botocore.exceptions import NoCredentialsError, NoRegionError
 from rich.console import Console
 from rich.text import Text
 
-from deployer.apply import apply_plan
-from deployer.aws import AWS_ERRORS, one_line
-from deployer.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
+from deployer.aws.clients import AWS_ERRORS, one_line
 from deployer.errors import Terminated, UsageError, interrupt_code
-from deployer.lock import LockHeld
-from deployer.report import report_paths
-from deployer.run import FAILURE, Options, deploy
-from deployer.teardown import teardown
+from deployer.run.apply_plan import apply_plan
+from deployer.run.deploy import FAILURE, Options, deploy
+from deployer.run.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
+from deployer.run.environment_lock import LockHeld
+from deployer.run.teardown import teardown
+from deployer.view.review_files import report_paths
 
 ROOT = Path(__file__).resolve().parent
 OUTPUT_DIR = ROOT / "output"

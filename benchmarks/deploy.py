@@ -25,9 +25,9 @@ import boto3
 from rich.console import Console
 
 from benchmarks.inputs import environment
-from deployer.inputs import load_deployment
-from deployer.planning import capabilities
-from deployer.run import Options, deploy
+from deployer.run.deploy import Options, deploy
+from deployer.run.inputs import load_deployment
+from deployer.run.plan_stack import capabilities
 from templates.pipeline import build_all
 from templates.writer import write_folder
 from tests.moto_endpoint import endpoint_process, offline_env

@@ -118,8 +118,8 @@ IMAGE_AND_LISTENER = {
 
 def image_and_listener_review() -> Any:
     """The StackReview the deployer makes of ``IMAGE_AND_LISTENER`` (docs/review.md's second sample)."""
-    from deployer.changes import resource_changes
-    from deployer.review import ParameterChange, Result, StackReview
+    from deployer.review.resource_changes import resource_changes
+    from deployer.review.stack_review import ParameterChange, Result, StackReview
 
     review = StackReview("svc-auth", "shop-dev-svc-auth", "UPDATE", Result.CHANGES, change_set_name=RUN)
     review.resources = resource_changes(IMAGE_AND_LISTENER)

@@ -37,7 +37,7 @@ each one is still needed).
    a CREATE change set for a stack that is REVIEW_IN_PROGRESS (made by an
    earlier CREATE change set) belongs to that stack in CloudFormation, while
    moto makes a second stack of the same name.  The deployer's environment
-   lock rests on the name being taken (``deployer/lock.py``).
+   lock rests on the name being taken (``deployer/run/environment_lock.py``).
 8. ``DeleteChangeSet`` of a change set that is gone: CloudFormation answers
    ChangeSetNotFound, moto fails with an internal error (HTTP 500).
 9. ``GetTemplate`` with ``ChangeSetName``: CloudFormation answers the change

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 import deploy
-from deployer.shared_listener import LISTENER_RULE
+from deployer.run.shared_listener import LISTENER_RULE
 from templates.pipeline import build_all, load_environment
 from templates.writer import write_folder
 from tests.brownfield_world import World, add_foreign_rule, make_alb, make_vpc

@@ -63,7 +63,7 @@ def test_no_s3_client_is_made_when_no_template_needs_s3(monkeypatch: pytest.Monk
     """An S3 client costs tens of milliseconds to create; only templates over the inline limit use one."""
     import boto3
 
-    from deployer.aws import make_clients
+    from deployer.aws.clients import make_clients
 
     made: list[str] = []
     real = boto3.Session.client

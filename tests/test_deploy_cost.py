@@ -15,11 +15,12 @@ import pytest
 import yaml
 
 import deploy
-from deployer import cost_delta
-from deployer.changes import resource_changes
-from deployer.inputs import load_deployment
-from deployer.review import Result, Review, StackReview
-from deployer.values import attach_values
+from deployer.review import change_set_cost
+from deployer.review.property_values import attach_values
+from deployer.review.resource_changes import resource_changes
+from deployer.review.stack_review import Result, Review, StackReview
+from deployer.run.inputs import load_deployment
+from deployer.view import cost_lines
 from tests.conftest import PARAMS_DIR
 from tests.moto_endpoint import go_offline
 
@@ -109,7 +110,7 @@ def review_with(dev: Path, key: str, answer: dict[str, Any]) -> tuple[dict[str, 
     stack.resources = resource_changes(answer)
     attach_values(stack.resources, answer)
     review = Review("shop", "dev", "eu-west-1", {key: stack})
-    return cost_delta.estimate(deployment, review), json.loads((dev / "cost.json").read_text())
+    return change_set_cost.estimate(deployment, review), json.loads((dev / "cost.json").read_text())
 
 
 def fargate(cost: dict[str, Any], service: str) -> dict[str, Any]:
@@ -123,7 +124,7 @@ def test_a_desired_count_change_is_priced_per_task_from_cost_json(generated: Pat
     [line] = delta["lines"]
     assert (line["unit"], line["quantity"]) == ("Fargate task", 3)
     assert line["monthly"] == round(3 * web["monthly"] / web["quantity"], 2)
-    assert cost_delta.text_lines(delta)[0] == f"+3 Fargate tasks: +${line['monthly']:,.2f}/month (svc-web)"
+    assert cost_lines.text_lines(delta)[0] == f"+3 Fargate tasks: +${line['monthly']:,.2f}/month (svc-web)"
 
 
 def test_a_task_size_change_is_priced_with_the_fargate_unit_prices(generated: Path) -> None:
@@ -145,7 +146,7 @@ def test_what_cannot_be_priced_is_said(generated: Path) -> None:
     assert "shop-dev-svc-web: desired count of Service changes (no values to price it)" in delta["not_priced"]
     (dev / "cost.json").unlink()
     deployment = load_deployment(dev)
-    missing = cost_delta.estimate(deployment, Review("shop", "dev", "eu-west-1", {}))
+    missing = change_set_cost.estimate(deployment, Review("shop", "dev", "eu-west-1", {}))
     assert missing["not_priced"] == [
         "no cost delta: cost.json is missing from the folder (python generate.py writes it)"
     ]

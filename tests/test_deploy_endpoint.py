@@ -19,7 +19,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from deployer.aws import make_clients
+from deployer.aws.clients import make_clients
 from tests.moto_endpoint import go_offline, run_against
 
 moto = pytest.importorskip("moto")
@@ -162,7 +162,7 @@ LEAKS = [
 ]
 LOCAL = "http://127.0.0.1:9"
 PRINT_ENDPOINTS = (
-    f"import sys; sys.path.insert(0, {str(ROOT)!r}); from deployer.aws import make_clients; "
+    f"import sys; sys.path.insert(0, {str(ROOT)!r}); from deployer.aws.clients import make_clients; "
     "c = make_clients(None, 'eu-west-1'); print(c.cloudformation.meta.endpoint_url, c.s3.meta.endpoint_url, "
     "c.elbv2.meta.endpoint_url)"
 )

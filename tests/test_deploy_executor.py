@@ -6,9 +6,9 @@ import _thread
 import threading
 import time
 
-from deployer.executor import walk
-from deployer.review import ResourceChange, Result, Review, StackReview
-from deployer.run import exit_code, skipped
+from deployer.review.stack_review import ResourceChange, Result, Review, StackReview
+from deployer.run.deploy import exit_code, skipped
+from deployer.run.walk import walk
 
 
 def test_a_stack_starts_as_soon_as_its_own_dependencies_finish() -> None:

@@ -16,12 +16,13 @@ from typing import Any
 import pytest
 from botocore.stub import ANY, Stubber
 
-from deployer.actions import request_token
-from deployer.aws import Clients, Timing
-from deployer.execution import Gate, execute_stack
-from deployer.inputs import load_deployment
-from deployer.planning import Context, plan_stack
-from deployer.review import Result, StackReview
+from deployer.aws.clients import Clients, Timing
+from deployer.review.stack_review import Result, StackReview
+from deployer.run.change_set_names import request_token
+from deployer.run.context import Context
+from deployer.run.execute_stack import Gate, execute_stack
+from deployer.run.inputs import load_deployment
+from deployer.run.plan_stack import plan_stack
 from tests.changeset_fixtures import (
     RUN,
     T0,
@@ -534,8 +535,8 @@ def test_throttling_is_retried_by_the_client_not_by_our_code(monkeypatch: pytest
     """A throttled answer, then the stack: describe_stack sees only the stack."""
     from botocore.awsrequest import AWSResponse
 
-    from deployer import actions
-    from deployer.aws import make_clients
+    from deployer.aws import cloudformation
+    from deployer.aws.clients import make_clients
 
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # never reached: answered below
     client = make_clients(None, "eu-west-1").cloudformation
@@ -549,7 +550,7 @@ def test_throttling_is_retried_by_the_client_not_by_our_code(monkeypatch: pytest
 
     client.meta.events.register("before-send.cloudformation.DescribeStacks", answer)
 
-    found = actions.describe_stack(client, "shop-dev-network")
+    found = cloudformation.describe_stack(client, "shop-dev-network")
 
     assert found is not None and found["StackStatus"] == "UPDATE_COMPLETE"
     assert len(sent) == 2 and all(url.startswith("http://127.0.0.1:9") for url in sent)
@@ -562,7 +563,7 @@ def test_throttling_that_outlasts_the_retries_is_an_error_not_a_crash(
     """Every answer throttled: botocore's retry handler tries max_attempts times, then the stack is an error."""
     from botocore.awsrequest import AWSResponse
 
-    from deployer.aws import make_clients
+    from deployer.aws.clients import make_clients
 
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # never reached: answered below
     client = make_clients(None, "eu-west-1").cloudformation

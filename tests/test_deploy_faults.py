@@ -22,11 +22,11 @@ from botocore.stub import Stubber
 from rich.console import Console
 
 import deploy
-from deployer.aws import Timing
-from deployer.execution import execute_stack
-from deployer.review import Result
-from deployer.run import Options
-from deployer.run import deploy as run_deploy
+from deployer.aws.clients import Timing
+from deployer.review.stack_review import Result
+from deployer.run.deploy import Options
+from deployer.run.deploy import deploy as run_deploy
+from deployer.run.execute_stack import execute_stack
 from tests.changeset_fixtures import stack
 from tests.fault_proxy import HTML_502, THROTTLING, FaultProxy, fault_proxy
 from tests.moto_endpoint import go_offline, offline_env

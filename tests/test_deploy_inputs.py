@@ -12,8 +12,8 @@ import pytest
 
 import deploy
 from deployer.errors import UsageError
-from deployer.inputs import MAX_BODY_BYTES, check_sizes, load_deployment
-from deployer.state import decide
+from deployer.run.inputs import MAX_BODY_BYTES, check_sizes, load_deployment
+from deployer.run.stack_state import decide
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,10 +12,12 @@ from botocore.stub import Stubber
 from rich.console import Console
 
 import deploy
-from deployer.drift import detect, mark_overwritten
-from deployer.executor import walk
-from deployer.inputs import load_deployment
-from deployer.inventory import (
+from deployer.review.lifecycle import PropertyDrift, ResourceDrift, StackDrift
+from deployer.review.stack_review import ResourceChange, Result, Review, StackReview
+from deployer.run.deploy import exit_code
+from deployer.run.drift import detect, mark_overwritten
+from deployer.run.inputs import load_deployment
+from deployer.run.inventory import (
     LiveStack,
     _belongs,
     deletion_dependencies,
@@ -23,12 +25,10 @@ from deployer.inventory import (
     outside_importers,
     stack_tags,
 )
-from deployer.lifecycle import PropertyDrift, ResourceDrift, StackDrift
-from deployer.prune import plan_removals
-from deployer.render import show_review
-from deployer.report import write_reports
-from deployer.review import ResourceChange, Result, Review, StackReview
-from deployer.run import exit_code
+from deployer.run.prune import plan_removals
+from deployer.run.walk import walk
+from deployer.view.review_files import write_reports
+from deployer.view.terminal import show_review
 from tests.changeset_fixtures import T0, stack_id
 from tests.test_deploy_failures import context
 
@@ -230,8 +230,8 @@ def _printed(renderable: Any) -> str:
 
 
 def test_the_docs_samples_of_values_and_drift_are_what_the_review_prints() -> None:
-    from deployer.lifecycle_view import terminal
-    from deployer.render import stack_block
+    from deployer.view.lifecycle_tables import terminal
+    from deployer.view.terminal import stack_block
     from tests.test_deploy_values import image_review
 
     docs = (Path(__file__).resolve().parent.parent / "docs" / "deploy-lifecycle.md").read_text()
@@ -274,8 +274,8 @@ def test_a_teardown_that_stops_before_any_aws_call_leaves_no_older_review_behind
 
 def test_a_deletion_that_fails_says_why_in_the_stacks_own_words(dev: Path, cfn: tuple[Any, Stubber]) -> None:
     """DELETE_FAILED ends botocore's stack_delete_complete waiter; the stack's reason is the message."""
-    from deployer.lifecycle import TO_DELETE, Removal
-    from deployer.prune import delete_one
+    from deployer.review.lifecycle import TO_DELETE, Removal
+    from deployer.run.prune import delete_one
     from tests.changeset_fixtures import stack
 
     client, stub = cfn

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 import deploy
-from deployer.values import NO_VALUES_NOTE
+from deployer.review.property_values import NO_VALUES_NOTE
 from templates.contract.graph import build_graph
 from templates.naming import lock_stack_name
 from tests.conftest import PARAMS_DIR

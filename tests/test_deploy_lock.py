@@ -1,6 +1,6 @@
 """One run at a time per environment, against the real local endpoint (through the loopback proxy).
 
-The other run is played by the lock itself: ``lock.acquire`` with another run
+The other run is played by the lock itself: ``environment_lock.acquire`` with another run
 id takes the same change-set lock a concurrent ``deploy.py`` would.
 """
 
@@ -18,10 +18,10 @@ import pytest
 from rich.console import Console
 
 import deploy
-from deployer import lock
-from deployer.aws import Timing
-from deployer.run import Options
-from deployer.run import deploy as run_deploy
+from deployer.aws.clients import Timing
+from deployer.run import environment_lock
+from deployer.run.deploy import Options
+from deployer.run.deploy import deploy as run_deploy
 from tests.fault_proxy import FaultProxy
 
 pytestmark = pytest.mark.e2e
@@ -49,7 +49,7 @@ def test_a_second_run_says_who_holds_the_environment_and_changes_nothing(
     proxy: FaultProxy, dev: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     region = "eu-west-2"
-    held = lock.acquire(cfn(region), LOCK_STACK, "dev", OTHER, template=lock_template(dev))
+    held = environment_lock.acquire(cfn(region), LOCK_STACK, "dev", OTHER, template=lock_template(dev))
     proxy.clear()
 
     code = deploy.main(["--env", "dev", "--dir", str(dev), "--region", region, "--execute", "--yes"])
@@ -63,7 +63,7 @@ def test_a_second_run_says_who_holds_the_environment_and_changes_nothing(
     assert [s["Description"] for s in lock_change_sets(region)] == [json.dumps(_description(held))]
 
 
-def _description(holder: lock.Holder) -> dict[str, str]:
+def _description(holder: environment_lock.Holder) -> dict[str, str]:
     return {
         "run": holder.run,
         "owner": holder.owner,
@@ -74,7 +74,7 @@ def _description(holder: lock.Holder) -> dict[str, str]:
 
 def test_with_wait_a_run_goes_on_once_the_other_one_releases_the_lock(proxy: FaultProxy, dev: Path) -> None:
     region = "eu-central-2"
-    held = lock.acquire(cfn(region), LOCK_STACK, "dev", OTHER, template=lock_template(dev))
+    held = environment_lock.acquire(cfn(region), LOCK_STACK, "dev", OTHER, template=lock_template(dev))
     screen = io.StringIO()
     options = Options(dev, region=region, wait=True, timing=Timing(lock_delay=0.1, change_set_delay=0))
     codes: list[int] = []
@@ -85,7 +85,7 @@ def test_with_wait_a_run_goes_on_once_the_other_one_releases_the_lock(proxy: Fau
             break
         threading.Event().wait(0.05)
     assert codes == []  # still waiting
-    lock.release(cfn(region), held)
+    environment_lock.release(cfn(region), held)
     runner.join(timeout=60)
 
     assert codes == [0]
@@ -97,8 +97,8 @@ def test_with_wait_a_run_goes_on_once_the_other_one_releases_the_lock(proxy: Fau
 def test_an_expired_lock_is_taken_over(proxy: FaultProxy, dev: Path) -> None:
     """A run killed with SIGKILL never releases its lock: after its expiry the next run takes it."""
     region = "sa-east-1"
-    expired = datetime.now(UTC) - lock.LOCK_TTL - timedelta(minutes=1)
-    lock.acquire(cfn(region), LOCK_STACK, "dev", OTHER, template=lock_template(dev), now=expired)
+    expired = datetime.now(UTC) - environment_lock.LOCK_TTL - timedelta(minutes=1)
+    environment_lock.acquire(cfn(region), LOCK_STACK, "dev", OTHER, template=lock_template(dev), now=expired)
 
     code = deploy.main(["--env", "dev", "--dir", str(dev), "--region", region])
 
@@ -114,5 +114,6 @@ def test_every_change_set_says_which_run_made_it_and_who_ran_it(proxy: FaultProx
     [summary] = cfn(region).list_change_sets(StackName="shop-dev-network")["Summaries"]
     assert summary["ChangeSetName"] == network["change_set_name"]
     assert (
-        summary["Description"] == f"fargate-stacks shop/dev network: run {network['change_set_name']} by {lock.owner()}"
+        summary["Description"]
+        == f"fargate-stacks shop/dev network: run {network['change_set_name']} by {environment_lock.owner()}"
     )

@@ -13,12 +13,12 @@ import pytest
 from botocore.stub import Stubber
 from rich.console import Console
 
-from deployer.aws import Timing
-from deployer.planning import plan_stack
-from deployer.progress import Progress
-from deployer.review import Result
-from deployer.run import Options
-from deployer.run import deploy as run_deploy
+from deployer.aws.clients import Timing
+from deployer.review.stack_review import Result
+from deployer.run.deploy import Options
+from deployer.run.deploy import deploy as run_deploy
+from deployer.run.plan_stack import plan_stack
+from deployer.view.progress import Progress
 from tests.changeset_fixtures import stack
 from tests.fault_proxy import THROTTLING, FaultProxy
 from tests.test_deploy_failures import context

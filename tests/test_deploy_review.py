@@ -8,12 +8,13 @@ from pathlib import Path
 
 from rich.console import Console
 
-from deployer.changes import kept_values, resource_changes
-from deployer.events import backoff
-from deployer.inputs import StackInput
-from deployer.render import resource_table, stack_block
-from deployer.report import write_reports
-from deployer.review import ExportChange, ParameterChange, Result, Review, StackReview
+from deployer.review.parameter_changes import kept_values
+from deployer.review.resource_changes import resource_changes
+from deployer.review.stack_review import ExportChange, ParameterChange, Result, Review, StackReview
+from deployer.run.follow_operation import backoff
+from deployer.run.inputs import StackInput
+from deployer.view.review_files import write_reports
+from deployer.view.terminal import resource_table, stack_block
 from tests.changeset_fixtures import IMAGE_TAG_CHANGE, change, detail, image_and_listener_review, target
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,7 +14,7 @@ import boto3
 import pytest
 
 import deploy
-from deployer import lock
+from deployer.run import environment_lock
 from tests.fault_proxy import fault_proxy
 from tests.moto_endpoint import go_offline
 from tests.signals import sigterm_after
@@ -50,7 +50,7 @@ def test_teardown_and_prune_stop_while_another_run_holds_the_environment(
     region = "eu-north-1"
     go_offline(monkeypatch, endpoint)
     ours = deployed(dev, region)
-    held = lock.acquire(cfn(region), LOCK_STACK, "dev", OTHER, template=lock_template(dev))
+    held = environment_lock.acquire(cfn(region), LOCK_STACK, "dev", OTHER, template=lock_template(dev))
     capsys.readouterr()
 
     for flags in (["--teardown", "--execute", "--yes"], ["--prune", "--execute", "--yes", "--allow-replacement"]):
@@ -60,7 +60,7 @@ def test_teardown_and_prune_stop_while_another_run_holds_the_environment(
         assert f"another deploy of dev is in progress: {held.owner} (run {OTHER})" in err, flags
     assert ours | {LOCK_STACK} == stack_names(region)  # nothing deleted
 
-    lock.release(cfn(region), held)
+    environment_lock.release(cfn(region), held)
     code = deploy.main(["--env", "dev", "--dir", str(dev), "--region", region, "--teardown", "--execute", "--yes"])
 
     assert code == 0

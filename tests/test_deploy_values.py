@@ -17,12 +17,13 @@ import pytest
 from botocore.stub import ANY, Stubber
 from rich.console import Console
 
-from deployer.changes import resource_changes
-from deployer.planning import plan_stack
-from deployer.render import stack_block
-from deployer.report import write_reports
-from deployer.review import Result, Review, StackReview
-from deployer.values import NO_VALUES_NOTE, attach_values, label, shorten
+from deployer.review.property_values import NO_VALUES_NOTE, attach_values, label
+from deployer.review.resource_changes import resource_changes
+from deployer.review.stack_review import Result, Review, StackReview
+from deployer.run.plan_stack import plan_stack
+from deployer.view.review_files import write_reports
+from deployer.view.terminal import stack_block
+from deployer.view.value_rows import shorten
 from tests.changeset_fixtures import (
     IMAGE_TAG_CHANGE,
     IMAGE_TAG_CHANGE_WITH_VALUES,

@@ -283,8 +283,8 @@ def test_the_routing_table_shows_how_to_reach_green() -> None:
     """DescribeRules' shape (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_RuleCondition.html)."""
     from rich.console import Console
 
-    from deployer.entrypoints import headers
-    from deployer.render import routes_table
+    from deployer.run.live_routes import headers
+    from deployer.view.terminal import routes_table
 
     rule = {
         "Conditions": [

@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import generate
-from deployer.changes import resource_changes
-from deployer.host_moves import mark_host_moves, rule_albs
-from deployer.review import ResourceChange
+from deployer.review.host_moves import mark_host_moves, rule_albs
+from deployer.review.resource_changes import resource_changes
+from deployer.review.stack_review import ResourceChange
 from templates.errors import ParamsError
 from templates.naming import ExportKey, alb_export_key, alb_of_listener_export
 from templates.params.route_lock import RouteLock

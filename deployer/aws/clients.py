@@ -1,0 +1,209 @@
+"""Clients and timing: the only place that decides how we talk to AWS.
+
+Throttling is botocore's job, not ours: every client uses the adaptive retry
+mode (exponential backoff with jitter plus a client-side rate limiter shared
+by all threads using that client).  ``AWS_ENDPOINT_URL`` and the standard
+credential chain are honoured by boto3 itself.
+
+One gap in botocore's retries is closed here: an error answer whose body is
+not the protocol's XML (a load balancer's plain-text 503, a proxy's HTML
+error page) makes botocore's parser raise ``ResponseParserError`` before the
+retry handler ever sees the answer, so it is not retried and escapes every
+``except BotoCoreError``.  A ``before-parse`` handler rewrites such a body
+into the protocol's error shape (code ``HTTP<status>``, a snippet of what was
+received as the message); botocore then treats it like any other error of
+that status: a 5xx (and a 429) is retried, and the last one raises a
+``ClientError`` we print as one line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
+from botocore.parsers import ResponseParserError
+
+from deployer.errors import UsageError
+
+MAX_ATTEMPTS = 10  # per call, the first one included, unless AWS_MAX_ATTEMPTS (the SDKs' standard variable) says
+
+
+def retries() -> Config:
+    """Every client's config: botocore's adaptive retry mode, and our name in the user agent."""
+    policy = {"mode": "adaptive", "total_max_attempts": max_attempts()}
+    return Config(retries=policy, user_agent_extra="fargate-stacks-deployer")  # type: ignore[arg-type]
+
+
+def max_attempts() -> int:
+    """Attempts per call: AWS_MAX_ATTEMPTS when it is a positive number (the SDKs' variable), else ours."""
+    value = os.environ.get("AWS_MAX_ATTEMPTS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else MAX_ATTEMPTS
+
+
+# Everything a call to AWS may raise: an API error, a transport error, or an answer botocore could not read
+# (a 2xx body that is not XML: no status says it is worth retrying).
+AWS_ERRORS: tuple[type[Exception], ...] = (ClientError, BotoCoreError, ResponseParserError)
+
+THROTTLING_CODES = frozenset(
+    ("Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "SlowDown")
+)
+SNIPPET = 200  # characters of an unreadable body kept in the error message
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How long and how often we wait; tests shrink these, production keeps the defaults."""
+
+    change_set_delay: int = 5  # DescribeChangeSet polls while a change set is computed
+    change_set_attempts: int = 120
+    busy_delay: int = 15  # a stack another operation is changing
+    busy_timeout: int = 1800  # 0: refuse at once instead of waiting
+    delete_delay: int = 10
+    poll_min: float = 2.0  # stack polls during an operation: capped exponential backoff with jitter
+    poll_max: float = 20.0
+    operation_timeout: int = 3 * 3600  # ECS services may take long to stabilise
+    lock_delay: float = 15  # --wait: how often to try the environment's lock again
+
+
+class Clients:
+    """The run's clients: CloudFormation made up front, S3 and ELB on first use.
+
+    Creating a client costs tens of milliseconds (S3's model is the largest),
+    and most runs never use S3 (only templates over the inline limit, with
+    --bucket, go there).  Clients are thread-safe, sessions are not: the lock
+    makes one at a time.
+    """
+
+    def __init__(
+        self, cloudformation: Any, s3: Any = None, elbv2: Any = None, make: Callable[[str], Any] | None = None
+    ) -> None:
+        self.cloudformation = cloudformation
+        self._made: dict[str, Any] = {"s3": s3, "elbv2": elbv2}
+        self._make = make
+        self._lock = threading.Lock()
+
+    @property
+    def s3(self) -> Any:
+        return self._client("s3")
+
+    @property
+    def elbv2(self) -> Any:
+        return self._client("elbv2")
+
+    def _client(self, name: str) -> Any:
+        with self._lock:
+            if self._made[name] is None and self._make is not None:
+                self._made[name] = self._make(name)
+            return self._made[name]
+
+
+# Called (from the calling thread) when botocore is about to retry a call: progress shows "retrying".
+OnRetry = Callable[[str, str, int], None]  # operation, reason, attempt
+
+
+def make_clients(profile: str | None, region: str, on_retry: OnRetry | None = None) -> Clients:
+    """One client per service (CloudFormation now, the others when first used), all hardened alike."""
+    try:
+        session = boto3.Session(profile_name=profile, region_name=region)
+    except ProfileNotFound as exc:
+        raise UsageError(f"--profile: {exc}") from None
+    config = retries()
+
+    def make(name: str) -> Any:
+        return harden(session.client(name, config=config), on_retry)
+
+    return Clients(make("cloudformation"), make=make)
+
+
+def make_ec2_client(profile: str | None, region: str) -> Any:
+    """An EC2 client for the brownfield pre-check, hardened like the others.
+
+    Its own session, outside ``Clients``: the check runs before any stack is
+    worked on, so there is no stack to report its retries on.
+    """
+    session = boto3.Session(profile_name=profile, region_name=region)
+    return harden(session.client("ec2", config=retries()))
+
+
+def harden(client: Any, on_retry: OnRetry | None = None) -> Any:
+    """Register the unreadable-answer handler (and the retry observer) on ``client``; returns it."""
+    protocol = client.meta.service_model.resolved_protocol
+    client.meta.events.register("before-parse", lambda response_dict, **_: readable_error(response_dict, protocol))
+    if on_retry is not None:
+        client.meta.events.register("needs-retry", _observer(on_retry))
+    return client
+
+
+def readable_error(response: dict[str, Any], protocol: str) -> None:
+    """Replace an error answer's unreadable body with the protocol's error shape, in place."""
+    status = response.get("status_code", 200)
+    body = response.get("body")
+    if status < 300 or not isinstance(body, bytes) or _readable(body, protocol):
+        return
+    text = body.decode("utf-8", "replace").strip()
+    text = " ".join(text.split())[:SNIPPET] or "(empty body)"
+    message = f"unreadable answer from the endpoint or a proxy on the way: {text}"
+    code = f"HTTP{status}"
+    if protocol in ("json", "rest-json"):
+        response["body"] = json.dumps({"__type": code, "message": message}).encode()
+    else:
+        error = f"<Error><Code>{code}</Code><Message>{escape(message)}</Message></Error>"
+        response["body"] = (error if protocol == "rest-xml" else f"<ErrorResponse>{error}</ErrorResponse>").encode()
+
+
+def _readable(body: bytes, protocol: str) -> bool:
+    stripped = body.strip()
+    if not stripped:
+        return True  # botocore's generic error parse handles an empty body itself
+    if protocol in ("json", "rest-json"):
+        return stripped.startswith(b"{")
+    try:
+        root = ElementTree.fromstring(stripped)  # noqa: S314 - an error answer from our own endpoint, no entities
+    except ElementTree.ParseError:
+        return False
+    return root.tag.lower() != "html"
+
+
+def _observer(on_retry: OnRetry) -> Callable[..., None]:
+    """Tell ``on_retry`` about an answer botocore's retry handler is about to judge; it never decides."""
+
+    limit = max_attempts()
+
+    def observe(attempts: int, response: Any, caught_exception: Exception | None, operation: Any, **_: Any) -> None:
+        reason = transient_reason(response[1] if response else None, caught_exception)
+        if reason and attempts < limit:
+            on_retry(operation.name, reason, attempts)
+
+    return observe
+
+
+def transient_reason(parsed: dict[str, Any] | None, exc: BaseException | None) -> str:
+    """Why an answer is worth asking again (throttling, 5xx, a dropped connection), or "" when it is not."""
+    if exc is not None:
+        return type(exc).__name__ if isinstance(exc, BotoCoreError | ConnectionError) else ""
+    error = (parsed or {}).get("Error") or {}
+    status = (parsed or {}).get("ResponseMetadata", {}).get("HTTPStatusCode", 200)
+    if error.get("Code") in THROTTLING_CODES:
+        return str(error["Code"])
+    return f"HTTP {status}" if status >= 500 or status == 429 else ""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failed call that says nothing about the stack: ask again later (the retries botocore made ran out)."""
+    if isinstance(exc, ClientError):
+        return bool(transient_reason(exc.response, None))
+    return isinstance(exc, BotoCoreError | ResponseParserError)
+
+
+def one_line(exc: BaseException) -> str:
+    """An AWS error as the single line the user sees (a parser error quotes the whole body on several)."""
+    return " ".join(str(exc).split())[:400]

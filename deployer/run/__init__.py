@@ -1,0 +1,30 @@
+"""What happens during a run, over the stack graph: read the folder, plan, review, gate, execute.
+
+These modules decide; they never call a client themselves (``deployer.aws``
+does) and hand what they find to ``deployer.review`` to compute and
+``deployer.view`` to show.
+
+The run, start to end:
+- ``deploy``: one deploy: plan every stack, review, gate on risk, execute in dependency order
+- ``apply_plan``: execute exactly the change sets an earlier review.json recorded, once checked unchanged
+- ``teardown``: delete a whole environment, importers before exporters
+- ``prune``: stacks the manifest no longer names: listed in every review, deleted with --prune
+- ``drift``: what changed outside CloudFormation on the stacks about to be updated
+
+Its parts:
+- ``inputs``: the generated folder, the manifest and the flags, checked before any AWS call
+- ``context``: what every stack's plan and execution share during one run
+- ``walk``: the dependency walk: each stack starts as soon as the stacks it imports from are done
+- ``plan_stack``: one stack: create or update, its change set made and read into a review
+- ``execute_stack``: one stack: its change set executed (made first if it was previewed) and followed
+- ``follow_operation``: one stack operation's events as they come, and the failure that caused the rest
+- ``stack_state``: what an existing stack's status allows (create, update, recreate, wait, stop and explain)
+- ``leftovers``: which change sets on a stack a run may delete, and which ones executing its own would discard
+- ``change_set_names``: the run's id, change set names and request tokens
+- ``template_source``: a template inline, or uploaded to S3 when it is over the inline limit
+- ``environment_lock``: one run at a time per environment, a lock CloudFormation itself arbitrates
+- ``inventory``: which live stacks belong to the environment, and who imports from whom among them
+- ``account_precheck``: the existing VPC (and shared listeners) the templates rely on, checked before any change
+- ``shared_listener``: our listener rules against other teams' rules on a listener we share
+- ``live_routes``: the deployed ALBs' DNS names and routing table, read after a deploy
+"""

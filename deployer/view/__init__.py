@@ -1,0 +1,13 @@
+"""How the review and the run are shown: the terminal (rich), review.md and review.json, live progress.
+
+Everything here is handed plain data (``deployer.review``) and only shows it;
+nothing calls AWS or decides an outcome.  The terminal and the files are
+built from the same rows, so they never list different things.
+
+- ``terminal``: the review, a change set made mid-run, the stack events, the routing table, with rich
+- ``review_files``: review.md for people, review.json for CI gates; an earlier run's removed first
+- ``progress``: each stack's live status, a table in a terminal, timestamped lines in a CI log
+- ``lifecycle_tables``: stacks to remove, drift and a teardown, as terminal and Markdown tables
+- ``value_rows``: before → after rows of changed properties, shortened only on the terminal
+- ``cost_lines``: the monthly cost delta as lines, the same on the terminal and in review.md
+"""
