@@ -28,6 +28,7 @@ from benchmarks.inputs import environment
 from deployer.run.deploy import Options, deploy
 from deployer.run.inputs import load_deployment
 from deployer.run.plan_stack import capabilities
+from templates.contract.files import REVIEW_JSON
 from templates.pipeline import build_all
 from templates.writer import write_folder
 from tests.moto_endpoint import endpoint_process, offline_env
@@ -93,7 +94,7 @@ def measure() -> list[tuple[str, float, float, str]]:
             aws = shutil.which("aws")
             baseline = aws_cli_loop(folder, "eu-west-1", aws) if aws else serial_cli_loop(folder, "eu-west-1")
             first, code = ours(folder, "eu-west-2")
-            assert code == 0, json.loads((folder / "review.json").read_text())["stacks"]
+            assert code == 0, json.loads((folder / REVIEW_JSON).read_text())["stacks"]
             again, code = ours(folder, "eu-west-2")
             assert code == 0
         finally:

@@ -35,7 +35,7 @@ STAGES = (
 LATER_STAGES = {stage: STAGES[i + 1 :] for i, stage in enumerate(STAGES[:-1])}
 SHARED = ("templates.naming", "templates.errors", "templates.aws", "templates.contract")
 # The only part of the generator the deployer reads: what generate.py wrote, through the contract.
-DEPLOYER_MAY_IMPORT = ("templates.naming", "templates.stack_graph", "templates.contract")
+DEPLOYER_MAY_IMPORT = ("templates.contract",)
 # Pure functions of the params and the plan: no files, no environment variables.
 BUILDERS = ("templates.stacks", "templates.plan")
 MAX_FUNCTION_LINES = 60

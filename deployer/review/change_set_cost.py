@@ -22,9 +22,9 @@ from typing import Any, Protocol
 
 from deployer.review.parameter_changes import Deployable
 from deployer.review.stack_review import ResourceChange, Result, Review, StackReview
-from templates.naming import service_stack_key
+from templates.contract.files import COST
+from templates.contract.template import service_stack_key
 
-COST_FILE = "cost.json"
 PRICED_RESULTS = (Result.CHANGES, Result.PREVIEW, Result.EXECUTED)
 # Resource type -> (unit, key of cost.json's unit_prices): one unit per resource.
 PER_RESOURCE = {
@@ -84,15 +84,15 @@ def estimate(deployment: Generated, review: Review) -> dict[str, Any]:
 
 def _read(folder: Path) -> dict[str, Any] | None:
     try:
-        return json.loads((folder / COST_FILE).read_text())
+        return json.loads((folder / COST).read_text())
     except (OSError, ValueError):
         return None
 
 
 def _missing(cost: dict[str, Any] | None) -> str:
     if cost is None:
-        return f"no cost delta: {COST_FILE} is missing from the folder (python generate.py writes it)"
-    return f"no cost delta: {COST_FILE} has no unit prices; regenerate the folder"
+        return f"no cost delta: {COST} is missing from the folder (python generate.py writes it)"
+    return f"no cost delta: {COST} has no unit prices; regenerate the folder"
 
 
 def _stack(stack: StackReview, template: Mapping[str, Any], cost: Mapping[str, Any]) -> Iterator[Priced | str]:

@@ -11,15 +11,13 @@ ListImports, asked by the caller.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from deployer.review.parameter_changes import Deployable
 from deployer.review.stack_review import ExportChange, ParameterChange, ResourceChange
-from templates.stack_graph import exports_of
-
-_SUB_NAME = re.compile(r"\$\{([^}!][^}]*)\}")
+from templates.contract.graph import exports_of
+from templates.contract.template import references
 
 
 def export_changes(
@@ -56,23 +54,3 @@ def _why_value_may_change(expression: Any, before: Any, replaced: set[str], chan
     if refs & changed:
         return f"parameter {', '.join(sorted(refs & changed))} changes"
     return ""
-
-
-def references(node: Any) -> Iterator[str]:
-    """Logical ids and parameter names an expression refers to (Ref, Fn::GetAtt, Fn::Sub)."""
-    if isinstance(node, list):
-        for item in node:
-            yield from references(item)
-    if not isinstance(node, dict):
-        return
-    for key, value in node.items():
-        if key == "Ref" and isinstance(value, str):
-            yield value
-        elif key == "Fn::GetAtt":
-            yield (value.split(".")[0] if isinstance(value, str) else value[0])
-        elif key == "Fn::Sub":
-            text = value if isinstance(value, str) else value[0]
-            yield from (name.split(".")[0] for name in _SUB_NAME.findall(text))
-            yield from references(value[1:] if isinstance(value, list) else [])
-        else:
-            yield from references(value)

@@ -15,34 +15,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from deployer.review.stack_review import ResourceChange
-from templates.naming import alb_of_listener_export
-
-LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
+from templates.contract.template import listener_rules
 
 
 def rule_albs(template: Mapping[str, Any] | None) -> dict[str, tuple[str, str]]:
     """Listener-rule logical id -> (ALB stack key, hosts) for every rule importing an ALB's listener."""
-    found: dict[str, tuple[str, str]] = {}
-    for logical_id, resource in ((template or {}).get("Resources") or {}).items():
-        if resource.get("Type") != LISTENER_RULE:
-            continue
-        props = resource.get("Properties") or {}
-        imported = (props.get("ListenerArn") or {}).get("Fn::ImportValue")
-        name = imported.get("Fn::Sub") if isinstance(imported, dict) else imported
-        alb = alb_of_listener_export(str(name).rsplit("-", 1)[-1]) if isinstance(name, str) else None
-        if alb is not None:
-            found[logical_id] = (alb, _hosts(props))
-    return found
-
-
-def _hosts(props: Mapping[str, Any]) -> str:
-    hosts = [
-        value
-        for condition in props.get("Conditions") or []
-        if condition.get("Field") == "host-header"
-        for value in (condition.get("HostHeaderConfig") or {}).get("Values", [])
-    ]
-    return ", ".join(hosts) or "(any host)"
+    return {rule.logical_id: (rule.alb, rule.host_text) for rule in listener_rules(template) if rule.alb is not None}
 
 
 def mark_host_moves(rows: list[ResourceChange], deployed: Mapping[str, Any] | None, new: Mapping[str, Any]) -> None:

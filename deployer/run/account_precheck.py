@@ -22,7 +22,7 @@ from deployer.aws import ec2
 from deployer.aws.clients import Clients, make_ec2_client
 from deployer.run.inputs import Deployment, load_deployment
 from deployer.run.shared_listener import listener_problems
-from templates.naming import EXISTING_VPC_METADATA, NETWORK
+from templates.contract.template import NETWORK, existing_vpc
 
 # Route targets that carry a task's traffic out of a private subnet (tasks have no public IP, so an
 # internet gateway route does not).  https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-scenarios.html
@@ -36,7 +36,7 @@ def account_problems(deployment: Deployment, clients: Clients, profile: str | No
     everything = replace(loaded, stacks={**loaded.stacks, **deployment.stacks})
     templates = {key: stack.template for key, stack in everything.stacks.items()}
     problems: list[str] = []
-    spec = (templates.get(NETWORK, {}).get("Metadata") or {}).get(EXISTING_VPC_METADATA)
+    spec = existing_vpc(templates.get(NETWORK, {}))
     if spec is not None:
         client = make_ec2_client(profile, deployment.region)
         spec = {**spec, "InternetFacingAlb": _creates_internet_facing_alb(templates)}

@@ -16,10 +16,10 @@ from typing import Any
 
 from deployer.errors import UsageError
 from deployer.review.parameter_changes import parameter_text
-from templates.naming import service_stack_key
-from templates.stack_graph import StackGraph, build_graph
+from templates.contract.graph import StackGraph, build_graph
+from templates.contract.manifest import Manifest, ManifestError
+from templates.contract.template import service_stack_key
 
-MANIFEST = "manifest.json"
 MAX_BODY_BYTES = 51_200  # CloudFormation's limit for TemplateBody
 MAX_URL_BYTES = 1_048_576  # ... and for a template read from S3
 
@@ -80,47 +80,23 @@ def load_deployment(
     folder: Path, selection: Iterable[str] = (), sets: Iterable[str] = (), region: str | None = None
 ) -> Deployment:
     """The folder's manifest, templates and --stacks/--set/--region, checked; a usage error otherwise."""
-    manifest = _read_manifest(folder)
-    templates = {key: _read_template(folder, spec["template"]) for key, spec in manifest["stacks"].items()}
+    try:
+        manifest = Manifest.read(folder)
+    except ManifestError as exc:
+        raise UsageError(str(exc)) from None
+    templates = {key: _read_template(folder, entry.template) for key, entry in manifest.stacks.items()}
     graph = build_graph({key: template for key, (_body, template) in templates.items()})
     if graph.cycle():
         raise UsageError(f"{folder}: the stacks import from each other in a cycle ({' -> '.join(graph.cycle() or [])})")
     keys = _select(list(templates), list(selection))
     overrides = parse_sets(sets, list(templates), keys)
     stacks = {
-        key: _stack_input(key, manifest["stacks"][key]["stack_name"], *templates[key], overrides.get(key, {}))
-        for key in keys
+        key: _stack_input(key, manifest.stacks[key].stack_name, *templates[key], overrides.get(key, {})) for key in keys
     }
-    names = {key: spec["stack_name"] for key, spec in manifest["stacks"].items()}
-    region = region or manifest["region"]
-    lock = _lock_input(folder, manifest)
-    return Deployment(manifest["project"], manifest["environment"], region, folder, stacks, graph, names, lock)
-
-
-def _lock_input(folder: Path, manifest: Mapping[str, Any]) -> LockInput:
-    """The lock's stack name and template, as generate.py recorded them; a folder from before that is regenerated."""
-    try:
-        spec = manifest["lock"]
-        body, _template = _read_template(folder, spec["template"])
-        return LockInput(spec["stack_name"], body)
-    except (KeyError, TypeError):
-        raise UsageError(
-            f"{folder / MANIFEST}: names no deploy-lock template (written by generate.py since the environment "
-            "lock came); regenerate the folder (python generate.py --env ENV)"
-        ) from None
-
-
-def _read_manifest(folder: Path) -> dict[str, Any]:
-    path = folder / MANIFEST
-    if not path.is_file():
-        raise UsageError(f"{path} not found: generate the templates first (python generate.py --env ENV)")
-    try:
-        manifest = json.loads(path.read_text())
-        for field in ("project", "environment", "region", "stacks"):
-            manifest[field]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise UsageError(f"{path}: not a manifest written by generate.py ({exc})") from None
-    return manifest
+    names = {key: entry.stack_name for key, entry in manifest.stacks.items()}
+    lock = LockInput(manifest.lock.stack_name, _read_template(folder, manifest.lock.template)[0])
+    region = region or manifest.region
+    return Deployment(manifest.project, manifest.environment, region, folder, stacks, graph, names, lock)
 
 
 def _read_template(folder: Path, name: str) -> tuple[str, dict[str, Any]]:

@@ -34,7 +34,7 @@ from deployer.run.inputs import StackInput
 from deployer.run.inventory import stack_tags
 from deployer.run.stack_state import CREATE, RECREATE, UPDATE, busy_message, decide, is_busy
 from deployer.run.template_source import template_source
-from templates.stack_graph import exports_of, imports_of
+from templates.contract.graph import exports_of, imports_of
 
 NAMED_IAM = ("RoleName", "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName")
 NO_CHANGES_MARKERS = ("didn't contain changes", "No updates are to be performed")

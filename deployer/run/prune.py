@@ -26,7 +26,7 @@ from deployer.run.inventory import LiveStack
 from deployer.run.live_routes import alb_routes
 from deployer.run.stack_state import is_busy
 from deployer.run.walk import walk
-from templates.stack_graph import imports_of
+from templates.contract.graph import imports_of
 
 
 def removal_of(

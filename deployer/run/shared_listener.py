@@ -26,9 +26,13 @@ from botocore.exceptions import ClientError
 from deployer.aws import cloudformation, elbv2
 from deployer.aws.clients import Clients
 from deployer.run.inputs import Deployment
-from templates.naming import EXPORT_PREFIX_PARAM, SERVICE_PREFIX
-
-LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
+from templates.contract.template import (
+    EXPORT_PREFIX_PARAM,
+    LISTENER_RULE,
+    SERVICE_PREFIX,
+    listener_rules,
+    literal_exports,
+)
 
 
 @dataclass(frozen=True)
@@ -123,32 +127,17 @@ def _literal_exports(deployment: Deployment) -> dict[str, str]:
     """Export name -> value for the exports our templates declare with a literal value (existing resources)."""
     values = {}
     for stack in deployment.stacks.values():
-        prefix = stack.parameters.get(EXPORT_PREFIX_PARAM, "")
-        for output in (stack.template.get("Outputs") or {}).values():
-            name = _sub_name((output.get("Export") or {}).get("Name"), prefix)
-            if name is not None and isinstance(output.get("Value"), str):
-                values[name] = output["Value"]
+        values.update(literal_exports(stack.template, stack.parameters.get(EXPORT_PREFIX_PARAM, "")))
     return values
-
-
-def _sub_name(name: Any, prefix: str) -> str | None:
-    if isinstance(name, dict) and isinstance(name.get("Fn::Sub"), str):
-        return name["Fn::Sub"].replace(f"${{{EXPORT_PREFIX_PARAM}}}", prefix)
-    return name if isinstance(name, str) else None
 
 
 def _our_rules(deployment: Deployment) -> Iterator[OurRule]:
     """The listener rules our templates plan on listeners that exist outside our stacks."""
     literal = _literal_exports(deployment)
     for key, stack in sorted(deployment.stacks.items()):
-        prefix = stack.parameters.get(EXPORT_PREFIX_PARAM, "")
-        for resource in (stack.template.get("Resources") or {}).values():
-            if resource.get("Type") != LISTENER_RULE:
-                continue
-            props = resource["Properties"]
-            imported = props["ListenerArn"].get("Fn::ImportValue") if isinstance(props["ListenerArn"], dict) else None
-            listener = literal.get(_sub_name(imported, prefix) or "")
-            if listener is None:
+        for rule in listener_rules(stack.template, stack.parameters.get(EXPORT_PREFIX_PARAM, "")):
+            listener = literal.get(rule.listener_export or "")
+            if listener is None or rule.priority is None:
                 continue  # a listener of our own ALB stack: every rule on it is ours
-            hosts, paths = _conditions({"Conditions": props.get("Conditions", [])})
-            yield OurRule(key, stack.stack_name, listener, int(props["Priority"]), hosts, paths)
+            hosts = frozenset(host.lower() for host in rule.hosts)
+            yield OurRule(key, stack.stack_name, listener, rule.priority, hosts, frozenset(rule.paths))

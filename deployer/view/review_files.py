@@ -19,6 +19,7 @@ from deployer.review.lifecycle import Teardown
 from deployer.review.stack_review import REPLACEMENT, RESOURCE_COLUMNS, Review, StackReview
 from deployer.view import cost_lines, lifecycle_tables
 from deployer.view.value_rows import VALUE_COLUMNS, value_rows
+from templates.contract.files import DIAGRAM_MERMAID, REVIEW_JSON, REVIEW_MD
 
 SCHEMA = 1
 TEARDOWN_SCHEMA = 1  # a teardown's review.json: its own shape ("operation": "teardown")
@@ -26,7 +27,7 @@ TEARDOWN_SCHEMA = 1  # a teardown's review.json: its own shape ("operation": "te
 
 def report_paths(folder: Path) -> tuple[Path, Path]:
     """Where a run writes its review: review.md and review.json in the generated folder."""
-    return folder / "review.md", folder / "review.json"
+    return folder / REVIEW_MD, folder / REVIEW_JSON
 
 
 def reset_reports(folder: Path) -> None:
@@ -68,7 +69,7 @@ def environment_picture(folder: Path) -> str:
 
     Read from the folder, not rebuilt: the deployer never imports the generator.
     """
-    diagram = folder / "diagram.mmd"
+    diagram = folder / DIAGRAM_MERMAID
     if not diagram.is_file():
         return ""
     return f"\n## Environment\n\n```mermaid\n{diagram.read_text().rstrip()}\n```\n"

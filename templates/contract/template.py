@@ -10,6 +10,7 @@ export name is written (``Fn::Sub`` of the ``ExportPrefix`` parameter).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
 EXPORT_PREFIX_PARAM = naming.EXPORT_PREFIX_PARAM
 NETWORK = naming.NETWORK
 SERVICE_PREFIX = naming.SERVICE_PREFIX
+_SUB_NAME = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
 def service_stack_key(service: str) -> str:
@@ -108,3 +110,23 @@ def resources_of_type(template: Mapping[str, Any], kind: str) -> Iterator[tuple[
     for logical_id, resource in (template.get("Resources") or {}).items():
         if resource.get("Type") == kind:
             yield logical_id, resource.get("Properties") or {}
+
+
+def references(node: Any) -> Iterator[str]:
+    """Logical ids and parameter names an expression refers to (Ref, Fn::GetAtt, Fn::Sub)."""
+    if isinstance(node, list):
+        for item in node:
+            yield from references(item)
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key == "Ref" and isinstance(value, str):
+            yield value
+        elif key == "Fn::GetAtt":
+            yield (value.split(".")[0] if isinstance(value, str) else value[0])
+        elif key == "Fn::Sub":
+            text = value if isinstance(value, str) else value[0]
+            yield from (name.split(".")[0] for name in _SUB_NAME.findall(text))
+            yield from references(value[1:] if isinstance(value, list) else [])
+        else:
+            yield from references(value)

@@ -3,7 +3,7 @@
 Brownfield adopters (SCENARIOS S6) bring a VPC made by another team.  These
 models hold only what the templates need to wire our stacks into it; whether
 the ids really exist, belong together and have a way out is the deployer's
-pre-check (``deployer/brownfield.py``), because only the account can say.
+pre-check (``deployer/run/account_precheck.py``), because only the account can say.
 """
 
 from __future__ import annotations

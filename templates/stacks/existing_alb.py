@@ -5,7 +5,7 @@ and hosted zone by export name; this stack exports the params' values under
 those names, so service templates do not change.  Its only resource is a
 ``AWS::CloudFormation::WaitConditionHandle`` (free, no IAM, inert; see
 ``existing_network``).  Their rules on the same listener are checked by the
-deployer before any change (``deployer/shared_listener.py``), which finds
+deployer before any change (``deployer/run/shared_listener.py``), which finds
 the listener through these exports.
 
 We deliberately add nothing to the foreign ALB or its security group: its

@@ -11,7 +11,7 @@ on it (a WaitCondition would; the handle alone is inert).
 
 The template's Metadata records the ids and the egress the params promise
 (NAT route or endpoints), which the deployer's pre-check verifies against the
-account before any change (``deployer/brownfield.py``).
+account before any change (``deployer/run/account_precheck.py``).
 """
 
 from __future__ import annotations
