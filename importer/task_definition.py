@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from importer.containers import ContainerResult, container_name, convert_container
+from importer.container_definitions import ContainerResult, container_name, convert_container
 from templates.aws import fargate
 
 # describe-task-definition output that says nothing about the task itself.

@@ -191,7 +191,7 @@ def scaling_policy_name(service: str, purpose: str) -> str:
 
 
 def lock_stack_name(project: str, environment: str) -> str:
-    """The stack whose change set named ``deploy-lock`` marks a deploy in progress (see deployer/run/environment_lock.py).
+    """The stack whose change set named ``deploy-lock`` marks a deploy in progress (deployer/run/environment_lock).
 
     Not a stack key of the manifest: a service is always ``svc-<name>``, so no key can be ``deploy-lock``.
     """

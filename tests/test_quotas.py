@@ -21,7 +21,7 @@ from templates.errors import ParamsError, Problem
 from templates.params.environment import Environment
 from templates.plan.build import build_plan
 from templates.plan.model import RulePlan
-from templates.rules.rendered import quotas as template_quotas
+from templates.rules.rendered import template_quotas
 from templates.rules.run import check_environments_together, plan_problems
 from tests.conftest import make_env, minimal_params, rule_findings, rule_problems, snapshot
 

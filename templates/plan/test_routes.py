@@ -15,7 +15,7 @@ a hashed slot below the production priority, from the route's host and path
 alone, so it is as stable as the production priority itself.
 
 A test priority equal to another rule's priority, or no room below the
-production rule, is D004's (``templates/rules/plan/releases.py``).
+production rule, is D004's (``templates/rules/plan/blue_green.py``).
 """
 
 from __future__ import annotations

@@ -6,6 +6,6 @@ releases   D004 blue/green test-rule priorities
 network    P011 egress without NAT, L014 addresses for every task
 """
 
-from templates.rules.plan import albs, network, releases, routes
+from templates.rules.plan import albs, blue_green, network, routes
 
-__all__ = ["albs", "network", "releases", "routes"]
+__all__ = ["albs", "blue_green", "network", "routes"]

@@ -7,6 +7,6 @@ security    H001-H003 guardrails checkov does not cover
 lint        cfn-lint on every core (its own E/W ids); lint_cache keeps its findings by template content
 """
 
-from templates.rules.rendered import drawing, lint, quotas, security, sizes, wiring
+from templates.rules.rendered import drawing, lint, security, sizes, template_quotas, wiring
 
-__all__ = ["drawing", "lint", "quotas", "security", "sizes", "wiring"]
+__all__ = ["drawing", "lint", "security", "sizes", "template_quotas", "wiring"]
