@@ -2,6 +2,7 @@
 
     registry   the Rule record, the decorators that declare one, ``rules()`` listing them all
     run        runs them by what they read; every problem once, at the key where it was written
+    reference  docs/checks.md and docs/limits.md tables, generated from the records
     params/    rules over one service's params, or the whole params file
     plan/      rules over the plan: routes, ALBs, endpoints, task counts
     rendered/  rules over the written templates: quotas, sizes, wiring, guardrails, cfn-lint

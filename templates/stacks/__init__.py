@@ -1,4 +1,4 @@
-"""Stage 2 of the pipeline: pure ``build_*(env) -> Template`` functions, one stack each.
+"""Stage 4 of the pipeline: pure ``build_*(env, plan) -> Template`` functions, one stack each.
 
     network, alb, cluster  the shared stacks, wired to the services by exports
     alb_shards             one ALB stack per shard (alb, alb-2, ...; internal ones too)
@@ -10,5 +10,6 @@
     deploy_lock            the deploy lock's one-resource template (the deployer's environment lock; never executed)
 
 Nothing here reads files or the environment: a builder takes the validated
-params and returns a troposphere ``Template``.
+params and the environment's plan (``templates.plan``; built afresh when a
+test calls a builder without one) and returns a troposphere ``Template``.
 """
