@@ -5,7 +5,7 @@
     routes       routes -> listener rules: path patterns, specificity bands, priorities kept by the lock
     priorities   the allocator: a free slot in the route's specificity band, kept for as long as the route lives
     shards       which ALB serves which hosts when one listener is not enough
-    test_routes  the test rules of blue/green services, placed just before their route
+    green_routes the test rules of blue/green services, placed just before their route
     keys         a route's identity (host + path patterns), shared by the modules above
     network      subnets, NAT gateways, VPC endpoints, the ports the ALBs listen on and forward to
     endpoints    what tasks must reach in AWS, and the interface endpoints that carries

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from templates import naming
 from templates.params.environment import Environment
 from templates.params.route_lock import RouteLock
+from templates.plan.green_routes import place_test_routes
 from templates.plan.model import AlbPlan, EnvironmentPlan, RulePlan
 from templates.plan.network import network_plan
 from templates.plan.routes import allocate, production_rules
 from templates.plan.shards import alb_scheme
 from templates.plan.tasks import task_plans
-from templates.plan.test_routes import place_test_routes
 
 
 def alb_plans(env: Environment, routes: Sequence[RulePlan]) -> tuple[AlbPlan, ...]:

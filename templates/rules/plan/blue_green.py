@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from templates.params.environment import Environment
+from templates.plan.green_routes import band_base, computed_green_priority
 from templates.plan.model import EnvironmentPlan, RulePlan
-from templates.plan.test_routes import band_base, computed_green_priority
 from templates.rules.registry import At, plan_rule
 
 BLUE_GREEN_RULES = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html"
