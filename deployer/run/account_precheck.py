@@ -1,18 +1,20 @@
-"""Pre-check of what the generated stacks take from the account as given: an existing VPC.
+"""Pre-check of what the generated stacks take from the account as given: an existing VPC and ALB.
 
 Templates over an existing VPC only re-export ids from params
 (``templates/stacks/existing_network.py``); whether those ids exist, belong
 together and have a way out, only the account can say.  A wrong id would
 otherwise surface mid-deploy, as a failed ALB or ECS service after other
 stacks already changed, or worse as tasks that never start.  So this runs
-before any change set is made, and refuses with one line per problem that
-names the subnet or table.
+before any change set is made (a plain deploy and ``--apply-plan`` alike), and
+refuses with one line per problem that names the subnet or table.  What may
+be intended (an overlap accepted with ``--allow-route-overlap``) is printed
+as a warning instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rich.console import Console
@@ -21,7 +23,7 @@ from rich.text import Text
 from deployer.aws import ec2
 from deployer.aws.clients import Clients, make_ec2_client
 from deployer.run.inputs import Deployment, load_deployment
-from deployer.run.shared_listener import listener_problems
+from deployer.run.shared_listener import listener_check
 from templates.contract.template import NETWORK, existing_vpc
 
 # Route targets that carry a task's traffic out of a private subnet (tasks have no public IP, so an
@@ -29,20 +31,39 @@ from templates.contract.template import NETWORK, existing_vpc
 _WAYS_OUT = ("NatGatewayId", "TransitGatewayId", "NetworkInterfaceId", "InstanceId")
 
 
-def account_problems(deployment: Deployment, clients: Clients, profile: str | None) -> list[str]:
-    """Every problem with the existing VPC and shared listeners the templates rely on; [] when all is well."""
+@dataclass
+class AccountCheck:
+    """What the account says of the params: problems refuse the run, warnings are shown and the run goes on."""
+
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_account(
+    deployment: Deployment, clients: Clients, profile: str | None, allow_overlap: Collection[str] = ()
+) -> AccountCheck:
+    """The existing VPC and shared listeners the templates rely on, read from the account."""
     # Every stack, whatever --stacks selected; the selected ones keep their --set values.
     loaded = load_deployment(deployment.folder)
     everything = replace(loaded, stacks={**loaded.stacks, **deployment.stacks})
     templates = {key: stack.template for key, stack in everything.stacks.items()}
-    problems: list[str] = []
+    check = AccountCheck()
     spec = existing_vpc(templates.get(NETWORK, {}))
     if spec is not None:
         client = make_ec2_client(profile, deployment.region)
         spec = {**spec, "InternetFacingAlb": _creates_internet_facing_alb(templates)}
-        problems += vpc_problems(client, spec, deployment.region)
-    problems += listener_problems(clients, everything)
-    return problems
+        check.problems += vpc_problems(client, spec, deployment.region)
+    listeners = listener_check(clients, everything, allow_overlap)
+    check.problems += listeners.problems
+    check.warnings += listeners.accepted
+    return check
+
+
+def gate(console: Console, check: AccountCheck) -> int | None:
+    """Show the warnings; refuse when there are problems: the exit code of a run that changed nothing, else None."""
+    for warning in check.warnings:
+        console.print(Text(f"warning: {warning}", "yellow"))
+    return refuse(console, check.problems) if check.problems else None
 
 
 def _creates_internet_facing_alb(templates: dict[str, dict[str, Any]]) -> bool:

@@ -62,16 +62,23 @@ class Options:
     workers: int = 4
     wait: bool = False  # another run holds the environment's lock: wait for it instead of stopping
     apply_plan: Path | None = None  # execute the change sets of this earlier review.json (see run.apply_plan)
+    allow_overlap: tuple[str, ...] = ()  # foreign listener rules whose overlap with ours was agreed (ARNs)
     timing: Timing = field(default_factory=Timing)
 
 
 def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> int:
     """``deploy.py``: check the account, take the environment's lock, review, and execute when asked; the exit code."""
     ctx = prepare(options, console)
-    if problems := account_precheck.account_problems(ctx.deployment, ctx.clients, options.profile):
-        return account_precheck.refuse(console, problems)  # before the lock: a refused run leaves nothing behind
+    if (refused := precheck(ctx, options, console)) is not None:
+        return refused  # before the lock: a refused run leaves nothing behind
     with locked(ctx, options.wait):
         return _locked(ctx, options, console, ask)
+
+
+def precheck(ctx: Context, options: Options, console: Console) -> int | None:
+    """The account pre-check (existing VPC, shared listeners): its warnings shown; an exit code when it refuses."""
+    check = account_precheck.check_account(ctx.deployment, ctx.clients, options.profile, options.allow_overlap)
+    return account_precheck.gate(console, check)
 
 
 def prepare(options: Options, console: Console) -> Context:

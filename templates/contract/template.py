@@ -89,6 +89,15 @@ def listener_rules(template: Mapping[str, Any] | None, prefix: str | None = None
     return found
 
 
+def listener_rule_conditions(template: Mapping[str, Any] | None) -> dict[str, list[dict[str, Any]]]:
+    """Listener-rule logical id -> its ``Conditions`` as written: every condition type, the shape DescribeRules
+    answers too, so the deployer can evaluate our planned rules and a listener's live ones alike."""
+    return {
+        logical_id: [dict(condition) for condition in props.get("Conditions") or []]
+        for logical_id, props in resources_of_type(template or {}, LISTENER_RULE)
+    }
+
+
 def literal_exports(template: Mapping[str, Any], prefix: str) -> dict[str, str]:
     """Export name -> value for the exports declared with a literal value (ids of things that already exist)."""
     values = {}
