@@ -1,7 +1,9 @@
 """The existing ALB and VPC as AWS would treat them, on the local endpoint, through deploy.py's real flows.
 
-Overlaps with other teams' rules judged the way ALB evaluates rules, and the
-same pre-checks before ``--apply-plan``.  Each test builds its "existing" account in a
+Overlaps with other teams' rules judged the way ALB evaluates rules, the same
+pre-checks before ``--apply-plan``, certificates that cover none of our hosts,
+the existing ALB's DNS name in the summary, and an S3 gateway endpoint someone
+else already routes through.  Each test builds its "existing" account in a
 region of its own (``tests/brownfield_world.py``).
 """
 
@@ -104,6 +106,87 @@ def test_our_broader_route_taking_their_traffic_is_refused_then_deployed_once_ag
     assert code == 0, out
     assert "warning: services.web route host www.staging.example.com" in one_line(out)
     assert "(accepted with --allow-route-overlap)" in one_line(out)
+
+
+def test_hosts_no_certificate_of_the_shared_listener_covers_are_a_warning_and_the_dns_name_is_known(
+    aws: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Their listener has ``*.example.com`` only: one label, so neither staging host is covered. Warn, deploy."""
+    world = shared("ca-central-1")
+    folder = staging(world, tmp_path)
+
+    code, out = deploy_staging(folder, world.region, capsys)
+
+    assert code == 0, out
+    text = one_line(out)
+    for host in ("api.staging.example.com", "www.staging.example.com"):
+        assert (
+            f"warning: host {host}: no certificate of the shared HTTPS listener {world.alb['https_listener_arn']} "
+            "covers it (they cover *.example.com)"
+        ) in text
+    assert f"ALB DNS name: {world.alb['dns_name']}" in text
+    assert "(not found)" not in text
+
+
+def test_a_certificate_added_for_our_hosts_silences_the_warning(
+    aws: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = shared("eu-north-1")
+    certificate = boto3.client("acm", region_name=world.region).request_certificate(DomainName="*.staging.example.com")[
+        "CertificateArn"
+    ]
+    boto3.client("elbv2", region_name=world.region).add_listener_certificates(
+        ListenerArn=world.alb["https_listener_arn"], Certificates=[{"CertificateArn": certificate}]
+    )
+    folder = staging(world, tmp_path)
+
+    code, out = deploy_staging(folder, world.region, capsys)
+
+    assert code == 0, out
+    assert "no certificate of the shared HTTPS listener" not in one_line(out)
+    assert f"ALB DNS name: {world.alb['dns_name']}" in one_line(out)  # theirs, from the templates
+
+
+def test_an_s3_gateway_endpoint_already_on_our_route_tables_is_refused_naming_the_switch(
+    aws: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Their VPC has a NAT gateway (nat: single) and their own S3 gateway endpoint on one of our route tables."""
+    world = shared("eu-west-2", nat=True)
+    ec2 = boto3.client("ec2", region_name=world.region)
+    theirs = ec2.create_vpc_endpoint(
+        VpcId=world.vpc_id,
+        ServiceName=f"com.amazonaws.{world.region}.s3",
+        VpcEndpointType="Gateway",
+        RouteTableIds=[world.private_route_tables[1]],
+    )["VpcEndpoint"]["VpcEndpointId"]
+
+    code, out = deploy_staging(staging(world, tmp_path, nat="single"), world.region, capsys)
+
+    assert code == 1, out
+    assert (
+        f"route table {world.private_route_tables[1]} already routes s3 through gateway endpoint {theirs}, made "
+        "outside these stacks; ours would fail mid-deploy (one route per service and table). Set "
+        "network.endpoints.s3_gateway: false"
+    ) in one_line(out)
+    assert world.private_route_tables[0] not in out
+    assert stacks(world.region) == []
+
+    endpoints = {"s3_gateway": False, "extra": ["sqs"]}
+    code, out = deploy_staging(staging(world, tmp_path, nat="single", endpoints=endpoints), world.region, capsys)
+    assert code == 0, out
+
+
+def test_our_own_gateway_endpoint_is_not_someone_elses_on_the_next_deploy(
+    aws: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = shared("us-east-2")
+    folder = staging(world, tmp_path)
+    assert deploy_staging(folder, world.region, capsys)[0] == 0
+
+    code, out = deploy_staging(folder, world.region, capsys)
+
+    assert code == 0, out
+    assert "already routes s3" not in out
 
 
 def test_apply_plan_runs_the_account_pre_check_a_rule_taken_since_the_review_refuses_it(

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from deployer.review.certificate_names import covers, uncovered
 from deployer.review.listener_overlap import (
     Request,
     Rule,
@@ -160,3 +161,22 @@ def test_a_regular_expression_condition_is_assumed_to_match_and_says_so() -> Non
 def test_the_legacy_values_field_counts_like_the_typed_config() -> None:
     legacy = Rule("arn:legacy", 5, ({"Field": "path-pattern", "Values": ["/*"]},))
     assert owner_changes([rule("o", 10, ["a.example.org"], ["/x"])], [legacy])
+
+
+@pytest.mark.parametrize(
+    ("name", "host", "covered"),
+    [
+        ("*.example.com", "api.example.com", True),
+        ("*.example.com", "API.Example.com", True),
+        ("*.example.com", "example.com", False),  # a wildcard does not cover the apex
+        ("*.example.com", "api.staging.example.com", False),  # nor more than one label
+        ("api.staging.example.com", "api.staging.example.com", True),
+    ],
+)
+def test_a_certificate_name_covers_a_host_as_tls_clients_judge_it(name: str, host: str, covered: bool) -> None:
+    assert covers(name, host) is covered
+
+
+def test_hosts_no_certificate_covers_are_listed_wildcard_patterns_included() -> None:
+    hosts = ["api.staging.example.com", "*.example.com", "*.shop.example.org"]
+    assert uncovered(hosts, ["*.example.com", "example.com"]) == ["*.shop.example.org", "api.staging.example.com"]

@@ -36,6 +36,7 @@ from deployer.run.walk import walk
 from deployer.view import lifecycle_tables, terminal
 from deployer.view.progress import Progress
 from deployer.view.review_files import reset_reports, write_reports
+from templates.contract.template import existing_load_balancer
 
 OK, FAILURE, RISKY = 0, 1, 3
 INTERRUPTED = 130  # Ctrl-C; a run stopped by SIGTERM exits 143 (errors.interrupt_code)
@@ -268,8 +269,14 @@ def _show_routes(ctx: Context, console: Console, workers: int = 1) -> None:
     names = {
         key: name for key, name in d.stack_names.items() if key not in d.stacks or may_route(d.stacks[key].template)
     }
+    every = {**load_deployment(d.folder).stacks, **d.stacks}  # an existing ALB's stack even when not selected
+    existing = {
+        found[0]: (key, found[1])
+        for key, stack in every.items()
+        if (found := existing_load_balancer(key, stack.template))
+    }
     try:
-        dns_name, routes = alb_routes(ctx.clients, names, workers)
+        dns_name, routes = alb_routes(ctx.clients, names, workers, existing)
     except AWS_ERRORS as exc:  # the deploy succeeded; only the summary is missing
         console.print(Text(f"Could not read the ALB's routing table: {exc}", "yellow"))
         return
