@@ -132,12 +132,17 @@ def vpc_problems(ec2_client: Any, spec: dict[str, Any], region: str) -> list[str
         problems += _internet_problems(public, tables)
     if spec.get("GatewayEndpoints"):
         endpoints = [
-            e for e in ec2.describe_vpc_endpoints(ec2_client, vpc_id) if e["VpcEndpointId"] not in spec["OwnEndpoints"]
+            e
+            for e in ec2.describe_vpc_endpoints(ec2_client, vpc_id)
+            if e["VpcEndpointId"] not in spec["OwnEndpoints"] and str(e.get("State", "")).lower() not in _GONE
         ]
         problems += gateway_endpoint_problems(spec["GatewayEndpoints"], endpoints)
     return problems
 
 
+# Endpoint states that route nothing any more (a deleted endpoint stays listed for a while).
+# https://docs.aws.amazon.com/vpc/latest/privatelink/concepts.html#concepts-endpoint-states
+_GONE = ("deleting", "deleted", "rejected", "failed", "expired")
 # The params key that switches each of our gateway endpoints off.
 _GATEWAY_SWITCH = {"s3": "network.endpoints.s3_gateway: false"}
 
