@@ -92,6 +92,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="execute exactly the change sets of an earlier review (its review.json), once checked unchanged",
     )
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation before executing")
+    parser.add_argument(
+        "--allow-route-overlap",
+        dest="allow_overlap",
+        action="append",
+        default=[],
+        metavar="RULE_ARN",
+        help="deploy although this foreign rule of a shared listener overlaps one of ours (agreed with its owners)",
+    )
     parser.add_argument("--allow-replacement", action="store_true", help="execute even with risky changes")
     parser.add_argument("--recreate-failed", action="store_true", help="delete and recreate ROLLBACK_COMPLETE stacks")
     parser.add_argument("--prune", action="store_true", help="delete the env's stacks the manifest no longer names")
@@ -185,6 +193,7 @@ def _main(args: argparse.Namespace) -> int:
         workers=args.parallel,
         wait=args.wait,
         apply_plan=args.apply_plan,
+        allow_overlap=tuple(args.allow_overlap),
     )
     try:
         if options.apply_plan:

@@ -52,10 +52,38 @@ each one is still needed).
     answers HTTP 500 with a Python traceback as plain text, which a client
     must treat as a server error and retry.  AWS answers an action it does not
     know with HTTP 400 ``InvalidAction`` (XML), an error not worth retrying.
+12. ``UpdateStack``: CloudFormation makes the stack's change sets OBSOLETE
+    ("a change set might be ... in an OBSOLETE state because the stack was
+    already updated") and refuses to execute one that is not AVAILABLE
+    (``InvalidChangeSetStatus``); moto keeps them AVAILABLE and executes them
+    over the newer stack.  ``--apply-plan`` must see the plan overtaken.
+13. Deleting a stack (or removing the resource in an update) leaves its
+    ``AWS::ElasticLoadBalancingV2::ListenerRule``, ``TargetGroup`` and
+    ``AWS::EC2::VPCEndpoint`` in place: moto's models have no delete.
+    CloudFormation deletes them; on a shared listener a rule left behind turns
+    into "another team's" rule, in an existing VPC a gateway endpoint left
+    behind into "someone else's" route.
+14. A resource that fails while a change set executes: CloudFormation accepts
+    ExecuteChangeSet, records the resource's CREATE_FAILED/UPDATE_FAILED event
+    and rolls the stack back (ROLLBACK_COMPLETE for a new stack, the previous
+    template for an update: UPDATE_ROLLBACK_COMPLETE).  moto fails the
+    ExecuteChangeSet call itself with the resource's error (in the resource
+    service's format: a JSON body inside a query-protocol answer) and leaves
+    the stack half made in REVIEW_IN_PROGRESS or UPDATE_IN_PROGRESS.
+15. An action the service's model does not know at all: the endpoint answers
+    HTTP 500 with an HTML page (botocore's OperationNotFoundError escapes),
+    which a client retries until it gives up.  AWS answers HTTP 400
+    ``InvalidAction`` at once (gap 11 covers actions moto knows but lacks).
+16. DescribeStacks of a deleted stack (by its id, as the deployer follows a
+    deletion): moto computes its outputs from the resource map, and a
+    ``Ref``/``GetAtt`` to a deleted resource creates it again (a VPC, a Cloud
+    Map namespace...), so a teardown leaves resources behind.  CloudFormation
+    deletes a stack's resources and a read creates nothing.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -325,6 +353,206 @@ def patch_unimplemented_actions() -> None:
     BaseResponse.call_action = patched  # type: ignore[method-assign]
 
 
+def patch_update_stack_obsoletes_change_sets() -> None:
+    """Gap 12: UpdateStack makes the stack's AVAILABLE change sets OBSOLETE; only AVAILABLE ones execute.
+
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ChangeSetSummary.html (ExecutionStatus)
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ExecuteChangeSet.html (InvalidChangeSetStatus)
+    """
+    from moto.cloudformation.exceptions import CloudFormationError
+    from moto.cloudformation.models import CloudFormationBackend
+
+    class InvalidChangeSetStatus(CloudFormationError):
+        code = "InvalidChangeSetStatus"
+
+    update_stack = CloudFormationBackend.update_stack
+    execute_change_set = CloudFormationBackend.execute_change_set
+
+    @functools.wraps(update_stack)
+    def updating(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+        stack = update_stack(self, name, *args, **kwargs)
+        for change_set in self.change_sets.values():
+            if change_set.stack_id == stack.stack_id and change_set.execution_status == "AVAILABLE":
+                change_set.execution_status = "OBSOLETE"
+        return stack
+
+    @functools.wraps(execute_change_set)
+    def executing(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+        change_set = self.describe_change_set(change_set_name)
+        if change_set is not None and change_set.execution_status != "AVAILABLE":
+            raise InvalidChangeSetStatus(
+                f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current execution status of "
+                f"[{change_set.execution_status}]"
+            )
+        execute_change_set(self, change_set_name, stack_name)
+
+    CloudFormationBackend.update_stack = updating  # type: ignore[method-assign]
+    CloudFormationBackend.execute_change_set = executing  # type: ignore[method-assign]
+
+
+def patch_listener_rule_and_target_group_deletes() -> None:
+    """Gap 13: a ``delete`` for listener rules, target groups and VPC endpoints, which moto's stack deletion calls.
+
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacks.html (deleting a stack deletes its
+    resources, unless their DeletionPolicy retains them).
+    """
+    from moto.ec2.models import ec2_backends
+    from moto.ec2.models.vpcs import VPCEndPoint
+    from moto.elbv2.models import FakeListenerRule, FakeTargetGroup, elbv2_backends
+
+    def rule(self: Any, account_id: str, region: str) -> None:
+        elbv2_backends[account_id][region].delete_rule(self.arn)
+
+    def target_group(self: Any, account_id: str, region: str) -> None:
+        elbv2_backends[account_id][region].delete_target_group(self.arn)
+
+    def endpoint(self: Any, account_id: str, region: str) -> None:
+        ec2_backends[account_id][region].delete_vpc_endpoints([self.id])  # its routes go, its state is "deleted"
+
+    for model, delete in ((FakeListenerRule, rule), (FakeTargetGroup, target_group), (VPCEndPoint, endpoint)):
+        assert not hasattr(model, "delete"), f"moto's {model.__name__} has a delete now: check gap 13"
+        model.delete = delete  # type: ignore[attr-defined]
+
+
+class _RolledBack(Exception):
+    """A change set's resource failed and its stack was rolled back: ExecuteChangeSet itself succeeded."""
+
+    def __init__(self, change_set: Any) -> None:
+        super().__init__(change_set.change_set_name)
+        self.change_set = change_set
+
+
+def patch_failed_resource_rolls_back() -> None:
+    """Gap 14: a resource failing during ExecuteChangeSet rolls its stack back, as CloudFormation does.
+
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stack-failure-options.html (by default a
+    failed create or update rolls the stack back to its last stable state);
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/view-stack-events.html (statuses).
+    Apply this patch last: it must be the outermost ``execute_change_set``, so nothing that follows a
+    successful execution (registering exports) runs after a rollback.
+    """
+    from moto.cloudformation import parsing
+    from moto.cloudformation.models import ChangeSet, CloudFormationBackend
+
+    for name in ("parse_and_create_resource", "parse_and_update_resource"):
+        setattr(parsing, name, _naming_the_failed_resource(getattr(parsing, name)))
+    apply, execute_change_set = ChangeSet.apply, CloudFormationBackend.execute_change_set
+
+    @functools.wraps(apply)
+    def applying(self: Any) -> None:
+        stack = self.stack
+        before = (stack.template, copy.deepcopy(stack.template_dict), dict(stack.parameters or {}))
+        try:
+            apply(self)
+        except Exception as exc:  # any resource error: AWS reports it on the resource, not the call
+            _roll_back(self, exc, *before)
+            raise _RolledBack(self) from exc
+
+    @functools.wraps(execute_change_set)
+    def executing(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+        try:
+            execute_change_set(self, change_set_name, stack_name)
+        except _RolledBack as rolled_back:
+            rolled_back.change_set.execution_status = "EXECUTE_FAILED"
+
+    ChangeSet.apply = applying  # type: ignore[method-assign]
+    CloudFormationBackend.execute_change_set = executing  # type: ignore[method-assign]
+
+
+def _naming_the_failed_resource(parse: Callable[..., Any]) -> Callable[..., Any]:
+    """The innermost resource whose creation or update raised is the one that failed (a Ref resolves inside)."""
+
+    @functools.wraps(parse)
+    def patched(logical_id: str, resource_json: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return parse(logical_id, resource_json, *args, **kwargs)
+        except Exception as exc:
+            if not hasattr(exc, "failed_resource"):
+                exc.failed_resource = (logical_id, resource_json.get("Type", ""))  # type: ignore[attr-defined]
+            raise
+
+    return patched
+
+
+def _roll_back(change_set: Any, exc: Exception, template: str, template_dict: Any, parameters: Any) -> None:
+    """The failed resource's event, then the stack back where it was: deleted resources for a new stack."""
+    from moto.cloudformation.models import Event
+
+    stack = change_set.stack
+    logical_id, kind = getattr(exc, "failed_resource", (stack.name, "AWS::CloudFormation::Stack"))
+    reason = getattr(exc, "message", "") or str(exc) or type(exc).__name__
+    creating = change_set.change_set_type == "CREATE"
+    existed = not creating and logical_id in (template_dict.get("Resources") or {})
+    failed = Event(stack.stack_id, stack.name, logical_id, "", kind, "UPDATE_FAILED" if existed else "CREATE_FAILED",
+                   reason, None)  # fmt: skip
+    stack.events.append(failed)
+    prefix = "" if creating else "UPDATE_"
+    stack._add_stack_event(
+        f"{prefix}ROLLBACK_IN_PROGRESS",
+        resource_status_reason=f"The following resource(s) failed to {'create' if creating else 'update'}: "
+        f"[{logical_id}]. Rollback requested by user.",
+    )
+    try:
+        if creating:
+            stack.resource_map.delete()
+        else:
+            stack.resource_map.update(template_dict, parameters)
+    except Exception as cleanup:  # what CloudFormation reports as a failed rollback
+        stack._add_stack_event(f"{prefix}ROLLBACK_FAILED", resource_status_reason=str(cleanup))
+        stack.status = f"{prefix}ROLLBACK_FAILED"
+        return
+    stack._add_stack_event(f"{prefix}ROLLBACK_COMPLETE")
+    stack.status = f"{prefix}ROLLBACK_COMPLETE"
+    if creating:
+        stack.template = change_set.template  # a rolled-back new stack keeps the template it was made from
+        stack._parse_template()
+    else:
+        stack.template, stack.template_dict = template, template_dict
+
+
+def patch_unknown_actions() -> None:
+    """Gap 15: an action the service does not know answers HTTP 400 InvalidAction at once (not a retried 500).
+
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/CommonErrors.html (InvalidAction, 400:
+    "The action or operation requested is invalid").
+    """
+    from xml.sax.saxutils import escape
+
+    from botocore.model import OperationNotFoundError
+    from moto.core.responses import BaseResponse
+
+    dispatch = BaseResponse._dispatch
+
+    @functools.wraps(dispatch)
+    def patched(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return dispatch(self, *args, **kwargs)
+        except OperationNotFoundError as exc:
+            message = escape(f"{exc} is not a valid action of this service")
+            error = f"<Type>Sender</Type><Code>InvalidAction</Code><Message>{message}</Message>"
+            body = f"<ErrorResponse><Error>{error}</Error><RequestId>moto</RequestId></ErrorResponse>"
+            return 400, {"Content-Type": "text/xml"}, body
+
+    BaseResponse._dispatch = patched  # type: ignore[method-assign]
+
+
+def patch_deleted_stack_outputs() -> None:
+    """Gap 16: a deleted stack has no outputs or exports to compute, so describing it creates nothing.
+
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-console-delete-stack.html (deleting a
+    stack deletes its resources, those retained by a DeletionPolicy excepted).
+    """
+    from moto.cloudformation.models import Stack
+
+    for name in ("outputs", "exports"):
+        computed = getattr(Stack, name)
+
+        def read(self: Any, computed: property = computed, empty: Any = None if name == "outputs" else []) -> Any:
+            return empty if self.status == "DELETE_COMPLETE" else computed.fget(self)  # type: ignore[misc]
+
+        setattr(Stack, name, property(read))
+
+
 GAPS: dict[str, Callable[[], None]] = {
     "change set exports": patch_change_set_exports,
     "Fn::GetAZs Ref": patch_get_azs_ref,
@@ -337,6 +565,11 @@ GAPS: dict[str, Callable[[], None]] = {
     "GetTemplate ChangeSetName": patch_get_template_of_change_set,
     "ExecuteChangeSet discards the others": patch_execute_discards_the_others,
     "unimplemented actions": patch_unimplemented_actions,
+    "UpdateStack obsoletes change sets": patch_update_stack_obsoletes_change_sets,
+    "listener rule, target group and endpoint deletes": patch_listener_rule_and_target_group_deletes,
+    "unknown actions": patch_unknown_actions,
+    "deleted stack outputs": patch_deleted_stack_outputs,
+    "failed resource rolls back": patch_failed_resource_rolls_back,  # last: the outermost execute_change_set
 }
 
 

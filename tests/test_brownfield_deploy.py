@@ -231,7 +231,8 @@ def test_a_foreign_rule_in_the_way_is_refused_before_any_change(
         words = "that priority is taken on the shared listener by rule " + foreign
     else:
         foreign = add_foreign_rule(world, 5, "api.staging.example.com", ["/auth", "/auth/*"])
-        expected, words = "services.auth route", f"already claimed by rule {foreign} (priority 5"
+        expected = "services.auth route host api.staging.example.com path /auth,/auth/*"
+        words = f"a request for api.staging.example.com/auth would go to rule {foreign} (not ours: priority 5"
     code, out = deploy_staging(folder, region, capsys)
     text = " ".join(out.split())
     assert code == 1

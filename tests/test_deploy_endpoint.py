@@ -111,12 +111,13 @@ def test_gap_9_get_template_ignores_the_change_set(cfn: Any) -> None:
 def test_gap_10_executing_a_change_set_keeps_the_others(cfn: Any) -> None:
     cfn.create_stack(StackName="gap10", TemplateBody=WAIT_HANDLE)
     other = json.dumps({"Resources": {"Other": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}})
-    first = cfn.create_change_set(StackName="gap10", ChangeSetName="a", TemplateBody=other)
-    second = cfn.create_change_set(StackName="gap10", ChangeSetName="b", TemplateBody=other)
+    # ChangeSetType as the deployer gives it: without it moto makes each change set a new stack of that name
+    first = cfn.create_change_set(StackName="gap10", ChangeSetName="a", ChangeSetType="UPDATE", TemplateBody=other)
+    second = cfn.create_change_set(StackName="gap10", ChangeSetName="b", ChangeSetType="UPDATE", TemplateBody=other)
     cfn.execute_change_set(ChangeSetName=first["Id"])
     statuses = {s["ChangeSetName"]: s["ExecutionStatus"] for s in cfn.list_change_sets(StackName="gap10")["Summaries"]}
     assert statuses.get("b") == "AVAILABLE", "moto discards the other change sets now: drop the gap 10 patch"
-    assert second["Id"] != first["Id"]
+    assert second["StackId"] == first["StackId"]  # both of the one stack: the gap, not two stacks
 
 
 def test_gap_5_list_imports_is_not_implemented(cfn: Any) -> None:
@@ -151,6 +152,105 @@ def test_gap_3_private_dns_namespace_has_no_cloudformation_model() -> None:
 
     # When moto gains the model: drop patch_private_dns_namespace and tests/moto_namespace.py.
     assert "AWS::ServiceDiscovery::PrivateDnsNamespace" not in get_model_map()
+
+
+def test_gap_12_update_stack_leaves_the_change_sets_available(cfn: Any) -> None:
+    cfn.create_stack(StackName="gap12", TemplateBody=json.dumps({"Resources": {"Vpc": VPC}}))
+    other = {"Resources": {"Vpc": VPC, "Other": VPC}}
+    made = cfn.create_change_set(
+        StackName="gap12", ChangeSetName="a", ChangeSetType="UPDATE", TemplateBody=json.dumps(other)
+    )
+    cfn.update_stack(StackName="gap12", TemplateBody=json.dumps({"Resources": {"Vpc": VPC, "Third": VPC}}))
+    status = cfn.describe_change_set(ChangeSetName=made["Id"])["ExecutionStatus"]
+    assert status == "AVAILABLE", "moto makes change sets OBSOLETE now: drop patch_update_stack_obsoletes_change_sets"
+
+
+def _listener(region: str) -> tuple[str, str]:
+    """A VPC id and an HTTP listener ARN, made with boto3 (moto in this process)."""
+    ec2, elbv2 = boto3.client("ec2", region_name=region), boto3.client("elbv2", region_name=region)
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    zones = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]][:2]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=zone)["Subnet"]["SubnetId"]
+        for i, zone in enumerate(zones)
+    ]
+    (lb,) = elbv2.create_load_balancer(Name="gap13", Subnets=subnets)["LoadBalancers"]
+    not_found = [{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}]
+    listener = elbv2.create_listener(
+        LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=80, DefaultActions=not_found
+    )["Listeners"][0]["ListenerArn"]
+    return vpc, listener
+
+
+def test_gap_13_deleting_a_stack_leaves_its_listener_rule_target_group_and_endpoint(cfn: Any) -> None:
+    vpc, listener = _listener("eu-west-1")
+    group = {"Port": 80, "Protocol": "HTTP", "VpcId": vpc, "TargetType": "ip"}
+    rule = {
+        "ListenerArn": listener,
+        "Priority": 7,
+        "Conditions": [{"Field": "host-header", "HostHeaderConfig": {"Values": ["a.example.com"]}}],
+        "Actions": [{"Type": "forward", "TargetGroupArn": {"Ref": "Group"}}],
+    }
+    endpoint = {
+        "VpcId": vpc,
+        "ServiceName": "com.amazonaws.eu-west-1.s3",
+        "VpcEndpointType": "Gateway",
+        "RouteTableIds": [],
+    }
+    resources = {
+        "Group": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": group},
+        "Rule": {"Type": "AWS::ElasticLoadBalancingV2::ListenerRule", "Properties": rule},
+        "Endpoint": {"Type": "AWS::EC2::VPCEndpoint", "Properties": endpoint},
+    }
+    cfn.create_stack(StackName="gap13", TemplateBody=json.dumps({"Resources": resources}))
+    cfn.delete_stack(StackName="gap13")
+    elbv2 = boto3.client("elbv2", region_name="eu-west-1")
+    left = [r for r in elbv2.describe_rules(ListenerArn=listener)["Rules"] if not r["IsDefault"]]
+    endpoints = boto3.client("ec2", region_name="eu-west-1").describe_vpc_endpoints()["VpcEndpoints"]
+    # When these stop holding: drop patch_listener_rule_and_target_group_deletes.
+    assert len(left) == 1 and len(elbv2.describe_target_groups()["TargetGroups"]) == 1
+    assert [e["State"].lower() for e in endpoints] == ["available"]
+
+
+def test_gap_14_a_failing_resource_fails_the_execute_call_and_nothing_rolls_back(cfn: Any) -> None:
+    boto3.client("logs", region_name="eu-west-1").create_log_group(logGroupName="/gap14/taken")
+    group = {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "/gap14/taken"}, "DependsOn": "Vpc"}
+    made = cfn.create_change_set(
+        StackName="gap14",
+        ChangeSetName="c",
+        ChangeSetType="CREATE",
+        TemplateBody=json.dumps({"Resources": {"Vpc": VPC, "Group": group}}),
+    )
+    with pytest.raises(Exception, match="already exists"):  # CloudFormation: accepted, then ROLLBACK_COMPLETE
+        cfn.execute_change_set(ChangeSetName=made["Id"])
+    (stack,) = cfn.describe_stacks(StackName="gap14")["Stacks"]
+    assert stack["StackStatus"] == "REVIEW_IN_PROGRESS", "moto rolls back now: drop patch_failed_resource_rolls_back"
+    assert len(boto3.client("ec2", region_name="eu-west-1").describe_vpcs()["Vpcs"]) == 2  # default + the stack's
+
+
+def test_gap_15_an_action_unknown_to_the_service_escapes_as_a_server_error() -> None:
+    from botocore.model import OperationNotFoundError
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.test import Client
+
+    client = Client(DomainDispatcherApplication(create_backend_app))
+    signed = "AWS4-HMAC-SHA256 Credential=testing/20240101/eu-west-1/cloudformation/aws4_request, Signature=x"
+    headers = {"Authorization": signed, "Content-Type": "application/x-www-form-urlencoded"}
+    assert client.post("/", data="Action=ListStacks&Version=2010-05-15", headers=headers).status_code == 200
+    with pytest.raises(
+        OperationNotFoundError
+    ):  # the server answers HTTP 500; if this stops: drop patch_unknown_actions
+        client.post("/", data="Action=NoSuchAction&Version=2010-05-15", headers=headers)
+
+
+def test_gap_16_describing_a_deleted_stack_creates_its_resources_again(cfn: Any) -> None:
+    template = {"Resources": {"Vpc": VPC}, "Outputs": {"Id": {"Value": {"Ref": "Vpc"}}}}
+    stack_id = cfn.create_stack(StackName="gap16", TemplateBody=json.dumps(template))["StackId"]
+    ec2 = boto3.client("ec2", region_name="eu-west-1")
+    cfn.delete_stack(StackName="gap16")
+    assert len(ec2.describe_vpcs()["Vpcs"]) == 1  # the default VPC: the stack's went with it
+    cfn.describe_stacks(StackName=stack_id)  # how a deletion is followed
+    assert len(ec2.describe_vpcs()["Vpcs"]) == 2, "moto no longer re-creates: drop patch_deleted_stack_outputs"
 
 
 # --- the test and demo environments reach loopback only ---------------------------------------------

@@ -7,7 +7,8 @@ home.
 - ``clients``: the run's clients, botocore's adaptive retries, timing, readable errors
 - ``waiting``: botocore's waiters asked one poll at a time, so Ctrl-C ends a wait at once
 - ``cloudformation``: every CloudFormation call, one function per API action
-- ``elbv2``: load balancers and listener rules, read (the routing table, shared listeners, teardown)
-- ``ec2``: the existing VPC, subnets and route tables the brownfield pre-check reads
+- ``elbv2``: load balancers, listeners and their rules and certificates, read (routing table, shared listeners)
+- ``acm``: the names a shared listener's certificates cover
+- ``ec2``: the existing VPC, subnets, route tables and gateway endpoints the brownfield pre-check reads
 - ``s3``: templates over the inline limit, uploaded to ``--bucket``
 """

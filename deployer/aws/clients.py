@@ -75,7 +75,7 @@ class Timing:
 
 
 class Clients:
-    """The run's clients: CloudFormation made up front, S3 and ELB on first use.
+    """The run's clients: CloudFormation made up front, S3, ELB and ACM on first use.
 
     Creating a client costs tens of milliseconds (S3's model is the largest),
     and most runs never use S3 (only templates over the inline limit, with
@@ -87,7 +87,7 @@ class Clients:
         self, cloudformation: Any, s3: Any = None, elbv2: Any = None, make: Callable[[str], Any] | None = None
     ) -> None:
         self.cloudformation = cloudformation
-        self._made: dict[str, Any] = {"s3": s3, "elbv2": elbv2}
+        self._made: dict[str, Any] = {"s3": s3, "elbv2": elbv2, "acm": None}
         self._make = make
         self._lock = threading.Lock()
 
@@ -98,6 +98,10 @@ class Clients:
     @property
     def elbv2(self) -> Any:
         return self._client("elbv2")
+
+    @property
+    def acm(self) -> Any:
+        return self._client("acm")
 
     def _client(self, name: str) -> Any:
         with self._lock:

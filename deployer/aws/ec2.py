@@ -1,7 +1,8 @@
 """Every EC2 call: one function per API action, named after it; no decisions.
 
 Only the brownfield pre-check reads EC2: whether the existing VPC, subnets and
-route tables the params name exist, belong together and have a way out.
+route tables the params name exist, belong together and have a way out, and
+which gateway endpoints their route tables already carry.
 """
 
 from __future__ import annotations
@@ -30,3 +31,10 @@ def describe_route_tables(ec2: Any, vpc_id: str) -> list[dict[str, Any]]:
     """DescribeRouteTables of one VPC, every page: routes and subnet associations (the main table's too)."""
     pages = ec2.get_paginator("describe_route_tables").paginate(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
     return [table for page in pages for table in page["RouteTables"]]
+
+
+def describe_vpc_endpoints(ec2: Any, vpc_id: str) -> list[dict[str, Any]]:
+    """DescribeVpcEndpoints of one VPC, gateway endpoints only, every page: service name and route tables."""
+    filters = [{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "vpc-endpoint-type", "Values": ["Gateway"]}]
+    pages = ec2.get_paginator("describe_vpc_endpoints").paginate(Filters=filters)
+    return [endpoint for page in pages for endpoint in page["VpcEndpoints"]]

@@ -1,8 +1,8 @@
 """Every Elastic Load Balancing (v2) call: one function per API action, named after it; no decisions.
 
 The deployer only reads load balancers (the routing table after a deploy,
-foreign rules on a shared listener, deletion protection before a teardown);
-the stacks change them.
+foreign rules and certificates on a shared listener, deletion protection
+before a teardown); the stacks change them.
 """
 
 from __future__ import annotations
@@ -28,3 +28,15 @@ def describe_load_balancer_attributes(elbv2: Any, arn: str) -> dict[str, str]:
     """DescribeLoadBalancerAttributes: the load balancer's attributes, key -> value."""
     answer = elbv2.describe_load_balancer_attributes(LoadBalancerArn=arn)
     return {attribute["Key"]: attribute["Value"] for attribute in answer.get("Attributes", [])}
+
+
+def describe_listeners(elbv2: Any, arns: list[str]) -> list[dict[str, Any]]:
+    """DescribeListeners for these ARNs, every page (protocol, port, default certificate)."""
+    pages = elbv2.get_paginator("describe_listeners").paginate(ListenerArns=arns)
+    return [listener for page in pages for listener in page.get("Listeners", [])]
+
+
+def describe_listener_certificates(elbv2: Any, listener_arn: str) -> list[dict[str, Any]]:
+    """DescribeListenerCertificates, every page: the default certificate and every one added for SNI."""
+    pages = elbv2.get_paginator("describe_listener_certificates").paginate(ListenerArn=listener_arn)
+    return [certificate for page in pages for certificate in page.get("Certificates", [])]

@@ -10,6 +10,8 @@ exit code read one set of facts.
 - ``parameter_changes``: parameter values that change, and deployed values a routine deploy keeps
 - ``export_changes``: exports a change set adds, removes or may change (an export in use is a risk)
 - ``host_moves``: a host whose listener rules move to another ALB, so its DNS must follow
+- ``listener_overlap``: which rule of a listener serves a request, as ALB decides; requests that change owner
+- ``certificate_names``: whether a certificate's names cover a host (exact, or a one-label wildcard)
 - ``property_values``: each changed property's value before and after, from the change set
 - ``lifecycle``: stacks to remove (prune), drift, as data
 - ``change_set_cost``: the monthly cost the change sets make, priced from cost.json

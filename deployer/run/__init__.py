@@ -26,5 +26,6 @@ Its parts:
 - ``inventory``: which live stacks belong to the environment, and who imports from whom among them
 - ``account_precheck``: the existing VPC (and shared listeners) the templates rely on, checked before any change
 - ``shared_listener``: our listener rules against other teams' rules on a listener we share
+- ``listener_certificates``: whether a shared HTTPS listener's certificates cover our hosts (a warning)
 - ``live_routes``: the deployed ALBs' DNS names and routing table, read after a deploy
 """

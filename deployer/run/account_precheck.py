@@ -1,48 +1,90 @@
-"""Pre-check of what the generated stacks take from the account as given: an existing VPC.
+"""Pre-check of what the generated stacks take from the account as given: an existing VPC and ALB.
 
 Templates over an existing VPC only re-export ids from params
 (``templates/stacks/existing_network.py``); whether those ids exist, belong
 together and have a way out, only the account can say.  A wrong id would
 otherwise surface mid-deploy, as a failed ALB or ECS service after other
 stacks already changed, or worse as tasks that never start.  So this runs
-before any change set is made, and refuses with one line per problem that
-names the subnet or table.
+before any change set is made (a plain deploy and ``--apply-plan`` alike), and
+refuses with one line per problem that names the subnet or table.  What may
+be intended (an overlap accepted with ``--allow-route-overlap``, a host no
+certificate of a shared listener covers) is printed as a warning instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from botocore.exceptions import ClientError
 from rich.console import Console
 from rich.text import Text
 
-from deployer.aws import ec2
+from deployer.aws import cloudformation, ec2
 from deployer.aws.clients import Clients, make_ec2_client
 from deployer.run.inputs import Deployment, load_deployment
-from deployer.run.shared_listener import listener_problems
-from templates.contract.template import NETWORK, existing_vpc
+from deployer.run.listener_certificates import certificate_warnings
+from deployer.run.shared_listener import listener_check
+from templates.contract.template import NETWORK, existing_vpc, gateway_endpoints
 
 # Route targets that carry a task's traffic out of a private subnet (tasks have no public IP, so an
 # internet gateway route does not).  https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-scenarios.html
 _WAYS_OUT = ("NatGatewayId", "TransitGatewayId", "NetworkInterfaceId", "InstanceId")
 
 
-def account_problems(deployment: Deployment, clients: Clients, profile: str | None) -> list[str]:
-    """Every problem with the existing VPC and shared listeners the templates rely on; [] when all is well."""
+@dataclass
+class AccountCheck:
+    """What the account says of the params: problems refuse the run, warnings are shown and the run goes on."""
+
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_account(
+    deployment: Deployment, clients: Clients, profile: str | None, allow_overlap: Collection[str] = ()
+) -> AccountCheck:
+    """The existing VPC, shared listeners and their certificates the templates rely on, read from the account."""
     # Every stack, whatever --stacks selected; the selected ones keep their --set values.
     loaded = load_deployment(deployment.folder)
     everything = replace(loaded, stacks={**loaded.stacks, **deployment.stacks})
     templates = {key: stack.template for key, stack in everything.stacks.items()}
-    problems: list[str] = []
+    check = AccountCheck()
     spec = existing_vpc(templates.get(NETWORK, {}))
     if spec is not None:
         client = make_ec2_client(profile, deployment.region)
-        spec = {**spec, "InternetFacingAlb": _creates_internet_facing_alb(templates)}
-        problems += vpc_problems(client, spec, deployment.region)
-    problems += listener_problems(clients, everything)
-    return problems
+        spec = {
+            **spec,
+            "InternetFacingAlb": _creates_internet_facing_alb(templates),
+            "GatewayEndpoints": gateway_endpoints(templates.get(NETWORK, {})),
+            "OwnEndpoints": _own_endpoints(clients, everything),
+        }
+        check.problems += vpc_problems(client, spec, deployment.region)
+    listeners = listener_check(clients, everything, allow_overlap)
+    check.problems += listeners.problems
+    check.warnings += listeners.accepted + certificate_warnings(clients, everything)
+    return check
+
+
+def gate(console: Console, check: AccountCheck) -> int | None:
+    """Show the warnings; refuse when there are problems: the exit code of a run that changed nothing, else None."""
+    for warning in check.warnings:
+        console.print(Text(f"warning: {warning}", "yellow"))
+    return refuse(console, check.problems) if check.problems else None
+
+
+def _own_endpoints(clients: Clients, deployment: Deployment) -> set[str]:
+    """VPC endpoint ids our network stack already owns (a redeploy must not count them as someone else's)."""
+    stack = deployment.stacks.get(NETWORK)
+    if stack is None:
+        return set()
+    try:
+        resources = cloudformation.list_stack_resources(clients.cloudformation, stack.stack_name)
+    except ClientError as exc:
+        if "does not exist" in str(exc):
+            return set()
+        raise
+    return {r["PhysicalResourceId"] for r in resources if r["ResourceType"] == "AWS::EC2::VPCEndpoint"}
 
 
 def _creates_internet_facing_alb(templates: dict[str, dict[str, Any]]) -> bool:
@@ -88,6 +130,40 @@ def vpc_problems(ec2_client: Any, spec: dict[str, Any], region: str) -> list[str
     if spec.get("InternetFacingAlb"):
         public = [s for s in spec["PublicSubnets"] if subnets.get(s, {}).get("VpcId") == vpc_id]
         problems += _internet_problems(public, tables)
+    if spec.get("GatewayEndpoints"):
+        endpoints = [
+            e
+            for e in ec2.describe_vpc_endpoints(ec2_client, vpc_id)
+            if e["VpcEndpointId"] not in spec["OwnEndpoints"] and str(e.get("State", "")).lower() not in _GONE
+        ]
+        problems += gateway_endpoint_problems(spec["GatewayEndpoints"], endpoints)
+    return problems
+
+
+# Endpoint states that route nothing any more (a deleted endpoint stays listed for a while).
+# https://docs.aws.amazon.com/vpc/latest/privatelink/concepts.html#concepts-endpoint-states
+_GONE = ("deleting", "deleted", "rejected", "failed", "expired")
+# The params key that switches each of our gateway endpoints off.
+_GATEWAY_SWITCH = {"s3": "network.endpoints.s3_gateway: false"}
+
+
+def gateway_endpoint_problems(ours: dict[str, list[str]], existing: list[dict[str, Any]]) -> list[str]:
+    """A route table that already routes a service through someone else's gateway endpoint cannot take ours.
+
+    A gateway endpoint adds a route to the service's prefix list in each of its route tables, and a route table
+    holds one route per destination: several endpoints of one service serve different route tables.
+    https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html ("Routing")
+    """
+    problems = []
+    for endpoint in existing:
+        service = str(endpoint.get("ServiceName", "")).split(".", 3)[-1]
+        for table in sorted(set(endpoint.get("RouteTableIds", [])) & set(ours.get(service, []))):
+            switch = _GATEWAY_SWITCH.get(service, f"no {service} gateway endpoint in network.endpoints")
+            problems.append(
+                f"network.existing.private_route_tables: route table {table} already routes {service} through "
+                f"gateway endpoint {endpoint['VpcEndpointId']}, made outside these stacks; ours would fail "
+                f"mid-deploy (one route per service and table). Set {switch}: the existing endpoint serves the tasks"
+            )
     return problems
 
 

@@ -6,7 +6,9 @@ approver reads review.md; ``deploy.py --env dev --apply-plan review.json``
 then executes those very change sets, as ``terraform apply plan`` does, and
 never makes a fresh one for a stack that had one.
 
-Before anything runs, every stack of the plan is checked: its change set
+Before anything runs, the account is checked as for a plain ``--execute``
+(``run.account_precheck``: the existing VPC, the shared listeners), then every
+stack of the plan: its change set
 still exists, is AVAILABLE (CloudFormation marks it OBSOLETE when the stack
 changed since) and was made from the reviewed template and parameters (read
 back from CloudFormation, not from the file); the generated template in the
@@ -44,7 +46,19 @@ from deployer.review.stack_review import (
     StackReview,
 )
 from deployer.run.context import Context
-from deployer.run.deploy import FAILURE, OK, RISKY, Options, execute, locked, paused, prepare, recorded, write
+from deployer.run.deploy import (
+    FAILURE,
+    OK,
+    RISKY,
+    Options,
+    execute,
+    locked,
+    paused,
+    precheck,
+    prepare,
+    recorded,
+    write,
+)
 from deployer.run.plan_stack import template_hash
 from deployer.view import terminal
 from deployer.view.review_files import SCHEMA
@@ -66,6 +80,10 @@ def apply_plan(options: Options, console: Console, ask: Callable[[str], bool]) -
     review = review_from(plan)
     selection = replace(options, stacks=list(review.stacks), region=review.region, sets=[])
     ctx = prepare(selection, console)
+    # What a plain --execute checks first: a foreign rule added since the review would otherwise fail the
+    # execution mid-way (PriorityInUse) and roll it back, or silently take our traffic.
+    if (refused := precheck(ctx, selection, console)) is not None:
+        return refused
     with locked(ctx, options.wait), recorded(console, options.folder, review):
         refused = {key: why for key, stack in review.stacks.items() if (why := check(ctx, stack))}
         for key, why in refused.items():

@@ -36,6 +36,7 @@ from deployer.run.walk import walk
 from deployer.view import lifecycle_tables, terminal
 from deployer.view.progress import Progress
 from deployer.view.review_files import reset_reports, write_reports
+from templates.contract.template import existing_load_balancer
 
 OK, FAILURE, RISKY = 0, 1, 3
 INTERRUPTED = 130  # Ctrl-C; a run stopped by SIGTERM exits 143 (errors.interrupt_code)
@@ -62,16 +63,23 @@ class Options:
     workers: int = 4
     wait: bool = False  # another run holds the environment's lock: wait for it instead of stopping
     apply_plan: Path | None = None  # execute the change sets of this earlier review.json (see run.apply_plan)
+    allow_overlap: tuple[str, ...] = ()  # foreign listener rules whose overlap with ours was agreed (ARNs)
     timing: Timing = field(default_factory=Timing)
 
 
 def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> int:
     """``deploy.py``: check the account, take the environment's lock, review, and execute when asked; the exit code."""
     ctx = prepare(options, console)
-    if problems := account_precheck.account_problems(ctx.deployment, ctx.clients, options.profile):
-        return account_precheck.refuse(console, problems)  # before the lock: a refused run leaves nothing behind
+    if (refused := precheck(ctx, options, console)) is not None:
+        return refused  # before the lock: a refused run leaves nothing behind
     with locked(ctx, options.wait):
         return _locked(ctx, options, console, ask)
+
+
+def precheck(ctx: Context, options: Options, console: Console) -> int | None:
+    """The account pre-check (existing VPC, shared listeners): its warnings shown; an exit code when it refuses."""
+    check = account_precheck.check_account(ctx.deployment, ctx.clients, options.profile, options.allow_overlap)
+    return account_precheck.gate(console, check)
 
 
 def prepare(options: Options, console: Console) -> Context:
@@ -261,8 +269,14 @@ def _show_routes(ctx: Context, console: Console, workers: int = 1) -> None:
     names = {
         key: name for key, name in d.stack_names.items() if key not in d.stacks or may_route(d.stacks[key].template)
     }
+    every = {**load_deployment(d.folder).stacks, **d.stacks}  # an existing ALB's stack even when not selected
+    existing = {
+        found[0]: (key, found[1])
+        for key, stack in every.items()
+        if (found := existing_load_balancer(key, stack.template))
+    }
     try:
-        dns_name, routes = alb_routes(ctx.clients, names, workers)
+        dns_name, routes = alb_routes(ctx.clients, names, workers, existing)
     except AWS_ERRORS as exc:  # the deploy succeeded; only the summary is missing
         console.print(Text(f"Could not read the ALB's routing table: {exc}", "yellow"))
         return

@@ -41,13 +41,19 @@ def load_balancer_id(arn: str) -> str:
 
 
 def alb_routes(
-    clients: Clients, stack_names: Mapping[str, str], workers: int = 1
+    clients: Clients,
+    stack_names: Mapping[str, str],
+    workers: int = 1,
+    existing: Mapping[str, tuple[str, str]] | None = None,
 ) -> tuple[str | None, list[dict[str, Any]]]:
     """The first ALB's DNS name and one row per listener rule: priority, host, path, owning stack and ALB.
 
     An environment whose routes are spread over ALBs (``alb``, ``alb-2``, ...)
     shows each rule's ALB (stack key) and that ALB's DNS name (``alb_dns``).
-    The stacks' resources are listed ``workers`` at a time (one ListStackResources each).
+    An existing ALB (``alb.existing``) is no resource of ours: ``existing``
+    names it, ``app/<name>/<id>`` -> (ALB stack key, DNS name), as the
+    templates re-export it.  The stacks' resources are listed ``workers`` at a
+    time (one ListStackResources each).
     """
     load_balancers: dict[str, str] = {}  # ARN -> ALB stack key
     rule_owner: dict[str, str] = {}
@@ -60,8 +66,8 @@ def alb_routes(
                 load_balancers[resource["PhysicalResourceId"]] = key
             elif resource["ResourceType"] == LISTENER_RULE:
                 rule_owner[resource["PhysicalResourceId"]] = key
-    dns_name = None
-    alb_of: dict[str, tuple[str, str]] = {}  # app/<name>/<id> -> (stack key, DNS name)
+    alb_of: dict[str, tuple[str, str]] = dict(existing or {})  # app/<name>/<id> -> (stack key, DNS name)
+    dns_name = next((dns for key, dns in alb_of.values() if key == "alb"), None)
     if load_balancers:
         found = elbv2.describe_load_balancers(clients.elbv2, list(load_balancers))
         for lb in found:

@@ -2,9 +2,16 @@
 
 On an existing ALB (``alb.existing``) other teams' rules already live on the
 listener.  ELB refuses a second rule at a priority in use (``PriorityInUse``),
-which would fail a service stack mid-deploy; and two rules matching the same
-host and path do not fail at all: the lower priority number silently wins.
-Both are refused here, before any change, naming the foreign rule.
+which would fail a service stack mid-deploy; and rules whose conditions
+overlap do not fail at all: ALB evaluates a listener's rules from the lowest
+priority number up and the first rule whose conditions all match serves the
+request.  So a foreign ``/*`` at a better priority silently swallows our new
+``/wishlist``, and our host-only or ``*.example.org`` rule at a better
+priority silently takes another team's traffic.  Both are refused here,
+before any change, naming the foreign rule and a request that would change
+owner (``deployer.review.listener_overlap`` decides, on plain data); an
+overlap both teams agreed on is deployed with ``--allow-route-overlap
+<rule ARN>`` and shown as a warning.
 
 A rule is ours when it is the physical resource of one of this environment's
 stacks (ListStackResources); every other non-default rule on the listener is
@@ -13,26 +20,31 @@ declares with a literal value, so nothing here depends on how many ALBs or
 listeners the templates use.
 
 Listener rules and priorities: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-rules.html
+Condition types: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from deployer.aws import cloudformation, elbv2
 from deployer.aws.clients import Clients
+from deployer.review.listener_overlap import OwnerChange, Rule, owner_changes
 from deployer.run.inputs import Deployment
 from templates.contract.template import (
     EXPORT_PREFIX_PARAM,
     LISTENER_RULE,
     SERVICE_PREFIX,
+    listener_rule_conditions,
     listener_rules,
     literal_exports,
 )
+
+ALLOW_FLAG = "--allow-route-overlap"
 
 
 @dataclass(frozen=True)
@@ -45,52 +57,82 @@ class OurRule:
     priority: int
     hosts: frozenset[str]
     paths: frozenset[str]
+    conditions: tuple[Mapping[str, Any], ...] = ()
 
     def describe(self) -> str:
         where = f"services.{self.stack_key.removeprefix(SERVICE_PREFIX)}"
         return f"{where} route {_route(self.hosts, self.paths)} (priority {self.priority})"
 
 
-def listener_problems(clients: Clients, deployment: Deployment) -> list[str]:
-    """Clashes between our planned rules and foreign rules on literal (existing) listeners."""
-    rules = list(_our_rules(deployment))
+@dataclass
+class ListenerCheck:
+    """What the shared listeners say: problems refuse the deploy; accepted overlaps (the flag) are warnings."""
+
+    problems: list[str] = field(default_factory=list)
+    accepted: list[str] = field(default_factory=list)
+
+
+def listener_check(clients: Clients, deployment: Deployment, allow_overlap: Collection[str] = ()) -> ListenerCheck:
+    """Our planned rules on literal (existing) listeners against every foreign rule there."""
+    check = ListenerCheck()
+    rules = list(our_rules(deployment))
     if not rules:
-        return []
+        return check
     ours = _deployed_rule_arns(clients.cloudformation, {r.stack_name for r in rules})
-    problems = []
     for listener_arn in sorted({r.listener_arn for r in rules}):
         try:
             live = elbv2.describe_rules(clients.elbv2, listener_arn=listener_arn)
         except ClientError as exc:
-            problems.append(f"alb.existing: cannot read the rules of listener {listener_arn}: {exc}")
+            check.problems.append(f"alb.existing: cannot read the rules of listener {listener_arn}: {exc}")
             continue
-        foreign = [rule for rule in live if not rule.get("IsDefault") and rule["RuleArn"] not in ours]
-        for rule in (r for r in rules if r.listener_arn == listener_arn):
-            problems += [problem for other in foreign if (problem := _clash(rule, other))]
-    return problems
+        foreign = {r["RuleArn"]: r for r in live if not r.get("IsDefault") and r["RuleArn"] not in ours}
+        planned = {rule.describe(): rule for rule in rules if rule.listener_arn == listener_arn}
+        for rule in planned.values():
+            check.problems += [problem for other in foreign.values() if (problem := _priority_taken(rule, other))]
+        changes = owner_changes([_as_rule(r) for r in planned.values()], [_foreign(r) for r in foreign.values()])
+        for change in changes:
+            line = _owner_change(planned[change.ours.name], foreign[change.theirs.name], change)
+            if change.theirs.name in allow_overlap:
+                check.accepted.append(f"{line} (accepted with {ALLOW_FLAG})")
+            else:
+                check.problems.append(
+                    f"{line}. Agree with its owners who serves it, then pin or remove the route; "
+                    f"{ALLOW_FLAG} {change.theirs.name} deploys it as it is"
+                )
+    return check
 
 
-def _clash(rule: OurRule, other: dict[str, Any]) -> str:
+def _priority_taken(rule: OurRule, other: dict[str, Any]) -> str:
+    if str(rule.priority) != str(other["Priority"]):
+        return ""
+    return (
+        f"{rule.describe()}: that priority is taken on the shared listener by {_theirs(other)}. Pin the route to a "
+        "free priority of the same specificity with priority: (docs/brownfield.md, 'Pinning around a foreign rule')"
+    )
+
+
+def _owner_change(rule: OurRule, other: dict[str, Any], change: OwnerChange) -> str:
+    """One line: which request goes where, and why (ALB's first match in priority order)."""
+    why = "ALB serves a request with the matching rule of lowest priority number"
+    if change.assumed:
+        why += " (a regular-expression condition is assumed to match)"
+    if change.taken_by_us:
+        taken = f"would take {change.request.describe()} from {_theirs(other)}, which serves it today"
+        return f"{rule.describe()}: {taken}: {why}"
+    return f"{rule.describe()}: {change.request.describe()} would go to {_theirs(other)} instead: {why}"
+
+
+def _theirs(other: dict[str, Any]) -> str:
     hosts, paths = _conditions(other)
-    theirs = f"rule {other['RuleArn']} (priority {other['Priority']}, {_route(hosts, paths)}), which is not ours"
-    if str(rule.priority) == str(other["Priority"]):
-        return (
-            f"{rule.describe()}: that priority is taken on the shared listener by {theirs}. Pin the route to a "
-            "free priority of the same specificity with priority: (docs/brownfield.md, 'Pinning around a foreign rule')"
-        )
-    if _claims_same(hosts, rule.hosts) and _claims_same(paths, rule.paths):
-        winner = "theirs" if int(other["Priority"]) < rule.priority else "ours"
-        return (
-            f"{rule.describe()}: the same host and path are already claimed by {theirs}; both would match and "
-            f"the lower priority number wins ({winner}), so one team's traffic silently goes to the other. "
-            "Agree on who owns the route, then remove it on one side"
-        )
-    return ""
+    return f"rule {other['RuleArn']} (not ours: priority {other['Priority']}, {_route(hosts, paths)})"
 
 
-def _claims_same(theirs: frozenset[str], ours: frozenset[str]) -> bool:
-    """Same values, or a value in common (a host or path pattern both rules list)."""
-    return theirs == ours or bool(theirs & ours)
+def _as_rule(rule: OurRule) -> Rule:
+    return Rule(rule.describe(), rule.priority, rule.conditions)
+
+
+def _foreign(rule: dict[str, Any]) -> Rule:
+    return Rule(rule["RuleArn"], int(rule["Priority"]), tuple(rule.get("Conditions", [])))
 
 
 def _route(hosts: frozenset[str], paths: frozenset[str]) -> str:
@@ -99,15 +141,9 @@ def _route(hosts: frozenset[str], paths: frozenset[str]) -> str:
 
 def _conditions(rule: dict[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
     """(hosts, paths) of a DescribeRules rule; the legacy ``Values`` and the typed configs both count."""
-    found: dict[str, set[str]] = {"host-header": set(), "path-pattern": set()}
-    for condition in rule.get("Conditions", []):
-        field = condition.get("Field")
-        if field not in found:
-            continue
-        config = condition.get("HostHeaderConfig" if field == "host-header" else "PathPatternConfig") or {}
-        found[field] |= {v.lower() if field == "host-header" else v for v in condition.get("Values", [])}
-        found[field] |= {v.lower() if field == "host-header" else v for v in config.get("Values", [])}
-    return frozenset(found["host-header"]), frozenset(found["path-pattern"])
+    read = _foreign(rule)
+    hosts = {v.lower() for values in read.values("host-header") for v in values}
+    return frozenset(hosts), frozenset(v for values in read.values("path-pattern") for v in values)
 
 
 def _deployed_rule_arns(cfn: Any, stack_names: set[str]) -> set[str]:
@@ -131,13 +167,15 @@ def _literal_exports(deployment: Deployment) -> dict[str, str]:
     return values
 
 
-def _our_rules(deployment: Deployment) -> Iterator[OurRule]:
+def our_rules(deployment: Deployment) -> Iterator[OurRule]:
     """The listener rules our templates plan on listeners that exist outside our stacks."""
     literal = _literal_exports(deployment)
     for key, stack in sorted(deployment.stacks.items()):
+        conditions = listener_rule_conditions(stack.template)
         for rule in listener_rules(stack.template, stack.parameters.get(EXPORT_PREFIX_PARAM, "")):
             listener = literal.get(rule.listener_export or "")
             if listener is None or rule.priority is None:
                 continue  # a listener of our own ALB stack: every rule on it is ours
             hosts = frozenset(host.lower() for host in rule.hosts)
-            yield OurRule(key, stack.stack_name, listener, rule.priority, hosts, frozenset(rule.paths))
+            written = tuple(conditions.get(rule.logical_id, ()))
+            yield OurRule(key, stack.stack_name, listener, rule.priority, hosts, frozenset(rule.paths), written)

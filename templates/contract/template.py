@@ -89,6 +89,36 @@ def listener_rules(template: Mapping[str, Any] | None, prefix: str | None = None
     return found
 
 
+def listener_rule_conditions(template: Mapping[str, Any] | None) -> dict[str, list[dict[str, Any]]]:
+    """Listener-rule logical id -> its ``Conditions`` as written: every condition type, the shape DescribeRules
+    answers too, so the deployer can evaluate our planned rules and a listener's live ones alike."""
+    return {
+        logical_id: [dict(condition) for condition in props.get("Conditions") or []]
+        for logical_id, props in resources_of_type(template or {}, LISTENER_RULE)
+    }
+
+
+_SERVICE_NAME = re.compile(r"^com\.amazonaws\.[^.]+\.(.+)$")
+
+
+def gateway_endpoints(template: Mapping[str, Any] | None) -> dict[str, list[str]]:
+    """Gateway endpoint service (``s3``, ``dynamodb``) -> the route tables given as literal ids (existing ones).
+
+    The deployer's pre-check asks whether those tables already carry a route of that service.
+    """
+    found: dict[str, list[str]] = {}
+    for _logical_id, props in resources_of_type(template or {}, "AWS::EC2::VPCEndpoint"):
+        if props.get("VpcEndpointType") != "Gateway":
+            continue
+        name = props.get("ServiceName")
+        text = name.get("Fn::Sub") if isinstance(name, dict) else name
+        match = _SERVICE_NAME.match(text) if isinstance(text, str) else None
+        if match:
+            tables = [t for t in props.get("RouteTableIds") or [] if isinstance(t, str)]
+            found.setdefault(match.group(1), []).extend(tables)
+    return found
+
+
 def literal_exports(template: Mapping[str, Any], prefix: str) -> dict[str, str]:
     """Export name -> value for the exports declared with a literal value (ids of things that already exist)."""
     values = {}
@@ -97,6 +127,17 @@ def literal_exports(template: Mapping[str, Any], prefix: str) -> dict[str, str]:
         if name is not None and isinstance(output.get("Value"), str):
             values[name] = output["Value"]
     return values
+
+
+def existing_load_balancer(stack_key: str, template: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(``app/<name>/<id>``, DNS name) of the existing ALB an ALB stack re-exports as literal values, else None.
+
+    Nothing of ours describes that load balancer, so the deployer's routing table reads its name here.
+    """
+    outputs = template.get("Outputs") or {}
+    full = (outputs.get(naming.alb_export_key(stack_key, naming.ExportKey.ALB_FULL_NAME)) or {}).get("Value")
+    dns = (outputs.get(naming.alb_export_key(stack_key, naming.ExportKey.ALB_DNS_NAME)) or {}).get("Value")
+    return (full, dns) if isinstance(full, str) and isinstance(dns, str) else None
 
 
 def existing_vpc(template: Mapping[str, Any]) -> dict[str, Any] | None:
