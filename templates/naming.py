@@ -50,6 +50,7 @@ class ExportKey(StrEnum):
     NAMESPACE_NAME = "NamespaceName"
     NAMESPACE_ARN = "NamespaceArn"
     SERVICE_CLIENTS_SECURITY_GROUP = "ServiceClientsSecurityGroup"
+    ENDPOINT_SECURITY_GROUP = "EndpointSecurityGroup"
 
 
 def logical_id(*parts: str) -> str:

@@ -58,7 +58,8 @@ def test_the_other_stacks_do_not_change_with_an_existing_vpc() -> None:
 def test_nat_free_existing_vpc_gets_endpoints_for_what_the_services_use() -> None:
     secret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf"
     svc = web(containers=[{"name": "app", "image": IMAGE, "port": 8080, "secrets": {"DB": secret}}], ecs_exec=True)
-    network = rendered(network=NAT_FREE, services={"api": svc})["network"]
+    stacks = rendered(network=NAT_FREE, services={"api": svc})
+    network = stacks["network"]
     endpoints = {
         r["Properties"]["ServiceName"]["Fn::Sub"].removeprefix("com.amazonaws.${AWS::Region}."): r["Properties"]
         for r in network["Resources"].values()
@@ -68,7 +69,11 @@ def test_nat_free_existing_vpc_gets_endpoints_for_what_the_services_use() -> Non
     assert endpoints["s3"]["RouteTableIds"] == EXISTING["private_route_tables"]
     assert endpoints["logs"]["SubnetIds"] == EXISTING["private_subnets"]
     (sg,) = [r for r in network["Resources"].values() if r["Type"] == "AWS::EC2::SecurityGroup"]
-    assert [(i["FromPort"], i["CidrIp"]) for i in sg["Properties"]["SecurityGroupIngress"]] == [(443, EXISTING["cidr"])]
+    assert sg["Properties"]["SecurityGroupIngress"] == [], "no CIDR: the tasks are admitted by security group"
+    ingress = stacks["cluster"]["Resources"]["EndpointIngressFromTasks"]["Properties"]
+    assert ingress["SourceSecurityGroupId"] == {"Ref": "ServiceClientsSecurityGroup"}
+    assert ingress["GroupId"] == {"Fn::ImportValue": {"Fn::Sub": "${ExportPrefix}-EndpointSecurityGroup"}}
+    assert (ingress["FromPort"], ingress["ToPort"]) == (443, 443)
 
 
 def test_endpoints_on_a_new_vpc_use_its_private_route_tables(tmp_path: Path) -> None:
