@@ -96,9 +96,10 @@ class AlbParams(Strict):
     )
     egress_to_vpc_cidr: bool = Field(
         False,
-        description="Also let the ALB reach the target ports anywhere in the VPC CIDR (the old rule). Each "
-        "web service's stack adds egress to its own tasks' security group; set true for one deploy when "
-        "upgrading an environment deployed with the CIDR rule, so no update window leaves the ALB without egress.",
+        description="Also let the ALB reach the target ports anywhere in the VPC CIDR (the old rule). The ALB "
+        "reaches the tasks by their service-clients security group, one rule per target port; set true for one "
+        "deploy when upgrading an environment deployed with the CIDR rule, so no update window leaves the ALB "
+        "without egress.",
     )
     access_logs_bucket: str | None = Field(
         None,
