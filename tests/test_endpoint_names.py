@@ -16,7 +16,9 @@ NAT_FREE: dict[str, Any] = {"nat": "none", "endpoints": {}}
 
 def calling(*actions: str) -> dict[str, Any]:
     """A web service whose task role calls ``actions``."""
-    return web(task_role={"statements": [{"actions": list(actions), "resources": ["arn:aws:sqs:eu-west-1:123456789012:x"]}]})
+    return web(
+        task_role={"statements": [{"actions": list(actions), "resources": ["arn:aws:sqs:eu-west-1:123456789012:x"]}]}
+    )
 
 
 def endpoint_names(**overrides: Any) -> set[str]:

@@ -1,7 +1,7 @@
 """Params of a safe release: deployment alarms, blue/green, and the log settings ops rely on.
 
 Each model is one block of a service's YAML (``deployment_alarms``,
-``blue_green``, ``logs``); the rules over them (D001-D003) live in
+``blue_green``, ``logs``); the rules over them (D001-D003, D007-D009) live in
 ``templates/rules/params/releases.py``.
 """
 
