@@ -60,3 +60,19 @@ def test_an_unhealthy_host_threshold_of_zero_is_refused() -> None:
     )
     off = {"enabled": False, "unhealthy_hosts": {"threshold": 0}}
     assert rule_problems(make_env(services={"api": web(deployment_alarms=off)}), "D008") == []
+
+
+@pytest.mark.parametrize(
+    ("period", "periods", "refused"),
+    [(3600, 48, None), (3600, 168, None), (3600, 169, "7 days"), (1800, 48, None), (1800, 49, "1 day")],
+)
+def test_deployment_alarm_windows_are_cloudwatchs_own(period: int, periods: int, refused: str | None) -> None:
+    """One day for periods under an hour, seven days from an hour on: the same logic as step alarms (L010)."""
+    alarms = {"target_5xx": {"threshold": 10, "period": period, "evaluation_periods": periods}}
+    found = rule_problems(make_env(services={"api": web(deployment_alarms=alarms)}), "D001")
+    if refused is None:
+        assert found == []
+    else:
+        [problem] = found
+        assert problem.path == "services.api.deployment_alarms.target_5xx.evaluation_periods"
+        assert f"({refused})" in problem.message

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from templates.params.releases import METRIC_RESOLUTION, ONE_DAY, AlarmSettings
+from templates.aws.cloudwatch import WINDOW_LIMIT, alarm_window_problem
+from templates.params.releases import METRIC_RESOLUTION, AlarmSettings
 from templates.params.service import Service
 from templates.rules.registry import At, service_rule
 
@@ -26,16 +27,18 @@ def _alarms(svc: Service) -> Iterator[tuple[str, AlarmSettings]]:
         yield f"deployment_alarms.{key}", getattr(alarms, key)
 
 
-@service_rule("D001", "a deployment alarm's period x evaluation_periods over one day", PUT_METRIC_ALARM)
-def alarm_at_most_a_day(svc: Service) -> Iterator[At]:
+@service_rule(
+    "D001",
+    "a deployment alarm's period x evaluation_periods over CloudWatch's window",
+    PUT_METRIC_ALARM,
+    limit=WINDOW_LIMIT,
+)
+def alarm_window(svc: Service) -> Iterator[At]:
+    """The same window as step-scaling alarms (L010): one day under an hourly period, seven days from it."""
     for where, alarm in _alarms(svc):
-        window = alarm.period * alarm.evaluation_periods
-        if window > ONE_DAY:
-            yield At(
-                f"{where}.evaluation_periods",
-                f"period x evaluation_periods = {alarm.period} x {alarm.evaluation_periods} = "
-                f"{window} s; CloudWatch allows at most one day (86400 s)",
-            )
+        problem = alarm_window_problem(alarm.period, alarm.evaluation_periods)
+        if problem is not None:
+            yield At(f"{where}.evaluation_periods", problem)
 
 
 @service_rule(
