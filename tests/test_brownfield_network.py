@@ -194,7 +194,7 @@ def test_existing_alb_with_only_http_puts_rules_on_http() -> None:
 @pytest.mark.parametrize(
     ("alb", "where", "words"),
     [
-        ({"existing": EXISTING_ALB, "scheme": "internal"}, "alb.scheme", "leave it out"),
+        ({"existing": EXISTING_ALB, "idle_timeout": 30}, "alb.idle_timeout", "leave it out"),
         ({"existing": {**EXISTING_ALB, "https_listener_arn": None, "http_listener_arn": None}}, "alb.existing", "give"),
         (
             {"existing": {**EXISTING_ALB, "http_listener_arn": LISTENER.replace("shared", "other") + "3"}},

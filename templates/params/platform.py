@@ -63,7 +63,9 @@ class NetworkParams(Strict):
 
 class AlbParams(Strict):
     scheme: Literal["internet-facing", "internal"] = Field(
-        "internet-facing", description="internet-facing (public subnets) or internal."
+        "internet-facing",
+        description="internet-facing (public subnets) or internal. With existing: the existing ALB's scheme "
+        "(internal when its DNS name starts with internal-).",
     )
     certificate_arn: Annotated[str, StringConstraints(pattern=CERTIFICATE_ARN)] | None = Field(
         None,
@@ -110,8 +112,8 @@ class AlbParams(Strict):
     existing: ExistingAlb | None = Field(
         None,
         description="Use a load balancer that already exists instead of creating one (then no other alb key "
-        "is set): services put their rules on its listener, and the deployer refuses priorities or host+path "
-        "routes its foreign rules already hold.",
+        "but scheme is set): services put their rules on its listener, and the deployer refuses priorities or "
+        "host+path routes its foreign rules already hold.",
     )
 
 

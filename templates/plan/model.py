@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from templates import naming
-from templates.params.route_lock import RouteLock
+from templates.params.route_lock import LockedRoute, RouteLock
 from templates.plan.shards import Capacity, Unit
 
 RouteKey = tuple[str, tuple[str, ...]]
@@ -120,6 +120,9 @@ class EnvironmentPlan:
     unplaced: Unplaced
     network: NetworkPlan
     tasks: Mapping[str, TaskPlan] = field(default_factory=dict)
+    # Entries of the route lock as read that place a route of these params on an ALB they cannot have (an ALB
+    # beside alb.existing, another scheme's family, a name no shard has): rule R008 names them.
+    stale_lock: tuple[LockedRoute, ...] = ()
 
     def routes_of(self, service: str) -> list[RulePlan]:
         return [r for r in self.routes if r.service == service]

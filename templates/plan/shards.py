@@ -26,6 +26,7 @@ in, plain data out.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -126,7 +127,8 @@ def place_units(
         units = [merged]
     too_big = [u for u in units if not capacity.fits(EMPTY, u)]
     candidates = [u for u in units if capacity.fits(EMPTY, u)]
-    most = len(units) + len(set(previous.values())) + 1  # enough names for every unit and every locked ALB
+    # Enough names for every unit and every locked ALB; an existing ALB is the only one there can be.
+    most = 1 if single else len(units) + len(set(previous.values())) + 1
     family = {scheme: [shard_key(scheme, n) for n in range(1, most + 1)] for scheme in {u.scheme for u in units}}
     load: dict[str, Load] = {}
     placed: dict[RouteKey, str] = {}
@@ -208,3 +210,13 @@ def alb_scheme(env: Environment, key: str) -> str:
     if key.startswith(f"{naming.ALB}-public"):
         return "internet-facing"
     return env.alb.scheme
+
+
+def producible_alb(env: Environment, key: str) -> bool:
+    """Whether these params can have an ALB stack ``key``: ``alb`` and ``alb-<n>`` of the environment's own
+    scheme, ``alb-internal[-<n>]`` (or ``alb-public[-<n>]``) of the other; only ``alb`` with ``alb.existing``."""
+    if env.alb.existing is not None:
+        return key == naming.ALB
+    other = "internal" if env.alb.scheme == "internet-facing" else "public"
+    pattern = rf"^{naming.ALB}(-{other})?(-([2-9]|[1-9][0-9]+))?$"
+    return re.match(pattern, key) is not None

@@ -32,6 +32,7 @@ from awacs.aws import (
 from troposphere import GetAtt, Ref, Sub, Template, iam
 from troposphere import logs as cwlogs
 
+from templates.aws.partitions import partition
 from templates.naming import ExportKey, import_value
 from templates.params.capabilities import PolicyStatement
 from templates.params.environment import Environment
@@ -39,15 +40,6 @@ from templates.params.formats import ECR_IMAGE
 from templates.params.service import Service
 from templates.stacks.common import tags
 from templates.stacks.metadata import statement_reasons
-
-
-def partition(region: str) -> str:
-    """The ARN partition of a commercial, China or GovCloud region."""
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
 
 
 def ecr_repository_arns(svc: Service) -> list[str]:

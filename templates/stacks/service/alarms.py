@@ -134,7 +134,7 @@ def service_name(svc: Service) -> object:
 
 def needs_fixed_service_name(svc: Service) -> bool:
     """Alarms keyed by ECS service name exist before the service, so they cannot read its generated name."""
-    return svc.kind == "worker" and svc.deployment_alarms.enabled
+    return svc.generator_names_service
 
 
 def add_deployment_alarms(
