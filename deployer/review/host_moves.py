@@ -59,6 +59,5 @@ def mark_host_moves(rows: list[ResourceChange], deployed: Mapping[str, Any] | No
                 groups = _target_group_change(groups_before[row.logical_id], groups_after[row.logical_id], now)
                 row.risk = (
                     f"moves host {hosts} from {old} to {now}: requests reach it only where its DNS points at {now} "
-                    "(aliases generated here follow; records kept elsewhere must be changed)"
-                    + groups
+                    "(aliases generated here follow; records kept elsewhere must be changed)" + groups
                 )

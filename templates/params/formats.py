@@ -81,6 +81,8 @@ def arn_region(arn: str) -> str:
     return parts[3] if len(parts) > 3 else ""
 
 
+# Secrets Manager appends "-" and six random characters to a secret's name in its ARN.
+SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
 # A partial Secrets Manager ARN is marked by this suffix on the name (IAM's wildcard for the random suffix).
 PARTIAL_SECRET_MARKER = "-??????"  # noqa: S105 (a name pattern, not a password)
 

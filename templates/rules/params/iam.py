@@ -7,15 +7,13 @@ from collections.abc import Iterator
 
 from templates.aws.partitions import partition
 from templates.params.environment import Environment
-from templates.params.formats import PARTIAL_SECRET_MARKER, arn_region
+from templates.params.formats import PARTIAL_SECRET_MARKER, SECRET_SUFFIX, arn_region
 from templates.params.service import Service
 from templates.rules.registry import At, environment_rule, service_rule
 
 IAM_QUOTAS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
 SECRETS_AS_ENV = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html"
 MANAGED_POLICIES_PER_ROLE = 10
-# Secrets Manager appends "-" and six random characters to a secret's name in its ARN.
-SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
 
 
 @service_rule("S029", "a task-role Allow on * without a reason")
