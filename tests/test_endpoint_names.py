@@ -143,3 +143,15 @@ def test_endpoints_admit_the_tasks_by_security_group_not_by_cidr() -> None:
 def test_no_endpoints_no_ingress_rule() -> None:
     cluster = build_all(make_env())["cluster"].to_dict()
     assert "EndpointIngressFromTasks" not in cluster["Resources"]
+
+
+def test_the_dynamodb_gateway_on_an_existing_vpc_needs_its_route_tables() -> None:
+    vpc = {
+        "vpc_id": "vpc-0a1b2c3d4e5f60718",
+        "cidr": "10.20.0.0/16",
+        "public_subnets": ["subnet-0a000000000000001", "subnet-0a000000000000002"],
+        "private_subnets": ["subnet-0b000000000000001", "subnet-0b000000000000002"],
+    }
+    env = make_env(network={"existing": vpc, "endpoints": {"s3_gateway": False, "dynamodb_gateway": True}})
+    [problem] = rule_problems(env, "B003")
+    assert "DynamoDB gateway endpoint attaches to route tables" in problem.message

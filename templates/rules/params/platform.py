@@ -77,15 +77,19 @@ def existing_vpc_alone(env: Environment) -> Iterator[At]:
             yield At(f"network.{key}", f"{key} describes a VPC this tool creates; with existing set, leave it out")
 
 
-@environment_rule("B003", "the S3 gateway endpoint on an existing VPC without its private route tables")
+@environment_rule("B003", "a gateway endpoint (S3, DynamoDB) on an existing VPC without its private route tables")
 def gateway_needs_route_tables(env: Environment) -> Iterator[At]:
     vpc, endpoints = env.network.existing, env.network.endpoints
-    if vpc is not None and endpoints is not None and endpoints.s3_gateway and not vpc.private_route_tables:
-        yield At(
-            "network.existing.private_route_tables",
-            "the S3 gateway endpoint attaches to route tables: list the private subnets' route tables in "
-            "existing.private_route_tables, or set endpoints.s3_gateway: false",
-        )
+    if vpc is None or endpoints is None or vpc.private_route_tables:
+        return
+    for name, wanted in (("S3", endpoints.s3_gateway), ("DynamoDB", endpoints.dynamodb_gateway)):
+        if wanted:
+            yield At(
+                "network.existing.private_route_tables",
+                f"the {name} gateway endpoint attaches to route tables: list the private subnets' route tables in "
+                f"existing.private_route_tables, or set endpoints.{name.lower()}_gateway: false",
+            )
+            return
 
 
 @environment_rule("B004", "an existing ALB without a listener, or with listeners of two load balancers")
