@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -43,14 +44,24 @@ def entry(conversion: Conversion, host: str | None, path: str | None) -> dict[st
     return service
 
 
-def check(name: str, service: dict[str, object]) -> list[str]:
-    """The entry as params would validate it: model and per-service rules."""
+def _from_json(path: str) -> str:
+    """A params key path with the JSON field it came from: containers[i] is containerDefinitions[i]."""
+    match = re.match(r"^containers\[(\d+)\]", path)
+    return f"{path} (from containerDefinitions[{match[1]}])" if match else path
+
+
+def check(name: str, service: dict[str, object]) -> tuple[list[str], list[str]]:
+    """(errors, warnings) of the entry as params would validate it: model and per-service rules."""
     try:
         svc = Service.model_validate({"name": name, **service})
     except ValidationError as exc:
-        return [f"{'.'.join(map(str, e['loc'])) or name}: {e['msg']}" for e in exc.errors()]
+        errors = [f"{_from_json('.'.join(map(str, e['loc'])) or name)}: {e['msg']} (found {e.get('input')!r})"
+                  for e in exc.errors()]  # fmt: skip
+        return errors, []
     prefix = f"services.{name}."
-    return [f"{p.path.removeprefix(prefix)}: {p.message} [{p.check_id}]" for p in service_problems(name, svc)]
+    found = [(f"{_from_json(p.path.removeprefix(prefix))}: {p.message} [{p.check_id}]", p.is_error)
+             for p in service_problems(name, svc)]  # fmt: skip
+    return [line for line, error in found if error], [line for line, error in found if not error]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,11 +76,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {args.file}: {exc}", file=sys.stderr)
         return 2
     service = entry(conversion, args.host, args.path)
-    problems = check(conversion.name, service)
+    problems, warnings = check(conversion.name, service)
     if problems:
         print(f"error: {args.file}: the converted entry is not valid params:", file=sys.stderr)
         print("\n".join(f"  {p}" for p in problems), file=sys.stderr)
         return 2
+    for warning in warnings:
+        print(f"warning: {args.file}: {warning}", file=sys.stderr)
     for loss in conversion.losses:
         print(f"{args.file}: not carried over: {loss}", file=sys.stderr)
     if conversion.losses and not args.accept_loss:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from templates.params.formats import VALUE_FROM_ARN
+from templates.params.formats import PARTIAL_SECRET_MARKER, SECRET_SUFFIX, VALUE_FROM_ARN
 
 # A CI placeholder in an image tag: $VAR, ${VAR}, {{var}}, <var>.
 PLACEHOLDER = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\{\{[^}]*\}\}|<[^>]+>")
@@ -26,10 +26,12 @@ _HANDLED = {
 @dataclass
 class ContainerResult:
     container: dict[str, Any]
+    where: str = ""  # its JSON path (containerDefinitions[i]), for messages about it
     placeholder: str | None = None  # the CI placeholder its image tag was, if any
     stop_timeout: int | None = None
     log_options: dict[str, str] = field(default_factory=dict)
     losses: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def container_name(name: str) -> str:
@@ -50,7 +52,7 @@ def split_image(image: str) -> tuple[str, str | None]:
 def convert_container(where: str, c: dict[str, Any], names: dict[str, str]) -> ContainerResult:
     image, placeholder = split_image(str(c.get("image", "")))
     out: dict[str, Any] = {"name": names[c["name"]], "image": image}
-    result = ContainerResult(out, placeholder)
+    result = ContainerResult(out, where, placeholder)
     if c["name"] != out["name"]:
         result.losses.append(f"{where}.name: {c['name']!r} renamed {out['name']!r} (lowercase words and hyphens)")
     if c.get("essential") is False:
@@ -58,7 +60,7 @@ def convert_container(where: str, c: dict[str, Any], names: dict[str, str]) -> C
     _ports(where, c.get("portMappings") or [], out, result.losses)
     if c.get("environment"):
         out["environment"] = {e["name"]: str(e.get("value", "")) for e in c["environment"]}
-    _secrets(where, c.get("secrets") or [], out, result.losses)
+    _secrets(where, c.get("secrets") or [], out, result)
     for ours, theirs in (("command", "command"), ("entrypoint", "entryPoint")):
         if c.get(theirs):
             out[ours] = list(c[theirs])
@@ -103,14 +105,32 @@ def _ports(where: str, mappings: list[dict[str, Any]], out: dict[str, Any], loss
         out["extra_ports"] = ports[1:]
 
 
-def _secrets(where: str, secrets: list[dict[str, Any]], out: dict[str, Any], losses: list[str]) -> None:
+def _secret_value(where: str, value: str, result: ContainerResult) -> str:
+    """A Secrets Manager ARN without the 6-character suffix is partial: ECS resolves it, but params must mark
+    it (``<name>-??????``, IAM's wildcard for the suffix) or generate.py refuses it (L015); say so."""
+    parts = value.split(":")
+    if ":secretsmanager:" not in value or len(parts) < 7:
+        return value
+    name = parts[6]
+    if name.endswith(PARTIAL_SECRET_MARKER) or SECRET_SUFFIX.search(name):
+        return value
+    parts[6] = name + PARTIAL_SECRET_MARKER
+    marked = ":".join(parts)
+    result.notes.append(
+        f"{where}.valueFrom {value!r} is a partial secret ARN (no -<6 characters> suffix): written as {marked!r}, "
+        "which grants every secret of that name plus a suffix; copy the full ARN to grant exactly one"
+    )
+    return marked
+
+
+def _secrets(where: str, secrets: list[dict[str, Any]], out: dict[str, Any], result: ContainerResult) -> None:
     kept = {}
     for i, secret in enumerate(secrets):
         value = str(secret.get("valueFrom", ""))
         if re.match(VALUE_FROM_ARN, value):
-            kept[secret["name"]] = value
+            kept[secret["name"]] = _secret_value(f"{where}.secrets[{i}]", value, result)
         else:
-            losses.append(
+            result.losses.append(
                 f"{where}.secrets[{i}]: {secret.get('name')} reads {value!r}, not a full Secrets Manager or SSM "
                 "parameter ARN (write the ARN: the execution role is scoped to it)"
             )
@@ -126,7 +146,14 @@ def _logs(where: str, config: dict[str, Any] | None, losses: list[str]) -> dict[
         losses.append(f"{where}.logConfiguration: log driver {config.get('logDriver')} (every container uses awslogs)")
         return {}
     options = dict(config.get("options") or {})
-    known = {"awslogs-group", "awslogs-region", "awslogs-stream-prefix", "awslogs-create-group"}
+    known = {
+        "awslogs-group",
+        "awslogs-region",
+        "awslogs-stream-prefix",
+        "awslogs-create-group",
+        "mode",
+        "max-buffer-size",
+    }
     for key in sorted(set(options) - known):
         losses.append(f"{where}.logConfiguration.options.{key}: {options[key]} (not configurable here)")
     if config.get("secretOptions"):

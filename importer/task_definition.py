@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from importer.container_definitions import ContainerResult, container_name, convert_container
+from importer.structure import structure_problems
 from templates.aws import fargate
 
 # describe-task-definition output that says nothing about the task itself.
@@ -93,6 +94,9 @@ def _table() -> str:
 
 def convert(document: Any, name: str | None = None) -> Conversion:
     task, tags = unwrap(document)
+    problems = structure_problems(task)
+    if problems:
+        raise ImportRefused("the task definition is not one ECS accepts:\n  " + "\n  ".join(problems))
     family = str(task.get("family") or "imported")
     cpu, memory = task_size(task)
     conversion = Conversion(name or service_name(family), {"cpu": cpu, "memory": memory}, family=family)
@@ -157,6 +161,7 @@ def _containers(results: list[ContainerResult], out: Conversion) -> None:
         out.service["stop_timeout"] = min(max(timeouts), 120)
         if len(timeouts) > 1 or timeouts[-1] > 120:
             out.losses.append(f"stopTimeout {timeouts}: one stop_timeout per service, at most 120 s on Fargate")
+    _log_settings(results, out)
     groups = sorted({r.log_options["awslogs-group"] for r in results if r.log_options.get("awslogs-group")})
     out.log_group = groups[0] if groups else None
     if len(groups) > 1:
@@ -168,3 +173,29 @@ def _containers(results: list[ContainerResult], out: Conversion) -> None:
         )
     for r in results:
         out.losses += r.losses
+        out.notes += r.notes
+
+
+# awslogs options that are params keys now (logs.mode, logs.max_buffer_size), and the values params take.
+LOG_MODES = ("non-blocking", "blocking")
+BUFFER_SIZE = re.compile(r"^[1-9][0-9]{0,5}[kmg]?$")
+
+
+def _log_settings(results: list[ContainerResult], out: Conversion) -> None:
+    """awslogs ``mode`` and ``max-buffer-size`` become the service's ``logs`` block (one per service)."""
+    for option, key, valid in (
+        ("mode", "mode", lambda v: v in LOG_MODES),
+        ("max-buffer-size", "max_buffer_size", lambda v: BUFFER_SIZE.match(v) is not None),
+    ):
+        values = {r.where: r.log_options[option] for r in results if option in r.log_options}
+        chosen = sorted(set(values.values()))
+        bad = {where: v for where, v in values.items() if not valid(v)}
+        for where, value in bad.items():
+            out.losses.append(f"{where}.logConfiguration.options.{option}: {value!r} (not a value logs.{key} takes)")
+        good = [v for v in chosen if valid(v)]
+        if good:
+            out.service.setdefault("logs", {})[key] = good[0]
+        if len(good) > 1:
+            out.losses.append(
+                f"logConfiguration.options.{option} {good}: one logs.{key} per service ({good[0]!r} kept)"
+            )

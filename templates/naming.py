@@ -50,6 +50,7 @@ class ExportKey(StrEnum):
     NAMESPACE_NAME = "NamespaceName"
     NAMESPACE_ARN = "NamespaceArn"
     SERVICE_CLIENTS_SECURITY_GROUP = "ServiceClientsSecurityGroup"
+    ENDPOINT_SECURITY_GROUP = "EndpointSecurityGroup"
 
 
 def logical_id(*parts: str) -> str:
@@ -137,6 +138,23 @@ def alb_of_listener_export(key: str) -> str | None:
             words = re.findall(r"[A-Z][a-z]*|[0-9]+", prefix)
             return "-".join(w.lower() for w in words) if "".join(words) == prefix else None
     return None
+
+
+def target_group_logical_id(alb: str, alternate: bool = False) -> str:
+    """``TargetGroup`` on the first ALB, ``TargetGroupAlb2`` on ``alb-2`` (``AlternateTargetGroup...`` for blue/green).
+
+    A target group belongs to exactly one load balancer
+    (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html:
+    load balancers per target group, 1).  Were its id the same on every ALB,
+    a host moving to another ALB would keep the target group, and CloudFormation
+    would attach it to the new ALB's rule while the old rule still holds it:
+    the update fails and rolls back.  With the ALB in the id, a move creates a
+    new target group with the new rule and deletes the old one with the old
+    rule.  The first ALB keeps the id it always had, so nothing deployed there
+    is replaced.
+    """
+    base = "AlternateTargetGroup" if alternate else "TargetGroup"
+    return base if alb == ALB else base + logical_id(alb)
 
 
 def service_stack_key(service: str) -> str:

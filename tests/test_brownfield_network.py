@@ -58,7 +58,8 @@ def test_the_other_stacks_do_not_change_with_an_existing_vpc() -> None:
 def test_nat_free_existing_vpc_gets_endpoints_for_what_the_services_use() -> None:
     secret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf"
     svc = web(containers=[{"name": "app", "image": IMAGE, "port": 8080, "secrets": {"DB": secret}}], ecs_exec=True)
-    network = rendered(network=NAT_FREE, services={"api": svc})["network"]
+    stacks = rendered(network=NAT_FREE, services={"api": svc})
+    network = stacks["network"]
     endpoints = {
         r["Properties"]["ServiceName"]["Fn::Sub"].removeprefix("com.amazonaws.${AWS::Region}."): r["Properties"]
         for r in network["Resources"].values()
@@ -68,7 +69,11 @@ def test_nat_free_existing_vpc_gets_endpoints_for_what_the_services_use() -> Non
     assert endpoints["s3"]["RouteTableIds"] == EXISTING["private_route_tables"]
     assert endpoints["logs"]["SubnetIds"] == EXISTING["private_subnets"]
     (sg,) = [r for r in network["Resources"].values() if r["Type"] == "AWS::EC2::SecurityGroup"]
-    assert [(i["FromPort"], i["CidrIp"]) for i in sg["Properties"]["SecurityGroupIngress"]] == [(443, EXISTING["cidr"])]
+    assert sg["Properties"]["SecurityGroupIngress"] == [], "no CIDR: the tasks are admitted by security group"
+    ingress = stacks["cluster"]["Resources"]["EndpointIngressFromTasks"]["Properties"]
+    assert ingress["SourceSecurityGroupId"] == {"Ref": "ServiceClientsSecurityGroup"}
+    assert ingress["GroupId"] == {"Fn::ImportValue": {"Fn::Sub": "${ExportPrefix}-EndpointSecurityGroup"}}
+    assert (ingress["FromPort"], ingress["ToPort"]) == (443, 443)
 
 
 def test_endpoints_on_a_new_vpc_use_its_private_route_tables(tmp_path: Path) -> None:
@@ -164,14 +169,10 @@ CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/abc-123"
 
 
 def test_existing_alb_exports_the_same_names_and_service_stacks_do_not_change() -> None:
-    """Service stacks of an HTTPS ALB we create and of an existing one with an HTTPS listener are identical,
-    but for the egress rule a service adds to the security group of an ALB we own (never to theirs)."""
+    """Service stacks of an HTTPS ALB we create and of an existing one with an HTTPS listener are identical:
+    the ALB's egress lives in the ALB stack we own (never on theirs)."""
     new = rendered(alb={"certificate_arn": CERTIFICATE})
     existing = rendered(alb={"existing": EXISTING_ALB})
-    for key in [k for k in new if k.startswith("svc-")]:
-        egress = new[key]["Resources"].pop("AlbEgressToTasks")
-        assert egress["Type"] == "AWS::EC2::SecurityGroupEgress"
-        assert "AlbEgressToTasks" not in existing[key]["Resources"]
     assert [k for k in new if k.startswith("svc-") and new[k] != existing[k]] == []
     alb = existing["alb"]
     assert types(alb) == {"AWS::CloudFormation::WaitConditionHandle"}
@@ -193,7 +194,7 @@ def test_existing_alb_with_only_http_puts_rules_on_http() -> None:
 @pytest.mark.parametrize(
     ("alb", "where", "words"),
     [
-        ({"existing": EXISTING_ALB, "scheme": "internal"}, "alb.scheme", "leave it out"),
+        ({"existing": EXISTING_ALB, "idle_timeout": 30}, "alb.idle_timeout", "leave it out"),
         ({"existing": {**EXISTING_ALB, "https_listener_arn": None, "http_listener_arn": None}}, "alb.existing", "give"),
         (
             {"existing": {**EXISTING_ALB, "http_listener_arn": LISTENER.replace("shared", "other") + "3"}},

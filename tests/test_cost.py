@@ -127,3 +127,36 @@ def test_endpoints_are_priced_per_az_and_an_existing_alb_is_not_ours() -> None:
     assert line["quantity"] == count
     assert line["monthly"] == pytest.approx(count * IRELAND.interface_endpoint_az_hour * HOURS_PER_MONTH, abs=0.01)
     assert _component(model, "alb")["monthly"] == 0 and _component(model, "nat")["monthly"] == 0
+
+
+def test_ephemeral_storage_above_twenty_gib_is_priced() -> None:
+    env = make_env(services={"api": web(cpu=512, memory=1024, ephemeral_storage=100)})
+    line = _component(cost_model(env, build_plan(env)), "fargate:api")
+    compute = 0.5 * IRELAND.fargate_vcpu_hour["x86_64"] + 1 * IRELAND.fargate_gb_hour["x86_64"]
+    assert line["monthly"] == pytest.approx((compute + 80 * IRELAND.ephemeral_gb_hour) * HOURS_PER_MONTH, abs=0.01)
+    assert "80 GiB ephemeral storage above the 20 included" in line["detail"]
+    plain = make_env(services={"api": web(cpu=512, memory=1024)})
+    assert _component(cost_model(plain, build_plan(plain)), "fargate:api")["monthly"] < line["monthly"]
+
+
+def test_spot_pricing_states_its_discount_as_an_assumption() -> None:
+    spot = make_env(services={"api": web(capacity={"on_demand_weight": 0, "spot_weight": 1})})
+    [note] = cost_model(spot, build_plan(spot))["assumptions"]
+    assert "70% off on-demand" in note and "up to 70%" in note
+    assert cost_model(make_env(), build_plan(make_env()))["assumptions"] == []
+
+
+def test_a_blue_green_bake_is_priced_per_deployment_and_doubles_the_peak() -> None:
+    deployment = {"max_percent": 150, "min_healthy_percent": 100}
+    env = make_env(services={"api": web(blue_green={"bake_time_minutes": 30}, desired_count=3, deployment=deployment)})
+    rolling = make_env(services={"api": web(desired_count=3, deployment=deployment)})
+    plan = build_plan(env)
+    model = cost_model(env, plan)
+    [bake] = model["per_deployment"]
+    hourly = 0.25 * IRELAND.fargate_vcpu_hour["x86_64"] + 0.5 * IRELAND.fargate_gb_hour["x86_64"]
+    assert (bake["key"], bake["extra_tasks"], bake["hours"]) == ("blue-green:api", 3, 0.5)
+    assert bake["cost"] == pytest.approx(3 * hourly * 0.5, abs=0.0001)
+    assert any("per_deployment" in note for note in model["assumptions"])
+    not_in_totals = cost_model(rolling, build_plan(rolling))["total_monthly"] + 2 * IRELAND.alarm_metric_month
+    assert model["total_monthly"] == pytest.approx(not_in_totals, abs=0.01), "only the second group's alarms"
+    assert (build_plan(rolling).tasks["api"].peak, plan.tasks["api"].peak) == (5, 6), "green beside blue"

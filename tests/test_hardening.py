@@ -69,22 +69,19 @@ def test_dev_alb_has_no_access_logs(dev: dict[str, dict[str, Any]]) -> None:
     assert "access_logs.s3.bucket" not in attributes
 
 
-def test_alb_egress_only_to_each_services_tasks(prod: dict[str, dict[str, Any]]) -> None:
-    """The ALB stack holds only a dead-end rule; each web service adds egress to its own task security group."""
+def test_alb_egress_only_on_the_target_ports_to_the_tasks(prod: dict[str, dict[str, Any]]) -> None:
+    """One outbound rule per distinct target port, to the group every task joins; no service stack adds any."""
     [(_, _, sg)] = [r for r in _resources(prod, "AWS::EC2::SecurityGroup") if r[1] == "AlbSecurityGroup"]
-    assert [rule["CidrIp"] for rule in sg["SecurityGroupEgress"]] == ["127.0.0.1/32"]
     env = load_environment(ROOT / "params" / "prod.yaml")
-    expected = {f"svc-{name}": svc.traffic_port for name, svc in env.services.items() if svc.kind == "web"}
-    egress = {key: props for key, _, props in _resources(prod, "AWS::EC2::SecurityGroupEgress")}
-    assert {key: props["FromPort"] for key, props in egress.items()} == expected
-    for props in egress.values():
-        assert props["FromPort"] == props["ToPort"]
-        assert props["DestinationSecurityGroupId"] == {"Ref": "TaskSecurityGroup"}
-        assert props["GroupId"]["Fn::ImportValue"]["Fn::Sub"].endswith("-AlbSecurityGroup")
+    ports = sorted({svc.traffic_port for svc in env.services.values() if svc.kind == "web"})
+    assert [(rule["FromPort"], rule["ToPort"]) for rule in sg["SecurityGroupEgress"]] == [(p, p) for p in ports]
+    clients = {"Fn::ImportValue": {"Fn::Sub": "${ExportPrefix}-ServiceClientsSecurityGroup"}}
+    assert all(rule["DestinationSecurityGroupId"] == clients for rule in sg["SecurityGroupEgress"])
+    assert list(_resources(prod, "AWS::EC2::SecurityGroupEgress")) == []
 
 
 def test_alb_keeps_the_cidr_egress_while_upgrading() -> None:
-    """alb.egress_to_vpc_cidr brings the old rule back for the one deploy that moves to per-service egress."""
+    """alb.egress_to_vpc_cidr brings the old rule back for the one deploy that moves to per-port egress."""
     from templates.params.environment import Environment
     from templates.stacks.alb import build_alb
 
@@ -94,8 +91,10 @@ def test_alb_keeps_the_cidr_egress_while_upgrading() -> None:
     )
     sg = json.loads(build_alb(upgrading).to_json())["Resources"]["AlbSecurityGroup"]["Properties"]
     ports = sorted({svc.traffic_port for svc in env.services.values() if svc.kind == "web"})
-    assert sorted(r["FromPort"] for r in sg["SecurityGroupEgress"]) == ports
-    assert all("Fn::ImportValue" in r["CidrIp"] for r in sg["SecurityGroupEgress"])
+    cidr = [r for r in sg["SecurityGroupEgress"] if "CidrIp" in r]
+    assert sorted(r["FromPort"] for r in cidr) == ports
+    assert all("Fn::ImportValue" in r["CidrIp"] for r in cidr)
+    assert len(sg["SecurityGroupEgress"]) == 2 * len(ports), "beside the per-port rules to the tasks' group"
 
 
 def test_alb_without_targets_still_has_no_default_egress() -> None:

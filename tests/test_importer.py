@@ -159,3 +159,88 @@ def test_not_a_task_definition_is_refused(tmp_path: Path, capsys) -> None:
     path.write_text(json.dumps({"services": []}))
     assert import_task.main([str(path)]) == 2
     assert "not an ECS task definition" in capsys.readouterr().err
+
+
+def _task(*containers: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "family": "api",
+        "cpu": "256",
+        "memory": "512",
+        "networkMode": "awsvpc",
+        "requiresCompatibilities": ["FARGATE"],
+        "containerDefinitions": list(containers),
+    }
+
+
+APP = {"name": "app", "image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:1"}
+
+
+@pytest.mark.parametrize(
+    ("containers", "line"),
+    [
+        ([{"image": APP["image"]}], "containerDefinitions[0].name is missing (image '123456789012.dkr.ecr"),
+        (
+            [{**APP, "environment": [{"value": "x"}]}],
+            "containerDefinitions[0].environment[0].name is missing (found {'value': 'x'})",
+        ),
+        (
+            [{**APP, "secrets": [{"valueFrom": "arn:aws:ssm:eu-west-1:123456789012:parameter/x"}]}],
+            "containerDefinitions[0].secrets[0].name is missing",
+        ),
+        (
+            [{**APP, "dependsOn": [{"containerName": "ghost", "condition": "START"}]}],
+            "containerDefinitions[0].dependsOn[0].containerName 'ghost' names no container of this task definition",
+        ),
+        (
+            [{**APP, "dependsOn": [{"containerName": "app"}]}],
+            "containerDefinitions[0].dependsOn[0].condition is missing",
+        ),
+    ],
+)
+def test_a_task_definition_ecs_would_refuse_is_named_field_by_field(
+    containers: list[dict[str, Any]], line: str, tmp_path: Path, capsys
+) -> None:
+    path = tmp_path / "td.json"
+    path.write_text(json.dumps(_task(*containers)))
+    assert import_task.main([str(path), "--accept-loss"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Traceback" not in captured.err
+    assert line in captured.err, captured.err
+
+
+def test_awslogs_mode_and_buffer_size_carry_over(tmp_path: Path, capsys) -> None:
+    logs = {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/api", "awslogs-region": "eu-west-1",
+                                                "awslogs-stream-prefix": "api", "mode": "non-blocking",
+                                                "max-buffer-size": "4m"}}  # fmt: skip
+    path = tmp_path / "td.json"
+    path.write_text(json.dumps(_task({**APP, "logConfiguration": logs})))
+    assert import_task.main([str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "not carried over" not in captured.err
+    assert yaml.safe_load(captured.out)["services"]["api"]["logs"] == {"mode": "non-blocking", "max_buffer_size": "4m"}
+    logs["options"]["max-buffer-size"] = "4 MB"
+    path.write_text(json.dumps(_task({**APP, "logConfiguration": logs})))
+    assert import_task.main([str(path)]) == 2
+    assert "containerDefinitions[0].logConfiguration.options.max-buffer-size: '4 MB'" in capsys.readouterr().err
+
+
+def test_a_partial_secret_arn_is_marked_and_said_not_printed_clean(tmp_path: Path, capsys) -> None:
+    partial = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:users-db"
+    path = tmp_path / "td.json"
+    path.write_text(json.dumps(_task({**APP, "secrets": [{"name": "DB", "valueFrom": partial}]})))
+    assert import_task.main([str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"containerDefinitions[0].secrets[0].valueFrom {partial!r} is a partial secret ARN" in out
+    services = yaml.safe_load(out)["services"]
+    assert services["api"]["containers"][0]["secrets"] == {"DB": partial + "-??????"}
+    params = write_params(tmp_path, minimal_params(services=services))
+    assert generate.main(["--params", str(params), "--out", str(tmp_path / "out"), "--no-validate"]) == 0
+
+
+def test_a_secret_named_like_a_suffix_is_printed_with_a_warning(tmp_path: Path, capsys) -> None:
+    looks = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:users-db-secret"
+    path = tmp_path / "td.json"
+    path.write_text(json.dumps(_task({**APP, "secrets": [{"name": "DB", "valueFrom": looks}]})))
+    assert import_task.main([str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "warning:" in err and "containers[0].secrets.DB (from containerDefinitions[0])" in err and "[L030]" in err

@@ -91,12 +91,14 @@ def test_q004_security_group_rules() -> None:
     assert _ids(_env(alb={"ingress_cidrs": [*thirty, "192.168.0.0/16"]})) == []
 
 
-def test_q004_alb_egress_ports() -> None:
+def test_d005_alb_egress_ports_of_one_host() -> None:
+    """61 target ports behind one host (no host: one unit) need 61 outbound rules on its ALB's group."""
     services = {f"s{i}": {"routes": [{"path": f"/s{i}"}], "containers": [{"name": "a", "image": "x", "port": 9000 + i}]}
                 for i in range(61)}  # fmt: skip
-    problems = params_quota_problems(_env(services))
-    assert [(p.check_id, p.path) for p in problems] == [("Q004", "services")]
-    assert "61 distinct container ports" in problems[0].message
+    problems = rule_problems(_env(services), *PARAMS_QUOTAS, "D005")
+    assert [(p.check_id, p.path) for p in problems] == [("D005", "services.s0")]
+    assert "61 distinct target ports" in problems[0].message and "61 rules" in problems[0].message
+    assert rule_problems(_env(dict(list(services.items())[:60])), *PARAMS_QUOTAS, "D005") == []
 
 
 def test_q005_two_files_for_one_environment(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from templates.params.environment import Environment
 from templates.pipeline import build_all, load_environment
 from templates.plan.build import build_plan
 from templates.plan.routes import BAND_WIDTH
+from templates.writer import render
 from tests.conftest import IMAGE, make_env, rule_problems, web
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -239,14 +240,21 @@ def test_a_new_nonce_is_a_new_task_definition(shipped: dict[str, dict[str, Any]]
                 assert {"Name": "REDEPLOY_NONCE", "Value": {"Ref": "RedeployNonce"}} in container["Environment"]
 
 
-def test_too_many_web_services_for_the_alb_egress_quota() -> None:
-    """Counted per ALB: services of one host share an ALB; services of many hosts spread over ALBs."""
-    many = {f"s{i}": web(routes=[{"host": "api.example.com", "path": f"/s{i}"}]) for i in range(60)}
-    [problem] = release_problems(make_env(services=many))
-    assert problem.check_id == "D005" and "61 outbound rules" in problem.message
-    assert release_problems(make_env(services=dict(list(many.items())[:59]))) == []
-    hosts = {f"s{i}": web(routes=[{"host": f"s{i}.example.com"}]) for i in range(60)}
-    assert release_problems(make_env(services=hosts)) == []  # two ALBs
+def test_a_hundred_web_services_on_one_host_fit_one_alb() -> None:
+    """The API-gateway shape (one host, 100 paths, one port): the ALB's outbound rules count ports, not services."""
+    many = {f"s{i}": web(routes=[{"host": "api.example.com", "path": f"/s{i}"}]) for i in range(100)}
+    env = make_env(services=many)
+    assert release_problems(env) == []
+    plan = build_plan(env)
+    assert {r.alb for r in plan.routes} == {"alb"}
+    alb = json.loads(render(build_all(env, plan)["alb"]))
+    egress = alb["Resources"]["AlbSecurityGroup"]["Properties"]["SecurityGroupEgress"]
+    assert [(rule["FromPort"], rule["ToPort"]) for rule in egress] == [(8080, 8080)]
+    ports = {f"p{i}": web(routes=[{"host": "api.example.com", "path": f"/p{i}"}]) for i in range(61)}
+    for i, svc in enumerate(ports.values()):
+        svc["containers"] = [{"name": "app", "image": IMAGE, "port": 9000 + i}]
+    [problem] = release_problems(make_env(services=ports))
+    assert problem.check_id == "D005" and "61 distinct target ports" in problem.message
 
 
 # --- console polish ----------------------------------------------------------------------------
@@ -272,7 +280,7 @@ def test_web_stacks_output_their_route_urls(prod: dict[str, dict[str, Any]]) -> 
 def test_blue_green_rules_and_target_groups_count_against_the_alb_quotas() -> None:
     """98 routed services fit one listener; 3 of them blue/green need 101 rules and 101 target groups."""
     services = {f"s{i}": web(routes=[{"host": "api.example.com", "path": f"/s{i}"}]) for i in range(98)}
-    assert [p.check_id for p in release_problems(make_env(services=services))] == ["D005"]  # 99 egress rules > 60
+    assert release_problems(make_env(services=services)) == []  # one target port: one outbound rule
     for i in range(3):
         services[f"s{i}"]["blue_green"] = {}
     found = [p for p in release_problems(make_env(services=services)) if p.check_id == "D006"]

@@ -40,6 +40,7 @@ class TemplateRule:
     priority: int | None
     hosts: tuple[str, ...]
     paths: tuple[str, ...]
+    target_groups: tuple[str, ...] = ()  # logical ids of this template's target groups the rule forwards to
 
     @property
     def host_text(self) -> str:
@@ -59,6 +60,15 @@ def _conditions(props: Mapping[str, Any], field: str) -> tuple[str, ...]:
         if condition.get("Field") == field
         for value in (condition.get(config) or {}).get("Values", [])
     )
+
+
+def _forwarded_groups(props: Mapping[str, Any]) -> tuple[str, ...]:
+    """Logical ids a rule forwards to: ``TargetGroupArn`` of a plain forward, or of a weighted ``ForwardConfig``."""
+    arns = []
+    for action in props.get("Actions") or []:
+        arns.append(action.get("TargetGroupArn"))
+        arns += [group.get("TargetGroupArn") for group in (action.get("ForwardConfig") or {}).get("TargetGroups", [])]
+    return tuple(dict.fromkeys(arn["Ref"] for arn in arns if isinstance(arn, dict) and isinstance(arn.get("Ref"), str)))
 
 
 def listener_rules(template: Mapping[str, Any] | None, prefix: str | None = None) -> list[TemplateRule]:
@@ -84,6 +94,7 @@ def listener_rules(template: Mapping[str, Any] | None, prefix: str | None = None
                 int(priority) if isinstance(priority, int | str) and str(priority).isdigit() else None,
                 _conditions(props, "host-header"),
                 _conditions(props, "path-pattern"),
+                _forwarded_groups(props),
             )
         )
     return found

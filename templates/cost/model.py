@@ -7,9 +7,14 @@ alarms.  Everything billed by use (GB, requests, LCUs, log ingestion,
 Container Insights, flow logs, scheduled task runs) is named under
 ``usage_based`` with no number, and traffic charges are named as not included.
 
-Fargate Spot tasks are priced at the table's Spot discount; ECS places the
-on-demand base first and splits the rest by weight (``plan.tasks``).
-ARM64 tasks use the ARM64 prices and never Spot (Fargate has no ARM64 Spot).
+Fargate Spot tasks are priced at the table's Spot discount, AWS's advertised
+maximum ("up to 70%"), and ``assumptions`` says so; ECS places the on-demand
+base first and splits the rest by weight (``plan.tasks``).  ARM64 tasks use the
+ARM64 prices and never Spot (Fargate has no ARM64 Spot).  Ephemeral storage
+above the 20 GiB every task gets is priced per GB-hour, at full price on Spot
+too.  A blue/green deployment runs green beside blue for the bake time: that
+doubling is no fixed monthly cost (it depends on how often you deploy), so it
+is priced per deployment (``per_deployment``), never in the totals.
 """
 
 from __future__ import annotations
@@ -22,6 +27,10 @@ from templates.cost.units import unit_prices
 from templates.params.environment import Environment
 from templates.params.service import Service
 from templates.plan.model import EnvironmentPlan, TaskPlan
+
+# Every Fargate task gets 20 GiB of ephemeral storage; more (up to 200) is billed per GB-hour:
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-storage.html
+INCLUDED_EPHEMERAL_GIB = 20
 
 NOT_INCLUDED = [
     "data transfer (internet egress, cross-AZ)",
@@ -73,15 +82,30 @@ def _network(env: Environment, p: RegionPrices, plan: EnvironmentPlan) -> list[L
     ]
 
 
-def task_hourly(svc: Service, p: RegionPrices) -> float:
+def extra_storage_gib(svc: Service) -> int:
+    """Ephemeral storage billed on top of the task: what ``ephemeral_storage`` asks above the included 20 GiB."""
+    return max(0, (svc.ephemeral_storage or INCLUDED_EPHEMERAL_GIB) - INCLUDED_EPHEMERAL_GIB)
+
+
+def compute_hourly(svc: Service, p: RegionPrices) -> float:
+    """vCPU and memory of one task (what Fargate Spot discounts)."""
     return (
         svc.cpu / 1024 * p.fargate_vcpu_hour[svc.architecture] + svc.memory / 1024 * p.fargate_gb_hour[svc.architecture]
     )
 
 
+def task_hourly(svc: Service, p: RegionPrices) -> float:
+    """One on-demand task: vCPU, memory and ephemeral storage above the included 20 GiB."""
+    return compute_hourly(svc, p) + extra_storage_gib(svc) * p.ephemeral_gb_hour
+
+
+def _tasks_hourly(svc: Service, p: RegionPrices, count: int, spot: int) -> float:
+    compute, storage = compute_hourly(svc, p), extra_storage_gib(svc) * p.ephemeral_gb_hour
+    return (count - spot) * compute + spot * compute * (1 - p.spot_discount) + count * storage
+
+
 def _tasks_monthly(svc: Service, p: RegionPrices, count: int, spot: int) -> float:
-    hourly = task_hourly(svc, p)
-    return round(((count - spot) * hourly + spot * hourly * (1 - p.spot_discount)) * HOURS_PER_MONTH, 2)
+    return round(_tasks_hourly(svc, p, count, spot) * HOURS_PER_MONTH, 2)
 
 
 def _fargate(svc: Service, p: RegionPrices, tasks: TaskPlan) -> Line | None:
@@ -89,6 +113,8 @@ def _fargate(svc: Service, p: RegionPrices, tasks: TaskPlan) -> Line | None:
         return None  # scheduled: billed per run, listed as usage-based
     low, high = tasks.low, tasks.high
     size = f"{svc.cpu / 1024:g} vCPU / {svc.memory / 1024:g} GiB {svc.architecture}"
+    if extra_storage_gib(svc):
+        size += f" + {extra_storage_gib(svc)} GiB ephemeral storage above the {INCLUDED_EPHEMERAL_GIB} included"
     spot = f", Spot {tasks.spot_low}-{tasks.spot_high} of them" if svc.capacity.uses_spot else ""
     return Line(
         f"fargate:{svc.name}",
@@ -114,6 +140,49 @@ def alarm_metrics(svc: Service) -> int:
         if tracked is not None:  # Application Auto Scaling keeps a high and a low alarm per metric
             count += 2 * sum(v is not None for v in (tracked.cpu, tracked.memory, tracked.requests_per_target))
     return count
+
+
+def blue_green_bakes(env: Environment, p: RegionPrices, plan: EnvironmentPlan) -> list[dict[str, Any]]:
+    """What one blue/green deployment adds: green's tasks (the service's count) beside blue for the bake time.
+
+    Counted from the shift to the end of the bake; the minutes green takes to start and pass its health
+    checks before the shift come on top (they depend on the image and the health check).
+    """
+    bakes = []
+    for name, svc in sorted(env.services.items()):
+        if svc.blue_green is None or not svc.has_service:
+            continue
+        tasks, hours = plan.tasks[name], svc.blue_green.bake_time_minutes / 60
+        bakes.append(
+            {
+                "key": f"blue-green:{name}",
+                "component": f"Blue/green bake {name}",
+                "extra_tasks": tasks.low,
+                "extra_tasks_at_max": tasks.high,
+                "hours": round(hours, 4),
+                "cost": round(_tasks_hourly(svc, p, tasks.low, tasks.spot_low) * hours, 4),
+                "cost_at_max": round(_tasks_hourly(svc, p, tasks.high, tasks.spot_high) * hours, 4),
+                "detail": f"each deployment runs {tasks.low}-{tasks.high} green tasks beside blue for the "
+                f"{svc.blue_green.bake_time_minutes} min bake (green's start-up before the shift not counted)",
+            }
+        )
+    return bakes
+
+
+def assumptions(env: Environment, p: RegionPrices) -> list[str]:
+    """What the figures assume that a bill may not bear out."""
+    notes = []
+    if any(svc.capacity.uses_spot for svc in env.services.values()):
+        notes.append(
+            f"Fargate Spot priced at {p.spot_discount:.0%} off on-demand, the most AWS advertises ('up to 70%'); "
+            "the real discount varies with spare capacity, so Spot lines may cost more"
+        )
+    if any(svc.blue_green is not None for svc in env.services.values()):
+        notes.append(
+            "blue/green deployments are not in the monthly totals: each runs a second set of tasks for the bake "
+            "time, priced per deployment under per_deployment (multiply by your deployments a month)"
+        )
+    return notes
 
 
 def _usage_based(env: Environment, p: RegionPrices) -> list[str]:
@@ -151,6 +220,8 @@ def cost_model(env: Environment, plan: EnvironmentPlan) -> dict[str, Any]:
         "components": [asdict(line) for line in lines],
         "total_monthly": round(sum(line.monthly for line in lines), 2),
         "total_monthly_at_max": round(sum(line.monthly_at_max for line in lines), 2),
+        "per_deployment": blue_green_bakes(env, prices, plan),
+        "assumptions": assumptions(env, prices),
         "usage_based": _usage_based(env, prices),
         "not_included": NOT_INCLUDED,
     }

@@ -7,7 +7,7 @@ Only fixed, hourly charges are priced; everything billed per GB, per
 request or per LCU is listed as usage-based by the cost model.
 
 Sources:
-https://aws.amazon.com/fargate/pricing/
+https://aws.amazon.com/fargate/pricing/  (vCPU, GB, Spot, ephemeral storage above 20 GiB)
 https://aws.amazon.com/vpc/pricing/  (NAT gateways, public IPv4 addresses)
 https://aws.amazon.com/elasticloadbalancing/pricing/
 https://aws.amazon.com/privatelink/pricing/  (interface endpoints)
@@ -28,8 +28,11 @@ class RegionPrices:
     region: str
     fargate_vcpu_hour: dict[str, float]  # by architecture
     fargate_gb_hour: dict[str, float]
-    # Fargate Spot trades at a discount that moves with capacity; AWS advertises "up to 70%".
+    # Fargate Spot trades at a discount that moves with capacity; AWS advertises "up to 70%". The table uses
+    # that maximum, and cost.json says so (``assumptions``): a real month may save less.
     spot_discount: float
+    # Ephemeral storage above the 20 GiB every Fargate task gets, per GB-hour (not discounted on Spot here).
+    ephemeral_gb_hour: float
     nat_gateway_hour: float
     alb_hour: float
     interface_endpoint_az_hour: float
@@ -46,6 +49,7 @@ PRICES: dict[str, RegionPrices] = {
         fargate_vcpu_hour=_X86_ARM_VCPU,
         fargate_gb_hour=_X86_ARM_GB,
         spot_discount=0.70,
+        ephemeral_gb_hour=0.000111,
         nat_gateway_hour=0.045,
         alb_hour=0.0225,
         interface_endpoint_az_hour=0.01,
@@ -57,6 +61,7 @@ PRICES: dict[str, RegionPrices] = {
         fargate_vcpu_hour=_X86_ARM_VCPU,
         fargate_gb_hour=_X86_ARM_GB,
         spot_discount=0.70,
+        ephemeral_gb_hour=0.000111,
         nat_gateway_hour=0.048,
         alb_hour=0.0252,
         interface_endpoint_az_hour=0.011,

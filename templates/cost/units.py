@@ -25,4 +25,5 @@ def unit_prices(p: RegionPrices) -> dict[str, Any]:
         "fargate_vcpu": {arch: round(v * HOURS_PER_MONTH, 4) for arch, v in p.fargate_vcpu_hour.items()},
         "fargate_gb": {arch: round(v * HOURS_PER_MONTH, 4) for arch, v in p.fargate_gb_hour.items()},
         "fargate_spot_discount": p.spot_discount,
+        "fargate_ephemeral_gb": round(p.ephemeral_gb_hour * HOURS_PER_MONTH, 4),
     }

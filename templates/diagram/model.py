@@ -133,9 +133,9 @@ def _egress(env: Environment) -> str:
 
 
 def _endpoints(plan: EnvironmentPlan) -> list[str]:
-    """VPC endpoints the network stack creates: the S3 gateway, then the interface endpoints."""
-    gateway = ["s3 (gateway, free)"] if plan.network.s3_gateway else []
-    return gateway + list(plan.network.interface_endpoints)
+    """VPC endpoints the network stack creates: the gateways (S3, DynamoDB), then the interface endpoints."""
+    gateways = [f"{name} (gateway, free)" for name in plan.network.gateway_endpoints]
+    return gateways + list(plan.network.interface_endpoints)
 
 
 def build_picture(env: Environment, plan: EnvironmentPlan) -> Picture:

@@ -49,22 +49,38 @@ class EndpointParams(Strict):
     Interface endpoints are made only for what the services use: ecr.api and
     ecr.dkr when an image is in this region's ECR, logs always (every task
     writes to CloudWatch Logs), secretsmanager / ssm for secrets, ssmmessages
-    for ECS Exec, plus ``extra``.
+    for ECS Exec, plus ``extra``.  ``interface: false`` turns every interface
+    endpoint off, ``extra`` included.
     """
 
     s3_gateway: bool = Field(
         True, description="S3 gateway endpoint on the private route tables (free; ECR image layers come from S3)."
     )
+    dynamodb_gateway: bool = Field(
+        False,
+        description="DynamoDB gateway endpoint on the private route tables (free): how tasks calling dynamodb: "
+        "reach it without NAT.",
+    )
     interface: bool = Field(
         True,
         description="Interface endpoints (billed per hour per AZ) for ECR, CloudWatch Logs and, when a service "
-        "needs them, Secrets Manager, SSM and ssmmessages (ECS Exec); one security group admits 443 from the VPC.",
+        "needs them, Secrets Manager, SSM and ssmmessages (ECS Exec), plus extra; one security group admits "
+        "443 from the tasks' service-clients security group. false: no interface endpoint at all (extra "
+        "must then be empty).",
     )
     extra: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+([.-][a-z0-9]+)*$")]] = Field(
         default_factory=list,
         max_length=20,
-        description="More interface endpoints by service name (sqs, sts, kms, ...) for what the tasks' own code "
-        "calls; a task_role action on a service without an endpoint is refused under nat: none.",
+        description="More interface endpoints by PrivateLink service name, without com.amazonaws.<region>. "
+        "(sqs, sts, kms, monitoring for cloudwatch:, kinesis-streams for kinesis:, email for ses:, "
+        "bedrock-runtime for bedrock:, ...) for what the tasks' own code calls; a task_role action whose "
+        "service has no endpoint is refused under nat: none.",
+    )
+    ingress_from_vpc_cidr: bool = Field(
+        False,
+        description="Also admit 443 from the VPC's CIDR to the interface endpoints (the old rule). The endpoints "
+        "admit the tasks by their service-clients security group; set true for one deploy when upgrading an "
+        "environment deployed with the CIDR rule, so no update window leaves tasks without endpoints.",
     )
 
 

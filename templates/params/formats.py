@@ -21,7 +21,11 @@ VALUE_FROM_ARN = (
     r"^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:.+"
     r"|ssm:[a-z0-9-]+:\d{12}:parameter/.+)$"
 )
-KMS_KEY_ARN = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$"
+# Anything that looks like a KMS key reference (key or alias, ARN or not): rule L029 says exactly what
+# each field needs (a key ARN in the environment's partition) and why, instead of a bare pattern mismatch.
+KMS_KEY_REFERENCE = (
+    r"^(arn:[a-z0-9-]+:kms:[a-z0-9-]*:[0-9]*:(key|alias)/[A-Za-z0-9/_+=.@-]+|alias/[A-Za-z0-9/_-]+|[A-Za-z0-9-]+)$"
+)
 # Docker image references: [registry[:port]/]repository[:tag][@sha256:digest].  The
 # registry and repository are lowercase (Docker and ECR refuse uppercase); a tag may
 # mix case (1-128 of letters, digits, _ . -, not starting with . or -).
@@ -68,7 +72,7 @@ def _parse_cidr(value: Any) -> ipaddress.IPv4Network:
 
 
 Cidr = Annotated[ipaddress.IPv4Network, BeforeValidator(_parse_cidr)]
-KmsKeyArn = Annotated[str, StringConstraints(pattern=KMS_KEY_ARN)]
+KmsKeyArn = Annotated[str, StringConstraints(pattern=KMS_KEY_REFERENCE)]
 
 
 def arn_region(arn: str) -> str:
@@ -77,6 +81,8 @@ def arn_region(arn: str) -> str:
     return parts[3] if len(parts) > 3 else ""
 
 
+# Secrets Manager appends "-" and six random characters to a secret's name in its ARN.
+SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
 # A partial Secrets Manager ARN is marked by this suffix on the name (IAM's wildcard for the random suffix).
 PARTIAL_SECRET_MARKER = "-??????"  # noqa: S105 (a name pattern, not a password)
 

@@ -63,7 +63,9 @@ class NetworkParams(Strict):
 
 class AlbParams(Strict):
     scheme: Literal["internet-facing", "internal"] = Field(
-        "internet-facing", description="internet-facing (public subnets) or internal."
+        "internet-facing",
+        description="internet-facing (public subnets) or internal. With existing: the existing ALB's scheme "
+        "(internal when its DNS name starts with internal-).",
     )
     certificate_arn: Annotated[str, StringConstraints(pattern=CERTIFICATE_ARN)] | None = Field(
         None,
@@ -96,9 +98,10 @@ class AlbParams(Strict):
     )
     egress_to_vpc_cidr: bool = Field(
         False,
-        description="Also let the ALB reach the target ports anywhere in the VPC CIDR (the old rule). Each "
-        "web service's stack adds egress to its own tasks' security group; set true for one deploy when "
-        "upgrading an environment deployed with the CIDR rule, so no update window leaves the ALB without egress.",
+        description="Also let the ALB reach the target ports anywhere in the VPC CIDR (the old rule). The ALB "
+        "reaches the tasks by their service-clients security group, one rule per target port; set true for one "
+        "deploy when upgrading an environment deployed with the CIDR rule, so no update window leaves the ALB "
+        "without egress.",
     )
     access_logs_bucket: str | None = Field(
         None,
@@ -109,8 +112,8 @@ class AlbParams(Strict):
     existing: ExistingAlb | None = Field(
         None,
         description="Use a load balancer that already exists instead of creating one (then no other alb key "
-        "is set): services put their rules on its listener, and the deployer refuses priorities or host+path "
-        "routes its foreign rules already hold.",
+        "but scheme is set): services put their rules on its listener, and the deployer refuses priorities or "
+        "host+path routes its foreign rules already hold.",
     )
 
 

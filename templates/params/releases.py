@@ -1,7 +1,7 @@
 """Params of a safe release: deployment alarms, blue/green, and the log settings ops rely on.
 
 Each model is one block of a service's YAML (``deployment_alarms``,
-``blue_green``, ``logs``); the rules over them (D001-D003) live in
+``blue_green``, ``logs``); the rules over them (D001-D003, D007-D009) live in
 ``templates/rules/params/releases.py``.
 """
 
@@ -13,7 +13,7 @@ from pydantic import Field, StringConstraints
 
 from templates.params.strict import Strict
 
-# CloudWatch: "the product of the period and the evaluation periods" may not exceed one day.
+# The longest period a deployment alarm may have (its window is checked by D001, templates/aws/cloudwatch.py).
 ONE_DAY = 86400
 # ECS and ELB publish these metrics once a minute; a shorter period only sees gaps.
 METRIC_RESOLUTION = 60
@@ -27,7 +27,8 @@ class AlarmSettings(Strict):
 
     Limits (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html):
     a period of 60 s or a multiple of 60 for standard-resolution metrics, and
-    period x evaluation periods at most one day (86,400 s).  ECS and ELB
+    period x evaluation periods at most one day (86,400 s) for a period under
+    an hour, seven days for an hourly or longer period (``templates/aws/cloudwatch.py``).  ECS and ELB
     metrics are per minute (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cloudwatch-metrics.html),
     so 10/20/30 s periods are refused here even though CloudWatch accepts them
     for high-resolution metrics.

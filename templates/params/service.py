@@ -276,6 +276,12 @@ class Service(Strict):
         return self.kind != "scheduled"
 
     @property
+    def generator_names_service(self) -> bool:
+        """The ECS service gets a fixed name (``${ExportPrefix}-<name>``) unless ``names.service`` gives one:
+        a worker's deployment alarms are keyed by service name and exist before the service."""
+        return self.kind == "worker" and self.deployment_alarms.enabled
+
+    @property
     def discovery_name(self) -> str | None:
         """Name published in the namespace (None when the service publishes nothing)."""
         if self.discovery is None or self.discovery.mode == "service-connect-client":

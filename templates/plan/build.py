@@ -6,12 +6,13 @@ from collections.abc import Sequence
 
 from templates import naming
 from templates.params.environment import Environment
-from templates.params.route_lock import RouteLock
+from templates.params.route_lock import LockedRoute, RouteLock
 from templates.plan.green_routes import place_test_routes
+from templates.plan.keys import route_key
 from templates.plan.model import AlbPlan, EnvironmentPlan, RulePlan
 from templates.plan.network import network_plan
 from templates.plan.routes import allocate, production_rules
-from templates.plan.shards import alb_scheme
+from templates.plan.shards import alb_scheme, producible_alb
 from templates.plan.tasks import task_plans
 
 
@@ -21,6 +22,14 @@ def alb_plans(env: Environment, routes: Sequence[RulePlan]) -> tuple[AlbPlan, ..
     return tuple(
         AlbPlan(key, alb_scheme(env, key), tuple(sorted({r.service for r in routes if r.alb == key}))) for key in keys
     )
+
+
+def stale_lock_entries(env: Environment, lock: RouteLock | None) -> tuple[LockedRoute, ...]:
+    """Lock entries of routes these params still have, on an ALB the params can no longer produce."""
+    if lock is None:
+        return ()
+    keys = {route_key(route) for svc in env.services.values() for route in svc.routes}
+    return tuple(entry for entry in lock.routes if entry.key in keys and not producible_alb(env, entry.alb))
 
 
 def build_plan(env: Environment, lock: RouteLock | None = None) -> EnvironmentPlan:
@@ -40,4 +49,5 @@ def build_plan(env: Environment, lock: RouteLock | None = None) -> EnvironmentPl
         unplaced=allocation.unplaced,
         network=network_plan(env),
         tasks=task_plans(env),
+        stale_lock=stale_lock_entries(env, lock),
     )

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from templates import naming
-from templates.params.route_lock import RouteLock
+from templates.params.route_lock import LockedRoute, RouteLock
 from templates.plan.shards import Capacity, Unit
 
 RouteKey = tuple[str, tuple[str, ...]]
@@ -66,6 +66,19 @@ class Unplaced:
 
 
 @dataclass(frozen=True)
+class EndpointNeed:
+    """An AWS API the tasks call: why, the interface endpoints any one of which carries it, a free gateway if any."""
+
+    reason: str
+    endpoints: tuple[str, ...]  # PrivateLink service names (templates.aws.privatelink), the first one preferred
+    gateway: str | None = None  # s3 / dynamodb: a gateway endpoint carries it as well
+
+    @property
+    def names(self) -> str:
+        return " or ".join(self.endpoints)
+
+
+@dataclass(frozen=True)
 class NetworkPlan:
     """Subnets, NAT gateways, VPC endpoints and the ports the ALBs listen on and forward to."""
 
@@ -74,11 +87,15 @@ class NetworkPlan:
     private_subnets: tuple[str, ...]
     carved_private_cidrs: tuple[str, ...]  # the private CIDRs network.cidr yields (subnet capacity counts these)
     nat_gateways: int
-    s3_gateway: bool
+    gateway_endpoints: tuple[str, ...]  # free gateway endpoints on the private route tables (s3, dynamodb)
     interface_endpoints: tuple[str, ...]  # created in the network stack, in creation order
-    endpoint_needs: Mapping[str, str]  # interface endpoint -> the first reason a task needs it
+    endpoint_needs: Mapping[str, EndpointNeed]  # first endpoint carrying it -> what the tasks call and why
     listener_ports: tuple[int, ...]
     target_ports: tuple[int, ...]  # every port an ALB forwards to (web services' traffic ports)
+
+    @property
+    def s3_gateway(self) -> bool:
+        return "s3" in self.gateway_endpoints
 
 
 @dataclass(frozen=True)
@@ -103,6 +120,9 @@ class EnvironmentPlan:
     unplaced: Unplaced
     network: NetworkPlan
     tasks: Mapping[str, TaskPlan] = field(default_factory=dict)
+    # Entries of the route lock as read that place a route of these params on an ALB they cannot have (an ALB
+    # beside alb.existing, another scheme's family, a name no shard has): rule R008 names them.
+    stale_lock: tuple[LockedRoute, ...] = ()
 
     def routes_of(self, service: str) -> list[RulePlan]:
         return [r for r in self.routes if r.service == service]

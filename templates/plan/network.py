@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 
 from templates.params.environment import Environment
-from templates.plan.endpoints import endpoints_to_create, interface_needs
+from templates.plan.endpoints import endpoint_needs, endpoints_to_create, gateways_to_create
 from templates.plan.model import NetworkPlan
 
 _SUBNET_BITS = 3  # 8 subnets of the VPC CIDR
@@ -56,9 +56,9 @@ def network_plan(env: Environment) -> NetworkPlan:
         private_subnets=tuple(private),
         carved_private_cidrs=carved_private,
         nat_gateways=nat_gateways(env),
-        s3_gateway=endpoints is not None and endpoints.s3_gateway,
+        gateway_endpoints=gateways_to_create(endpoints) if endpoints else (),
         interface_endpoints=tuple(endpoints_to_create(env.services, env.region, endpoints)) if endpoints else (),
-        endpoint_needs=interface_needs(env.services, env.region),
+        endpoint_needs=endpoint_needs(env.services, env.region),
         listener_ports=listener_ports(env),
         target_ports=target_ports(env),
     )

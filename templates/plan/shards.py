@@ -19,11 +19,14 @@ Placement is stable, the point of the route lock:
 
 A unit larger than one ALB can hold is returned as ``too_big``: nothing can
 place it, the params must change (or the account's quota, then the setting);
-the rules Q001/Q003 say so.  Pure: plain data in, plain data out.
+the rules Q001/Q003 (rules, target groups) and D005 (target ports, one
+outbound rule each on the ALB's security group) say so.  Pure: plain data
+in, plain data out.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,7 +40,8 @@ RouteKey = tuple[str, tuple[str, ...]]
 # Per Application Load Balancer, AWS defaults (rules per listener is the params setting alb.rules_per_listener):
 # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
 TARGET_GROUPS_PER_ALB = 100
-# Each web service's stack adds one outbound rule to its ALB's security group; a group holds 60 by default:
+# An ALB's security group has one outbound rule per distinct target port of the services on it (to the
+# service-clients group every task joins), however many services share the port; a group holds 60 by default:
 # https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
 SECURITY_GROUP_EGRESS_RULES = 60
 
@@ -52,6 +56,7 @@ class Unit:
     scheme: str
     blue_green: int = 0  # blue/green services: one more rule (the test rule) and target group each
     schemes: tuple[tuple[str, str], ...] = ()  # (service, the load balancer it asks for)
+    ports: frozenset[int] = frozenset()  # the target ports of its services (one ALB egress rule each)
 
     @property
     def mixed(self) -> bool:
@@ -71,20 +76,28 @@ class Unit:
         return ", ".join(h or "(any host)" for h in self.hosts)
 
 
+Load = tuple[int, int, frozenset[int]]  # rules, target groups, target ports on one ALB
+EMPTY: Load = (0, 0, frozenset())
+
+
 @dataclass(frozen=True)
 class Capacity:
-    """What one ALB holds: listener rules, target groups, and web services (one egress rule each)."""
+    """What one ALB holds: listener rules, target groups, and outbound rules (``rules_per_port`` per target port)."""
 
     rules: int
     target_groups: int
-    services: int = SECURITY_GROUP_EGRESS_RULES
+    egress_rules: int = SECURITY_GROUP_EGRESS_RULES
+    rules_per_port: int = 1  # 2 while alb.egress_to_vpc_cidr keeps the old CIDR rule beside each
 
-    def fits(self, load: tuple[int, int, int], unit: Unit) -> bool:
-        rules, groups, services = load
+    def egress_needed(self, ports: frozenset[int]) -> int:
+        return len(ports) * self.rules_per_port
+
+    def fits(self, load: Load, unit: Unit) -> bool:
+        rules, groups, ports = load
         return (
             rules + unit.rules <= self.rules
             and groups + unit.target_groups <= self.target_groups
-            and services + len(unit.services) <= self.services
+            and self.egress_needed(ports | unit.ports) <= self.egress_rules
         )
 
 
@@ -109,29 +122,31 @@ def place_units(
             units[0].scheme,
             sum(u.blue_green for u in units),
             tuple(s for u in units for s in u.schemes),
+            frozenset(p for u in units for p in u.ports),
         )
         units = [merged]
-    too_big = [u for u in units if not capacity.fits((0, 0, 0), u)]
-    candidates = [u for u in units if capacity.fits((0, 0, 0), u)]
-    most = len(units) + len(set(previous.values())) + 1  # enough names for every unit and every locked ALB
+    too_big = [u for u in units if not capacity.fits(EMPTY, u)]
+    candidates = [u for u in units if capacity.fits(EMPTY, u)]
+    # Enough names for every unit and every locked ALB; an existing ALB is the only one there can be.
+    most = 1 if single else len(units) + len(set(previous.values())) + 1
     family = {scheme: [shard_key(scheme, n) for n in range(1, most + 1)] for scheme in {u.scheme for u in units}}
-    load: dict[str, tuple[int, int, int]] = {}
+    load: dict[str, Load] = {}
     placed: dict[RouteKey, str] = {}
 
     def put(unit: Unit, shard: str) -> None:
-        rules, groups, services = load.get(shard, (0, 0, 0))
-        load[shard] = (rules + unit.rules, groups + unit.target_groups, services + len(unit.services))
+        rules, groups, ports = load.get(shard, EMPTY)
+        load[shard] = (rules + unit.rules, groups + unit.target_groups, ports | unit.ports)
         placed.update({key: shard for key in unit.keys})
 
     homeless = []
     homes = _homes(candidates, previous, family)
     for unit, home in sorted(homes, key=lambda pair: (_new_routes(pair[0], previous), pair[0].name)):
-        if home is not None and capacity.fits(load.get(home, (0, 0, 0)), unit):
+        if home is not None and capacity.fits(load.get(home, EMPTY), unit):
             put(unit, home)
         else:
             homeless.append(unit)
     for unit in sorted(homeless, key=lambda u: (-len(u.keys), -len(u.services), u.name)):
-        shard = next(s for s in family[unit.scheme] if capacity.fits(load.get(s, (0, 0, 0)), unit))
+        shard = next(s for s in family[unit.scheme] if capacity.fits(load.get(s, EMPTY), unit))
         put(unit, shard)
     return placed, too_big
 
@@ -177,16 +192,15 @@ def route_units(env: Environment) -> list[Unit]:
         hosts = tuple(sorted({r.host or "" for n in names for r in behind[n].routes}))
         keys = tuple(sorted({route_key(r) for n in names for r in behind[n].routes}))
         green = sum(1 for n in names if behind[n].blue_green is not None)
-        units.append(Unit(hosts, tuple(names), keys, schemes[0][1], green, schemes))
+        ports = frozenset(port for n in names if (port := behind[n].alb_port) is not None)
+        units.append(Unit(hosts, tuple(names), keys, schemes[0][1], green, schemes, ports))
     return units
 
 
 def capacity_of(env: Environment) -> Capacity:
     """One ALB's room; an existing ALB's security group is its owners' (we add no egress rule to it)."""
-    cidr_ports = {svc.alb_port for svc in env.services.values() if svc.alb_port is not None}
-    reserved = 1 + (len(cidr_ports) if env.alb.egress_to_vpc_cidr else 0)  # placeholder, VPC-CIDR rules
-    services = 10**6 if env.alb.existing is not None else SECURITY_GROUP_EGRESS_RULES - reserved
-    return Capacity(env.alb.rules_per_listener, TARGET_GROUPS_PER_ALB, services)
+    egress = 10**6 if env.alb.existing is not None else SECURITY_GROUP_EGRESS_RULES
+    return Capacity(env.alb.rules_per_listener, TARGET_GROUPS_PER_ALB, egress, 2 if env.alb.egress_to_vpc_cidr else 1)
 
 
 def alb_scheme(env: Environment, key: str) -> str:
@@ -196,3 +210,13 @@ def alb_scheme(env: Environment, key: str) -> str:
     if key.startswith(f"{naming.ALB}-public"):
         return "internet-facing"
     return env.alb.scheme
+
+
+def producible_alb(env: Environment, key: str) -> bool:
+    """Whether these params can have an ALB stack ``key``: ``alb`` and ``alb-<n>`` of the environment's own
+    scheme, ``alb-internal[-<n>]`` (or ``alb-public[-<n>]``) of the other; only ``alb`` with ``alb.existing``."""
+    if env.alb.existing is not None:
+        return key == naming.ALB
+    other = "internal" if env.alb.scheme == "internet-facing" else "public"
+    pattern = rf"^{naming.ALB}(-{other})?(-([2-9]|[1-9][0-9]+))?$"
+    return re.match(pattern, key) is not None

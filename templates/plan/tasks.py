@@ -34,7 +34,9 @@ def peak_tasks(svc: Service) -> int:
 
     ``ceil(count x max_percent / 100)``, where ``count`` is the scaling maximum
     (including scheduled maxima) or ``desired_count``; a scheduled task counts
-    its ``task_count`` once.
+    its ``task_count`` once.  A blue/green deployment starts a full green set
+    beside blue and keeps blue for the bake time: twice the count
+    (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-deployment-implementation.html).
     """
     if not svc.has_service:
         return svc.schedule.task_count if svc.schedule is not None else 1
@@ -42,7 +44,8 @@ def peak_tasks(svc: Service) -> int:
     if svc.scaling is not None:
         scheduled = [s.max_count for s in svc.scaling.schedules if s.max_count is not None]
         count = max([svc.scaling.max_count, *scheduled])
-    return math.ceil(count * svc.deployment.max_percent / 100)
+    rolling = math.ceil(count * svc.deployment.max_percent / 100)
+    return max(rolling, 2 * count) if svc.blue_green is not None else rolling
 
 
 def task_plan(svc: Service) -> TaskPlan:

@@ -10,8 +10,9 @@ the listener's lifetime.  Both listeners answer 404 to anything no rule
 claims, instead of forwarding to a dummy target group.
 
 Hardening lives here too: invalid header fields dropped, deletion protection
-and access logs from params, and egress only to the tasks of the services
-behind it (each service stack adds its own rule), nothing else.
+and access logs from params, and egress only on the target ports of the
+services behind it, to the service-clients group every task joins (one rule
+per port, ``_egress``), nothing else.
 """
 
 from __future__ import annotations
@@ -71,14 +72,15 @@ def _attributes(env: Environment) -> list[elb.LoadBalancerAttributes]:
 
 
 def _egress(env: Environment) -> list[ec2.SecurityGroupRule]:
-    """A dead-end rule only: each web service's stack adds egress to its own tasks' security group.
+    """One rule per distinct target port of the services on this ALB, to the service-clients group every task
+    joins: the ALB's outbound rules grow with the ports, never with the number of services (a security group
+    holds 60 by default; 100 services on 8080 need one rule).  Each task's own group admits only this ALB's
+    group on its target port, so the ALB still reaches exactly the tasks behind it.
 
-    An explicit rule is needed: a security group without one gets AWS's
-    default allow-all egress.  ``alb.egress_to_vpc_cidr`` keeps the older
-    rule (target ports to the VPC CIDR) for the deploy that upgrades an
-    environment, so the ALB never loses its way to the tasks mid-update.
+    Without web services a dead-end rule keeps AWS's default allow-all egress off.
+    ``alb.egress_to_vpc_cidr`` adds the older rule (target ports to the VPC CIDR) beside them.
     """
-    ports = target_ports(env) if env.alb.egress_to_vpc_cidr else ()
+    ports = target_ports(env)
     if not ports:
         return [
             ec2.SecurityGroupRule(
@@ -86,19 +88,31 @@ def _egress(env: Environment) -> list[ec2.SecurityGroupRule]:
                 FromPort=-1,
                 ToPort=-1,
                 CidrIp="127.0.0.1/32",
-                Description="placeholder so the default allow-all egress is not added; services add their own",
+                Description="placeholder so the default allow-all egress is not added: no targets yet",
             )
         ]
-    return [
+    rules = [
         ec2.SecurityGroupRule(
             IpProtocol="tcp",
             FromPort=port,
             ToPort=port,
-            CidrIp=import_value(ExportKey.VPC_CIDR),
-            Description=f"to targets on port {port} inside the VPC only",
+            DestinationSecurityGroupId=import_value(ExportKey.SERVICE_CLIENTS_SECURITY_GROUP),
+            Description=f"to the tasks on port {port} (each task admits only this ALB on its target port)",
         )
         for port in ports
     ]
+    if env.alb.egress_to_vpc_cidr:
+        rules += [
+            ec2.SecurityGroupRule(
+                IpProtocol="tcp",
+                FromPort=port,
+                ToPort=port,
+                CidrIp=import_value(ExportKey.VPC_CIDR),
+                Description=f"to targets on port {port} inside the VPC only",
+            )
+            for port in ports
+        ]
+    return rules
 
 
 def add_security_group(t: Template, env: Environment) -> ec2.SecurityGroup:

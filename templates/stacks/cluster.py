@@ -1,5 +1,10 @@
 """Cluster stack: the ECS cluster with Fargate capacity, a Cloud Map namespace, and the
-service-clients security group that every task joins (published services accept from it)."""
+service-clients security group that every task joins (published services accept from it).
+
+Membership in that group is also how the tasks reach the VPC's interface
+endpoints: this stack adds the endpoints' ingress rule (HTTPS from the group)
+to the network stack's endpoint security group (``stacks/endpoints.py``).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,30 @@ from troposphere import servicediscovery as sd
 
 from templates.naming import ExportKey, import_value
 from templates.params.environment import Environment
+from templates.plan.build import build_plan
+from templates.plan.model import EnvironmentPlan
 from templates.stacks.common import add_export, new_template, tags
 
+HTTPS = 443
 
-def build_cluster(env: Environment) -> Template:
+
+def add_endpoint_ingress(t: Template, clients: ec2.SecurityGroup) -> ec2.SecurityGroupIngress:
+    """The interface endpoints admit HTTPS from every task, whatever subnet or CIDR the task sits in."""
+    return t.add_resource(
+        ec2.SecurityGroupIngress(
+            "EndpointIngressFromTasks",
+            GroupId=import_value(ExportKey.ENDPOINT_SECURITY_GROUP),
+            IpProtocol="tcp",
+            FromPort=HTTPS,
+            ToPort=HTTPS,
+            SourceSecurityGroupId=Ref(clients),
+            Description="HTTPS from every task of this environment (service-clients group)",
+        )
+    )
+
+
+def build_cluster(env: Environment, plan: EnvironmentPlan | None = None) -> Template:
+    """``plan`` says whether the network stack has interface endpoints whose ingress this stack adds."""
     t = new_template(env, "ECS cluster (Fargate, Fargate Spot) and Cloud Map namespace")
     cluster = t.add_resource(
         ecs.Cluster(
@@ -46,6 +71,8 @@ def build_cluster(env: Environment) -> Template:
             Tags=tags(env),
         )
     )
+    if (plan if plan is not None else build_plan(env)).network.interface_endpoints:
+        add_endpoint_ingress(t, clients)
     add_export(t, ExportKey.CLUSTER_NAME, Ref(cluster), "ECS cluster name")
     add_export(t, ExportKey.CLUSTER_ARN, GetAtt(cluster, "Arn"), "ECS cluster ARN")
     add_export(t, ExportKey.NAMESPACE_ID, GetAtt(namespace, "Id"), "Cloud Map namespace id")

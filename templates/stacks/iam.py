@@ -32,6 +32,7 @@ from awacs.aws import (
 from troposphere import GetAtt, Ref, Sub, Template, iam
 from troposphere import logs as cwlogs
 
+from templates.aws.partitions import partition
 from templates.naming import ExportKey, import_value
 from templates.params.capabilities import PolicyStatement
 from templates.params.environment import Environment
@@ -39,15 +40,6 @@ from templates.params.formats import ECR_IMAGE
 from templates.params.service import Service
 from templates.stacks.common import tags
 from templates.stacks.metadata import statement_reasons
-
-
-def partition(region: str) -> str:
-    """The ARN partition of a commercial, China or GovCloud region."""
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
 
 
 def ecr_repository_arns(svc: Service) -> list[str]:
@@ -353,6 +345,27 @@ def add_flow_logs_role(t: Template, env: Environment, log_group: cwlogs.LogGroup
 ECS_LOAD_BALANCERS_POLICY = "AmazonECSInfrastructureRolePolicyForLoadBalancers"
 
 
+def infrastructure_role_trust() -> PolicyDocument:
+    """The trust policy AWS documents for the ECS infrastructure role for load balancers, exactly.
+
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AmazonECSInfrastructureRolePolicyForLoadBalancers.html
+    No ``aws:SourceAccount`` condition: the documented policy has none, and a
+    condition the ECS service principal does not satisfy would fail the
+    blue/green deployment when ECS assumes the role.
+    """
+    return PolicyDocument(
+        Version="2012-10-17",
+        Statement=[
+            Statement(
+                Sid="AllowAccessToECSForInfrastructureManagement",
+                Effect=Allow,
+                Principal=Principal("Service", "ecs.amazonaws.com"),
+                Action=[sts.AssumeRole],
+            )
+        ],
+    )
+
+
 def add_blue_green_role(t: Template, env: Environment, svc: Service) -> iam.Role:
     """The role ECS assumes to move listener rules between target groups during a blue/green deployment.
 
@@ -364,7 +377,7 @@ def add_blue_green_role(t: Template, env: Environment, svc: Service) -> iam.Role
         iam.Role(
             "BlueGreenRole",
             Description=f"{env.project}-{env.environment} {svc.name}: ECS shifts ALB traffic for blue/green",
-            AssumeRolePolicyDocument=_assumed_by("ecs.amazonaws.com"),
+            AssumeRolePolicyDocument=infrastructure_role_trust(),
             ManagedPolicyArns=[f"arn:{partition(env.region)}:iam::aws:policy/{ECS_LOAD_BALANCERS_POLICY}"],
             Tags=tags(env, svc.name),
         )

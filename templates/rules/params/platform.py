@@ -42,7 +42,7 @@ def arns_in_region(env: Environment) -> Iterator[At]:
         arns.append(("network.flow_logs.kms_key_arn", env.network.flow_logs.kms_key_arn))
     arns += [(f"services.{name}.log_kms_key_arn", svc.log_kms_key_arn) for name, svc in sorted(env.services.items())]
     for where, arn in arns:
-        if arn is not None and arn_region(arn) != env.region:
+        if arn is not None and arn.startswith("arn:") and arn_region(arn) != env.region:
             yield At(where, f"ARN is in region {arn_region(arn)}, but this environment's region is {env.region}; "
                      "they must match")  # fmt: skip
 
@@ -77,15 +77,19 @@ def existing_vpc_alone(env: Environment) -> Iterator[At]:
             yield At(f"network.{key}", f"{key} describes a VPC this tool creates; with existing set, leave it out")
 
 
-@environment_rule("B003", "the S3 gateway endpoint on an existing VPC without its private route tables")
+@environment_rule("B003", "a gateway endpoint (S3, DynamoDB) on an existing VPC without its private route tables")
 def gateway_needs_route_tables(env: Environment) -> Iterator[At]:
     vpc, endpoints = env.network.existing, env.network.endpoints
-    if vpc is not None and endpoints is not None and endpoints.s3_gateway and not vpc.private_route_tables:
-        yield At(
-            "network.existing.private_route_tables",
-            "the S3 gateway endpoint attaches to route tables: list the private subnets' route tables in "
-            "existing.private_route_tables, or set endpoints.s3_gateway: false",
-        )
+    if vpc is None or endpoints is None or vpc.private_route_tables:
+        return
+    for name, wanted in (("S3", endpoints.s3_gateway), ("DynamoDB", endpoints.dynamodb_gateway)):
+        if wanted:
+            yield At(
+                "network.existing.private_route_tables",
+                f"the {name} gateway endpoint attaches to route tables: list the private subnets' route tables in "
+                f"existing.private_route_tables, or set endpoints.{name.lower()}_gateway: false",
+            )
+            return
 
 
 @environment_rule("B004", "an existing ALB without a listener, or with listeners of two load balancers")
@@ -106,9 +110,10 @@ def existing_alb_listeners(env: Environment) -> Iterator[At]:
 
 @environment_rule("B005", "keys describing an ALB this tool creates, beside alb.existing")
 def existing_alb_alone(env: Environment) -> Iterator[At]:
+    """``scheme`` describes the existing ALB too (B007 checks it against its DNS name)."""
     if env.alb.existing is None:
         return
-    for key in sorted(env.alb.model_fields_set - {"existing"}):
+    for key in sorted(env.alb.model_fields_set - {"existing", "scheme"}):
         yield At(f"alb.{key}", f"{key} describes an ALB this tool creates; with existing, leave it out")
 
 
@@ -181,16 +186,23 @@ def log_group_not_reserved(env: Environment) -> Iterator[At]:
             )
 
 
-@environment_rule("N001", "two services with one task family, log group or ECS service name")
+@environment_rule(
+    "N001",
+    "two services with one task family, log group or ECS service name (overrides, or a worker's generated name)",
+    "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html",
+)
 def names_unique(env: Environment) -> Iterator[At]:
     """Two services in one family would overwrite each other's revisions; a log group or service name can
-    exist once, so the second stack would fail.  Defaults cannot clash with each other (service names are
-    unique), so the problem always points at an override."""
+    exist once (service names per cluster), so the second stack would fail.  Defaults cannot clash with each
+    other (service names are unique), so the problem always points at an override; a worker with deployment
+    alarms gets the generated ECS service name <project>-<environment>-<name>, which an override can take."""
     project, environment = env.project, env.environment
     seen: dict[tuple[str, str], str] = {("log_group", flow_log_group_name(project, environment)): "the flow logs"}
-    for name in sorted(env.services):
+    for name, svc in sorted(env.services.items()):
         seen[("task_family", task_family(project, environment, name))] = f"services.{name} (its default)"
         seen[("log_group", log_group_name(project, environment, name))] = f"services.{name} (its default)"
+        if svc.generator_names_service and (svc.names is None or svc.names.service is None):
+            seen[("service", task_family(project, environment, name))] = f"services.{name} (its default)"
     for name, svc in sorted(env.services.items()):
         names = svc.names or ServiceNames()
         chosen = {"task_family": names.task_family, "log_group": names.log_group, "service": names.service}

@@ -12,6 +12,7 @@ import functools
 import zoneinfo
 from collections.abc import Iterator
 
+from templates.aws.cloudwatch import WINDOW_LIMIT, alarm_window_problem
 from templates.params.capabilities import StepAlarm
 from templates.params.service import Service
 from templates.rules.params.schedule_expressions import problem as schedule_problem
@@ -22,9 +23,6 @@ ECS_METRICS = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/avail
 CAPACITY_PROVIDERS = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html"
 PUT_SCHEDULED_ACTION = "https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScheduledAction.html"
 SCHEDULE_EXPRESSIONS = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html"
-# CloudWatch PutMetricAlarm: period x evaluation periods.
-WINDOW_UNDER_AN_HOUR = 86_400  # 1 day, for periods under 3600 s
-WINDOW_LONG_PERIODS = 604_800  # 7 days, for periods of 3600 s or more
 # ECS publishes service CPU and memory once a minute.
 ECS_METRIC_PERIOD = 60
 
@@ -166,25 +164,11 @@ def period_in_minutes(svc: Service) -> Iterator[At]:
             )
 
 
-def alarm_window_problem(period: int, evaluation_periods: int) -> str | None:
-    """Why period x evaluation_periods is over CloudWatch's maximum for that period; None when it is not."""
-    limit = WINDOW_UNDER_AN_HOUR if period < 3600 else WINDOW_LONG_PERIODS
-    window = period * evaluation_periods
-    if window <= limit:
-        return None
-    span = "1 day" if limit == WINDOW_UNDER_AN_HOUR else "7 days"
-    return (
-        f"period {period} s x evaluation_periods {evaluation_periods} = {window} s; CloudWatch evaluates at most "
-        f"{limit} s ({span}) for a period {'under' if limit == WINDOW_UNDER_AN_HOUR else 'of'} an hour"
-        f"{'' if limit == WINDOW_UNDER_AN_HOUR else ' or more'}"
-    )
-
-
 @service_rule(
     "L010",
     "a step-scaling alarm's period x evaluation_periods over CloudWatch's window",
     PUT_METRIC_ALARM,
-    limit="86,400 s (1 day) for periods under an hour; 604,800 s (7 days) otherwise",
+    limit=WINDOW_LIMIT,
 )
 def alarm_window(svc: Service) -> Iterator[At]:
     for where, alarm in _step_alarms(svc):

@@ -22,9 +22,9 @@ RULES_PER_SECURITY_GROUP = 60  # inbound and outbound each
 
 @plan_rule(
     "Q004",
-    "an ALB security group with more than 60 inbound (CIDRs x listener ports) or outbound (target ports) rules",
+    "an ALB security group with more than 60 inbound rules (CIDRs x listener ports)",
     docs=VPC_QUOTAS,
-    limit=f"{RULES_PER_SECURITY_GROUP} rules per security group and direction (adjustable)",
+    limit=f"{RULES_PER_SECURITY_GROUP} inbound rules per security group (adjustable)",
 )
 def security_group_rules(env: Environment, plan: EnvironmentPlan) -> Iterator[At]:
     ports = plan.network.listener_ports
@@ -35,13 +35,6 @@ def security_group_rules(env: Environment, plan: EnvironmentPlan) -> Iterator[At
             f"{len(env.alb.ingress_cidrs)} CIDRs x {len(ports)} listener ports = {ingress} "
             f"inbound rules on the ALB security group; at most {RULES_PER_SECURITY_GROUP} "
             "(AWS quota): use fewer, wider CIDRs",
-        )
-    egress = len(plan.network.target_ports)
-    if egress > RULES_PER_SECURITY_GROUP:
-        yield At(
-            "services",
-            f"{egress} distinct container ports behind the ALB, one outbound rule each on its security group; "
-            f"at most {RULES_PER_SECURITY_GROUP} (AWS quota): let services share ports",
         )
 
 
@@ -54,31 +47,44 @@ def web_services_per_alb(env: Environment, plan: EnvironmentPlan) -> dict[str, l
     return {key: [env.services[n] for n in sorted(names)] for key, names in albs.items()}
 
 
+def alb_egress_rules_of(services: list[Service], plan: EnvironmentPlan) -> int:
+    """Outbound rules of an ALB's security group: one per distinct target port of its services (to the group
+    every task joins), twice that under ``alb.egress_to_vpc_cidr``, or the one placeholder when it has none."""
+    ports = frozenset(port for svc in services if (port := svc.alb_port) is not None)
+    return plan.capacity.egress_needed(ports) or 1
+
+
 def alb_egress_rule_count(env: Environment, plan: EnvironmentPlan) -> int:
-    """Outbound rules the busiest ALB's security group ends up with: one per web service on it, the
-    placeholder, and the old CIDR rules.  An existing ALB's group is its owners' (we add nothing to it)."""
+    """Outbound rules the busiest ALB's security group ends up with.  An existing ALB's group is its owners'
+    (we add nothing to it)."""
     if env.alb.existing is not None:
         return 0
-    busiest = max(web_services_per_alb(env, plan).values(), key=len, default=[])
-    cidr_ports = {svc.alb_port for svc in busiest} if env.alb.egress_to_vpc_cidr else set()
-    return len(busiest) + 1 + len(cidr_ports)
+    return max(
+        (alb_egress_rules_of(services, plan) for services in web_services_per_alb(env, plan).values()), default=1
+    )
 
 
 @plan_rule(
     "D005",
-    "an ALB's security group over its outbound-rule quota (each web service on it adds one)",
+    "an ALB's security group over its outbound-rule quota (one rule per distinct target port of its services)",
     docs=VPC_QUOTAS,
     limit=f"{SECURITY_GROUP_EGRESS_RULES} outbound rules per security group (adjustable)",
 )
 def alb_egress_rules(env: Environment, plan: EnvironmentPlan) -> Iterator[At]:
-    count = alb_egress_rule_count(env, plan)
-    if count > SECURITY_GROUP_EGRESS_RULES:
-        yield At(
-            "services",
-            f"the ALB's security group would need {count} outbound rules (one per web service, plus one); "
-            f"AWS allows {SECURITY_GROUP_EGRESS_RULES} by default: raise 'Outbound rules per security group' in "
-            "Service Quotas first, or move services to a second environment",
-        )
+    """Services sharing a port share the rule, so this counts ports, not services: 100 web services on 8080
+    need one rule.  Hosts are spread over ALBs with the ports in mind; only one host whose services alone
+    listen on more ports than a group holds is left over (``plan.unplaced.too_big``)."""
+    cidr = " (two each with alb.egress_to_vpc_cidr)" if plan.capacity.rules_per_port > 1 else ""
+    for unit in plan.unplaced.too_big:
+        needed = plan.capacity.egress_needed(unit.ports)
+        if needed > plan.capacity.egress_rules:
+            yield At(
+                f"services.{unit.services[0]}",
+                f"host {unit.name} is served by services on {len(unit.ports)} distinct target ports, one outbound "
+                f"rule each{cidr} on its ALB's security group: {needed} rules, AWS allows "
+                f"{SECURITY_GROUP_EGRESS_RULES} by default: let services share ports, or raise 'Outbound rules per "
+                "security group' in Service Quotas",
+            )
 
 
 @plan_rule(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
+from templates.aws.privatelink import PRIVATELINK_SERVICES_URL
 from templates.params.environment import Environment
 from templates.plan.endpoints import ECR_DKR, regional_ecr
 from templates.plan.model import EnvironmentPlan
@@ -12,6 +13,25 @@ from templates.rules.registry import At, plan_rule
 
 RESERVED_PER_SUBNET = 5
 WARN_RATIO = 0.8
+
+
+def _missing_endpoints(env: Environment, plan: EnvironmentPlan) -> list[str]:
+    """What the tasks call that neither an interface endpoint nor a gateway endpoint carries."""
+    network = plan.network
+    created = set(network.interface_endpoints)
+    interface_off = env.network.endpoints is not None and not env.network.endpoints.interface
+    gaps = []
+    for need in network.endpoint_needs.values():
+        if created & set(need.endpoints) or need.gateway in network.gateway_endpoints:
+            continue
+        if interface_off:
+            gaps.append(f"{need.reason}: network.endpoints.interface is false, so no {need.names} endpoint exists")
+            continue
+        gateway = f", or network.endpoints.{need.gateway}_gateway: true (free)" if need.gateway else ""
+        gaps.append(f"{need.reason}: needs the {need.names} VPC endpoint (network.endpoints.extra{gateway}) or NAT")
+    if ECR_DKR in created and not network.s3_gateway:
+        gaps.append("ECR image layers are served from S3: set network.endpoints.s3_gateway: true or use NAT")
+    return gaps
 
 
 def egress_gaps(env: Environment, plan: EnvironmentPlan) -> list[str]:
@@ -24,16 +44,7 @@ def egress_gaps(env: Environment, plan: EnvironmentPlan) -> list[str]:
                     f"services.{name}.containers[{i}].image {container.image} is outside {env.region}'s ECR: "
                     "pulling it needs NAT (copy it into ECR in this region to go NAT-free)"
                 )
-    network = plan.network
-    created = set(network.interface_endpoints)
-    for endpoint, reason in network.endpoint_needs.items():
-        if endpoint == "s3" and network.s3_gateway:
-            continue
-        if endpoint not in created:
-            gaps.append(f"{reason}: needs the {endpoint} VPC endpoint (network.endpoints) or NAT")
-    if ECR_DKR in created and not network.s3_gateway:
-        gaps.append("ECR image layers are served from S3: set network.endpoints.s3_gateway: true or use NAT")
-    return gaps
+    return gaps + _missing_endpoints(env, plan)
 
 
 @plan_rule(
@@ -42,6 +53,7 @@ def egress_gaps(env: Environment, plan: EnvironmentPlan) -> list[str]:
     docs=(
         "https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html",
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/vpc-endpoints.html",
+        PRIVATELINK_SERVICES_URL,
     ),
 )
 def private_subnets_have_egress(env: Environment, plan: EnvironmentPlan) -> Iterator[At]:

@@ -20,6 +20,8 @@ What the plan could not place (``plan.unplaced``):
 * **Q001 / Q003** one host (with the hosts its services link it to) needs more
   rules than ``alb.rules_per_listener`` or more target groups than an ALB holds.
 * **Q002** a rule with more than 5 condition values.
+* **R008** the route lock places a route on an ALB the params no longer
+  create (``plan.stale_lock``): the user decides the move, not the allocator.
 """
 
 from __future__ import annotations
@@ -89,6 +91,36 @@ def mixed_load_balancers(env: Environment, plan: EnvironmentPlan) -> Iterator[At
         yield At(
             f"services.{unit.services[0]}.load_balancer",
             f"every route goes to the existing load balancer (alb.existing, {env.alb.scheme}), not {unit.scheme}",
+        )
+
+
+@plan_rule(
+    "R008",
+    "the route lock places a route on an ALB these params no longer create (beside alb.existing, another "
+    "scheme's ALB, a name no shard has)",
+)
+def lock_names_a_gone_alb(env: Environment, plan: EnvironmentPlan) -> Iterator[At]:
+    """The lock keeps deployed rules where they are; when it names an ALB the params cannot have, the route
+    must move and its host's DNS with it.  That is the user's decision, not the allocator's, so it is refused
+    with what to change, instead of building services that import exports nobody exports."""
+    where = {route_key(route): route_path(name, i) for name, i, route in entries(env)}
+    why = (
+        "with alb.existing every route goes to the existing load balancer (alb)"
+        if env.alb.existing is not None
+        else f"with alb.scheme {env.alb.scheme} the ALBs are alb, alb-2, ... and "
+        f"alb-{'internal' if env.alb.scheme == 'internet-facing' else 'public'}, ..."
+    )
+    stale: dict[tuple[str, str], list[str]] = {}
+    for entry in plan.stale_lock:
+        stale.setdefault((entry.alb, entry.host or ""), []).append(where[entry.key])
+    for (alb, host), paths in sorted(stale.items()):
+        shown = host or "(any host)"
+        yield At(
+            paths[0],
+            f"the route lock (the .lock.yaml beside this params file) places host {shown} ({len(paths)} route(s)) "
+            f"on {alb}, an ALB these params no longer create ({why}): delete the lock's lines with alb: {alb} "
+            f"and host: {host or 'null'}, so generate.py places those routes afresh and rewrites the lock (the "
+            f"host's DNS then follows its new ALB), or restore the params that created {alb}",
         )
 
 

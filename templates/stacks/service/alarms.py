@@ -7,7 +7,11 @@ CPU, passes it.  These alarms close that gap (``DeploymentConfiguration.Alarms``
 * web: target 5xx responses (sum) and unhealthy hosts (maximum) of the
   service's target group(s).  With blue/green the alarm watches both target
   groups through metric math, since ECS swaps which one serves production on
-  every deployment.
+  every deployment.  The ``LoadBalancer`` dimension is the ALB the service's
+  rules are on (``plan.alb_of``): ELB publishes a target group's metrics only
+  under the load balancer it belongs to
+  (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html),
+  so an alarm naming another ALB never sees a datapoint and never fires.
 * worker: average CPU and memory utilisation of the ECS service (no target
   group).  Those metrics are keyed by service name, so a worker's ECS service
   gets a fixed name (``names.service``, else ``naming.prefixed_service_name``).
@@ -22,6 +26,7 @@ from dataclasses import dataclass
 from troposphere import GetAtt, Ref, Template, cloudwatch, ecs
 from troposphere import elasticloadbalancingv2 as elb
 
+from templates import naming
 from templates.naming import ExportKey, import_value, name_value, prefixed_deployment_alarm, prefixed_service_name
 from templates.params.environment import Environment
 from templates.params.releases import AlarmSettings
@@ -65,6 +70,7 @@ def _target_group_alarm(
     metric: _Metric,
     settings: AlarmSettings,
     target_groups: list[elb.TargetGroup],
+    alb: str,
 ) -> cloudwatch.Alarm:
     def stat(i: int, group: elb.TargetGroup) -> cloudwatch.MetricDataQuery:
         return cloudwatch.MetricDataQuery(
@@ -75,7 +81,9 @@ def _target_group_alarm(
                     Namespace=metric.namespace,
                     MetricName=metric.name,
                     Dimensions=[
-                        cloudwatch.MetricDimension(Name="LoadBalancer", Value=import_value(ExportKey.ALB_FULL_NAME)),
+                        cloudwatch.MetricDimension(
+                            Name="LoadBalancer", Value=naming.alb_import_value(alb, ExportKey.ALB_FULL_NAME)
+                        ),
                         cloudwatch.MetricDimension(Name="TargetGroup", Value=GetAtt(group, "TargetGroupFullName")),
                     ],
                 ),
@@ -126,20 +134,23 @@ def service_name(svc: Service) -> object:
 
 def needs_fixed_service_name(svc: Service) -> bool:
     """Alarms keyed by ECS service name exist before the service, so they cannot read its generated name."""
-    return svc.kind == "worker" and svc.deployment_alarms.enabled
+    return svc.generator_names_service
 
 
 def add_deployment_alarms(
-    t: Template, env: Environment, svc: Service, target_groups: list[elb.TargetGroup]
+    t: Template, env: Environment, svc: Service, target_groups: list[elb.TargetGroup], alb: str = naming.ALB
 ) -> ecs.DeploymentAlarms | None:
-    """The alarms of a web or worker service and the ``DeploymentAlarms`` block naming them (None when off)."""
+    """The alarms of a web or worker service and the ``DeploymentAlarms`` block naming them (None when off).
+
+    ``alb`` is the stack key of the ALB the target groups belong to (``plan.alb_of``).
+    """
     settings = svc.deployment_alarms
     if not settings.enabled or not svc.has_service:
         return None
     if target_groups:
         created = [
-            _target_group_alarm(t, env, svc, _TARGET_5XX, settings.target_5xx, target_groups),
-            _target_group_alarm(t, env, svc, _UNHEALTHY, settings.unhealthy_hosts, target_groups),
+            _target_group_alarm(t, env, svc, _TARGET_5XX, settings.target_5xx, target_groups, alb),
+            _target_group_alarm(t, env, svc, _UNHEALTHY, settings.unhealthy_hosts, target_groups, alb),
         ]
     elif svc.kind == "worker":
         created = [

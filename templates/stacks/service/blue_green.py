@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from troposphere import GetAtt, Ref, Template, ecs
 from troposphere import elasticloadbalancingv2 as elb
 
-from templates.naming import alb_import_value, green_listener_rule_logical_id
+from templates.naming import alb_import_value, green_listener_rule_logical_id, target_group_logical_id
 from templates.params.environment import Environment
 from templates.params.service import Service
 from templates.plan.routes import RulePlan
@@ -25,8 +25,6 @@ from templates.stacks import iam
 from templates.stacks.alb import rules_listener
 from templates.stacks.common import tags
 from templates.stacks.service.load_balancing import add_target_group, conditions
-
-ALTERNATE_TARGET_GROUP = "AlternateTargetGroup"
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,7 @@ def add_blue_green(
     """Alternate target group, weighted production rule, header-matched test rule and the ECS role."""
     settings = svc.blue_green
     assert settings is not None and svc.alb_port is not None  # caller checks svc.blue_green
-    alternate = add_target_group(t, env, svc, svc.alb_port, ALTERNATE_TARGET_GROUP)
+    alternate = add_target_group(t, env, svc, svc.alb_port, target_group_logical_id(green_rule.alb, alternate=True))
     production_rule.Actions = _weighted(target_group, alternate)
     header = elb.Condition(
         Field="http-header",

@@ -11,7 +11,14 @@ from __future__ import annotations
 from troposphere import Ref, Template
 from troposphere import elasticloadbalancingv2 as elb
 
-from templates.naming import ExportKey, alb_import_value, import_value, listener_rule_logical_id
+from templates import naming
+from templates.naming import (
+    ExportKey,
+    alb_import_value,
+    import_value,
+    listener_rule_logical_id,
+    target_group_logical_id,
+)
 from templates.params.environment import Environment
 from templates.params.service import Service
 from templates.plan.routes import RulePlan
@@ -72,13 +79,17 @@ def conditions(rule: RulePlan) -> list[elb.Condition]:
 
 
 def add_load_balancing(
-    t: Template, env: Environment, svc: Service, rules: list[RulePlan]
+    t: Template, env: Environment, svc: Service, rules: list[RulePlan], alb: str = naming.ALB
 ) -> tuple[elb.TargetGroup | None, list[elb.ListenerRule]]:
-    """Target group and listener rules of a web service; (None, []) for anything without routes."""
+    """Target group and listener rules of a web service on ALB ``alb``; (None, []) for anything without routes.
+
+    The target group's logical id names its ALB (``naming.target_group_logical_id``),
+    so a service whose host moves to another ALB gets a new target group with the move.
+    """
     port = svc.alb_port
     if port is None:
         return None, []
-    target_group = add_target_group(t, env, svc, port)
+    target_group = add_target_group(t, env, svc, port, target_group_logical_id(alb))
     listener_rules = [
         t.add_resource(
             elb.ListenerRule(

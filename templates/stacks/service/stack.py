@@ -26,7 +26,7 @@ from templates.stacks.service.discovery import add_discovery, endpoint, publishe
 from templates.stacks.service.dns import add_alias_records
 from templates.stacks.service.load_balancing import add_load_balancing
 from templates.stacks.service.logs import add_log_group
-from templates.stacks.service.outputs import add_alb_egress, add_route_outputs
+from templates.stacks.service.outputs import add_route_outputs
 from templates.stacks.service.parameters import DESIRED_COUNT_PARAM, add_parameters
 from templates.stacks.service.scaling import add_autoscaling
 from templates.stacks.service.scheduled import add_schedule
@@ -58,13 +58,12 @@ def build_service(env: Environment, svc: Service, plan: EnvironmentPlan) -> Temp
             Output("ScheduleRuleArn", Description="EventBridge rule starting the task", Value=GetAtt(rule, "Arn"))
         )
         return t
-    target_group, listener_rules = add_load_balancing(t, env, svc, rules)
+    target_group, listener_rules = add_load_balancing(t, env, svc, rules, alb)
     blue_green = None
     if svc.blue_green is not None and target_group is not None and green_rules:
         blue_green = add_blue_green(t, env, svc, target_group, listener_rules[0], green_rules[0])
     groups = [g for g in (target_group, blue_green.alternate if blue_green else None) if g is not None]
-    alarms = add_deployment_alarms(t, env, svc, groups)
-    add_alb_egress(t, env, svc, security_group, alb)
+    alarms = add_deployment_alarms(t, env, svc, groups, alb)
     service = add_ecs_service(
         t,
         env,
