@@ -8,11 +8,12 @@ scaling     capacity split, auto scaling, rolling deployments, schedules (S001, 
             S028, L010, L011, L017)
 releases    deployment alarms and blue/green (D001-D003)
 iam         the task role and secrets (S029, S030, L007, L015, L016)
+secrets     secrets in plain environment variables: refused in prod, warned elsewhere (S040-S042)
 discovery   Route 53 aliases and Cloud Map names (S016, S018, S025, S026, L012)
 platform    VPC, ALB, existing ones, names, regions (B001-B005, L013, L024, L025, N001, P010, P012)
 schedule_expressions   the cron/rate/at grammar S005 checks
 """
 
-from templates.rules.params import containers, discovery, iam, platform, releases, scaling, traffic
+from templates.rules.params import containers, discovery, iam, platform, releases, scaling, secrets, traffic
 
-__all__ = ["containers", "discovery", "iam", "platform", "releases", "scaling", "traffic"]
+__all__ = ["containers", "discovery", "iam", "platform", "releases", "scaling", "secrets", "traffic"]
