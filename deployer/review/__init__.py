@@ -11,6 +11,7 @@ exit code read one set of facts.
 - ``export_changes``: exports a change set adds, removes or may change (an export in use is a risk)
 - ``host_moves``: a host whose listener rules move to another ALB, so its DNS must follow
 - ``property_values``: each changed property's value before and after, from the change set
+- ``secret_material``: NoEcho and secret-named parameters, secret env values, resolved secrets: masked
 - ``lifecycle``: stacks to remove (prune), drift, as data
 - ``change_set_cost``: the monthly cost the change sets make, priced from cost.json
 """

@@ -18,7 +18,6 @@ import itertools
 import re
 from typing import NamedTuple
 
-MASK = "(secret, not shown)"  # what a review prints instead of secret material
 
 # Words (of a name split at "_", "-", "." and camelCase) that say the value is secret.
 SECRET_WORDS = frozenset(
