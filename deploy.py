@@ -5,6 +5,7 @@
     python deploy.py --env prod --stacks svc-auth --set auth.ImageTag=1.2.3 --execute --yes
     python deploy.py --env dev --apply-plan output/dev/review.json --yes   # exactly the reviewed change sets
     python deploy.py --env dev --teardown [--execute]  # delete the whole environment (docs/deploy-lifecycle.md)
+    python deploy.py --env prod --deploy-policy deploy --bucket B  # the CI role's IAM policy (docs/deploy-ci.md)
 
 Reads output/ENV/ (run generate.py first). Credentials: boto3's standard
 chain (--profile, environment, SSO, instance role); AWS_ENDPOINT_URL points
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import re
 import signal
@@ -37,8 +39,10 @@ from deployer.aws.clients import AWS_ERRORS, one_line
 from deployer.errors import Terminated, UsageError, interrupt_code
 from deployer.run.apply_plan import apply_plan
 from deployer.run.deploy import FAILURE, Options, deploy
+from deployer.run.deploy_role import deploy_policy, policy_json
 from deployer.run.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
 from deployer.run.environment_lock import LockHeld
+from deployer.run.inputs import load_deployment
 from deployer.run.teardown import teardown
 from deployer.view.review_files import report_paths
 
@@ -111,7 +115,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--wait", action="store_true", help="another run holds the environment's lock: wait for it instead of stopping"
     )
     parser.add_argument("--parallel", type=int, default=4, help="stacks worked on at once (default 4)")
+    parser.add_argument(
+        "--deploy-policy",
+        choices=("deploy", "review"),
+        help="print the IAM policy a CI role needs for this environment (deploy: everything; review: a review-only "
+        "job) and stop; no AWS call",
+    )
     args = parser.parse_args(argv)
+    if args.deploy_policy and (args.execute or args.apply_plan or args.teardown or args.prune):
+        parser.error("--deploy-policy only prints a policy: no --execute, --apply-plan, --teardown or --prune")
     if args.region is not None and not REGION.fullmatch(args.region):
         parser.error(f"--region {args.region!r} is not an AWS region name (e.g. eu-west-1, us-east-2)")
     _check_lifecycle(parser, args)
@@ -187,6 +199,11 @@ def _main(args: argparse.Namespace) -> int:
         apply_plan=args.apply_plan,
     )
     try:
+        if args.deploy_policy:
+            deployment = load_deployment(options.folder, region=args.region)
+            document = deploy_policy(deployment, args.bucket, review_only=args.deploy_policy == "review")
+            print(json.dumps(policy_json(document), indent=2))
+            return 0
         if options.apply_plan:
             return apply_plan(options, console, ask(console))
         if args.teardown:

@@ -10,4 +10,5 @@ home.
 - ``elbv2``: load balancers and listener rules, read (the routing table, shared listeners, teardown)
 - ``ec2``: the existing VPC, subnets and route tables the brownfield pre-check reads
 - ``s3``: templates over the inline limit, uploaded to ``--bucket``
+- ``permissions``: the IAM actions those calls need, read off the service modules' code, with their scope
 """

@@ -18,7 +18,6 @@ import itertools
 import re
 from typing import NamedTuple
 
-
 # Words (of a name split at "_", "-", "." and camelCase) that say the value is secret.
 SECRET_WORDS = frozenset(
     {"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "SECRETS", "TOKEN", "TOKENS", "CREDENTIAL", "CREDENTIALS",
