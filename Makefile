@@ -7,8 +7,11 @@ ENV ?=
 # checkov (security scan in the tests) needs its own venv: see requirements-checkov.txt.
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-stamp
+# AWS's Guard engine (cfn-guard) for the Guard rules registry test: see requirements-guard.txt.
+GUARD_VENV := .venv-guard
+GUARD_STAMP := $(GUARD_VENV)/.installed-stamp
 
-.PHONY: templates test golden lint bench deploy demo clean checkov
+.PHONY: templates test golden lint bench deploy demo clean checkov guard
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +25,16 @@ $(CHECKOV_STAMP): requirements-checkov.txt
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
 	touch $(CHECKOV_STAMP)
 
+$(GUARD_STAMP): requirements-guard.txt tests/guard_engine.py
+	test -x $(GUARD_VENV)/bin/python || $(PYTHON) -m venv $(GUARD_VENV)
+	$(GUARD_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(GUARD_VENV)/bin/python -m pip install --quiet --no-deps -r requirements-guard.txt
+	$(GUARD_VENV)/bin/python -m tests.guard_engine install
+	touch $(GUARD_STAMP)
+
+## make guard: AWS's cfn-guard in .venv-guard/bin (make test does this itself)
+guard: $(GUARD_STAMP)
+
 ## make checkov: the pinned checkov in .venv-checkov (make test does this itself)
 checkov: $(CHECKOV_STAMP)
 
@@ -32,7 +45,7 @@ templates: $(STAMP)
 	$(PY) generate.py $(if $(ENV),--env $(ENV),--all)$(if $(filter check,$(LOCK)), --check-lock)
 
 ## make test: the whole suite (cfn-lint, golden files, params errors, deployer end-to-end)
-test: $(STAMP) $(CHECKOV_STAMP)
+test: $(STAMP) $(CHECKOV_STAMP) $(GUARD_STAMP)
 	$(PY) -m pytest
 
 ## make golden: regenerate tests/golden/ after a deliberate template change; review `git diff`

@@ -5,6 +5,7 @@
     python deploy.py --env prod --stacks svc-auth --set auth.ImageTag=1.2.3 --execute --yes
     python deploy.py --env dev --apply-plan output/dev/review.json --yes   # exactly the reviewed change sets
     python deploy.py --env dev --teardown [--execute]  # delete the whole environment (docs/deploy-lifecycle.md)
+    python deploy.py --env prod --deploy-policy deploy --bucket B  # the CI role's IAM policy (docs/deploy-ci.md)
 
 Reads output/ENV/ (run generate.py first). Credentials: boto3's standard
 chain (--profile, environment, SSO, instance role); AWS_ENDPOINT_URL points
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import re
 import signal
@@ -37,8 +39,10 @@ from deployer.aws.clients import AWS_ERRORS, one_line
 from deployer.errors import Terminated, UsageError, interrupt_code
 from deployer.run.apply_plan import apply_plan
 from deployer.run.deploy import FAILURE, Options, deploy
+from deployer.run.deploy_role import deploy_policy, policy_json
 from deployer.run.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
 from deployer.run.environment_lock import LockHeld
+from deployer.run.inputs import load_deployment
 from deployer.run.teardown import teardown
 from deployer.view.review_files import report_paths
 
@@ -78,6 +82,16 @@ def _forget_reviews(argv: list[str] | None) -> None:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = _Parser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.argv = sys.argv[1:] if argv is None else argv
+    _add_what_to_deploy(parser)
+    _add_gates(parser)
+    _add_account_and_pace(parser)
+    args = parser.parse_args(argv)
+    _check_combinations(parser, args)
+    return args
+
+
+def _add_what_to_deploy(parser: argparse.ArgumentParser) -> None:
+    """Which folder, stacks and parameter values; review, execute, or apply a reviewed plan."""
     parser.add_argument("--env", required=True, help="environment: deploys output/ENV/")
     parser.add_argument("--dir", type=Path, help="generated folder to deploy instead of output/ENV/")
     parser.add_argument("--stacks", default="", help="comma-separated stack keys (default: all), e.g. alb,svc-auth")
@@ -91,6 +105,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="REVIEW_JSON",
         help="execute exactly the change sets of an earlier review (its review.json), once checked unchanged",
     )
+    parser.add_argument("--prune", action="store_true", help="delete the env's stacks the manifest no longer names")
+    parser.add_argument("--teardown", action="store_true", help="review (and with --execute delete) the whole env")
+    parser.add_argument(
+        "--deploy-policy",
+        choices=("deploy", "review"),
+        help="print the IAM policy a CI role needs for this environment (deploy: everything; review: a review-only "
+        "job) and stop; no AWS call",
+    )
+
+
+def _add_gates(parser: argparse.ArgumentParser) -> None:
+    """What a person approves: confirmation, risky changes, overlaps with other teams, failed stacks, drift."""
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation before executing")
     parser.add_argument(
         "--allow-route-overlap",
@@ -102,7 +128,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--allow-replacement", action="store_true", help="execute even with risky changes")
     parser.add_argument("--recreate-failed", action="store_true", help="delete and recreate ROLLBACK_COMPLETE stacks")
-    parser.add_argument("--prune", action="store_true", help="delete the env's stacks the manifest no longer names")
     parser.add_argument("--no-drift", dest="drift", action="store_false", help="skip drift detection")
     parser.add_argument(
         "--drift-timeout",
@@ -111,7 +136,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="SECONDS",
         help=f"wait for drift detection (default {DRIFT_TIMEOUT})",
     )
-    parser.add_argument("--teardown", action="store_true", help="review (and with --execute delete) the whole env")
+
+
+def _add_account_and_pace(parser: argparse.ArgumentParser) -> None:
+    """Where the calls go and how many at once."""
     parser.add_argument("--profile", help="AWS profile")
     parser.add_argument("--region", help="region (default: the manifest's)")
     parser.add_argument("--bucket", help="S3 bucket for templates over 51,200 bytes")
@@ -119,7 +147,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--wait", action="store_true", help="another run holds the environment's lock: wait for it instead of stopping"
     )
     parser.add_argument("--parallel", type=int, default=4, help="stacks worked on at once (default 4)")
-    args = parser.parse_args(argv)
+
+
+def _check_combinations(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Flags that contradict each other, or values no AWS call would accept: exit 2 before any call."""
+    if args.deploy_policy and (args.execute or args.apply_plan or args.teardown or args.prune):
+        parser.error("--deploy-policy only prints a policy: no --execute, --apply-plan, --teardown or --prune")
     if args.region is not None and not REGION.fullmatch(args.region):
         parser.error(f"--region {args.region!r} is not an AWS region name (e.g. eu-west-1, us-east-2)")
     _check_lifecycle(parser, args)
@@ -132,7 +165,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     # A CI job that forgot --execute must not pass silently, executing nothing.
     if args.yes and not (args.execute or args.apply_plan):
         parser.error("--yes confirms --execute, which is missing; add --execute, or drop --yes to review only")
-    return args
 
 
 def _check_lifecycle(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -196,6 +228,11 @@ def _main(args: argparse.Namespace) -> int:
         allow_overlap=tuple(args.allow_overlap),
     )
     try:
+        if args.deploy_policy:
+            deployment = load_deployment(options.folder, region=args.region)
+            document = deploy_policy(deployment, args.bucket, review_only=args.deploy_policy == "review")
+            print(json.dumps(policy_json(document), indent=2))
+            return 0
         if options.apply_plan:
             return apply_plan(options, console, ask(console))
         if args.teardown:

@@ -6,6 +6,7 @@ complete (and checked, if asked) does it replace ``output/<env>`` by rename.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
@@ -42,6 +43,7 @@ def write_folder(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
+        staging.chmod(usual_folder_mode())
         for key, template in templates.items():
             (staging / template_file(key)).write_text(render(template))
         (staging / LOCK_TEMPLATE).write_text(render(build_lock_template()))
@@ -59,6 +61,20 @@ def write_folder(
         return True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def usual_folder_mode() -> int:
+    """The mode ``mkdir`` gives a folder under the process's umask (0755 under the usual 022).
+
+    ``mkdtemp`` makes its folder 0700 whatever the umask, and that folder
+    becomes ``output/<env>``: CI artifact uploaders, containers running as
+    another user and colleagues on a shared runner could not read it.  The
+    output holds templates and reviews, nothing secret, so it gets the
+    mode the user's umask asks for, like any folder they make.
+    """
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o777 & ~mask
 
 
 def _swap(staging: Path, out: Path) -> None:

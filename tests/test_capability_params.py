@@ -41,6 +41,12 @@ def one(svc: dict[str, Any]) -> dict[str, Any]:
     return minimal_params(services={"api": svc})
 
 
+def in_prod(**container: Any) -> dict[str, Any]:
+    """A prod params file (security enforced) whose one service has one container with these keys."""
+    return minimal_params(environment="prod", services={"api": web(containers=[{"name": "app", "image": IMAGE,
+                                                                                   **container}])})  # fmt: skip
+
+
 SCALING_CPU = {"max_count": 3, "target_tracking": {"cpu": 60}}
 ZONE = "Z0123456789ABCDEFGHIJ"
 
@@ -371,6 +377,24 @@ CASES: dict[str, tuple[dict[str, Any], str, str, str]] = {
         "services.api.capacity.spot_weight",
         "S028",
         "both 0",
+    ),
+    "secret named variable in prod": (
+        in_prod(environment={"DB_PASSWORD": "hunter2"}),
+        "services.api.containers[0].environment.DB_PASSWORD",
+        "S040",
+        "move it to secrets:",
+    ),
+    "credential-shaped value in prod": (
+        in_prod(environment={"SETTINGS": "AKIAIOSFODNN7EXAMPLE"}),
+        "services.api.containers[0].environment.SETTINGS",
+        "S041",
+        "an AWS access key id",
+    ),
+    "not_secrets for a variable that is not there": (
+        in_prod(not_secrets={"OLD_TOKEN": "a counter, not a token"}),
+        "services.api.containers[0].not_secrets.OLD_TOKEN",
+        "S042",
+        "not in this container's environment",
     ),
 }
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -39,6 +41,22 @@ def test_cfn_lint_checks_the_lock_template_like_the_stacks(tmp_path: Path) -> No
     broken["Resources"]["DeployLockMarker"]["Type"] = "AWS::CloudFormation::NoSuchThing"
     (out / "deploy-lock.json").write_text(json.dumps(broken, indent=2))
     assert [f.file.split(":")[0] for f in check_folder(out, "eu-west-1")] == ["deploy-lock.json"]
+
+
+def test_output_folder_follows_the_umask(tmp_path: Path) -> None:
+    """output/<env> gets the mode any folder gets (0755 under umask 022), not mkdtemp's 0700: CI artifact
+    uploaders and other users of a runner read it; a stricter umask is still honoured."""
+    params = write_params(tmp_path, minimal_params())
+    modes = {}
+    for mask in (0o022, 0o027):
+        previous = os.umask(mask)
+        try:
+            out = tmp_path / f"out-{mask:o}"
+            assert generate.main(["--params", str(params), "--out", str(out), "--no-validate"]) == 0
+        finally:
+            os.umask(previous)
+        modes[mask] = (stat.S_IMODE(out.stat().st_mode), stat.S_IMODE((out / "alb.json").stat().st_mode))
+    assert modes == {0o022: (0o755, 0o644), 0o027: (0o750, 0o640)}
 
 
 def test_regeneration_replaces_the_folder_whole(tmp_path: Path) -> None:

@@ -118,7 +118,7 @@ def test_tasks_private_and_reachable_only_from_the_alb(prod: dict[str, dict[str,
         assert service["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"] == "DISABLED"
     for key, logical_id, sg in _resources(prod, "AWS::EC2::SecurityGroup"):
         if logical_id == "TaskSecurityGroup":
-            for rule in sg["SecurityGroupIngress"]:
+            for rule in sg.get("SecurityGroupIngress", []):
                 assert set(rule) >= {"SourceSecurityGroupId"} and "CidrIp" not in rule, key
 
 

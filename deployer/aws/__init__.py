@@ -11,4 +11,5 @@ home.
 - ``acm``: the names a shared listener's certificates cover
 - ``ec2``: the existing VPC, subnets, route tables and gateway endpoints the brownfield pre-check reads
 - ``s3``: templates over the inline limit, uploaded to ``--bucket``
+- ``permissions``: the IAM actions those calls need, read off the service modules' code, with their scope
 """

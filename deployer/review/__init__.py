@@ -13,6 +13,7 @@ exit code read one set of facts.
 - ``listener_overlap``: which rule of a listener serves a request, as ALB decides; requests that change owner
 - ``certificate_names``: whether a certificate's names cover a host (exact, or a one-label wildcard)
 - ``property_values``: each changed property's value before and after, from the change set
+- ``secret_material``: NoEcho and secret-named parameters, secret env values, resolved secrets: masked
 - ``lifecycle``: stacks to remove (prune), drift, as data
 - ``change_set_cost``: the monthly cost the change sets make, priced from cost.json
 """

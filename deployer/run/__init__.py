@@ -10,6 +10,7 @@ The run, start to end:
 - ``teardown``: delete a whole environment, importers before exporters
 - ``prune``: stacks the manifest no longer names: listed in every review, deleted with --prune
 - ``drift``: what changed outside CloudFormation on the stacks about to be updated
+- ``deploy_role``: the IAM policy a CI role needs to run all of the above (``--deploy-policy``), no AWS call
 
 Its parts:
 - ``inputs``: the generated folder, the manifest and the flags, checked before any AWS call

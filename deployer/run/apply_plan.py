@@ -36,6 +36,7 @@ from rich.text import Text
 
 from deployer.aws import cloudformation
 from deployer.errors import UsageError
+from deployer.review.secret_material import MASKED, masked_parameters
 from deployer.review.stack_review import (
     ExportChange,
     ParameterChange,
@@ -188,7 +189,9 @@ def check(ctx: Context, stack: StackReview) -> str | None:
         return f"{stack_in.key}.json in {ctx.deployment.folder} changed since the review; review again"
     if stack.result is Result.PREVIEW:
         return (
-            None if stack_in.parameters == stack.parameter_values else "its parameter values changed since the review"
+            None
+            if masked_parameters(stack_in.parameters, stack_in.template) == stack.parameter_values
+            else "its parameter values changed since the review"
         )
     if stack.result is Result.NO_CHANGES:
         return None
@@ -214,7 +217,10 @@ def _check_change_set(ctx: Context, stack: StackReview) -> str | None:
         why = described.get("StatusReason") or _WHY.get(execution or "", "")
         return f"its change set {stack.change_set_name} is {status}/{execution}, not AVAILABLE ({why}); review again"
     made_with = {p["ParameterKey"]: p.get("ParameterValue", "") for p in described.get("Parameters", [])}
-    changed = sorted(k for k, v in stack.parameter_values.items() if made_with.get(k, v) not in (v, "****"))
+    # Secret values are not in the plan (masked) and NoEcho ones not in the answer ("****"): not compared.
+    changed = sorted(
+        k for k, v in stack.parameter_values.items() if v != MASKED and made_with.get(k, v) not in (v, "****")
+    )
     if changed:
         return f"its change set was made with other values of {', '.join(changed)} than the review shows"
     body = cloudformation.get_template(cfn, change_set_id=stack.change_set_id)

@@ -16,6 +16,7 @@ from typing import Any
 
 from deployer.errors import UsageError
 from deployer.review.parameter_changes import parameter_text
+from deployer.review.secret_material import secret_parameters
 from templates.contract.graph import StackGraph, build_graph
 from templates.contract.manifest import Manifest, ManifestError
 from templates.contract.template import service_stack_key
@@ -147,7 +148,8 @@ def _stack_input(
             raise UsageError(f"--set {key}.{name}: {key} has no parameter {name}; it has {', '.join(specs) or 'none'}")
         problem = parameter_problem(specs[name], value)
         if problem:
-            raise UsageError(f"--set {key}.{name}={value}: {problem}")
+            shown = "(secret)" if name in secret_parameters(template) else value
+            raise UsageError(f"--set {key}.{name}={shown}: {problem}")
     missing = [name for name, spec in specs.items() if "Default" not in spec and name not in overrides]
     if missing:
         raise UsageError(f"{key}: parameter {', '.join(missing)} has no default; pass --set {key}.{missing[0]}=...")

@@ -25,6 +25,7 @@ from deployer.review.host_moves import mark_host_moves
 from deployer.review.parameter_changes import deployed_parameters, kept_values, parameter_changes
 from deployer.review.property_values import attach_values
 from deployer.review.resource_changes import resource_changes
+from deployer.review.secret_material import mask_parameter_changes, mask_values, masked_parameters, secret_parameters
 from deployer.review.stack_review import ExportChange, PendingChangeSet, ResourceChange, Result, StackReview
 from deployer.run import leftovers
 from deployer.run.change_set_names import request_token
@@ -110,10 +111,12 @@ def _missing_exporters(ctx: Context, stack_in: StackInput) -> list[str]:
 def preview(stack_in: StackInput, action: str, waits_for: list[str]) -> StackReview:
     """A new stack's review read from its template (all adds), for when its change set cannot be made yet."""
     review = StackReview(stack_in.key, stack_in.stack_name, action, Result.PREVIEW)
-    review.template_sha256, review.parameter_values = template_hash(stack_in.template), dict(stack_in.parameters)
+    review.template_sha256 = template_hash(stack_in.template)
+    review.parameter_values = masked_parameters(stack_in.parameters, stack_in.template)
     resources = sorted(stack_in.template["Resources"].items())
     review.resources = [ResourceChange("Add", logical_id, spec["Type"]) for logical_id, spec in resources]
     review.parameters = parameter_changes({}, stack_in)
+    mask_parameter_changes(review.parameters, stack_in.template)
     review.exports = added_exports(stack_in)
     if action == RECREATE:
         review.pending_notes.append(
@@ -178,12 +181,14 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
         else:
             kept = kept_values(deployed_parameters(stack), deployed_template, stack_in)
             stack_in = replace(stack_in, parameters={**stack_in.parameters, **kept})
+            secret = secret_parameters(stack_in.template)
             review.notes += [
-                f"{name} stays at its deployed value {value} (the template default is unchanged); "
-                f"--set {stack_in.key}.{name}=... changes it"
+                f"{name} stays at its deployed value {'(secret)' if name in secret else value} (the template "
+                f"default is unchanged); --set {stack_in.key}.{name}=... changes it"
                 for name, value in sorted(kept.items())
             ]
-    review.template_sha256, review.parameter_values = template_hash(stack_in.template), dict(stack_in.parameters)
+    review.template_sha256 = template_hash(stack_in.template)
+    review.parameter_values = masked_parameters(stack_in.parameters, stack_in.template)
     tags = stack_tags(ctx.deployment.project, ctx.deployment.environment)
     if stack and not parameter_only and unchanged(stack, deployed_template, stack_in, tags):
         review.result, review.change_set_name = Result.NO_CHANGES, None
@@ -324,8 +329,10 @@ def _read_change_set(
     review.resources = resource_changes(described)
     mark_host_moves(review.resources, deployed_template, stack_in.template)
     review.notes += attach_values(review.resources, described)
+    mask_values(review.resources, stack_in.template, described)
     deployed = deployed_parameters(stack) if stack else {}
     review.parameters = parameter_changes(deployed, stack_in)
+    mask_parameter_changes(review.parameters, stack_in.template)
     if stack is None:
         review.exports = added_exports(stack_in)
         return

@@ -5,6 +5,7 @@
     template   what a template says to a reader: listener rules and their ALB, literal exports, export names
     graph      the stack graph from exports and imports: dependency order, unresolved imports, cycles
     rendered   a written folder's templates, read once (text as sent, and parsed), for the rules
+    secret_values  what is secret material: names that say so, values shaped like a credential (rules, review)
 
 Nothing else spells these file names or parses the folder; the deployer
 imports nothing else of the generator.

@@ -25,6 +25,11 @@ class Environment(Strict):
     network: NetworkParams = Field(default_factory=NetworkParams, description="VPC.")
     alb: AlbParams = Field(default_factory=AlbParams, description="Shared load balancer.")
     cluster: ClusterParams = Field(default_factory=ClusterParams, description="ECS cluster.")
+    enforce_security: bool | None = Field(
+        None,
+        description="Refuse, instead of warning about, what security forbids in this environment (secrets in "
+        "plain environment variables: S040, S041). Default: on for an environment named prod or production.",
+    )
     services: dict[str, Service] = Field(min_length=1, description="Services by name.")
 
     @property

@@ -86,6 +86,15 @@ class Container(Strict):
     environment: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], str] = Field(
         default_factory=dict, description="Plain environment variables."
     )
+    not_secrets: dict[
+        Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")],
+        Annotated[str, StringConstraints(min_length=10)],
+    ] = Field(
+        default_factory=dict,
+        description="Env var name -> why its value is not secret, for a variable of environment whose name or "
+        'value looks like a secret (S040, S041) but is not, e.g. {TOKEN_TTL_SECONDS: "a lifetime in seconds, '
+        'not a token"}. At least 10 characters.',
+    )
     secrets: dict[
         Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")],
         Annotated[str, StringConstraints(pattern=VALUE_FROM_ARN)],

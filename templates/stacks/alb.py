@@ -25,13 +25,24 @@ from templates.params.environment import Environment
 from templates.plan.network import listener_ports, target_ports
 from templates.stacks.common import add_export, new_template, tags
 from templates.stacks.existing_alb import build_existing_alb
-from templates.stacks.metadata import checkov_skip
+from templates.stacks.metadata import checkov_skip, guard_suppressions, metadata_kwargs
 
 # Port 80 stays open to the world on an HTTPS ALB so browsers typing http:// get
 # the 301; the listener on it has no rules and forwards nothing.
 REDIRECT_ONLY_REASON = (
     "Port 80 only answers with a 301 redirect to HTTPS (HttpListener default action, no rules); "
     "a public ALB must accept it so plain-http clients are sent to 443."
+)
+
+
+# Guard registry rules a public ALB breaks by design (docs/security.md lists each with its reason).
+PUBLIC_ALB_REASON = (
+    "A public ALB is the one door from the internet: it admits alb.ingress_cidrs (the whole internet for a "
+    "public site) on 80/443 only; tasks admit only this security group (guardrail H002)."
+)
+HTTP_REDIRECT_LISTENER_REASON = (
+    "This HTTP listener only answers with a 301 redirect to the HTTPS listener (no rules, nothing forwarded): "
+    "plain HTTP carries no content here and a listener without TLS has no SSL policy."
 )
 
 
@@ -119,7 +130,15 @@ def add_security_group(t: Template, env: Environment) -> ec2.SecurityGroup:
     alb = env.alb
     ports = listener_ports(env)
     world_on_redirect = env.https and any(cidr.prefixlen == 0 for cidr in alb.ingress_cidrs)
-    optional = {"Metadata": checkov_skip(("CKV_AWS_260", REDIRECT_ONLY_REASON))} if world_on_redirect else {}
+    guard = []
+    if any(cidr.prefixlen == 0 for cidr in alb.ingress_cidrs):
+        guard.append(("EC2_SECURITY_GROUP_INGRESS_OPEN_TO_WORLD_RULE", PUBLIC_ALB_REASON))
+    if any(cidr.prefixlen < cidr.max_prefixlen for cidr in alb.ingress_cidrs):
+        guard.append(("SECURITY_GROUP_INGRESS_CIDR_NON_32_RULE", PUBLIC_ALB_REASON))
+    optional = metadata_kwargs(
+        checkov_skip(("CKV_AWS_260", REDIRECT_ONLY_REASON)) if world_on_redirect else {},
+        guard_suppressions(*guard) if guard else {},
+    )
     return t.add_resource(
         ec2.SecurityGroup(
             "AlbSecurityGroup",
@@ -169,6 +188,14 @@ def build_alb(env: Environment) -> Template:
             Protocol="HTTP",
             DefaultActions=[_redirect_to_https() if env.https else _not_found()],
             Tags=tags(env),
+            **metadata_kwargs(
+                guard_suppressions(
+                    ("ELBV2_LISTENER_PROTOCOL_RULE", HTTP_REDIRECT_LISTENER_REASON),
+                    ("ELBV2_LISTENER_SSL_POLICY_RULE", HTTP_REDIRECT_LISTENER_REASON),
+                )
+                if env.https
+                else {}
+            ),
         )
     )
     if env.https:

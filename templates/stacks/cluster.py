@@ -68,6 +68,17 @@ def build_cluster(env: Environment, plan: EnvironmentPlan | None = None) -> Temp
             "ServiceClientsSecurityGroup",
             GroupDescription=f"{env.project}-{env.environment} tasks: membership lets them call published services",
             VpcId=import_value(ExportKey.VPC_ID),
+            # Membership only: a task's own security group says where it may connect.  Without an explicit
+            # rule AWS adds allow-all egress, so a dead-end rule keeps this group from opening anything.
+            SecurityGroupEgress=[
+                ec2.SecurityGroupRule(
+                    IpProtocol="icmp",
+                    FromPort=-1,
+                    ToPort=-1,
+                    CidrIp="127.0.0.1/32",
+                    Description="membership only, no egress of its own: placeholder so no allow-all egress is added",
+                )
+            ],
             Tags=tags(env),
         )
     )

@@ -17,6 +17,7 @@ from templates.stacks.common import add_export, new_template, removal_policy, ta
 from templates.stacks.endpoints import add_endpoints
 from templates.stacks.existing_network import build_existing_network
 from templates.stacks.iam import add_flow_logs_role
+from templates.stacks.metadata import guard_suppressions
 
 
 def build_network(env: Environment, plan: EnvironmentPlan | None = None) -> Template:
@@ -58,6 +59,12 @@ def build_network(env: Environment, plan: EnvironmentPlan | None = None) -> Temp
     return t
 
 
+PUBLIC_ROUTE_REASON = (
+    "The public subnets hold only the internet-facing ALB and the NAT gateways, which need this route to and "
+    "from the internet; tasks run in private subnets whose default route goes to a NAT gateway."
+)
+
+
 def _add_subnets(
     t: Template,
     env: Environment,
@@ -75,6 +82,7 @@ def _add_subnets(
             RouteTableId=Ref(public_table),
             DestinationCidrBlock="0.0.0.0/0",
             GatewayId=Ref(igw),
+            Metadata=guard_suppressions(("NO_UNRESTRICTED_ROUTE_TO_IGW", PUBLIC_ROUTE_REASON)),
         )
     )
     public_subnets, private_subnets = [], []

@@ -8,6 +8,7 @@ scaling     capacity split, auto scaling, rolling deployments, schedules (S001, 
             S028, L010, L011, L017)
 releases    deployment alarms and blue/green (D001-D003, D007-D009)
 iam         the task role, secrets and KMS keys (S029, S030, L007, L015, L016, L029, L030)
+secrets     secrets in plain environment variables: refused in prod, warned elsewhere (S040-S042)
 discovery   Route 53 aliases and Cloud Map names (S016, S018, S025, S026, L012)
 platform    VPC, ALB, existing ones, names, regions (B001-B005, L013, L024, L025, N001, P010, P012)
 endpoints   VPC endpoints asked for by PrivateLink name (L027, P013)
@@ -24,6 +25,7 @@ from templates.rules.params import (
     platform,
     releases,
     scaling,
+    secrets,
     traffic,
 )
 
@@ -36,5 +38,6 @@ __all__ = [
     "platform",
     "releases",
     "scaling",
+    "secrets",
     "traffic",
 ]

@@ -32,6 +32,7 @@ from templates.params.environment import Environment
 from templates.params.releases import AlarmSettings
 from templates.params.service import Service
 from templates.stacks.common import tags
+from templates.stacks.metadata import guard_suppressions
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,13 @@ _CPU = _Metric("cpu-high", "AWS/ECS", "CPUUtilization", "Average", "average CPU 
 _MEMORY = _Metric("memory-high", "AWS/ECS", "MemoryUtilization", "Average", "average memory (%)")
 
 
+# Why a deployment alarm has no action (docs/security.md lists it with the other Guard suppressions).
+DEPLOYMENT_ALARM_REASON = (
+    "A deployment alarm acts through ECS, not through an alarm action: the service's DeploymentAlarms name it, "
+    "ECS watches its state during a deployment and rolls the deployment back when it fires."
+)
+
+
 def _common(env: Environment, svc: Service, metric: _Metric, settings: AlarmSettings) -> dict[str, object]:
     return {
         "AlarmName": name_value(prefixed_deployment_alarm(svc.name, metric.purpose)),
@@ -60,6 +68,7 @@ def _common(env: Environment, svc: Service, metric: _Metric, settings: AlarmSett
         "DatapointsToAlarm": settings.evaluation_periods,
         "TreatMissingData": "notBreaching",
         "Tags": tags(env, svc.name),
+        "Metadata": guard_suppressions(("CLOUDWATCH_ALARM_ACTION_CHECK", DEPLOYMENT_ALARM_REASON)),
     }
 
 

@@ -14,14 +14,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from troposphere import GetAtt, Ref, Template, ecs
+from awacs import sts
+from awacs.aws import Allow, PolicyDocument, Principal, Statement
+from troposphere import GetAtt, Ref, Template, ecs, iam
 from troposphere import elasticloadbalancingv2 as elb
 
+from templates.aws.partitions import partition
 from templates.naming import alb_import_value, green_listener_rule_logical_id, target_group_logical_id
 from templates.params.environment import Environment
 from templates.params.service import Service
 from templates.plan.routes import RulePlan
-from templates.stacks import iam
 from templates.stacks.alb import rules_listener
 from templates.stacks.common import tags
 from templates.stacks.service.load_balancing import add_target_group, conditions
@@ -78,7 +80,7 @@ def add_blue_green(
             Tags=tags(env, svc.name),
         )
     )
-    return BlueGreenParts(alternate, production_rule, test_rule, iam.add_blue_green_role(t, env, svc))
+    return BlueGreenParts(alternate, production_rule, test_rule, add_blue_green_role(t, env, svc))
 
 
 def advanced_configuration(parts: BlueGreenParts) -> ecs.AdvancedConfiguration:
@@ -87,4 +89,47 @@ def advanced_configuration(parts: BlueGreenParts) -> ecs.AdvancedConfiguration:
         ProductionListenerRule=Ref(parts.production_rule),
         TestListenerRule=Ref(parts.test_rule),
         RoleArn=GetAtt(parts.role, "Arn"),
+    )
+
+
+# AWS managed policy holding exactly the ELB calls ECS makes to shift blue/green traffic.
+ECS_LOAD_BALANCERS_POLICY = "AmazonECSInfrastructureRolePolicyForLoadBalancers"
+
+
+def infrastructure_role_trust() -> PolicyDocument:
+    """The trust policy AWS documents for the ECS infrastructure role for load balancers, exactly.
+
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AmazonECSInfrastructureRolePolicyForLoadBalancers.html
+    No ``aws:SourceAccount`` condition: the documented policy has none, and a
+    condition the ECS service principal does not satisfy would fail the
+    blue/green deployment when ECS assumes the role.
+    """
+    return PolicyDocument(
+        Version="2012-10-17",
+        Statement=[
+            Statement(
+                Sid="AllowAccessToECSForInfrastructureManagement",
+                Effect=Allow,
+                Principal=Principal("Service", "ecs.amazonaws.com"),
+                Action=[sts.AssumeRole],
+            )
+        ],
+    )
+
+
+def add_blue_green_role(t: Template, env: Environment, svc: Service) -> iam.Role:
+    """The role ECS assumes to move listener rules between target groups during a blue/green deployment.
+
+    ECS blue/green needs it (``LoadBalancer.AdvancedConfiguration.RoleArn``,
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-deployment-implementation.html);
+    the AWS managed policy is scoped to the ELB actions of traffic shifting.
+    """
+    return t.add_resource(
+        iam.Role(
+            "BlueGreenRole",
+            Description=f"{env.project}-{env.environment} {svc.name}: ECS shifts ALB traffic for blue/green",
+            AssumeRolePolicyDocument=infrastructure_role_trust(),
+            ManagedPolicyArns=[f"arn:{partition(env.region)}:iam::aws:policy/{ECS_LOAD_BALANCERS_POLICY}"],
+            Tags=tags(env, svc.name),
+        )
     )

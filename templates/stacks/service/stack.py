@@ -19,6 +19,7 @@ from templates.params.service import Service
 from templates.plan.model import EnvironmentPlan
 from templates.stacks import iam
 from templates.stacks.common import new_template, tags
+from templates.stacks.metadata import guard_suppressions
 from templates.stacks.service import capacity
 from templates.stacks.service.alarms import add_deployment_alarms, needs_fixed_service_name, service_name
 from templates.stacks.service.blue_green import BlueGreenParts, add_blue_green, advanced_configuration
@@ -117,6 +118,14 @@ def _tcp_from(port: int, source: ExportKey, description: str, alb: str | None = 
     )
 
 
+# Why tasks keep open egress, written where Guard reads it (docs/security.md lists it too).
+TASK_EGRESS_REASON = (
+    "Tasks must reach AWS APIs (ECR, CloudWatch Logs, Secrets Manager, SSM: through NAT or VPC endpoints) and "
+    "their own dependencies (databases, queues, third-party APIs), which the generator cannot know; the rule "
+    "is explicit so the choice is visible. Ingress stays closed but for the ALB and service clients."
+)
+
+
 def add_task_security_group(t: Template, env: Environment, svc: Service, alb: str = naming.ALB) -> ec2.SecurityGroup:
     """Tasks accept traffic from the ALB on the target port and, when published, from service clients."""
     ingress = []
@@ -133,7 +142,18 @@ def add_task_security_group(t: Template, env: Environment, svc: Service, alb: st
             "TaskSecurityGroup",
             GroupDescription=f"{env.project}-{env.environment} {svc.name} tasks",
             VpcId=import_value(ExportKey.VPC_ID),
-            SecurityGroupIngress=ingress,
+            **({"SecurityGroupIngress": ingress} if ingress else {}),
+            SecurityGroupEgress=[
+                ec2.SecurityGroupRule(
+                    IpProtocol="-1",
+                    CidrIp="0.0.0.0/0",
+                    Description="open egress, declared: AWS APIs (ECR, logs, secrets) and the app's own dependencies",
+                )
+            ],
+            Metadata=guard_suppressions(
+                ("EC2_SECURITY_GROUP_EGRESS_OPEN_TO_WORLD_RULE", TASK_EGRESS_REASON),
+                ("SECURITY_GROUP_EGRESS_ALL_PROTOCOLS_RULE", TASK_EGRESS_REASON),
+            ),
             Tags=tags(env, svc.name),
         )
     )
