@@ -80,7 +80,7 @@ def build_all(env: Environment, plan: EnvironmentPlan | None = None) -> dict[str
     stacks = {
         naming.NETWORK: build_network(env, plan),
         **build_alb_shards(env, plan),
-        naming.CLUSTER: build_cluster(env),
+        naming.CLUSTER: build_cluster(env, plan),
     }
     for name, svc in sorted(env.services.items()):
         stacks[naming.service_stack_key(name)] = build_service(env, svc, plan)

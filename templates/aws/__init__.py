@@ -7,4 +7,5 @@ code that acts on it (a rule in ``templates/rules``, the allocator in
 
     fargate   the Fargate task-size table (CPU units -> memory sizes)
     quotas    ALB, security-group and CloudFormation quotas
+    instances EC2 instance types for capacity groups (vCPU, memory, GPUs, ENIs) and the ECS-optimized AMIs
 """

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from templates import naming
 from templates.params.environment import Environment
 from templates.params.route_lock import RouteLock
+from templates.plan.compute import compute_plan
 from templates.plan.model import AlbPlan, EnvironmentPlan, RulePlan
 from templates.plan.network import network_plan
 from templates.plan.routes import allocate, production_rules
@@ -24,13 +25,14 @@ def alb_plans(env: Environment, routes: Sequence[RulePlan]) -> tuple[AlbPlan, ..
 
 
 def build_plan(env: Environment, lock: RouteLock | None = None) -> EnvironmentPlan:
-    """Routes placed with ``lock`` (none: a new environment), ALBs, network and tasks.
+    """Routes placed with ``lock`` (none: a new environment), ALBs, network, tasks and EC2 capacity.
 
     Builders, rules, the diagram and the cost model all take this one plan, so
     what they count and draw is what the templates deploy.
     """
     allocation = allocate(env, lock)
     routes = production_rules(env, allocation.lock)
+    tasks = task_plans(env)
     return EnvironmentPlan(
         lock=allocation.lock,
         routes=routes,
@@ -39,5 +41,6 @@ def build_plan(env: Environment, lock: RouteLock | None = None) -> EnvironmentPl
         capacity=allocation.capacity,
         unplaced=allocation.unplaced,
         network=network_plan(env),
-        tasks=task_plans(env),
+        tasks=tasks,
+        compute=compute_plan(env, routes, tasks),
     )

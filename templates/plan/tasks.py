@@ -45,6 +45,18 @@ def peak_tasks(svc: Service) -> int:
     return math.ceil(count * svc.deployment.max_percent / 100)
 
 
+def daemon_plan(env: Environment, svc: Service) -> TaskPlan:
+    """A daemon runs one task per instance of its groups: as many as the groups have instances.
+
+    Its deployments stop a task before starting its replacement (maximum 100 %), so the peak is the
+    groups' maximum size.  Groups the params do not define count nothing (a rule reports them).
+    """
+    groups = [env.cluster.capacity_groups[g] for g in svc.capacity.groups if g in env.cluster.capacity_groups]
+    low = sum(g.desired_size if g.desired_size is not None else g.min_size for g in groups)
+    high = sum(g.max_size for g in groups)
+    return TaskPlan(svc.name, low, high, high, 0, 0)
+
+
 def task_plan(svc: Service) -> TaskPlan:
     low = svc.scaling.min_count if svc.scaling else svc.desired_count
     high = svc.scaling.max_count if svc.scaling else svc.desired_count
@@ -52,4 +64,7 @@ def task_plan(svc: Service) -> TaskPlan:
 
 
 def task_plans(env: Environment) -> dict[str, TaskPlan]:
-    return {name: task_plan(svc) for name, svc in sorted(env.services.items())}
+    return {
+        name: daemon_plan(env, svc) if svc.capacity.daemon else task_plan(svc)
+        for name, svc in sorted(env.services.items())
+    }

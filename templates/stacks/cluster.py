@@ -1,18 +1,36 @@
-"""Cluster stack: the ECS cluster with Fargate capacity, a Cloud Map namespace, and the
-service-clients security group that every task joins (published services accept from it)."""
+"""Cluster stack: the ECS cluster with Fargate capacity (and EC2 capacity groups when params define them),
+a Cloud Map namespace, and the service-clients security group that every task joins (published services
+accept from it)."""
 
 from __future__ import annotations
 
 from troposphere import GetAtt, Ref, Template, ec2, ecs
 from troposphere import servicediscovery as sd
 
-from templates.naming import ExportKey, import_value
+from templates.naming import EXPORT_PREFIX_PARAM, ExportKey, import_value
 from templates.params.environment import Environment
-from templates.stacks.common import add_export, new_template, tags
+from templates.plan.build import build_plan
+from templates.plan.model import EnvironmentPlan
+from templates.stacks.capacity_groups import add_capacity_groups
+from templates.stacks.common import add_export, add_parameter_groups, new_template, tags
 
 
-def build_cluster(env: Environment) -> Template:
-    t = new_template(env, "ECS cluster (Fargate, Fargate Spot) and Cloud Map namespace")
+def _fargate_providers(env: Environment) -> dict[str, object]:
+    """FARGATE and FARGATE_SPOT on the cluster itself; with capacity groups the association names them all."""
+    if env.cluster.capacity_groups:
+        return {}
+    return {
+        "CapacityProviders": ["FARGATE", "FARGATE_SPOT"],
+        "DefaultCapacityProviderStrategy": [
+            ecs.CapacityProviderStrategyItem(CapacityProvider="FARGATE", Weight=1, Base=0)
+        ],
+    }
+
+
+def build_cluster(env: Environment, plan: EnvironmentPlan | None = None) -> Template:
+    plan = plan if plan is not None else build_plan(env)
+    capacity = "Fargate, Fargate Spot, EC2 capacity groups" if env.cluster.capacity_groups else "Fargate, Fargate Spot"
+    t = new_template(env, f"ECS cluster ({capacity}) and Cloud Map namespace")
     cluster = t.add_resource(
         ecs.Cluster(
             "Cluster",
@@ -21,14 +39,15 @@ def build_cluster(env: Environment) -> Template:
                     Name="containerInsights", Value="enabled" if env.cluster.container_insights else "disabled"
                 )
             ],
-            CapacityProviders=["FARGATE", "FARGATE_SPOT"],
-            DefaultCapacityProviderStrategy=[
-                ecs.CapacityProviderStrategyItem(CapacityProvider="FARGATE", Weight=1, Base=0)
-            ],
             Tags=tags(env),
+            **_fargate_providers(env),
             **({"ClusterName": env.cluster.name} if env.cluster.name else {}),
         )
     )
+    amis = add_capacity_groups(t, env, plan, cluster)
+    if amis:
+        labels = {EXPORT_PREFIX_PARAM: "Export prefix of the environment"} | {name: name for name in amis}
+        add_parameter_groups(t, {"Wiring": [EXPORT_PREFIX_PARAM], "ECS-optimized AMIs": amis}, labels)
     namespace = t.add_resource(
         sd.PrivateDnsNamespace(
             "Namespace",

@@ -10,9 +10,31 @@ releases    deployment alarms and blue/green (D001-D003)
 iam         the task role and secrets (S029, S030, L007, L015, L016)
 discovery   Route 53 aliases and Cloud Map names (S016, S018, S025, S026, L012)
 platform    VPC, ALB, existing ones, names, regions (B001-B005, L013, L024, L025, N001, P010, P012)
+capacity    where one service runs: what Fargate refuses, what ECS strategies and daemons accept (K013-K023)
+capacity_groups   EC2 capacity groups and whether tasks fit them; cluster quotas (K001-K012, L040, L041, L043)
 schedule_expressions   the cron/rate/at grammar S005 checks
 """
 
-from templates.rules.params import containers, discovery, iam, platform, releases, scaling, traffic
+from templates.rules.params import (
+    capacity,
+    capacity_groups,
+    containers,
+    discovery,
+    iam,
+    platform,
+    releases,
+    scaling,
+    traffic,
+)
 
-__all__ = ["containers", "discovery", "iam", "platform", "releases", "scaling", "traffic"]
+__all__ = [
+    "capacity",
+    "capacity_groups",
+    "containers",
+    "discovery",
+    "iam",
+    "platform",
+    "releases",
+    "scaling",
+    "traffic",
+]
