@@ -52,6 +52,10 @@ each one is still needed).
     answers HTTP 500 with a Python traceback as plain text, which a client
     must treat as a server error and retry.  AWS answers an action it does not
     know with HTTP 400 ``InvalidAction`` (XML), an error not worth retrying.
+12. ``AWS::ECS::CapacityProvider`` and ``AWS::ECS::ClusterCapacityProviderAssociations``
+    have no CloudFormation model, so a cluster stack with EC2 capacity groups
+    fails at ``Ref`` of its provider.  moto's ECS backend creates providers and
+    associates them; the models in ``tests/moto_capacity.py`` only connect them.
 """
 
 from __future__ import annotations
@@ -126,6 +130,21 @@ def patch_private_dns_namespace() -> None:
     parsing.get_model_map.cache_clear()
     parsing.get_name_type_map.cache_clear()
     assert PrivateDnsNamespace.cloudformation_type() in parsing.get_model_map()
+
+
+def patch_capacity_providers() -> None:
+    """Gap 12: CloudFormation models for ECS capacity providers and the cluster's association of them."""
+    from moto.cloudformation import parsing
+
+    from tests.moto_capacity import CapacityProvider, ClusterCapacityProviderAssociations
+
+    parsing.get_model_list.cache_clear()
+    parsing.get_model_map.cache_clear()
+    parsing.get_name_type_map.cache_clear()
+    models = parsing.get_model_map()
+    assert {CapacityProvider.cloudformation_type(), ClusterCapacityProviderAssociations.cloudformation_type()} <= set(
+        models
+    )
 
 
 def patch_list_change_sets_stack_name() -> None:
@@ -337,6 +356,7 @@ GAPS: dict[str, Callable[[], None]] = {
     "GetTemplate ChangeSetName": patch_get_template_of_change_set,
     "ExecuteChangeSet discards the others": patch_execute_discards_the_others,
     "unimplemented actions": patch_unimplemented_actions,
+    "ECS capacity providers": patch_capacity_providers,
 }
 
 

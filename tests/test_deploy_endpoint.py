@@ -153,6 +153,14 @@ def test_gap_3_private_dns_namespace_has_no_cloudformation_model() -> None:
     assert "AWS::ServiceDiscovery::PrivateDnsNamespace" not in get_model_map()
 
 
+def test_gap_12_capacity_providers_have_no_cloudformation_model() -> None:
+    from moto.cloudformation.parsing import get_model_map
+
+    # When moto gains them: drop patch_capacity_providers and tests/moto_capacity.py.
+    missing = {"AWS::ECS::CapacityProvider", "AWS::ECS::ClusterCapacityProviderAssociations"} - set(get_model_map())
+    assert missing == {"AWS::ECS::CapacityProvider", "AWS::ECS::ClusterCapacityProviderAssociations"}
+
+
 # --- the test and demo environments reach loopback only ---------------------------------------------
 
 LEAKS = [
