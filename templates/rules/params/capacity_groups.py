@@ -117,18 +117,20 @@ def _placed(env: Environment) -> Iterator[tuple[str, Service, str, CapacityGroup
                 yield name, svc, group_name, group
 
 
-def daemon_memory(env: Environment, group_name: str) -> int:
-    """Memory the daemons of a group take on each of its instances, before any other task."""
-    return sum(s.memory for s in env.services.values() if s.capacity.daemon and group_name in s.capacity.groups)
+def daemon_share(env: Environment, group_name: str) -> tuple[int, int]:
+    """CPU units and memory the daemons of a group take on each of its instances, before any other task."""
+    daemons = [s for s in env.services.values() if s.capacity.daemon and group_name in s.capacity.groups]
+    return sum(s.cpu for s in daemons), sum(s.memory for s in daemons)
 
 
-def _misfit(svc: Service, found: InstanceType, reserved: int) -> str | None:
-    memory = found.task_memory_mib - (0 if svc.capacity.daemon else reserved)
-    if svc.cpu > found.cpu_units:
-        return f"{found.name} has {found.cpu_units} CPU units ({found.vcpus} vCPU)"
-    if svc.memory > memory:
-        daemons = f" after the group's daemons ({reserved} MiB)" if reserved and not svc.capacity.daemon else ""
-        return f"{found.name} offers tasks about {memory} MiB{daemons}"
+def _misfit(svc: Service, found: InstanceType, reserved: tuple[int, int]) -> str | None:
+    cpu_taken, memory_taken = (0, 0) if svc.capacity.daemon else reserved
+    after = " after the group's daemons" if cpu_taken or memory_taken else ""
+    if svc.cpu > found.cpu_units - cpu_taken:
+        return f"{found.name} has {found.cpu_units - cpu_taken} CPU units ({found.vcpus} vCPU){after}"
+    if svc.memory > found.task_memory_mib - memory_taken:
+        daemons = f" after the group's daemons ({memory_taken} MiB)" if memory_taken else ""
+        return f"{found.name} offers tasks about {found.task_memory_mib - memory_taken} MiB{daemons}"
     return None
 
 
@@ -142,10 +144,12 @@ def task_fits_instances(env: Environment) -> Iterator[At]:
     container instance registers (about 97 % of installed memory) less the agent's reserve and the daemons."""
     for name, svc, group_name, group in _placed(env):
         types = known_types(group)
-        misfits = [why for t in types if (why := _misfit(svc, t, daemon_memory(env, group_name))) is not None]
+        reserved = daemon_share(env, group_name)
+        misfits = [why for t in types if (why := _misfit(svc, t, reserved)) is not None]
         if not types or not misfits:
             continue
-        key = "cpu" if svc.cpu > min(t.cpu_units for t in types) else "memory"
+        cpu_room = min(t.cpu_units for t in types) - (0 if svc.capacity.daemon else reserved[0])
+        key = "cpu" if svc.cpu > cpu_room else "memory"
         size = f"cpu {svc.cpu} / memory {svc.memory}"
         if len(misfits) == len(types):
             yield At(f"services.{name}.{key}", f"{size} fits no instance type of group {group_name}: "
