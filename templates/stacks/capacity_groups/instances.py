@@ -124,7 +124,6 @@ def user_data(name: str, group: CapacityGroup) -> Base64:
         f'ECS_INSTANCE_ATTRIBUTES={{"{CAPACITY_GROUP_ATTRIBUTE}":"{name}"}}',
         "ECS_RESERVED_MEMORY=256",
         "ECS_AWSVPC_BLOCK_IMDS=true",
-        "ECS_ENABLE_CONTAINER_METADATA=true",
     ]
     if group.spot_percentage:
         settings.append("ECS_ENABLE_SPOT_INSTANCE_DRAINING=true")  # drain on the two-minute Spot notice
