@@ -157,6 +157,51 @@ def target_group_logical_id(alb: str, alternate: bool = False) -> str:
     return base if alb == ALB else base + logical_id(alb)
 
 
+# The container-instance attribute naming an instance's capacity group (ECS_INSTANCE_ATTRIBUTES in its user
+# data): daemon services are placed with it, since a DAEMON service takes no capacity provider strategy.
+CAPACITY_GROUP_ATTRIBUTE = "capacity-group"
+# Template parameters of the cluster stack holding an ECS-optimized AMI id (``EcsAmiX8664``, ``EcsAmiGpu``...).
+AMI_PARAMETER_PREFIX = "EcsAmi"
+
+
+def ami_parameter_name(kind: str) -> str:
+    """The cluster stack's parameter holding one kind of AMI (``x86_64``, ``arm64``, ``gpu``)."""
+    return AMI_PARAMETER_PREFIX + logical_id(kind)
+
+
+def capacity_logical_id(group: str, resource: str) -> str:
+    """A capacity group's resource in the cluster stack: ``gpu``, ``AutoScalingGroup`` -> ``GpuAutoScalingGroup``.
+
+    Keyed by the group's name, so adding or removing a group never renames another's resources.
+    """
+    return logical_id(group, resource)
+
+
+def capacity_provider_export_key(group: str) -> str:
+    """Export key of a group's capacity provider name: ``gpu`` -> ``CapacityProviderGpu``."""
+    return logical_id("capacity-provider", group)
+
+
+def capacity_provider_import(group: str) -> ImportValue:
+    """``Fn::ImportValue`` of a group's capacity provider name, as a service's strategy names it."""
+    return ImportValue(Sub(f"${{{EXPORT_PREFIX_PARAM}}}-{capacity_provider_export_key(group)}"))
+
+
+def capacity_security_group_export_key(group: str) -> str:
+    """Export key of a group's container-instance security group: ``arm`` -> ``InstanceSecurityGroupArm``."""
+    return logical_id("instance-security-group", group)
+
+
+def capacity_security_group_import(group: str) -> ImportValue:
+    """``Fn::ImportValue`` of a group's instance security group, as the ALB stack reaching its bridge tasks names it."""
+    return ImportValue(Sub(f"${{{EXPORT_PREFIX_PARAM}}}-{capacity_security_group_export_key(group)}"))
+
+
+def capacity_export_name(group: str) -> Sub:
+    """The export name the cluster stack writes for a group's capacity provider."""
+    return Sub(f"${{{EXPORT_PREFIX_PARAM}}}-{capacity_provider_export_key(group)}")
+
+
 def service_stack_key(service: str) -> str:
     return SERVICE_PREFIX + service
 

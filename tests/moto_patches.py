@@ -79,6 +79,10 @@ each one is still needed).
     ``Ref``/``GetAtt`` to a deleted resource creates it again (a VPC, a Cloud
     Map namespace...), so a teardown leaves resources behind.  CloudFormation
     deletes a stack's resources and a read creates nothing.
+17. ``AWS::ECS::CapacityProvider`` and ``AWS::ECS::ClusterCapacityProviderAssociations``
+    have no CloudFormation model, so a cluster stack with EC2 capacity groups
+    fails at ``Ref`` of its provider.  moto's ECS backend creates providers and
+    associates them; the models in ``tests/moto_capacity.py`` only connect them.
 """
 
 from __future__ import annotations
@@ -154,6 +158,21 @@ def patch_private_dns_namespace() -> None:
     parsing.get_model_map.cache_clear()
     parsing.get_name_type_map.cache_clear()
     assert PrivateDnsNamespace.cloudformation_type() in parsing.get_model_map()
+
+
+def patch_capacity_providers() -> None:
+    """Gap 12: CloudFormation models for ECS capacity providers and the cluster's association of them."""
+    from moto.cloudformation import parsing
+
+    from tests.moto_capacity import CapacityProvider, ClusterCapacityProviderAssociations
+
+    parsing.get_model_list.cache_clear()
+    parsing.get_model_map.cache_clear()
+    parsing.get_name_type_map.cache_clear()
+    models = parsing.get_model_map()
+    assert {CapacityProvider.cloudformation_type(), ClusterCapacityProviderAssociations.cloudformation_type()} <= set(
+        models
+    )
 
 
 def patch_list_change_sets_stack_name() -> None:
@@ -569,6 +588,7 @@ GAPS: dict[str, Callable[[], None]] = {
     "listener rule, target group and endpoint deletes": patch_listener_rule_and_target_group_deletes,
     "unknown actions": patch_unknown_actions,
     "deleted stack outputs": patch_deleted_stack_outputs,
+    "ECS capacity providers": patch_capacity_providers,
     "failed resource rolls back": patch_failed_resource_rolls_back,  # last: the outermost execute_change_set
 }
 

@@ -19,6 +19,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from templates.aws.instances import EPHEMERAL_PORTS
 from templates.aws.privatelink import ENDPOINT_SERVICES, GATEWAY_SERVICES, SERVICE_NAME_PREFIX
 from templates.contract.template import listener_rules, resources_of_type
 from templates.naming import ExportKey, alb_import_value, target_group_logical_id
@@ -114,6 +115,8 @@ def alb_egress_beyond_ports(templates: Templates) -> list[str]:
     for doc in _services(templates).values():
         albs = {rule.alb for rule in listener_rules(doc) if rule.alb}
         for _, props in resources_of_type(doc, TARGET_GROUP):
+            if props.get("TargetType") == "instance":
+                continue  # bridge mode: reached on the instances' ephemeral range, one rule per capacity group
             for alb in albs:
                 ports.setdefault(alb, set()).add(int(props["Port"]))
     wrong = []
@@ -122,7 +125,11 @@ def alb_egress_beyond_ports(templates: Templates) -> list[str]:
                   resources_of_type(doc, "AWS::EC2::SecurityGroupEgress")]  # fmt: skip
         for _, props in resources_of_type(doc, "AWS::EC2::SecurityGroup") if key.startswith("alb") else []:
             rules = props.get("SecurityGroupEgress") or []
-            to_tasks = sorted(int(r["FromPort"]) for r in rules if "DestinationSecurityGroupId" in r)
+            to_tasks = sorted(
+                int(r["FromPort"])
+                for r in rules
+                if "DestinationSecurityGroupId" in r and (r["FromPort"], r["ToPort"]) != EPHEMERAL_PORTS
+            )
             listening = sorted(ports.get(key, set()))
             if to_tasks != listening:
                 wrong.append(f"{key}: egress to the tasks on {to_tasks}, its services listen on {listening}")

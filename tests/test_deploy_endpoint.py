@@ -253,6 +253,14 @@ def test_gap_16_describing_a_deleted_stack_creates_its_resources_again(cfn: Any)
     assert len(ec2.describe_vpcs()["Vpcs"]) == 2, "moto no longer re-creates: drop patch_deleted_stack_outputs"
 
 
+def test_gap_17_capacity_providers_have_no_cloudformation_model() -> None:
+    from moto.cloudformation.parsing import get_model_map
+
+    # When moto gains them: drop patch_capacity_providers and tests/moto_capacity.py.
+    missing = {"AWS::ECS::CapacityProvider", "AWS::ECS::ClusterCapacityProviderAssociations"} - set(get_model_map())
+    assert missing == {"AWS::ECS::CapacityProvider", "AWS::ECS::ClusterCapacityProviderAssociations"}
+
+
 # --- the test and demo environments reach loopback only ---------------------------------------------
 
 LEAKS = [

@@ -57,7 +57,7 @@ def _assert_names_everything(env: Environment, text: str, plan: EnvironmentPlan 
         assert f"{rule.priority} {host}{rule.paths[0] if rule.paths else '/*'}" in text, rule
 
 
-@pytest.mark.parametrize("name", ["dev", "prod", "staging"])
+@pytest.mark.parametrize("name", ["dev", "prod", "staging", "hybrid"])
 def test_generate_writes_a_diagram_naming_every_service_and_rule(name: str, tmp_path: Path) -> None:
     loaded = load(PARAMS_DIR / f"{name}.yaml")
     env = loaded.env
@@ -79,6 +79,20 @@ def test_prod_diagram_shows_blue_green_spot_and_schedules(tmp_path: Path) -> Non
     assert "3-12 tasks (auto scaling), 0-7 on Spot" in text  # web: base 2 on demand, then 1:3
     assert "1 task(s) at cron(0 3 * * ? *)" in text
     assert text.count("NAT gateway") == 3
+
+
+def test_the_ec2_example_shows_its_capacity_groups_and_what_runs_where() -> None:
+    loaded = load(PARAMS_DIR / "hybrid.yaml")
+    picture = build_picture(loaded.env, loaded.plan)
+    text = svg_text(render_svg(to_d2(picture)))
+    assert "EC2 group gpu (x86_64, GPU)" in text and "g5.xlarge, g5.2xlarge" in text
+    assert "EC2 group general (arm64)" in text
+    for name, where in loaded.plan.compute.where.items():
+        assert f"on {where}" in text, name
+    groups = {g.name: g.services for g in picture.groups}
+    assert groups == {"gpu": ("inference",), "general": ("thumbnails", "log-agent")}
+    mermaid = to_mermaid(picture)
+    assert mermaid.count("-.->|runs on|") == 3
 
 
 def test_fifty_services_are_all_drawn() -> None:

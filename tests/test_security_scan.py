@@ -53,7 +53,7 @@ def _scan(folder: Path) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    for env in ("dev", "prod"):
+    for env in ("dev", "prod", "hybrid"):
         folder = tmp_path_factory.mktemp("scan") / env
         assert generate.main(["--params", str(ROOT / "params" / f"{env}.yaml"), "--out", str(folder)]) == 0
         out[env] = _scan(folder)
@@ -75,6 +75,19 @@ def test_prod_has_no_failed_checks(reports: dict[str, dict[str, Any]]) -> None:
     assert summary["parsing_errors"] == 0
     assert summary["failed"] == 0, _failed(reports["prod"])
     assert summary["passed"] >= 80  # the scan really ran over every template
+
+
+def test_the_ec2_example_is_as_clean_as_prod(reports: dict[str, dict[str, Any]]) -> None:
+    """hybrid.yaml (EC2 capacity groups beside Fargate) is held to prod's bar, and checkov really looked at
+    its container instances: IMDSv2 and no public IP on every launch template."""
+    report = reports["hybrid"]
+    assert report["summary"]["failed"] == 0, _failed(report)
+    assert report["summary"]["parsing_errors"] == 0
+    passed = {(c["check_id"], c["resource"]) for c in report["results"]["passed_checks"]}
+    templates = [r for _, r in passed if r.startswith("AWS::EC2::LaunchTemplate.")]
+    assert templates, "no launch template scanned"
+    for template in templates:
+        assert {("CKV_AWS_79", template), ("CKV_AWS_88", template)} <= passed, template
 
 
 def test_every_suppression_says_why(reports: dict[str, dict[str, Any]]) -> None:

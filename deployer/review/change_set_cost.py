@@ -10,6 +10,12 @@ tasks from cost.json's line for it; desired count and task size changes where
 the change set carries values).  What cannot be priced is said, never
 guessed: removed services, endpoints of unknown type, stacks whose change set
 is made later, stacks --prune deletes, and traffic.
+
+EC2 capacity groups are priced by their instances: a new group at cost.json's
+line for it (``ec2:<group>``, the instances managed scaling runs for the
+planned tasks); a changed minimum or desired size at the per-instance price
+of that line; a changed first instance type (On-Demand launches follow the
+list) at the difference of the two types' monthly prices in ``unit_prices``.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from typing import Any, Protocol
 from deployer.review.parameter_changes import Deployable
 from deployer.review.stack_review import ResourceChange, Result, Review, StackReview
 from templates.contract.files import COST
-from templates.contract.template import service_stack_key
+from templates.contract.template import capacity_group_of, runs_on_ec2, service_stack_key
 
 PRICED_RESULTS = (Result.CHANGES, Result.PREVIEW, Result.EXECUTED)
 # Resource type -> (unit, key of cost.json's unit_prices): one unit per resource.
@@ -107,10 +113,15 @@ def _stack(stack: StackReview, template: Mapping[str, Any], cost: Mapping[str, A
             yield Priced(unit, sign, sign * units[key], stack.key)
         elif change.resource_type == "AWS::EC2::VPCEndpoint" and sign:
             yield _endpoint(stack, change, spec, units)
+        elif change.resource_type == "AWS::ECS::Service" and runs_on_ec2(spec):
+            if change.action in SIGN:  # no charge per task: the group's instances carry it
+                yield f"{stack.stack_name}: {change.action.lower()} {change.logical_id} on EC2 (its group's instances)"
         elif change.resource_type == "AWS::ECS::Service":
             yield from _service(stack, change, cost)
         elif change.resource_type == "AWS::ECS::TaskDefinition" and change.action == "Modify":
             yield from _task_size(stack, change, spec, cost)
+        elif change.resource_type == "AWS::AutoScaling::AutoScalingGroup":
+            yield from _instances(stack, change, spec, cost)
 
 
 def _endpoint(stack: StackReview, change: ResourceChange, spec: Mapping[str, Any], units: Mapping[str, Any]) -> Any:
@@ -162,6 +173,38 @@ def _task_size(
         return
     count = int(line["quantity"])
     yield Priced(f"Fargate task size ({count} task(s), on-demand)", 0, count * per_task, stack.key)
+
+
+INSTANCE_UNIT = "EC2 instance"
+FIRST_TYPE = "Overrides/0/InstanceType"
+
+
+def _instances(
+    stack: StackReview, change: ResourceChange, spec: Mapping[str, Any], cost: Mapping[str, Any]
+) -> Iterator[Priced | str]:
+    """A capacity group's instances: added whole, or by a changed size or first instance type."""
+    group = capacity_group_of(spec)
+    line = next((c for c in cost.get("components", []) if c.get("key") == f"ec2:{group}"), None)
+    if change.action == "Add" and line is not None:
+        yield Priced(INSTANCE_UNIT, int(line["quantity"]), float(line["monthly"]), stack.key)
+        return
+    if change.action != "Modify" or line is None:
+        yield f"{stack.stack_name}: {change.action.lower()} Auto Scaling group {change.logical_id} (its instances)"
+        return
+    per_instance = float(line["monthly"]) / line["quantity"] if line["quantity"] else None
+    for name in ("MinSize", "DesiredCapacity"):
+        sizes = _before_after(change, name) if name in _names(change) else None
+        if sizes is not None and per_instance is not None:
+            delta = int(sizes[1]) - int(sizes[0])
+            yield Priced(INSTANCE_UNIT, delta, delta * per_instance, stack.key)
+        elif name in _names(change):
+            yield f"{stack.stack_name}: {name} of {change.logical_id} changes (no values or instances to price it)"
+    types = next((v for v in change.values if v.path.endswith(FIRST_TYPE) and v.before and v.after), None)
+    prices = cost["unit_prices"].get("ec2_instance", {})
+    if types is not None and types.before in prices and types.after in prices:
+        per_type = prices[types.after] - prices[types.before]
+        unit = f"EC2 instance type {types.before} -> {types.after} ({line['quantity']} instance(s), On-Demand)"
+        yield Priced(unit, 0, int(line["quantity"]) * per_type, stack.key)
 
 
 def _fargate_line(key: str, cost: Mapping[str, Any]) -> Mapping[str, Any] | None:

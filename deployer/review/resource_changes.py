@@ -2,7 +2,9 @@
 
 Risky means: this shared infrastructure is removed, replaced, or may be
 replaced (``Replacement: Conditional`` is CloudFormation saying "maybe";
-we treat maybe as yes).
+we treat maybe as yes); or a capacity group's EC2 instances are replaced
+(a new launch template version, a new ECS-optimized AMI among them, or other
+instance types), which the review spells out.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from deployer.review.stack_review import ResourceChange
+from templates.contract.template import AMI_PARAMETER_PREFIX
 
 GUARDED_TYPES = {
     "AWS::ElasticLoadBalancingV2::LoadBalancer": "load balancer",
@@ -20,7 +23,17 @@ GUARDED_TYPES = {
     "AWS::ECS::Cluster": "ECS cluster",
     "AWS::EC2::VPC": "VPC",
     "AWS::EC2::Subnet": "subnet",
+    "AWS::AutoScaling::AutoScalingGroup": "Auto Scaling group (and every instance in it)",
+    "AWS::ECS::CapacityProvider": "capacity provider (services placed on it stop being placed)",
+    "AWS::ECS::ClusterCapacityProviderAssociations": "cluster's capacity provider association",
 }
+# What an instance refresh does (the groups' AutoScalingInstanceRefresh update policy, ECS managed draining).
+REFRESH = (
+    "instance refresh replaces every instance of the group: a new one starts first, ECS drains each old one "
+    "(its tasks start again elsewhere, a service with one task is briefly down), then terminates it; "
+    "it runs as part of this deploy and takes minutes per instance"
+)
+ROLLING_PROPERTIES = ("LaunchTemplate", "MixedInstancesPolicy")
 
 _RECREATION = {"Always": "replaces", "Conditionally": "may replace"}
 _SOURCES = {
@@ -84,9 +97,29 @@ def host_move_risk(change: ResourceChange) -> str | None:
     return None
 
 
+def instance_replacement_risk(change: ResourceChange) -> str | None:
+    """A change that replaces a capacity group's EC2 instances, and what will happen to them and their tasks."""
+    if change.action != "Modify":
+        return None
+    names = [p.split(" ")[0] for p in change.properties]
+    if change.resource_type == "AWS::EC2::LaunchTemplate":
+        ami = any(c.startswith(f"parameter {AMI_PARAMETER_PREFIX}") for c in change.causes)
+        why = "a new ECS-optimized AMI (AWS published one since the last deploy)" if ami else "a launch template change"
+        return f"{why}: {REFRESH}"
+    if change.resource_type == "AWS::AutoScaling::AutoScalingGroup" and any(n in ROLLING_PROPERTIES for n in names):
+        return f"its launch template version or instance types change: {REFRESH}"
+    if change.resource_type == "AWS::ECS::Cluster" and "CapacityProviders" in names:
+        return (
+            "the cluster's own list of capacity providers changes (EC2 capacity groups added or all removed move "
+            "them to or from the association resource): ECS refuses to detach a provider services still use "
+            "(ResourceInUseException), and the stack then rolls back"
+        )
+    return None
+
+
 def risk_of(change: ResourceChange) -> str | None:
-    """Why a row is risky (shared infrastructure removed or maybe replaced, a host moving), or None."""
-    moved = host_move_risk(change)
+    """Why a row is risky (shared infrastructure removed or maybe replaced, instances replaced, a host moving)."""
+    moved = host_move_risk(change) or instance_replacement_risk(change)
     if moved:
         return moved
     what = GUARDED_TYPES.get(change.resource_type)

@@ -22,6 +22,7 @@ LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
 EXPORT_PREFIX_PARAM = naming.EXPORT_PREFIX_PARAM
 NETWORK = naming.NETWORK
 SERVICE_PREFIX = naming.SERVICE_PREFIX
+AMI_PARAMETER_PREFIX = naming.AMI_PARAMETER_PREFIX  # the cluster stack's ECS-optimized AMI parameters
 _SUB_NAME = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
@@ -182,3 +183,24 @@ def references(node: Any) -> Iterator[str]:
             yield from references(value[1:] if isinstance(value, list) else [])
         else:
             yield from references(value)
+
+
+def capacity_group_of(resource: Mapping[str, Any]) -> str | None:
+    """The EC2 capacity group an Auto Scaling group (or other group resource) belongs to: its group tag."""
+    for tag in (resource.get("Properties") or {}).get("Tags") or []:
+        if isinstance(tag, dict) and tag.get("Key") == naming.CAPACITY_GROUP_ATTRIBUTE:
+            return str(tag.get("Value"))
+    return None
+
+
+def runs_on_ec2(service: Mapping[str, Any]) -> bool:
+    """Whether an ECS service resource runs on EC2 capacity (the EC2 launch type, or a strategy of group providers).
+
+    Fargate's providers are always named as text; a capacity group's provider is imported from the cluster stack.
+    """
+    props = service.get("Properties") or {}
+    if props.get("LaunchType") == "EC2":
+        return True
+    return any(
+        not isinstance(item.get("CapacityProvider"), str) for item in props.get("CapacityProviderStrategy") or []
+    )

@@ -15,6 +15,13 @@ above the 20 GiB every task gets is priced per GB-hour, at full price on Spot
 too.  A blue/green deployment runs green beside blue for the bake time: that
 doubling is no fixed monthly cost (it depends on how often you deploy), so it
 is priced per deployment (``per_deployment``), never in the totals.
+
+Services on EC2 capacity groups cost nothing per task: their groups'
+instances are priced instead (``instance_prices``), at the group's size at
+rest (desired, else minimum) and at its maximum, the Spot share at the
+table's cautious Spot discount, each instance with its root volume.  A group
+with several types is priced at the first (On-Demand launches follow the
+list's order).
 """
 
 from __future__ import annotations
@@ -22,11 +29,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from templates.cost import instance_prices
 from templates.cost.prices import AS_OF, HOURS_PER_MONTH, SOURCE, RegionPrices, prices_for
 from templates.cost.units import unit_prices
 from templates.params.environment import Environment
 from templates.params.service import Service
-from templates.plan.model import EnvironmentPlan, TaskPlan
+from templates.plan.model import EnvironmentPlan, GroupPlan, TaskPlan
 
 # Every Fargate task gets 20 GiB of ephemeral storage; more (up to 200) is billed per GB-hour:
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-storage.html
@@ -109,8 +117,8 @@ def _tasks_monthly(svc: Service, p: RegionPrices, count: int, spot: int) -> floa
 
 
 def _fargate(svc: Service, p: RegionPrices, tasks: TaskPlan) -> Line | None:
-    if not svc.has_service:
-        return None  # scheduled: billed per run, listed as usage-based
+    if not svc.has_service or svc.on_ec2:
+        return None  # scheduled: billed per run, listed as usage-based; EC2: priced by its group's instances
     low, high = tasks.low, tasks.high
     size = f"{svc.cpu / 1024:g} vCPU / {svc.memory / 1024:g} GiB {svc.architecture}"
     if extra_storage_gib(svc):
@@ -126,6 +134,30 @@ def _fargate(svc: Service, p: RegionPrices, tasks: TaskPlan) -> Line | None:
         _tasks_monthly(svc, p, high, tasks.spot_high),
         f"{size}, {low}-{high} tasks{spot}",
     )
+
+
+def _instances(env: Environment, group: GroupPlan) -> tuple[Line, str | None]:
+    """A capacity group's instances at rest and at their maximum, Spot share and root volumes included."""
+    params = env.cluster.capacity_groups[group.name]
+    priced = group.instance_types[0]
+    hourly, found = instance_prices.instance_hour(env.region, priced)
+    on_demand = hourly * HOURS_PER_MONTH
+    spot = on_demand * (1 - instance_prices.SPOT_DISCOUNT)
+    volume = params.root_volume.size_gib * instance_prices.ebs_gb_month(env.region, params.root_volume.type)
+
+    def monthly(count: int, spot_count: int) -> float:
+        return round((count - spot_count) * on_demand + spot_count * spot + count * volume, 2)
+
+    runs = [*group.services, *(f"{d} (daemon)" for d in group.daemons)]
+    detail = (
+        f"{priced} x {group.low}-{group.high}, Spot {group.spot_low}-{group.spot_high} of them; "
+        f"{params.root_volume.size_gib} GiB {params.root_volume.type} each; runs {', '.join(runs) or 'nothing'}"
+    )
+    at_rest, at_max = monthly(group.low, group.spot_low), monthly(group.high, group.spot_high)
+    line = Line(f"ec2:{group.name}", f"EC2 capacity group {group.name}", group.low, "instance", at_rest,
+                group.high, at_max, detail)  # fmt: skip
+    note = None if found else f"no {env.region} price for {priced}: us-east-1's used for group {group.name}"
+    return line, note
 
 
 def alarm_metrics(svc: Service) -> int:
@@ -192,7 +224,7 @@ def _usage_based(env: Environment, p: RegionPrices) -> list[str]:
     if env.network.flow_logs is not None:
         notes.append("VPC flow logs (log ingestion per GB)")
     for name, svc in sorted(env.services.items()):
-        if not svc.has_service:
+        if not svc.has_service and not svc.on_ec2:
             per_run = task_hourly(svc, p)
             notes.append(f"scheduled task {name}: ${per_run:.4f} per task-hour of each run")
     return notes
@@ -203,6 +235,9 @@ def cost_model(env: Environment, plan: EnvironmentPlan) -> dict[str, Any]:
     prices, fallback = prices_for(env.region)
     lines = _network(env, prices, plan)
     lines += [line for n, svc in env.services.items() if (line := _fargate(svc, prices, plan.tasks[n])) is not None]
+    groups = [_instances(env, group) for group in plan.compute.groups]
+    lines += [line for line, _ in groups]
+    fallback = "; ".join(filter(None, [fallback, *(note for _, note in groups)])) or None
     alarms = sum(alarm_metrics(svc) for svc in env.services.values())
     lines.append(
         Line("alarms", "CloudWatch alarms", alarms, "alarm metric", round(alarms * prices.alarm_metric_month, 2),
@@ -216,7 +251,8 @@ def cost_model(env: Environment, plan: EnvironmentPlan) -> dict[str, Any]:
         "price_table": {"region": prices.region, "as_of": AS_OF, "source": SOURCE, "note": fallback},
         "hours_per_month": HOURS_PER_MONTH,
         "spot_discount": prices.spot_discount,
-        "unit_prices": unit_prices(prices),  # USD/month per unit: the deployer prices change sets with them
+        # USD/month per unit: the deployer prices change sets with them
+        "unit_prices": unit_prices(prices) | (instance_prices.unit_prices(env.region) if groups else {}),
         "components": [asdict(line) for line in lines],
         "total_monthly": round(sum(line.monthly for line in lines), 2),
         "total_monthly_at_max": round(sum(line.monthly_at_max for line in lines), 2),

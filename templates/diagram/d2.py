@@ -46,8 +46,23 @@ def _cluster(picture: Picture) -> list[str]:
         lines.append(f"    {kind}: {quote(label)} {{")
         lines += [f"      s{i}: {quote(chr(10).join(box.lines))} {{ {_KIND_STYLE[kind]} }}" for i, box in members]
         lines.append("    }")
+    if picture.groups:
+        lines.append(f"    capacity: {quote('EC2 capacity groups (private subnets)')} {{")
+        lines += [
+            f"      g{i}: {quote(chr(10).join(g.lines))} {{ shape: stored_data }}" for i, g in enumerate(picture.groups)
+        ]
+        lines.append("    }")
     lines.append("  }")
     return lines
+
+
+def _group_edges(picture: Picture, ids: dict[str, str]) -> list[str]:
+    """Each service on EC2 to the group(s) it runs on (dashed: placement, not traffic)."""
+    return [
+        f"{ids[name]} -> vpc.cluster.capacity.g{i}: {quote('runs on')} {{ style.stroke-dash: 2 }}"
+        for i, group in enumerate(picture.groups)
+        for name in group.services
+    ]
 
 
 def _zones(picture: Picture) -> list[str]:
@@ -109,6 +124,7 @@ def to_d2(picture: Picture) -> str:
     if any(box.kind == "scheduled" for box in picture.boxes):
         lines.append(f"events: {quote('EventBridge rules (schedule in each task)')} {{ shape: oval }}")
         lines.append(f"events -> vpc.cluster.scheduled: {quote('starts tasks')}")
+    lines += _group_edges(picture, ids)
     if picture.links:
         lines.append(f"namespace: {quote(picture.namespace)} {{ shape: cylinder }}")
         for link in picture.links:

@@ -36,8 +36,10 @@ def to_mermaid(picture: Picture) -> str:
         lines.append(f"      r{j}[{label(f'{rule.priority} {rule.match}', *extra)}]")
     lines += ["    end", f"    subgraph cluster[{label('ECS cluster')}]"]
     lines += [f"      s{i}[{label(*box.lines)}]" for i, box in enumerate(picture.boxes)]
+    lines += [f"      g{i}[({label(*group.lines)})]" for i, group in enumerate(picture.groups)]
     lines += ["    end", "  end", "  internet --> alb"]
     ids = {box.name: f"s{i}" for i, box in enumerate(picture.boxes)}
+    lines += [f"  {ids[name]} -.->|runs on| g{i}" for i, group in enumerate(picture.groups) for name in group.services]
     for j, rule in enumerate(picture.rules):
         lines.append(f"  r{j} {'-.->' if rule.test_header else '-->'} {ids[rule.service]}")
     scheduled = [box for box in picture.boxes if box.kind == "scheduled"]

@@ -46,6 +46,15 @@ class Box:
 
 
 @dataclass(frozen=True)
+class GroupBox:
+    """One EC2 capacity group: its instances and the services placed on it."""
+
+    name: str
+    lines: tuple[str, ...]
+    services: tuple[str, ...]  # services (daemons included) that run on it
+
+
+@dataclass(frozen=True)
 class Link:
     source: str
     target: str
@@ -66,6 +75,7 @@ class Picture:
     namespace: str
     links: list[Link] = field(default_factory=list)
     endpoints: list[str] = field(default_factory=list)
+    groups: list[GroupBox] = field(default_factory=list)  # EC2 capacity groups (none: Fargate only)
 
 
 def _size(svc: Service) -> str:
@@ -86,13 +96,28 @@ def _count(svc: Service, tasks: TaskPlan) -> str:
     return f"{tasks.low} task(s){share}"
 
 
-def _extras(svc: Service) -> tuple[str, ...]:
-    extras = []
+def _extras(svc: Service, plan: EnvironmentPlan) -> tuple[str, ...]:
+    extras = [f"on {plan.compute.where[svc.name]}"] if plan.compute.groups else []
     if svc.blue_green is not None:
         extras.append(f"blue/green, bake {svc.blue_green.bake_time_minutes} min")
     if svc.discovery_name is not None and svc.discovery is not None:
         extras.append(f"{svc.discovery.mode}: {svc.discovery_name}")
     return tuple(extras)
+
+
+def _groups(plan: EnvironmentPlan) -> list[GroupBox]:
+    """Each capacity group: types, instance range (and what the tasks need), Spot share, what runs there."""
+    boxes = []
+    for group in plan.compute.groups:
+        kind = f"{group.architecture}, GPU" if group.gpu else group.architecture
+        spot = f", Spot {group.spot_low}-{group.spot_high}" if group.spot_high else ", On-Demand"
+        lines = (
+            f"EC2 group {group.name} ({kind})",
+            ", ".join(group.instance_types),
+            f"{group.min_size}-{group.max_size} instances, {group.low}-{group.high} for the tasks{spot}",
+        )
+        boxes.append(GroupBox(group.name, lines, (*group.services, *group.daemons)))
+    return boxes
 
 
 def _match(hosts: tuple[str, ...], paths: tuple[str, ...]) -> str:
@@ -166,8 +191,12 @@ def build_picture(env: Environment, plan: EnvironmentPlan) -> Picture:
         listeners=listeners,
         rules_listener=listeners[0],
         rules=sorted(rules, key=lambda r: r.priority),
-        boxes=[Box(n, s.kind, _size(s), _count(s, plan.tasks[n]), _extras(s)) for n, s in sorted(env.services.items())],
+        boxes=[
+            Box(n, s.kind, _size(s), _count(s, plan.tasks[n]), _extras(s, plan))
+            for n, s in sorted(env.services.items())
+        ],
         namespace=f"namespace {env.namespace}",
         links=_links(env),
         endpoints=_endpoints(plan),
+        groups=_groups(plan),
     )

@@ -11,7 +11,8 @@ Reading the file
     route_lock   the route lock beside the params file (priorities and ALBs)
 
 The models
-    environment  the root model; platform (VPC, ALB, cluster) and brownfield (what already exists)
+    environment  the root model; platform (VPC, ALB, cluster), brownfield (what already exists),
+                 capacity_groups (EC2 capacity in the cluster, a service's share of it)
     service      one service; capabilities, releases (alarms, blue/green, logs), name_overrides
     formats, strict   single values (ARNs, CIDRs, images, names) and the strict base model
 

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from templates.params.capacity_groups import Ec2Share, Placement
 from templates.params.strict import Name, Strict
 
 IAM_ACTION = r"^[a-z0-9-]+:[A-Za-z0-9*]+$"
@@ -22,7 +23,8 @@ HOSTED_ZONE_ID = r"^Z[A-Z0-9]{1,31}$"
 
 
 class Capacity(Strict):
-    """Split of tasks between on-demand Fargate and Fargate Spot (ECS capacity provider strategy)."""
+    """Where the tasks run (ECS capacity provider strategy): on-demand Fargate and Fargate Spot, or EC2
+    capacity groups of the cluster (``ec2``).  ECS accepts one kind per strategy, never both."""
 
     on_demand_base: int = Field(
         0, ge=0, le=100000, description="Tasks that always run on on-demand FARGATE before the weights apply."
@@ -36,9 +38,35 @@ class Capacity(Strict):
         "x86_64 only. 0 = no Spot (the default).",
     )
 
+    ec2: list[Ec2Share] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Run on these EC2 capacity groups (cluster.capacity_groups) instead of Fargate, weighted; "
+        "then leave on_demand_base, on_demand_weight and spot_weight unset. Empty: Fargate.",
+    )
+    daemon: bool = Field(
+        False,
+        description="One task on every instance of the ec2 groups (ECS DAEMON scheduling: a log or metrics "
+        "agent); kind worker without scaling; desired_count is not used. EC2 only.",
+    )
+    placement: Placement | None = Field(
+        None,
+        description="Placement strategies on EC2; default: spread across zones, then bin-pack on memory. "
+        "Not for Fargate (AWS places Fargate tasks) or daemons.",
+    )
+
     @property
     def uses_spot(self) -> bool:
-        return self.spot_weight > 0
+        """Fargate Spot (EC2 Spot is a property of the capacity group)."""
+        return self.spot_weight > 0 and not self.ec2
+
+    @property
+    def on_ec2(self) -> bool:
+        return bool(self.ec2)
+
+    @property
+    def groups(self) -> list[str]:
+        return [share.group for share in self.ec2]
 
 
 class TargetTracking(Strict):

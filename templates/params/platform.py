@@ -8,9 +8,10 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from templates.params.brownfield import EndpointParams, ExistingAlb, ExistingVpc
+from templates.params.capacity_groups import CapacityGroup
 from templates.params.formats import CERTIFICATE_ARN, LOG_RETENTION_DAYS, Cidr, KmsKeyArn
 from templates.params.name_overrides import EcsName
-from templates.params.strict import Strict
+from templates.params.strict import Name, Strict
 
 
 class FlowLogParams(Strict):
@@ -128,4 +129,10 @@ class ClusterParams(Strict):
         None,
         description="ECS cluster name people depend on (default: CloudFormation picks a unique one); letters, "
         "digits, - and _, 1-255. Setting or changing it replaces the cluster.",
+    )
+    capacity_groups: dict[Name, CapacityGroup] = Field(
+        default_factory=dict,
+        description="EC2 capacity beside Fargate, by group name: Auto Scaling groups of ECS container instances "
+        "in the private subnets, each behind a capacity provider. Services choose them in capacity.ec2 "
+        "(docs/ec2-capacity.md).",
     )

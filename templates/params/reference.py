@@ -44,7 +44,8 @@ def _rows(model: type[BaseModel], prefix: str, seen: set[type[BaseModel]]) -> li
         nested = nested_model(field.annotation)
         rows.append(f"| `{key}` | {_default(field)} | {(field.description or '').replace('|', '/')} |")
         if nested is not None and nested not in seen:
-            sub = f"{key}[]." if "list" in str(field.annotation) else f"{key}."
+            shape = str(field.annotation)
+            sub = f"{key}.<name>." if shape.startswith("dict") else f"{key}[]." if "list" in shape else f"{key}."
             rows += _rows(nested, sub, seen | {nested})
     return rows
 

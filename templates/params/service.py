@@ -116,6 +116,13 @@ class Container(Strict):
     readonly_root_filesystem: bool | None = Field(
         None, description="Read-only root filesystem for this container; default: the service's setting."
     )
+    gpu: int | None = Field(
+        None,
+        ge=1,
+        le=16,
+        description="GPUs reserved for this container (ECS resourceRequirements); EC2 only, on a capacity group "
+        "with gpu: true.",
+    )
 
     @property
     def has_fixed_tag(self) -> bool:
@@ -178,7 +185,17 @@ class Service(Strict):
         description="The application's own IAM role: true (empty role), or statements / managed_policy_arns. "
         "Without it the task has no AWS permissions.",
     )
-    capacity: Capacity = Field(default_factory=Capacity, description="On-demand Fargate vs Fargate Spot.")
+    capacity: Capacity = Field(
+        default_factory=Capacity,
+        description="Where tasks run: on-demand Fargate vs Fargate Spot, or EC2 capacity groups (capacity.ec2).",
+    )
+    network_mode: Literal["awsvpc", "bridge"] = Field(
+        "awsvpc",
+        description="awsvpc: every task its own network interface and security group (Fargate's only mode; on "
+        "EC2 each task takes one of the instance's ENIs). bridge (EC2 only): tasks share the instance's "
+        "interface through Docker's bridge with dynamic host ports, so many copies fit one instance behind one "
+        "target group (targets are instances; the ALB reaches the ephemeral port range of the group).",
+    )
     scaling: Scaling | None = Field(None, description="Auto scaling (web, worker).")
     discovery: Discovery | None = Field(None, description="Cloud Map or Service Connect (web, worker).")
     schedule: Schedule | None = Field(None, description="When the task runs (kind: scheduled only).")
@@ -278,6 +295,16 @@ class Service(Strict):
         if container.readonly_root_filesystem is not None:
             return container.readonly_root_filesystem
         return self.readonly_root_filesystem
+
+    @property
+    def on_ec2(self) -> bool:
+        """Runs on EC2 capacity groups (``capacity.ec2``) rather than Fargate."""
+        return self.capacity.on_ec2
+
+    @property
+    def gpus(self) -> int:
+        """GPUs one task reserves (the sum over its containers)."""
+        return sum(c.gpu or 0 for c in self.containers)
 
     @property
     def has_service(self) -> bool:

@@ -10,6 +10,7 @@
     network      subnets, NAT gateways, VPC endpoints, the ports the ALBs listen on and forward to
     endpoints    what tasks must reach in AWS, and the interface endpoints that carries
     tasks        task counts per service: at rest, at scaling maxima, at a deploy's peak, and the Spot split
+    compute      where each service runs (Fargate or EC2 capacity groups) and what each group holds
 
 Pure functions of the params and the lock file's contents: nothing here
 reads files (``params/route_lock.py`` does).  What the plan cannot place is

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from templates import naming
 from templates.params.environment import Environment
 from templates.params.route_lock import LockedRoute, RouteLock
+from templates.plan.compute import compute_plan
 from templates.plan.green_routes import place_test_routes
 from templates.plan.keys import route_key
 from templates.plan.model import AlbPlan, EnvironmentPlan, RulePlan
@@ -33,13 +34,14 @@ def stale_lock_entries(env: Environment, lock: RouteLock | None) -> tuple[Locked
 
 
 def build_plan(env: Environment, lock: RouteLock | None = None) -> EnvironmentPlan:
-    """Routes placed with ``lock`` (none: a new environment), ALBs, network and tasks.
+    """Routes placed with ``lock`` (none: a new environment), ALBs, network, tasks and EC2 capacity.
 
     Builders, rules, the diagram and the cost model all take this one plan, so
     what they count and draw is what the templates deploy.
     """
     allocation = allocate(env, lock)
     routes = production_rules(env, allocation.lock)
+    tasks = task_plans(env)
     return EnvironmentPlan(
         lock=allocation.lock,
         routes=routes,
@@ -48,6 +50,7 @@ def build_plan(env: Environment, lock: RouteLock | None = None) -> EnvironmentPl
         capacity=allocation.capacity,
         unplaced=allocation.unplaced,
         network=network_plan(env),
-        tasks=task_plans(env),
+        tasks=tasks,
+        compute=compute_plan(env, routes, tasks),
         stale_lock=stale_lock_entries(env, lock),
     )

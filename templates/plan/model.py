@@ -111,6 +111,39 @@ class TaskPlan:
 
 
 @dataclass(frozen=True)
+class GroupPlan:
+    """One capacity group: its instances at rest and at most, their Spot share, and the services on it."""
+
+    name: str
+    instance_types: tuple[str, ...]
+    architecture: str
+    gpu: bool
+    min_size: int  # the Auto Scaling group's bounds
+    max_size: int
+    low: int  # instances managed scaling runs for the tasks at rest (within desired/min_size .. max_size)
+    high: int  # ... and for the services' scaling maxima
+    spot_low: int  # of those, on Spot
+    spot_high: int
+    services: tuple[str, ...]  # services with the group in their capacity provider strategy
+    daemons: tuple[str, ...]  # daemon services: one task on each instance of the group
+    bridge_albs: tuple[str, ...]  # ALB stacks whose bridge-mode targets are instances of this group
+
+
+@dataclass(frozen=True)
+class ComputePlan:
+    groups: tuple[GroupPlan, ...] = ()
+    where: Mapping[str, str] = field(default_factory=dict)  # service -> where its tasks run, in words
+
+    def group(self, name: str) -> GroupPlan:
+        return next(g for g in self.groups if g.name == name)
+
+    @property
+    def instances_high(self) -> int:
+        """Every instance the groups may run at once (each takes a private address)."""
+        return sum(g.max_size for g in self.groups)
+
+
+@dataclass(frozen=True)
 class EnvironmentPlan:
     lock: RouteLock  # every route's ALB and priority: generate.py writes it back as params/<env>.lock.yaml
     routes: tuple[RulePlan, ...]  # production listener rules, by ALB then priority
@@ -123,6 +156,7 @@ class EnvironmentPlan:
     # Entries of the route lock as read that place a route of these params on an ALB they cannot have (an ALB
     # beside alb.existing, another scheme's family, a name no shard has): rule R008 names them.
     stale_lock: tuple[LockedRoute, ...] = ()
+    compute: ComputePlan = field(default_factory=ComputePlan)  # EC2 capacity groups, where services run
 
     def routes_of(self, service: str) -> list[RulePlan]:
         return [r for r in self.routes if r.service == service]

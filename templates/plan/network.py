@@ -39,8 +39,15 @@ def listener_ports(env: Environment) -> tuple[int, ...]:
 
 
 def target_ports(env: Environment) -> tuple[int, ...]:
-    """Ports the ALBs forward to: the traffic ports of the services behind them."""
-    return tuple(sorted({port for svc in env.services.values() if (port := svc.alb_port) is not None}))
+    """Ports the ALBs forward to on tasks: the traffic ports of the awsvpc services behind them.
+
+    Bridge-mode tasks listen on dynamic host ports of their instances, which the
+    ALB reaches through the instance group instead (``stacks/bridge.py``).
+    """
+    ports = {
+        port for svc in env.services.values() if (port := svc.alb_port) is not None and svc.network_mode != "bridge"
+    }
+    return tuple(sorted(ports))
 
 
 def network_plan(env: Environment) -> NetworkPlan:

@@ -48,6 +48,18 @@ def peak_tasks(svc: Service) -> int:
     return max(rolling, 2 * count) if svc.blue_green is not None else rolling
 
 
+def daemon_plan(env: Environment, svc: Service) -> TaskPlan:
+    """A daemon runs one task per instance of its groups: as many as the groups have instances.
+
+    Its deployments stop a task before starting its replacement (maximum 100 %), so the peak is the
+    groups' maximum size.  Groups the params do not define count nothing (a rule reports them).
+    """
+    groups = [env.cluster.capacity_groups[g] for g in svc.capacity.groups if g in env.cluster.capacity_groups]
+    low = sum(g.desired_size if g.desired_size is not None else g.min_size for g in groups)
+    high = sum(g.max_size for g in groups)
+    return TaskPlan(svc.name, low, high, high, 0, 0)
+
+
 def task_plan(svc: Service) -> TaskPlan:
     low = svc.scaling.min_count if svc.scaling else svc.desired_count
     high = svc.scaling.max_count if svc.scaling else svc.desired_count
@@ -55,4 +67,7 @@ def task_plan(svc: Service) -> TaskPlan:
 
 
 def task_plans(env: Environment) -> dict[str, TaskPlan]:
-    return {name: task_plan(svc) for name, svc in sorted(env.services.items())}
+    return {
+        name: daemon_plan(env, svc) if svc.capacity.daemon else task_plan(svc)
+        for name, svc in sorted(env.services.items())
+    }

@@ -5,6 +5,7 @@
     existing_network, existing_alb   brownfield: re-export what the account already has
     endpoints              VPC endpoints for NAT-free private subnets
     service/               one stack per service, composed from one partial per concern
+    capacity_groups/       EC2 capacity groups in the cluster stack: instances, Auto Scaling groups, providers
     iam                    the roles (task, execution, schedule, flow logs)
     common, metadata       template skeleton, tags, exports, console groups; Metadata for reviewers
     deploy_lock            the deploy lock's one-resource template (the deployer's environment lock; never executed)

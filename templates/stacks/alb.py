@@ -17,12 +17,15 @@ per port, ``_egress``), nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from troposphere import GetAtt, Ref, Split, Template, ec2
 from troposphere import elasticloadbalancingv2 as elb
 
 from templates.naming import ExportKey, alb_access_logs_prefix, import_value
 from templates.params.environment import Environment
 from templates.plan.network import listener_ports, target_ports
+from templates.stacks.bridge import add_bridge_ingress, bridge_egress
 from templates.stacks.common import add_export, new_template, tags
 from templates.stacks.existing_alb import build_existing_alb
 from templates.stacks.metadata import checkov_skip, guard_suppressions, metadata_kwargs
@@ -82,7 +85,7 @@ def _attributes(env: Environment) -> list[elb.LoadBalancerAttributes]:
     return [elb.LoadBalancerAttributes(Key=key, Value=value) for key, value in values.items()]
 
 
-def _egress(env: Environment) -> list[ec2.SecurityGroupRule]:
+def _egress(env: Environment, bridge_groups: Sequence[str] = ()) -> list[ec2.SecurityGroupRule]:
     """One rule per distinct target port of the services on this ALB, to the service-clients group every task
     joins: the ALB's outbound rules grow with the ports, never with the number of services (a security group
     holds 60 by default; 100 services on 8080 need one rule).  Each task's own group admits only this ALB's
@@ -90,9 +93,10 @@ def _egress(env: Environment) -> list[ec2.SecurityGroupRule]:
 
     Without web services a dead-end rule keeps AWS's default allow-all egress off.
     ``alb.egress_to_vpc_cidr`` adds the older rule (target ports to the VPC CIDR) beside them.
+    Bridge-mode targets add one rule per capacity group they run on (``stacks/bridge.py``).
     """
     ports = target_ports(env)
-    if not ports:
+    if not ports and not bridge_groups:
         return [
             ec2.SecurityGroupRule(
                 IpProtocol="icmp",
@@ -123,10 +127,10 @@ def _egress(env: Environment) -> list[ec2.SecurityGroupRule]:
             )
             for port in ports
         ]
-    return rules
+    return rules + bridge_egress(bridge_groups)
 
 
-def add_security_group(t: Template, env: Environment) -> ec2.SecurityGroup:
+def add_security_group(t: Template, env: Environment, bridge_groups: Sequence[str] = ()) -> ec2.SecurityGroup:
     alb = env.alb
     ports = listener_ports(env)
     world_on_redirect = env.https and any(cidr.prefixlen == 0 for cidr in alb.ingress_cidrs)
@@ -155,19 +159,21 @@ def add_security_group(t: Template, env: Environment) -> ec2.SecurityGroup:
                 for cidr in alb.ingress_cidrs
                 for port in ports
             ],
-            SecurityGroupEgress=_egress(env),
+            SecurityGroupEgress=_egress(env, bridge_groups),
             Tags=tags(env),
             **optional,
         )
     )
 
 
-def build_alb(env: Environment) -> Template:
+def build_alb(env: Environment, bridge_groups: Sequence[str] = ()) -> Template:
+    """``bridge_groups``: the EC2 capacity groups whose bridge-mode tasks this ALB reaches (``plan.compute``)."""
     if env.alb.existing is not None:
         return build_existing_alb(env)
     alb = env.alb
     t = new_template(env, f"{alb.scheme} Application Load Balancer shared by all services")
-    security_group = add_security_group(t, env)
+    security_group = add_security_group(t, env, bridge_groups)
+    add_bridge_ingress(t, security_group, bridge_groups)
     subnets = ExportKey.PUBLIC_SUBNETS if alb.scheme == "internet-facing" else ExportKey.PRIVATE_SUBNETS
     load_balancer = t.add_resource(
         elb.LoadBalancer(

@@ -20,6 +20,7 @@ from templates import naming
 from templates.params.environment import Environment
 from templates.plan.model import AlbPlan, EnvironmentPlan
 from templates.stacks.alb import build_alb
+from templates.stacks.bridge import bridge_groups
 
 
 def shard_environment(env: Environment, shard: AlbPlan) -> Environment:
@@ -48,10 +49,10 @@ def _rename_exports(t: Template, shard: str) -> None:
 def build_alb_shards(env: Environment, plan: EnvironmentPlan) -> dict[str, Template]:
     """Stack key -> ALB template: ``alb`` always (as before), then every further ALB the plan has."""
     if len(plan.albs) == 1:
-        return {naming.ALB: build_alb(env)}
+        return {naming.ALB: build_alb(env, bridge_groups(plan, naming.ALB))}
     built = {}
     for shard in plan.albs:
-        t = build_alb(shard_environment(env, shard))
+        t = build_alb(shard_environment(env, shard), bridge_groups(plan, shard.key))
         if shard.key != naming.ALB:
             _rename_exports(t, shard.key)
         built[shard.key] = t

@@ -11,12 +11,16 @@ iam         the task role, secrets and KMS keys (S029, S030, L007, L015, L016, L
 secrets     secrets in plain environment variables: refused in prod, warned elsewhere (S040-S042)
 discovery   Route 53 aliases and Cloud Map names (S016, S018, S025, S026, L012)
 platform    VPC, ALB, existing ones, names, regions (B001-B005, L013, L024, L025, N001, P010, P012)
+capacity    where one service runs: what Fargate refuses, what ECS strategies and daemons accept (K013-K023)
+capacity_groups   EC2 capacity groups and whether tasks fit them; cluster quotas (K001-K012, L040, L041, L043)
 endpoints   VPC endpoints asked for by PrivateLink name (L027, P013)
 existing_alb  an existing ALB's region, partition and scheme (B006, B007)
 schedule_expressions   the cron/rate/at grammar S005 checks
 """
 
 from templates.rules.params import (
+    capacity,
+    capacity_groups,
     containers,
     discovery,
     endpoints,
@@ -30,6 +34,8 @@ from templates.rules.params import (
 )
 
 __all__ = [
+    "capacity",
+    "capacity_groups",
     "containers",
     "discovery",
     "endpoints",

@@ -35,7 +35,8 @@ def _containers(svc: Service) -> Iterator[tuple[str, Container]]:
     limit="the Fargate size table (256 CPU: 512-2048 MiB ... 16384 CPU: 32-120 GiB)",
 )
 def fargate_size(svc: Service) -> Iterator[At]:
-    if not fargate.is_valid_size(svc.cpu, svc.memory):
+    """Fargate tasks only: on EC2 a task must fit its instance types instead (K006)."""
+    if not svc.on_ec2 and not fargate.is_valid_size(svc.cpu, svc.memory):
         yield At(
             "cpu", f"cpu {svc.cpu} / memory {svc.memory} is not a Fargate size: " + fargate.describe_allowed(svc.cpu)
         )

@@ -95,7 +95,10 @@ def subnet_capacity(env: Environment, plan: EnvironmentPlan) -> Iterator[At]:
     refuses the params; above 80 % of them it warns.
     """
     usable, private = private_addresses(plan), plan.network.carved_private_cidrs
-    peaks = {name: tasks.peak for name, tasks in plan.tasks.items()}
+    # Bridge-mode tasks share their instance's address; every EC2 instance takes one of its own.
+    peaks = {name: tasks.peak for name, tasks in plan.tasks.items() if env.services[name].network_mode == "awsvpc"}
+    if plan.compute.instances_high:
+        peaks["EC2 instances"] = plan.compute.instances_high
     need = sum(peaks.values())
     if need <= usable * WARN_RATIO:
         return

@@ -48,11 +48,12 @@ def add_target_group(
     return t.add_resource(
         elb.TargetGroup(
             title,
-            TargetType="ip",
+            TargetType="instance" if svc.network_mode == "bridge" else "ip",  # bridge: instance + dynamic port
             Protocol="HTTP",
             Port=port,
             VpcId=import_value(ExportKey.VPC_ID),
             HealthCheckProtocol="HTTP",
+            **({"HealthCheckPort": "traffic-port"} if svc.network_mode == "bridge" else {}),  # each target's own port
             HealthCheckPath=hc.path,
             Matcher=elb.Matcher(HttpCode=hc.matcher),
             HealthCheckIntervalSeconds=hc.interval,

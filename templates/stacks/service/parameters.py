@@ -41,7 +41,7 @@ def add_parameters(t: Template, svc: Service) -> None:
             )
         )
         deploy_params.append(IMAGE_TAG_PARAM)
-    if svc.has_service and svc.scaling is None:
+    if svc.has_service and svc.scaling is None and not svc.capacity.daemon:  # a daemon: one per instance
         t.add_parameter(
             Parameter(
                 DESIRED_COUNT_PARAM,

@@ -18,6 +18,22 @@ from templates.stacks.iam import TaskRoles, add_schedule_role
 from templates.stacks.service import capacity
 
 
+def _run_settings(svc: Service, security_groups: list[object]) -> dict[str, object]:
+    """Fargate's platform version, awsvpc's network (bridge tasks use the instance's), ECS Exec."""
+    settings: dict[str, object] = {} if svc.on_ec2 else {"PlatformVersion": "LATEST"}
+    if svc.network_mode == "awsvpc":
+        settings["NetworkConfiguration"] = events.NetworkConfiguration(
+            AwsVpcConfiguration=events.AwsVpcConfiguration(
+                AssignPublicIp="DISABLED",
+                Subnets=Split(",", import_value(ExportKey.PRIVATE_SUBNETS)),
+                SecurityGroups=security_groups,
+            )
+        )
+    if svc.ecs_exec:
+        settings["EnableExecuteCommand"] = True
+    return settings
+
+
 def add_schedule(
     t: Template,
     env: Environment,
@@ -46,17 +62,9 @@ def add_schedule(
                         TaskDefinitionArn=Ref(task_definition),
                         TaskCount=schedule.task_count,
                         CapacityProviderStrategy=capacity.strategy(svc, events.CapacityProviderStrategyItem),
-                        PlatformVersion="LATEST",
-                        NetworkConfiguration=events.NetworkConfiguration(
-                            AwsVpcConfiguration=events.AwsVpcConfiguration(
-                                AssignPublicIp="DISABLED",
-                                Subnets=Split(",", import_value(ExportKey.PRIVATE_SUBNETS)),
-                                SecurityGroups=security_groups,
-                            )
-                        ),
                         EnableECSManagedTags=True,
                         PropagateTags="TASK_DEFINITION",
-                        **({"EnableExecuteCommand": True} if svc.ecs_exec else {}),
+                        **_run_settings(svc, security_groups),
                     ),
                 )
             ],

@@ -38,19 +38,35 @@ _DESCRIPTIONS = {
     "worker": "Fargate worker service {name} (no load balancer)",
     "scheduled": "Fargate scheduled task {name}",
 }
+_EC2_DESCRIPTIONS = {
+    "web": "ECS service {name} on EC2 capacity groups ({mode})",
+    "worker": "ECS worker service {name} on EC2 capacity groups ({mode}, no load balancer)",
+    "scheduled": "ECS scheduled task {name} on EC2 capacity groups ({mode})",
+}
+
+
+def _description(svc: Service) -> str:
+    if not svc.on_ec2:
+        return _DESCRIPTIONS[svc.kind].format(name=svc.name)
+    if svc.capacity.daemon:
+        return f"ECS daemon {svc.name}: one task on every instance of {', '.join(svc.capacity.groups)}"
+    return _EC2_DESCRIPTIONS[svc.kind].format(name=svc.name, mode=svc.network_mode)
 
 
 def build_service(env: Environment, svc: Service, plan: EnvironmentPlan) -> Template:
     """The service's stack, its listener rules (and blue/green test rule) where the plan put them."""
     rules, green_rules = plan.routes_of(svc.name), plan.test_routes_of(svc.name)
-    t = new_template(env, _DESCRIPTIONS[svc.kind].format(name=svc.name))
+    t = new_template(env, _description(svc))
     add_parameters(t, svc)
     log_group = add_log_group(t, env, svc)
     roles = iam.add_task_roles(t, env, svc, log_group)
     task_definition = add_task_definition(t, env, svc, log_group, roles)
     alb = plan.alb_of(svc.name)
-    security_group = add_task_security_group(t, env, svc, alb)
-    security_groups = [Ref(security_group), import_value(ExportKey.SERVICE_CLIENTS_SECURITY_GROUP)]
+    # Bridge-mode tasks have no network interface of their own: the instance's security group admits the ALB.
+    security_group = add_task_security_group(t, env, svc, alb) if svc.network_mode == "awsvpc" else None
+    security_groups = [import_value(ExportKey.SERVICE_CLIENTS_SECURITY_GROUP)]
+    if security_group is not None:
+        security_groups.insert(0, Ref(security_group))
     t.add_output(Output("TaskDefinitionArn", Description="Task definition revision", Value=Ref(task_definition)))
     t.add_output(Output("LogGroupName", Description="CloudWatch log group", Value=Ref(log_group)))
     if not svc.has_service:
@@ -101,10 +117,18 @@ def _deployment_configuration(
         optional["BakeTimeInMinutes"] = svc.blue_green.bake_time_minutes
     return ecs.DeploymentConfiguration(
         DeploymentCircuitBreaker=ecs.DeploymentCircuitBreaker(Enable=True, Rollback=True),
-        MaximumPercent=svc.deployment.max_percent,
-        MinimumHealthyPercent=svc.deployment.min_healthy_percent,
+        **_deployment_bounds(svc),
         **optional,
     )
+
+
+def _deployment_bounds(svc: Service) -> dict[str, int]:
+    """A daemon replaces its task on each instance in place: at most 100 %, and (unless set) none kept running."""
+    deployment = svc.deployment
+    if not svc.capacity.daemon:
+        return {"MaximumPercent": deployment.max_percent, "MinimumHealthyPercent": deployment.min_healthy_percent}
+    kept = deployment.min_healthy_percent if "min_healthy_percent" in deployment.model_fields_set else 0
+    return {"MaximumPercent": 100, "MinimumHealthyPercent": kept}
 
 
 def _tcp_from(port: int, source: ExportKey, description: str, alb: str | None = None) -> ec2.SecurityGroupRule:
@@ -211,8 +235,16 @@ def add_ecs_service(
     optional: dict[str, object] = add_discovery(t, env, svc, log_group)
     if needs_fixed_service_name(svc):
         optional["ServiceName"] = service_name(svc)
-    if svc.scaling is None:
+    if svc.scaling is None and not svc.capacity.daemon:
         optional["DesiredCount"] = Ref(DESIRED_COUNT_PARAM)
+    if svc.network_mode == "awsvpc":
+        optional["NetworkConfiguration"] = ecs.NetworkConfiguration(
+            AwsvpcConfiguration=ecs.AwsvpcConfiguration(
+                AssignPublicIp="DISABLED",
+                Subnets=Split(",", import_value(ExportKey.PRIVATE_SUBNETS)),
+                SecurityGroups=security_groups,
+            )
+        )
     optional.update(_load_balancer_settings(svc, target_group, listener_rules, blue_green))
     if svc.ecs_exec:
         optional["EnableExecuteCommand"] = True
@@ -223,15 +255,7 @@ def add_ecs_service(
             "Service",
             Cluster=import_value(ExportKey.CLUSTER_NAME),
             TaskDefinition=Ref(task_definition),
-            CapacityProviderStrategy=capacity.strategy(svc, ecs.CapacityProviderStrategyItem),
-            PlatformVersion="LATEST",
-            NetworkConfiguration=ecs.NetworkConfiguration(
-                AwsvpcConfiguration=ecs.AwsvpcConfiguration(
-                    AssignPublicIp="DISABLED",
-                    Subnets=Split(",", import_value(ExportKey.PRIVATE_SUBNETS)),
-                    SecurityGroups=security_groups,
-                )
-            ),
+            **capacity.service_placement(svc),
             DeploymentConfiguration=deployment or _deployment_configuration(svc, None, None),
             PropagateTags="SERVICE",
             EnableECSManagedTags=True,

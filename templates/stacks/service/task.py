@@ -1,6 +1,7 @@
 """Task definition: the containers, their order, checks and limits.
 
-One task definition serves every kind (web, worker, scheduled); the image tag
+One task definition serves every kind (web, worker, scheduled), on Fargate or
+on EC2 capacity groups (network mode awsvpc or bridge, GPUs); the image tag
 is a parameter so CI ships a new image as a parameter-only change set.
 """
 
@@ -36,12 +37,15 @@ def _image(container: Container) -> object:
 
 
 def _port_mappings(svc: Service, container: Container) -> list[ecs.PortMapping]:
+    """awsvpc: the container port is the task's own.  bridge: host port 0, so Docker picks a free port in the
+    instance's ephemeral range and many copies of the task fit one instance (the ALB learns each port)."""
     mappings = []
     for port in container.ports:
         name = port_mapping_name(svc, container, port)
-        mappings.append(
-            ecs.PortMapping(ContainerPort=port, Protocol="tcp", **({"Name": name} if name is not None else {}))
-        )
+        optional: dict[str, object] = {"Name": name} if name is not None else {}
+        if svc.network_mode == "bridge":
+            optional["HostPort"] = 0
+        mappings.append(ecs.PortMapping(ContainerPort=port, Protocol="tcp", **optional))
     return mappings
 
 
@@ -82,6 +86,8 @@ def container_definition(svc: Service, container: Container, log_group: cwlogs.L
         optional["ReadonlyRootFilesystem"] = True
     if svc.stop_timeout is not None:
         optional["StopTimeout"] = svc.stop_timeout
+    if container.gpu is not None:  # EC2 only (K016): the GPU-optimized AMI exposes the instance's GPUs
+        optional["ResourceRequirements"] = [ecs.ResourceRequirement(Type="GPU", Value=str(container.gpu))]
     return ecs.ContainerDefinition(
         Name=container.name,
         Image=_image(container),
@@ -108,8 +114,8 @@ def add_task_definition(
             Family=name_value(svc.family_text),
             Cpu=str(svc.cpu),
             Memory=str(svc.memory),
-            NetworkMode="awsvpc",
-            RequiresCompatibilities=["FARGATE"],
+            NetworkMode=svc.network_mode,
+            RequiresCompatibilities=["EC2" if svc.on_ec2 else "FARGATE"],
             RuntimePlatform=ecs.RuntimePlatform(
                 OperatingSystemFamily="LINUX", CpuArchitecture=svc.architecture.upper()
             ),
