@@ -10,4 +10,8 @@ home.
 - ``elbv2``: load balancers and listener rules, read (the routing table, shared listeners, teardown)
 - ``ec2``: the existing VPC, subnets and route tables the brownfield pre-check reads
 - ``s3``: templates over the inline limit, uploaded to ``--bucket``
+- ``ecs``: clusters, services and task definitions, read to adopt them or find the ones a new stack names
+- ``logs``: log groups, read to adopt them or find the ones a new stack names (a teardown retains them)
+- ``application_autoscaling``: a service's scalable target and policies, read to adopt its scaling
+- ``iam``: a task role's policies, read to adopt them as the service's task_role
 """

@@ -30,3 +30,9 @@ def describe_route_tables(ec2: Any, vpc_id: str) -> list[dict[str, Any]]:
     """DescribeRouteTables of one VPC, every page: routes and subnet associations (the main table's too)."""
     pages = ec2.get_paginator("describe_route_tables").paginate(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
     return [table for page in pages for table in page["RouteTables"]]
+
+
+def describe_security_groups(ec2: Any, group_ids: list[str]) -> list[dict[str, Any]]:
+    """DescribeSecurityGroups filtered on these ids, every page: their rules (a missing id is not listed)."""
+    pages = ec2.get_paginator("describe_security_groups").paginate(Filters=[{"Name": "group-id", "Values": group_ids}])
+    return [group for page in pages for group in page["SecurityGroups"]]

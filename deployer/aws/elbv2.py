@@ -1,13 +1,15 @@
 """Every Elastic Load Balancing (v2) call: one function per API action, named after it; no decisions.
 
 The deployer only reads load balancers (the routing table after a deploy,
-foreign rules on a shared listener, deletion protection before a teardown);
-the stacks change them.
+foreign rules on a shared listener, deletion protection before a teardown,
+target groups and rules to adopt or import); the stacks change them.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 
 def describe_load_balancers(elbv2: Any, arns: list[str]) -> list[dict[str, Any]]:
@@ -28,3 +30,38 @@ def describe_load_balancer_attributes(elbv2: Any, arn: str) -> dict[str, str]:
     """DescribeLoadBalancerAttributes: the load balancer's attributes, key -> value."""
     answer = elbv2.describe_load_balancer_attributes(LoadBalancerArn=arn)
     return {attribute["Key"]: attribute["Value"] for attribute in answer.get("Attributes", [])}
+
+
+def describe_target_groups(
+    elbv2: Any, *, names: list[str] | None = None, arns: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """DescribeTargetGroups by name or ARN, every page; ``[]`` when none of them exists (TargetGroupNotFound)."""
+    request = {"Names": names} if names is not None else {"TargetGroupArns": arns}
+    try:
+        pages = elbv2.get_paginator("describe_target_groups").paginate(**request)
+        return [group for page in pages for group in page.get("TargetGroups", [])]
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "TargetGroupNotFound":
+            return []
+        raise
+
+
+def describe_target_group_attributes(elbv2: Any, arn: str) -> dict[str, str]:
+    """DescribeTargetGroupAttributes: the target group's attributes, key -> value."""
+    answer = elbv2.describe_target_group_attributes(TargetGroupArn=arn)
+    return {attribute["Key"]: attribute["Value"] for attribute in answer.get("Attributes", [])}
+
+
+def describe_tags(elbv2: Any, arns: list[str]) -> dict[str, dict[str, str]]:
+    """DescribeTags of load balancers, target groups, listeners or rules (20 per call): ARN -> key -> value."""
+    tags: dict[str, dict[str, str]] = {}
+    for start in range(0, len(arns), 20):
+        for described in elbv2.describe_tags(ResourceArns=arns[start : start + 20]).get("TagDescriptions", []):
+            tags[described["ResourceArn"]] = {tag["Key"]: tag["Value"] for tag in described.get("Tags", [])}
+    return tags
+
+
+def describe_listeners(elbv2: Any, load_balancer_arn: str) -> list[dict[str, Any]]:
+    """DescribeListeners of one load balancer, every page."""
+    pages = elbv2.get_paginator("describe_listeners").paginate(LoadBalancerArn=load_balancer_arn)
+    return [listener for page in pages for listener in page.get("Listeners", [])]
