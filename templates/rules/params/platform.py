@@ -181,7 +181,7 @@ def log_group_not_reserved(env: Environment) -> Iterator[At]:
             )
 
 
-@environment_rule("N001", "two services with one task family, log group or ECS service name")
+@environment_rule("N001", "two services with one task family, log group, ECS service or target group name")
 def names_unique(env: Environment) -> Iterator[At]:
     """Two services in one family would overwrite each other's revisions; a log group or service name can
     exist once, so the second stack would fail.  Defaults cannot clash with each other (service names are
@@ -193,7 +193,8 @@ def names_unique(env: Environment) -> Iterator[At]:
         seen[("log_group", log_group_name(project, environment, name))] = f"services.{name} (its default)"
     for name, svc in sorted(env.services.items()):
         names = svc.names or ServiceNames()
-        chosen = {"task_family": names.task_family, "log_group": names.log_group, "service": names.service}
+        chosen = {"task_family": names.task_family, "log_group": names.log_group, "service": names.service,
+                  "target_group": names.target_group}  # fmt: skip
         for kind, value in chosen.items():
             owner = seen.get((kind, value or ""))
             if value is None or owner == f"services.{name} (its default)":
