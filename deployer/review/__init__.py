@@ -13,4 +13,7 @@ exit code read one set of facts.
 - ``property_values``: each changed property's value before and after, from the change set
 - ``lifecycle``: stacks to remove (prune), drift, as data
 - ``change_set_cost``: the monthly cost the change sets make, priced from cost.json
+- ``live_properties``: a live resource as AWS describes it, written as the CloudFormation properties of it
+- ``import_schemas``: identifiers and create-only properties of a type, from the registry schemas
+- ``convergence``: what the update after an import changes on live resources; replacements refused
 """

@@ -27,4 +27,8 @@ Its parts:
 - ``account_precheck``: the existing VPC (and shared listeners) the templates rely on, checked before any change
 - ``shared_listener``: our listener rules against other teams' rules on a listener we share
 - ``live_routes``: the deployed ALBs' DNS names and routing table, read after a deploy
+- ``import_survey``: live resources that stacks about to be created name, and whether they can be imported
+- ``import_locators``: one per importable type: find the live resource a template names, read it for import
+- ``import_step``: a stack created from live resources: its IMPORT change set, then the update to its template
+- ``discover``: what runs in a cluster (services, task definitions, rules, logs, scaling), read for adopt.py
 """

@@ -25,6 +25,7 @@ from botocore.exceptions import ClientError
 
 from deployer.aws import cloudformation, elbv2
 from deployer.aws.clients import Clients
+from deployer.run.import_survey import adopted_rules
 from deployer.run.inputs import Deployment
 from templates.contract.template import (
     EXPORT_PREFIX_PARAM,
@@ -65,6 +66,8 @@ def listener_problems(clients: Clients, deployment: Deployment) -> list[str]:
             problems.append(f"alb.existing: cannot read the rules of listener {listener_arn}: {exc}")
             continue
         foreign = [rule for rule in live if not rule.get("IsDefault") and rule["RuleArn"] not in ours]
+        adopted = adopted_rules(clients, deployment, foreign)  # a new stack imports them: ours (run.import_survey)
+        foreign = [rule for rule in foreign if rule["RuleArn"] not in adopted]
         for rule in (r for r in rules if r.listener_arn == listener_arn):
             problems += [problem for other in foreign if (problem := _clash(rule, other))]
     return problems

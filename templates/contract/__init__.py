@@ -5,6 +5,8 @@
     template   what a template says to a reader: listener rules and their ALB, literal exports, export names
     graph      the stack graph from exports and imports: dependency order, unresolved imports, cycles
     rendered   a written folder's templates, read once (text as sent, and parsed), for the rules
+    values     a template's property values resolved with what is known (parameters, imports, exports)
+    imports    resource import: which resources a template names, and an import change set's template
 
 Nothing else spells these file names or parses the folder; the deployer
 imports nothing else of the generator.
