@@ -68,7 +68,8 @@ def live_resource(account: str, region: str, resource_type: str, identifier: dic
     if resource_type == "AWS::ElasticLoadBalancingV2::TargetGroup":
         return elbv2.target_groups.get(identifier.get("TargetGroupArn", ""))
     if resource_type == "AWS::ElasticLoadBalancingV2::ListenerRule":
-        rules = (rule for lb in elbv2.load_balancers.values() for ln in lb.listeners.values() for rule in ln.rules)
+        listeners = [ln for lb in elbv2.load_balancers.values() for ln in lb.listeners.values()]
+        rules = (rule for ln in listeners for rule in ln.rules.values())
         return next((rule for rule in rules if rule.arn == identifier.get("RuleArn")), None)
     return None
 
