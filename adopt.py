@@ -129,15 +129,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def finish(adoption: Adoption, out: Path, accept_loss: bool) -> int:
     """Refuse params that would not validate and losses not accepted; otherwise write and say what next."""
-    problems = validate(adoption, out.name)
-    if problems:
-        print("error: the adopted params do not validate (nothing written):", file=sys.stderr)
-        print("\n".join(f"  {p}" for p in problems), file=sys.stderr)
-        return 2
     for loss in adoption.losses:
         print(f"not carried over: {loss}", file=sys.stderr)
     if adoption.losses and not accept_loss:
         print(f"{len(adoption.losses)} setting(s) would be lost; re-run with --accept-loss to accept", file=sys.stderr)
+        return 2
+    problems = validate(adoption, out.name)
+    if problems:
+        print("error: the adopted params do not validate (nothing written):", file=sys.stderr)
+        print("\n".join(f"  {p}" for p in problems), file=sys.stderr)
         return 2
     record = write(adoption, out)
     env = adoption.params["environment"]

@@ -155,6 +155,13 @@ def _web(entry: dict[str, Any], live: dict[str, Any], result: LiveService, where
         if route is not None:
             result.routes.append((route, rule["ListenerArn"]))
     entry["routes"] = [route for route, _listener in result.routes]
+    if not entry["routes"]:
+        entry["kind"], entry["routes"] = "worker", []
+        del entry["health_check"], entry["target_group"]
+        result.losses.append(
+            f"{where}: no rule could become a route, so it is adopted as a worker: the update detaches it from "
+            f"target group {group['TargetGroupName']}, and requests to that group's rules find no target"
+        )
 
 
 def _target(entry: dict[str, Any], balancer: dict[str, Any], group: dict[str, Any], result: LiveService,
@@ -228,7 +235,7 @@ def _imports_and_leftovers(live: dict[str, Any], result: LiveService, cluster: s
     for group in live.get("log_groups", []):
         result.imports.append({"type": "AWS::Logs::LogGroup", "name": group["logGroupName"],
                                "identifier": {"LogGroupName": group["logGroupName"]}})  # fmt: skip
-    for group in live.get("target_groups", [])[:1]:
+    for group in live.get("target_groups", [])[:1] if result.routes else []:  # no route: no target group here
         result.imports.append({"type": "AWS::ElasticLoadBalancingV2::TargetGroup", "name": group["TargetGroupName"],
                                "identifier": {"TargetGroupArn": group["TargetGroupArn"]}})  # fmt: skip
     for rule in live.get("rules", []):

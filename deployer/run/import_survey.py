@@ -145,19 +145,16 @@ def _not_held(ctx: Context, stack_in: StackInput, expected: list[dict[str, Any]]
     """An existing stack must hold what adopt.py found for it already (adopted by an earlier run)."""
     if not expected:
         return []
-    held = {
-        (r["LogicalResourceId"], r["PhysicalResourceId"])
-        for r in cloudformation.list_stack_resources(ctx.clients.cloudformation, stack_in.stack_name)
-    }
+    resources = cloudformation.list_stack_resources(ctx.clients.cloudformation, stack_in.stack_name)
+    held = {r["PhysicalResourceId"] for r in resources}
     problems = []
     for entry in expected:
-        identifier = dict(entry.get("identifier") or {})
-        physical = next(iter(identifier.values()), "")  # the first identifier key is the physical id of our types
-        if (entry.get("logical_id"), physical) not in held:
+        physical = next(iter((entry.get("identifier") or {}).values()), "")  # our types: the first key is it
+        if physical not in held:
             problems.append(
-                f"{stack_in.stack_name} exists already and does not hold {entry.get('logical_id')} "
-                f"{entry.get('name', physical)}, which the adoption file imports into it. Only a stack being created "
-                "imports here: adopt into stacks that do not exist yet, or drop --adopt"
+                f"{stack_in.stack_name} exists already and does not hold {entry.get('type')} "
+                f"{entry.get('name', physical)}, which the adoption file imports into it. Only a stack being "
+                "created imports here: adopt into stacks that do not exist yet, or drop --adopt"
             )
     return problems
 
