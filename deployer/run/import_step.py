@@ -112,7 +112,7 @@ def plan_import(ctx: Context, key: str, found: StackImports) -> StackReview:
         update_rows=[(row.action, row.logical_id, row.resource_type) for row in update_rows],
     )
     review.notes.append(
-        f"Two change sets: {created['Id'].rsplit('/', 1)[-1]} imports {len(live)} live resource(s) as they are "
+        f"Two change sets: {import_name(ctx)} imports {len(live)} live resource(s) as they are "
         "(the Import rows); right after it runs, an update to the generated template makes the other rows "
         "(previewed here from the templates: live value -> template value)."
     )
