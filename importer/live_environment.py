@@ -63,6 +63,7 @@ def adopt(snapshot: dict[str, Any], project: str, environment: str) -> Adoption:
 
 
 def _services(snapshot: dict[str, Any], cluster: str) -> list[LiveService]:
+    alb_groups = frozenset(g for lb in snapshot.get("load_balancers", []) for g in lb.get("SecurityGroups", []))
     taken: set[str] = set()
     converted = []
     for live in snapshot["services"]:
@@ -70,7 +71,7 @@ def _services(snapshot: dict[str, Any], cluster: str) -> list[LiveService]:
         while name in taken:  # two live names that read alike: number the later one
             name = f"{name[:21]}-{len(taken)}"
         taken.add(name)
-        converted.append(convert_service(live, name, cluster))
+        converted.append(convert_service(live, name, cluster, alb_groups))
     return converted
 
 

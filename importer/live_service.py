@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, get_args
 
 from importer.container_definitions import container_name
-from importer.live_shapes import image_tags, route_of, scaling_of, task_role_of
+from importer.live_shapes import DESIRED_COUNT, image_tags, route_of, scaling_of, task_role_of
 from importer.task_definition import Conversion, convert
 from templates.params.formats import LOG_RETENTION_DAYS
 
@@ -27,6 +27,7 @@ from templates.params.formats import LOG_RETENTION_DAYS
 MANAGED_ATTRIBUTES = ("deregistration_delay.timeout_seconds", "stickiness.enabled", "stickiness.type",
                       "stickiness.lb_cookie.duration_seconds")  # fmt: skip
 RETENTIONS = get_args(LOG_RETENTION_DAYS)
+SCALABLE_TARGET = "AWS::ApplicationAutoScaling::ScalableTarget"
 
 
 @dataclass
@@ -42,8 +43,13 @@ class LiveService:
     notes: list[str] = field(default_factory=list)
 
 
-def convert_service(live: dict[str, Any], name: str, cluster: str) -> LiveService:
-    """The params entry of one running service; ``ImportRefused`` when it cannot run on Fargate at all."""
+def convert_service(
+    live: dict[str, Any], name: str, cluster: str, alb_groups: frozenset[str] = frozenset()
+) -> LiveService:
+    """The params entry of one running service; ``ImportRefused`` when it cannot run on Fargate at all.
+
+    ``alb_groups``: the load balancers' security groups, the one source the stack's task security group admits.
+    """
     service = live["service"]
     where = f"service {service['serviceName']}"
     conversion = convert(live["task_definition"], name)
@@ -64,7 +70,26 @@ def convert_service(live: dict[str, Any], name: str, cluster: str) -> LiveServic
         result.losses += [f"{where}: {loss}" for loss in lost]
         result.left_alone.append(f"task role {role['arn']}: the stack's own task role takes its policies over")
     _imports_and_leftovers(live, result, cluster)
+    result.losses += [f"{where}: {loss}" for loss in _other_sources(live.get("security_groups", []), alb_groups)]
     return result
+
+
+def _other_sources(groups: list[dict[str, Any]], alb_groups: frozenset[str]) -> list[str]:
+    """Ingress the live security groups allow from anything but the load balancer: the stack's does not."""
+    losses = []
+    for group in groups:
+        for permission in group.get("IpPermissions", []):
+            sources = [p["GroupId"] for p in permission.get("UserIdGroupPairs", []) if p["GroupId"] not in alb_groups]
+            sources += [r["CidrIp"] for r in permission.get("IpRanges", [])]
+            sources += [r["CidrIpv6"] for r in permission.get("Ipv6Ranges", [])]
+            sources += [p["PrefixListId"] for p in permission.get("PrefixListIds", [])]
+            if sources:
+                ports = f"{permission.get('FromPort', 'all')}-{permission.get('ToPort', 'all')}"
+                losses.append(
+                    f"security group {group['GroupId']} admits {', '.join(sources)} on {permission.get('IpProtocol')} "
+                    f"{ports} (the stack's task security group admits the load balancer only)"
+                )
+    return losses
 
 
 def _images(entry: dict[str, Any], result: LiveService, where: str) -> None:
@@ -76,12 +101,17 @@ def _images(entry: dict[str, Any], result: LiveService, where: str) -> None:
 
 
 def _task_count(entry: dict[str, Any], live: dict[str, Any], result: LiveService, where: str) -> None:
-    scaling, lost = scaling_of(live.get("scaling") or {})
+    scaling, lost, left = scaling_of(live.get("scaling") or {})
     if scaling is not None:
         entry["scaling"] = scaling
+        target = next(t for t in live["scaling"]["targets"] if t["ScalableDimension"] == DESIRED_COUNT)
+        identifier = {key: target[key] for key in ("ResourceId", "ScalableDimension", "ServiceNamespace")}
+        name = f"scalable target of {target['ResourceId']}"
+        result.imports.append({"type": SCALABLE_TARGET, "name": name, "identifier": identifier})
     else:
         entry["desired_count"] = int(live["service"].get("desiredCount", 1))
     result.losses += [f"{where}: {loss}" for loss in lost]
+    result.left_alone += left
 
 
 def _logs(entry: dict[str, Any], conversion: Conversion, live: dict[str, Any], result: LiveService, where: str) -> None:

@@ -84,11 +84,13 @@ def _path(patterns: list[str]) -> str | None:
     return None
 
 
-def scaling_of(snapshot: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
-    """The service's scalable target and target-tracking policies as ``scaling:``, or None without a target."""
+def scaling_of(snapshot: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str], list[str]]:
+    """The service's scalable target and target-tracking policies as ``scaling:`` (None without a target),
+    what cannot be said, and what the operator does about the live policies (the stack imports the target
+    and adds its own policies beside them)."""
     targets = [t for t in snapshot.get("targets", []) if t.get("ScalableDimension") == DESIRED_COUNT]
     if not targets:
-        return None, []
+        return None, [], []
     target = targets[0]
     scaling: dict[str, Any] = {"min_count": target["MinCapacity"], "max_count": target["MaxCapacity"]}
     tracking: dict[str, Any] = {}
@@ -107,13 +109,14 @@ def scaling_of(snapshot: dict[str, Any]) -> tuple[dict[str, Any] | None, list[st
                 tracking[ours] = config[theirs]
     if tracking:
         scaling["target_tracking"] = tracking
-    losses.append(
-        f"scaling of {target['ResourceId']}: written as scaling:, but the stack registers its own scalable target "
-        "and policies; just before deploying, deregister the live ones (aws application-autoscaling "
-        f"deregister-scalable-target --service-namespace ecs --scalable-dimension {DESIRED_COUNT} "
-        f"--resource-id {target['ResourceId']}): the task count stays as it is meanwhile"
-    )
-    return scaling, losses
+    left = [
+        f"scaling policy {policy.get('PolicyName')}: stays on the imported scalable target beside the stack's own "
+        "policies; delete it after the update (aws application-autoscaling delete-scaling-policy "
+        f"--service-namespace ecs --scalable-dimension {DESIRED_COUNT} --resource-id {target['ResourceId']} "
+        f"--policy-name {policy.get('PolicyName')})"
+        for policy in snapshot.get("policies", [])
+    ]
+    return scaling, losses, left
 
 
 def task_role_of(role: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:

@@ -5,7 +5,8 @@ definition (family = service, logs in ``/ecs/<family>``), security group,
 IP target group and a rule on the shared HTTPS listener matching host
 ``api.example.com`` and a path (``/auth*``, ``/users*``), running 2 tasks on
 Fargate in the private subnets of a VPC another team made
-(``tests/brownfield_world``).  ``adopt.py`` discovers it; the tests adopt it.
+(``tests/brownfield_world``); ``users`` scales on CPU between 2 and 4 tasks.
+``adopt.py`` discovers it; the tests adopt it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ HOST = "api.example.com"
 SERVICES = {"auth": ("/auth*", 10), "users": ("/users*", 20)}  # path pattern, rule priority
 PORT = 8080
 TASKS = 2
+SCALED = "users"  # its task count belongs to Application Auto Scaling (2-4 tasks)
 
 
 @dataclass
@@ -84,6 +86,23 @@ def _service(console: Console, name: str, path: str, priority: int, role: str | 
         **extra,
     )["service"]["serviceArn"]
     console.rules[name], console.target_groups[name], console.services[name] = rule, target, service
+    if name == SCALED:
+        _scaling(region, name)
+
+
+def _scaling(region: str, name: str) -> None:
+    """The console's "service auto scaling": 2-4 tasks, target tracking on average CPU at 60%."""
+    autoscaling = boto3.client("application-autoscaling", region_name=region)
+    target = {"ServiceNamespace": "ecs", "ResourceId": f"service/{CLUSTER}/{name}",
+              "ScalableDimension": "ecs:service:DesiredCount"}  # fmt: skip
+    autoscaling.register_scalable_target(**target, MinCapacity=TASKS, MaxCapacity=4)
+    metric = {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}
+    autoscaling.put_scaling_policy(
+        **target,
+        PolicyName=f"{name}-cpu",
+        PolicyType="TargetTrackingScaling",
+        TargetTrackingScalingPolicyConfiguration={"TargetValue": 60.0, "PredefinedMetricSpecification": metric},
+    )
 
 
 def _task_definition(name: str, region: str) -> dict[str, Any]:

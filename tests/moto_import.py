@@ -22,7 +22,8 @@ I2. ``DescribeStackResources`` by ``PhysicalResourceId``: moto requires ``StackN
     (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackResources.html).
 I3. Stack updates of ``AWS::ElasticLoadBalancingV2::TargetGroup`` and ``AWS::Logs::LogGroup``: moto has no
     update for them, so a changed health check or retention drops the resource out of the stack's map and
-    the live resource keeps its old settings.  CloudFormation updates them in place (health check settings,
+    the live resource keeps its old settings (an imported scalable target, a type moto has no model for at
+    all, drops out the same way).  CloudFormation updates them in place (health check settings,
     attributes, tags, retention: "Update requires: No interruption",
     https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-targetgroup.html,
     https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-loggroup.html).
@@ -64,6 +65,8 @@ def live_resource(account: str, region: str, resource_type: str, identifier: dic
         services = ecs_backends[account][region].services.values()
         arn = identifier.get("ServiceArn")
         return next((s for s in services if s.arn == arn and s.status == "ACTIVE"), None)
+    if resource_type == "AWS::ApplicationAutoScaling::ScalableTarget":
+        return _scalable_target(account, region, identifier)
     elbv2 = elbv2_backends[account][region]
     if resource_type == "AWS::ElasticLoadBalancingV2::TargetGroup":
         return elbv2.target_groups.get(identifier.get("TargetGroupArn", ""))
@@ -71,6 +74,20 @@ def live_resource(account: str, region: str, resource_type: str, identifier: dic
         listeners = [ln for lb in elbv2.load_balancers.values() for ln in lb.listeners.values()]
         rules = (rule for ln in listeners for rule in ln.rules.values())
         return next((rule for rule in rules if rule.arn == identifier.get("RuleArn")), None)
+    return None
+
+
+def _scalable_target(account: str, region: str, identifier: dict[str, str]) -> Any:
+    """moto keeps scalable targets by dimension and resource id, and gives them no CloudFormation model, so
+    no physical id either: the one CloudFormation records (``ResourceId|ScalableDimension|ServiceNamespace``)
+    is set on it."""
+    from moto.applicationautoscaling.models import applicationautoscaling_backends
+
+    targets = applicationautoscaling_backends[account][region].targets
+    found = targets.get(identifier.get("ScalableDimension", ""), {}).get(identifier.get("ResourceId", ""))
+    if found is not None and found.service_namespace == identifier.get("ServiceNamespace"):
+        found.physical_resource_id = "|".join((found.resource_id, found.scalable_dimension, found.service_namespace))
+        return found
     return None
 
 
@@ -210,6 +227,7 @@ def _apply_import(apply: Callable[[Any], None]) -> Callable[[Any], None]:
             found = live_resource(account, region, request["ResourceType"], request["ResourceIdentifier"])
             found.logical_resource_id = request["LogicalResourceId"]
             found.cf_resource_type = request["ResourceType"]
+            found.imported_into_stack = True  # gap I3: stays in the stack through updates
             resources._parsed_resources[request["LogicalResourceId"]] = found
             self.stack._add_stack_event("IMPORT_COMPLETE")
             self.stack.events[-1].logical_resource_id = request["LogicalResourceId"]
@@ -308,6 +326,25 @@ def patch_in_place_updates() -> None:
             f"moto's {model.__name__} updates itself now: check gap I3"
         )
         model.update_from_cloudformation_json = classmethod(update)  # type: ignore[method-assign,assignment]
+    _keep_imported_without_model()
+
+
+def _keep_imported_without_model() -> None:
+    """An imported resource of a type moto has no CloudFormation model for (a scalable target) stays in the
+    stack through an update, as every resource of a CloudFormation stack does; moto sets it to None."""
+    from moto.cloudformation import parsing
+
+    update = parsing.parse_and_update_resource
+
+    @functools.wraps(update)
+    def patched(logical_id: str, resource_json: Any, resources_map: Any, *args: Any, **kwargs: Any) -> Any:
+        changed = update(logical_id, resource_json, resources_map, *args, **kwargs)
+        original = resources_map._parsed_resources.get(logical_id)
+        if changed is None and getattr(original, "imported_into_stack", False):
+            return original
+        return changed
+
+    parsing.parse_and_update_resource = patched  # ResourceMap.update calls it through this module global
 
 
 GAPS: dict[str, Callable[[], None]] = {

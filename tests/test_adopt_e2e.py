@@ -116,6 +116,8 @@ def test_a_console_cluster_is_adopted_converged_and_ships_an_image_without_inter
         "target_group": "auth-tg",
     }
     assert entry["routes"] == [{"host": console_world.HOST, "path": "/auth*", "priority": 10}]
+    users = yaml.safe_load(adopted.params.read_text())["services"]["users"]
+    assert users["scaling"] == {"min_count": 2, "max_count": 4, "target_tracking": {"cpu": 60.0}}
 
     code, review, out = run(adopted, capsys, "--adopt", str(adopted.record))
 
@@ -145,6 +147,9 @@ def test_a_console_cluster_is_adopted_converged_and_ships_an_image_without_inter
         assert (held["StackName"], held["LogicalResourceId"]) == (f"shop-prod-svc-{name}", "Service")
     (held,) = cfn.describe_stack_resources(PhysicalResourceId=adopted.console.rules["auth"])["StackResources"]
     assert held["StackName"] == "shop-prod-svc-auth"
+    scalable = "service/demo/users|ecs:service:DesiredCount|ecs"  # its physical id: what Ref answers
+    (held,) = cfn.describe_stack_resources(PhysicalResourceId=scalable)["StackResources"]
+    assert (held["StackName"], held["LogicalResourceId"]) == ("shop-prod-svc-users", "ScalableTarget")
     ecs = boto3.client("ecs", region_name=region)
     (service,) = ecs.describe_services(cluster=console_world.CLUSTER, services=["auth"])["services"]
     assert service["taskDefinition"].endswith(":task-definition/auth:2")  # the stack's revision of the family

@@ -94,6 +94,11 @@ def _lossy(snapshot: dict[str, Any]) -> dict[str, Any]:
     auth["rules"][0]["Conditions"][0]["HostHeaderConfig"]["Values"].append("api.example.org")
     auth["service"]["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"] = "ENABLED"
     auth["log_groups"][0].pop("retentionInDays")
+    alb_group = lossy["load_balancers"][0]["SecurityGroups"][0]
+    auth["security_groups"][0]["IpPermissions"] = [
+        {"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "UserIdGroupPairs": [{"GroupId": alb_group}]},
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]},
+    ]
     return lossy
 
 
@@ -108,7 +113,9 @@ def test_what_cannot_be_expressed_is_listed_and_nothing_is_written_unless_accept
     assert "service auth: assignPublicIp ENABLED" in err
     assert "service auth: log group /ecs/auth retention never expire (log_retention_days: 3653" in err
     assert "service auth: no rule could become a route, so it is adopted as a worker" in err
-    assert "4 setting(s) would be lost; re-run with --accept-loss" in err
+    assert "admits 10.0.0.0/8 on tcp 22-22 (the stack's task security group admits the load balancer only)" in err
+    assert "on tcp 8080" not in err  # the load balancer's own ingress is what the stack's group admits too
+    assert "5 setting(s) would be lost; re-run with --accept-loss" in err
 
     code, out = cli(tmp_path, _lossy(snapshot), "--accept-loss")
 
@@ -144,7 +151,7 @@ def test_an_image_tag_becomes_the_image_tag_parameter_and_untagged_images_keep_l
     assert [c["image"] for c in containers] == ["repo/app", "public.ecr.aws/x/sidecar:latest", "repo/log:9"]
 
 
-def test_scaling_is_written_as_it_is_and_what_the_stack_must_replace_is_said() -> None:
+def test_scaling_is_written_as_it_is_and_the_live_policies_left_beside_are_said() -> None:
     snapshot = {
         "targets": [{"ScalableDimension": "ecs:service:DesiredCount", "MinCapacity": 2, "MaxCapacity": 6,
                      "ResourceId": "service/demo/auth"}],
@@ -155,10 +162,12 @@ def test_scaling_is_written_as_it_is_and_what_the_stack_must_replace_is_said() -
             {"PolicyName": "steps", "PolicyType": "StepScaling"},
         ],
     }  # fmt: skip
-    scaling, losses = scaling_of(snapshot)
+    scaling, losses, left = scaling_of(snapshot)
     assert scaling == {"min_count": 2, "max_count": 6, "target_tracking": {"cpu": 60.0, "scale_in_cooldown": 120}}
-    assert any("steps (StepScaling" in loss for loss in losses)
-    assert any("deregister-scalable-target" in loss and "service/demo/auth" in loss for loss in losses)
+    assert losses == ["scaling policy steps (StepScaling: target tracking on CPU, memory or requests per target "
+                      "only here)"]  # fmt: skip
+    assert [line.split(":")[0] for line in left] == ["scaling policy cpu", "scaling policy steps"]
+    assert all("delete-scaling-policy" in line and "--resource-id service/demo/auth" in line for line in left)
 
 
 def test_a_task_role_keeps_its_statements_and_attached_policies() -> None:

@@ -59,9 +59,10 @@ def test_values_resolve_from_what_is_known_and_say_what_is_not() -> None:
 
 def _service_template(**fields: Any) -> dict[str, Any]:
     names = {"service": "auth", "log_group": "/ecs/auth", "task_family": "auth", "target_group": "auth-tg"}
+    fields = {"desired_count": 2, **fields}
     env = make_env(
         services={"auth": web(names=names, routes=[{"host": "api.example.com", "path": "/auth*", "priority": 10}],
-                              desired_count=2, **fields)},
+                              **fields)},
         cluster={"name": "demo"},
     )  # fmt: skip
     return build_all(env)["svc-auth"].to_dict()
@@ -188,3 +189,18 @@ def test_the_import_step_reads_in_review_md() -> None:
     assert "| LogGroup | AWS::Logs::LogGroup | /ecs/a | LogGroupName=/ecs/a |" in lines
     assert "- left as it is: security group sg-1 (a-sg): delete it once nothing uses it" in lines
     assert import_tables.markdown(None, markdown_table) == []
+
+
+def test_a_scalable_target_is_named_by_its_service_once_the_service_is_found() -> None:
+    template = _service_template(scaling={"min_count": 2, "max_count": 4})
+    before = Known(parameters={"ExportPrefix": PREFIX}, exports=EXPORTS)
+    after = Known(parameters={"ExportPrefix": PREFIX}, exports=EXPORTS, attributes={"Service.Name": "auth"})
+
+    assert "ScalableTarget" not in {n.logical_id for n in named_resources(template, before)}
+    named = {n.logical_id: n.names for n in named_resources(template, after)}
+
+    assert named["ScalableTarget"] == {
+        "ResourceId": "service/demo/auth",
+        "ScalableDimension": "ecs:service:DesiredCount",
+        "ServiceNamespace": "ecs",
+    }

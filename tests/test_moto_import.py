@@ -77,6 +77,17 @@ def test_gap_i3_moto_drops_an_updated_log_group_from_its_stack(unpatched: str) -
     assert "retentionInDays" not in groups[0], "moto updates log groups in place now: drop patch_in_place_updates"
 
 
+def test_gap_i3_moto_has_no_model_for_scalable_targets(unpatched: str) -> None:
+    """An imported scalable target would drop out of its stack on the first update (no model to update it)."""
+    cfn = boto3.client("cloudformation", region_name=unpatched)
+    target = {"Type": "AWS::ApplicationAutoScaling::ScalableTarget", "Properties": {
+        "ServiceNamespace": "ecs", "ScalableDimension": "ecs:service:DesiredCount", "ResourceId": "service/c/s",
+        "MinCapacity": 1, "MaxCapacity": 2}}  # fmt: skip
+    cfn.create_stack(StackName="canary", TemplateBody=json.dumps({"Resources": {"Target": target}}))
+    listed = cfn.list_stack_resources(StackName="canary")["StackResourceSummaries"]
+    assert not [r for r in listed if r["LogicalResourceId"]], "moto models scalable targets: check gap I3's keeper"
+
+
 @pytest.fixture
 def aws(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
     go_offline(monkeypatch, endpoint)

@@ -135,6 +135,24 @@ def listener_rule(rule: Mapping[str, Any], listener_arn: str, tags: Mapping[str,
     return _with_tags(properties, tags)
 
 
+def scalable_target(target: Mapping[str, Any]) -> Properties:
+    """DescribeScalableTargets' entry -> AWS::ApplicationAutoScaling::ScalableTarget (the service-linked role
+    it uses by default is left out, as our templates leave it out)."""
+    properties: Properties = {
+        "MaxCapacity": target["MaxCapacity"],
+        "MinCapacity": target["MinCapacity"],
+        "ResourceId": target["ResourceId"],
+        "ScalableDimension": target["ScalableDimension"],
+        "ServiceNamespace": target["ServiceNamespace"],
+    }
+    if target.get("RoleARN") and "aws-service-role" not in target["RoleARN"]:
+        properties["RoleARN"] = target["RoleARN"]
+    suspended = target.get("SuspendedState") or {}
+    if any(suspended.values()):
+        properties["SuspendedState"] = {key: bool(value) for key, value in suspended.items()}
+    return properties
+
+
 def service(described: Mapping[str, Any], cluster_name: str) -> Properties:
     """DescribeServices' entry -> AWS::ECS::Service (the cluster by name, as our templates import it)."""
     properties: Properties = {

@@ -7,7 +7,9 @@ answer once it is in the stack, and the physical id CloudFormation keeps for
 it (to ask whether another stack holds it already).  A listener rule has no
 name: it is found by its listener and priority, and is ours to import only
 when it forwards to the target group the same stack imports; any other rule
-there belongs to someone else (the shared-listener check names it).
+there belongs to someone else (the shared-listener check names it).  A
+scalable target is named by the service it scales, so it is looked for once
+the service is found.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from deployer.aws import ecs, elbv2, logs
+from deployer.aws import application_autoscaling, ecs, elbv2, logs
 from deployer.aws.clients import Clients
 from deployer.review import live_properties
 from deployer.review.import_schemas import identifier_keys
@@ -114,6 +116,20 @@ def listener_rule(clients: Clients, named: NamedResource, _template: dict[str, A
     return located
 
 
+def scalable_target(clients: Clients, named: NamedResource, _template: dict[str, Any]) -> Located | None:
+    resource_id, dimension = named.names["ResourceId"], named.names["ScalableDimension"]
+    autoscaling = clients.of("application-autoscaling")
+    live = application_autoscaling.describe_scalable_targets(autoscaling, resource_id)
+    found = [t for t in live if (t["ScalableDimension"], t["ServiceNamespace"]) == (dimension, "ecs")]
+    if not found:
+        return None
+    identifier = _identifier(named.resource_type, named.names)
+    physical = imports.physical_id(named.resource_type, named.names)
+    properties = live_properties.scalable_target(found[0])
+    label = f"scalable target of {resource_id} ({found[0]['MinCapacity']}-{found[0]['MaxCapacity']} tasks)"
+    return Located(named, identifier, properties, physical, physical, label)
+
+
 def _route(properties: dict[str, Any]) -> str:
     """``host api.example.com path /auth*`` from a rule's conditions."""
     parts = []
@@ -134,4 +150,5 @@ LOCATORS: dict[str, Callable[[Clients, NamedResource, dict[str, Any]], Located |
     imports.SERVICE: service,
     imports.TARGET_GROUP: target_group,
     imports.LISTENER_RULE: listener_rule,
+    imports.SCALABLE_TARGET: scalable_target,
 }

@@ -100,19 +100,21 @@ def _known(ctx: Context, stack_in: StackInput, exports: Mapping[str, str], locat
 def _survey_stack(
     ctx: Context, stack_in: StackInput, exports: Mapping[str, str], expected: list[dict[str, Any]]
 ) -> StackImports:
-    known = _known(ctx, stack_in, exports, [])
-    named = imports.named_resources(stack_in.template, known)
-    rules_last = sorted(named, key=lambda n: n.resource_type == imports.LISTENER_RULE)
     result = StackImports()
-    for resource in rules_last:
-        located = LOCATORS[resource.resource_type](ctx.clients, resource, stack_in.template)
-        if located is None or not _ours(located, result.located):
-            continue
-        owners = cloudformation.describe_stack_resources(ctx.clients.cloudformation, located.physical_id)
-        if owners:
-            result.problems.append(_held(stack_in, located, owners[0]))
-            continue
-        result.located.append(located)
+    looked: set[str] = set()
+    for _pass in range(2):  # the second pass: what is named through a resource the first found (a scalable target)
+        named = imports.named_resources(stack_in.template, _known(ctx, stack_in, exports, result.located))
+        fresh = [n for n in named if n.logical_id not in looked]
+        looked |= {n.logical_id for n in fresh}
+        for resource in sorted(fresh, key=lambda n: n.resource_type == imports.LISTENER_RULE):  # rules last
+            located = LOCATORS[resource.resource_type](ctx.clients, resource, stack_in.template)
+            if located is None or not _ours(located, result.located):
+                continue
+            owners = cloudformation.describe_stack_resources(ctx.clients.cloudformation, located.physical_id)
+            if owners:
+                result.problems.append(_held(stack_in, located, owners[0]))
+                continue
+            result.located.append(located)
     result.problems += _missing(stack_in, result.located, expected)
     result.known = _known(ctx, stack_in, exports, result.located)
     return result
@@ -149,7 +151,7 @@ def _not_held(ctx: Context, stack_in: StackInput, expected: list[dict[str, Any]]
     held = {r["PhysicalResourceId"] for r in resources}
     problems = []
     for entry in expected:
-        physical = next(iter((entry.get("identifier") or {}).values()), "")  # our types: the first key is it
+        physical = imports.physical_id(entry.get("type", ""), entry.get("identifier") or {})
         if physical not in held:
             problems.append(
                 f"{stack_in.stack_name} exists already and does not hold {entry.get('type')} "

@@ -24,15 +24,18 @@ CLUSTER = "AWS::ECS::Cluster"
 SERVICE = "AWS::ECS::Service"
 TARGET_GROUP = "AWS::ElasticLoadBalancingV2::TargetGroup"
 LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
+SCALABLE_TARGET = "AWS::ApplicationAutoScaling::ScalableTarget"
 
 # The properties that find a resource of each type in the account: its name (with the cluster, for a
-# service), or for a listener rule, which has none, its listener and priority (two rules never share both).
+# service), or for a listener rule, which has none, its listener and priority (two rules never share both);
+# a service's scalable target by the service it scales.
 IDENTIFYING = {
     LOG_GROUP: ("LogGroupName",),
     CLUSTER: ("ClusterName",),
     SERVICE: ("ServiceName", "Cluster"),
     TARGET_GROUP: ("Name",),
     LISTENER_RULE: ("ListenerArn", "Priority"),
+    SCALABLE_TARGET: ("ResourceId", "ScalableDimension", "ServiceNamespace"),  # its service's name is in ResourceId
 }
 RETAIN = "Retain"
 
@@ -66,6 +69,14 @@ def named_resources(template: Mapping[str, Any], known: Known) -> list[NamedReso
         if all(isinstance(value, str | int) and not isinstance(value, Unknown) for value in values.values()):
             found.append(NamedResource(logical_id, resource["Type"], {k: str(v) for k, v in values.items()}))
     return found
+
+
+def physical_id(resource_type: str, identifier: Mapping[str, str]) -> str:
+    """What CloudFormation records as an imported resource's PhysicalResourceId (what Ref answers): a scalable
+    target's ``ResourceId|ScalableDimension|ServiceNamespace``, the other types' first identifier value."""
+    if resource_type == SCALABLE_TARGET:
+        return "|".join(identifier.get(key, "") for key in IDENTIFYING[SCALABLE_TARGET])
+    return next(iter(identifier.values()), "")
 
 
 def deletion_policy(template: Mapping[str, Any], logical_id: str) -> str:
