@@ -83,9 +83,9 @@ def test_gap_i3_moto_has_no_model_for_scalable_targets(unpatched: str) -> None:
     target = {"Type": "AWS::ApplicationAutoScaling::ScalableTarget", "Properties": {
         "ServiceNamespace": "ecs", "ScalableDimension": "ecs:service:DesiredCount", "ResourceId": "service/c/s",
         "MinCapacity": 1, "MaxCapacity": 2}}  # fmt: skip
-    with pytest.warns(UserWarning, match="not supported by moto's CloudFormation"):
+    with pytest.warns(UserWarning, match="not supported by moto's CloudFormation"):  # moto says so itself
         cfn.create_stack(StackName="canary", TemplateBody=json.dumps({"Resources": {"Target": target}}))
-    listed = cfn.list_stack_resources(StackName="canary")["StackResourceSummaries"]
+        listed = cfn.list_stack_resources(StackName="canary")["StackResourceSummaries"]
     assert not [r for r in listed if r["LogicalResourceId"]], "moto models scalable targets: check gap I3's keeper"
 
 
