@@ -11,7 +11,7 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-stamp
 GUARD_VENV := .venv-guard
 GUARD_STAMP := $(GUARD_VENV)/.installed-stamp
 
-.PHONY: templates test golden lint bench deploy demo clean checkov guard
+.PHONY: templates test golden lint bench deploy demo adopt-demo clean checkov guard
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -73,3 +73,8 @@ deploy: $(STAMP)
 demo: $(STAMP)
 	$(PY) generate.py --env dev
 	$(PY) -m tests.moto_endpoint -- $(PY) deploy.py --env dev --execute --yes
+
+## make adopt-demo: adopt a console-built cluster on a local endpoint (moto on 127.0.0.1): discover it with
+## adopt.py, generate, import its services, target groups, rules and log groups, update them (docs/adopting.md)
+adopt-demo: $(STAMP)
+	MOTO_ECS_SERVICE_RUNNING=2 $(PY) -m tests.moto_endpoint -- $(PY) -m tests.adopt_demo

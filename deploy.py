@@ -6,6 +6,7 @@
     python deploy.py --env dev --apply-plan output/dev/review.json --yes   # exactly the reviewed change sets
     python deploy.py --env dev --teardown [--execute]  # delete the whole environment (docs/deploy-lifecycle.md)
     python deploy.py --env prod --deploy-policy deploy --bucket B  # the CI role's IAM policy (docs/deploy-ci.md)
+    python deploy.py --env prod --adopt params/prod.adopt.yaml --execute  # take over what runs (docs/adopting.md)
 
 Reads output/ENV/ (run generate.py first). Credentials: boto3's standard
 chain (--profile, environment, SSO, instance role); AWS_ENDPOINT_URL points
@@ -108,6 +109,12 @@ def _add_what_to_deploy(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--prune", action="store_true", help="delete the env's stacks the manifest no longer names")
     parser.add_argument("--teardown", action="store_true", help="review (and with --execute delete) the whole env")
     parser.add_argument(
+        "--adopt",
+        type=Path,
+        metavar="ADOPTION_YAML",
+        help="adopt.py's file: the live resources new stacks must import (docs/adopting.md)",
+    )
+    parser.add_argument(
         "--deploy-policy",
         choices=("deploy", "review"),
         help="print the IAM policy a CI role needs for this environment (deploy: everything; review: a review-only "
@@ -158,9 +165,10 @@ def _check_combinations(parser: argparse.ArgumentParser, args: argparse.Namespac
     _check_lifecycle(parser, args)
     if args.parallel < 1:
         parser.error("--parallel must be at least 1")
-    if args.apply_plan and (args.execute or args.stacks or args.sets or args.prune or args.teardown):
+    if args.apply_plan and (args.execute or args.stacks or args.sets or args.prune or args.teardown or args.adopt):
         parser.error(
-            "--apply-plan executes the reviewed plan as it is: no --execute, --stacks, --set, --prune or --teardown"
+            "--apply-plan executes the reviewed plan as it is: no --execute, --stacks, --set, --prune, --teardown "
+            "or --adopt"
         )
     # A CI job that forgot --execute must not pass silently, executing nothing.
     if args.yes and not (args.execute or args.apply_plan):
@@ -174,7 +182,7 @@ def _check_lifecycle(parser: argparse.ArgumentParser, args: argparse.Namespace) 
     if not args.teardown:
         return
     names = {"stacks": "--stacks", "sets": "--set", "prune": "--prune", "allow_replacement": "--allow-replacement",
-             "recreate_failed": "--recreate-failed", "bucket": "--bucket"}  # fmt: skip
+             "recreate_failed": "--recreate-failed", "bucket": "--bucket", "adopt": "--adopt"}  # fmt: skip
     given = [flag for dest, flag in names.items() if getattr(args, dest)]
     if given:
         parser.error(f"--teardown deletes the whole environment; it takes no {', '.join(given)}")
@@ -226,6 +234,7 @@ def _main(args: argparse.Namespace) -> int:
         wait=args.wait,
         apply_plan=args.apply_plan,
         allow_overlap=tuple(args.allow_overlap),
+        adopt=args.adopt,
     )
     try:
         if args.deploy_policy:

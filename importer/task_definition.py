@@ -168,8 +168,8 @@ def _containers(results: list[ContainerResult], out: Conversion) -> None:
         out.losses.append(f"awslogs-group {groups}: every container of a service logs to one group")
     if out.log_group:
         out.notes.append(
-            f"logs go to a new group /ecs/<prefix>-{out.name}; to keep {out.log_group}, delete that group and "
-            "set names.log_group (the stack creates its group; CloudFormation cannot create one that exists)"
+            f"logs go to a new group /ecs/<prefix>-{out.name}; to keep {out.log_group}, set names.log_group: "
+            f"{out.log_group} (the deploy imports the existing group into the stack)"
         )
     for r in results:
         out.losses += r.losses

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from tests import moto_patches
+from tests import moto_import, moto_patches
 
 HOST = "127.0.0.1"
 READY = "READY"
@@ -85,6 +85,7 @@ def serving(port: int = 0) -> Iterator[str]:
     logging.getLogger("moto").setLevel(logging.ERROR)
     warnings.simplefilter("ignore")  # moto warns about every resource type it only half supports
     moto_patches.apply_all()
+    moto_import.apply_all()  # resource import (IMPORT change sets): tests/moto_import.py
     app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
     server = make_server(HOST, port, app, threaded=True, request_handler=MotoRequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -83,6 +83,8 @@ each one is still needed).
     have no CloudFormation model, so a cluster stack with EC2 capacity groups
     fails at ``Ref`` of its provider.  moto's ECS backend creates providers and
     associates them; the models in ``tests/moto_capacity.py`` only connect them.
+18. An ALB's ``CanonicalHostedZoneId`` is a placeholder (``Z2P70J7EXAMPLE``) in every region; AWS
+    answers the region's zone for load balancers, which alias records and rule B006 rely on.
 """
 
 from __future__ import annotations
@@ -572,6 +574,26 @@ def patch_deleted_stack_outputs() -> None:
         setattr(Stack, name, property(read))
 
 
+def patch_alb_hosted_zone() -> None:
+    """Gap 18: an ALB's CanonicalHostedZoneId is its region's Route 53 zone for load balancers (what an alias
+    record names); moto answers the placeholder ``Z2P70J7EXAMPLE`` in every region, which rule B006 rightly
+    refuses in an existing ALB's params.  https://docs.aws.amazon.com/general/latest/gr/elb.html#elb_region
+    """
+    from moto.elbv2.models import FakeLoadBalancer
+
+    from templates.aws.elb import ALB_HOSTED_ZONES
+
+    original = FakeLoadBalancer.__init__
+
+    @functools.wraps(original)
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        region = str(self.arn).split(":")[3]
+        self.canonical_hosted_zone_id = ALB_HOSTED_ZONES.get(region, self.canonical_hosted_zone_id)
+
+    FakeLoadBalancer.__init__ = init  # type: ignore[method-assign]
+
+
 GAPS: dict[str, Callable[[], None]] = {
     "change set exports": patch_change_set_exports,
     "Fn::GetAZs Ref": patch_get_azs_ref,
@@ -589,6 +611,7 @@ GAPS: dict[str, Callable[[], None]] = {
     "unknown actions": patch_unknown_actions,
     "deleted stack outputs": patch_deleted_stack_outputs,
     "ECS capacity providers": patch_capacity_providers,
+    "ALB hosted zone": patch_alb_hosted_zone,
     "failed resource rolls back": patch_failed_resource_rolls_back,  # last: the outermost execute_change_set
 }
 

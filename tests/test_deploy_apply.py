@@ -116,6 +116,7 @@ def test_a_template_regenerated_since_the_review_is_refused(
         (lambda plan: plan.update(exit_code=1), "its review exited 1"),
         (lambda plan: plan["stacks"][0].update(result="deferred"), "is 'deferred' in it"),
         (lambda plan: plan.update(environment="prod"), "a plan for 'prod', not 'dev'"),
+        (lambda plan: plan["stacks"][0].update(imports={"imported": []}), "imports live resources first"),
     ],
 )
 def test_a_file_that_is_no_applicable_plan_is_a_usage_error_before_any_call(

@@ -6,6 +6,7 @@ is never applied.  When one fails after a moto upgrade, delete that patch.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import signal
@@ -259,6 +260,16 @@ def test_gap_17_capacity_providers_have_no_cloudformation_model() -> None:
     # When moto gains them: drop patch_capacity_providers and tests/moto_capacity.py.
     missing = {"AWS::ECS::CapacityProvider", "AWS::ECS::ClusterCapacityProviderAssociations"} - set(get_model_map())
     assert missing == {"AWS::ECS::CapacityProvider", "AWS::ECS::ClusterCapacityProviderAssociations"}
+
+
+def test_gap_18_alb_hosted_zone_is_a_placeholder() -> None:
+    from moto.elbv2.models import FakeLoadBalancer
+
+    # When moto answers the region's zone: drop patch_alb_hosted_zone (and brownfield_world's own zone).
+    moto_init = inspect.unwrap(FakeLoadBalancer.__init__)  # moto's own, patched in this process or not
+    balancer = FakeLoadBalancer.__new__(FakeLoadBalancer)
+    moto_init(balancer, "x", [], [], "vpc-1", "arn:aws:elasticloadbalancing:eu-west-1:1:lb", "d", "active")
+    assert balancer.canonical_hosted_zone_id == "Z2P70J7EXAMPLE"
 
 
 # --- the test and demo environments reach loopback only ---------------------------------------------

@@ -20,7 +20,8 @@ from tests.test_layout import ROOT, import_graph, module_files, within
 # Every AWS call of the deployer lives in deployer/aws/, one module per service: the one place that
 # imports boto3 and calls a client, so retries, errors and a deploy role's permissions have one home.
 AWS_ROOM = "deployer.aws"
-AWS_SERVICES = ("cloudformation", "elbv2", "ec2", "s3", "acm")  # deployer/aws/<service>.py, named as botocore names it
+AWS_SERVICES = ("cloudformation", "elbv2", "ec2", "s3", "acm", "ecs", "logs", "iam", "application-autoscaling")
+# deployer/aws/<service>.py, named as botocore names it (a hyphen becomes an underscore)
 # What a call to AWS outside the room looks like: importing the SDK or its client machinery, a method called
 # on something named like a client, a client-only method, or a method named after an API action.
 SDK_IMPORTS = ("boto3", "botocore.client", "botocore.session", "botocore.waiter", "botocore.paginate")
@@ -110,7 +111,7 @@ def test_every_aws_function_names_its_api_action() -> None:
     unnamed = []
     for service in AWS_SERVICES:
         actions = set(botocore.session.get_session().get_service_model(service).operation_names)
-        for node in ast.parse((ROOT / "deployer" / "aws" / f"{service}.py").read_text()).body:
+        for node in ast.parse((ROOT / "deployer" / "aws" / f"{service.replace('-', '_')}.py").read_text()).body:
             overload = any(ast.unparse(d) == "overload" for d in getattr(node, "decorator_list", []))
             if isinstance(node, ast.FunctionDef) and not node.name.startswith("_") and not overload:
                 first = re.split(r"[\s:;,.(]", ast.get_docstring(node) or "", maxsplit=1)[0]

@@ -12,4 +12,8 @@ home.
 - ``ec2``: the existing VPC, subnets, route tables and gateway endpoints the brownfield pre-check reads
 - ``s3``: templates over the inline limit, uploaded to ``--bucket``
 - ``permissions``: the IAM actions those calls need, read off the service modules' code, with their scope
+- ``ecs``: clusters, services and task definitions, read to adopt them or find the ones a new stack names
+- ``logs``: log groups, read to adopt them or find the ones a new stack names (a teardown retains them)
+- ``application_autoscaling``: a service's scalable target and policies, read to adopt its scaling
+- ``iam``: a task role's policies, read to adopt them as the service's task_role
 """

@@ -103,11 +103,15 @@ class Clients:
     def acm(self) -> Any:
         return self._client("acm")
 
+    def of(self, name: str) -> Any:
+        """The client of any other service, by botocore's name (``ecs``, ``logs``, ...), made on first use."""
+        return self._client(name)
+
     def _client(self, name: str) -> Any:
         with self._lock:
-            if self._made[name] is None and self._make is not None:
+            if self._made.get(name) is None and self._make is not None:
                 self._made[name] = self._make(name)
-            return self._made[name]
+            return self._made.get(name)
 
 
 # Called (from the calling thread) when botocore is about to retry a call: progress shows "retrying".

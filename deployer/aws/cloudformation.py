@@ -241,3 +241,17 @@ def describe_stack_resource_drifts(cfn: Any, stack_name: str, statuses: list[str
         if not page.get("NextToken"):
             return drifts
         request["NextToken"] = page["NextToken"]
+
+
+def describe_stack_resources(cfn: Any, physical_id: str) -> list[dict[str, Any]]:
+    """DescribeStackResources by PhysicalResourceId: the stack resource holding it; [] when no stack does.
+
+    CloudFormation answers a resource's stack from its physical id alone:
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackResources.html
+    """
+    try:
+        return cfn.describe_stack_resources(PhysicalResourceId=physical_id).get("StackResources", [])
+    except ClientError as exc:
+        if _missing(exc):
+            return []
+        raise

@@ -38,3 +38,9 @@ def describe_vpc_endpoints(ec2: Any, vpc_id: str) -> list[dict[str, Any]]:
     filters = [{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "vpc-endpoint-type", "Values": ["Gateway"]}]
     pages = ec2.get_paginator("describe_vpc_endpoints").paginate(Filters=filters)
     return [endpoint for page in pages for endpoint in page["VpcEndpoints"]]
+
+
+def describe_security_groups(ec2: Any, group_ids: list[str]) -> list[dict[str, Any]]:
+    """DescribeSecurityGroups filtered on these ids, every page: their rules (a missing id is not listed)."""
+    pages = ec2.get_paginator("describe_security_groups").paginate(Filters=[{"Name": "group-id", "Values": group_ids}])
+    return [group for page in pages for group in page["SecurityGroups"]]

@@ -31,6 +31,10 @@ SERVICES: Mapping[str, tuple[str, str]] = {
     "ec2": ("ec2", "ec2"),
     "s3": ("s3", "s3"),
     "acm": ("acm", "acm"),
+    "ecs": ("ecs", "ecs"),
+    "logs": ("logs", "logs"),
+    "iam": ("iam", "iam"),
+    "application_autoscaling": ("application-autoscaling", "application-autoscaling"),
 }
 SAR = "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html"
 
@@ -54,6 +58,24 @@ SCOPES: Mapping[str, str] = {
     "cloudformation:ListExports": "any",
     "cloudformation:ListImports": "any",
     "cloudformation:ListStackResources": "stack",
+    # Adoption (deploy.py --adopt, adopt.py) and the survey of names a new stack takes: reads of what already runs,
+    # by physical id or of any cluster, role or log group the operator names, so not scoped to our stacks.
+    "cloudformation:DescribeStackResources": "any",
+    "ecs:DescribeClusters": "any",
+    "ecs:ListServices": "any",
+    "ecs:DescribeServices": "any",
+    "ecs:DescribeTaskDefinition": "any",  # no resource-level permissions
+    "logs:DescribeLogGroups": "any",
+    "logs:ListTagsForResource": "any",
+    "iam:ListRolePolicies": "any",
+    "iam:GetRolePolicy": "any",
+    "iam:ListAttachedRolePolicies": "any",
+    "application-autoscaling:DescribeScalableTargets": "any",  # Describe*: no resource-level permissions
+    "application-autoscaling:DescribeScalingPolicies": "any",
+    "ec2:DescribeSecurityGroups": "any",
+    "elasticloadbalancing:DescribeTags": "any",
+    "elasticloadbalancing:DescribeTargetGroups": "any",
+    "elasticloadbalancing:DescribeTargetGroupAttributes": "any",
     "elasticloadbalancing:DescribeLoadBalancerAttributes": "any",  # ELB Describe*: no resource-level permissions
     "elasticloadbalancing:DescribeLoadBalancers": "any",
     "elasticloadbalancing:DescribeRules": "any",

@@ -16,4 +16,7 @@ exit code read one set of facts.
 - ``secret_material``: NoEcho and secret-named parameters, secret env values, resolved secrets: masked
 - ``lifecycle``: stacks to remove (prune), drift, as data
 - ``change_set_cost``: the monthly cost the change sets make, priced from cost.json
+- ``live_properties``: a live resource as AWS describes it, written as the CloudFormation properties of it
+- ``import_schemas``: identifiers and create-only properties of a type, from the registry schemas
+- ``convergence``: what the update after an import changes on live resources; replacements refused
 """

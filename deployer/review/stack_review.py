@@ -134,6 +134,31 @@ class PendingChangeSet:
 
 
 @dataclass
+class ImportedResource:
+    """A live resource an import change set brings into the stack, as CloudFormation identifies it."""
+
+    logical_id: str
+    resource_type: str
+    identifier: dict[str, str]  # ResourceIdentifier: the type's identifier properties and their live values
+    name: str  # how people call it: a log group's name, a rule's host, path and priority
+
+
+@dataclass
+class ImportStep:
+    """A stack created from live resources: an IMPORT change set first, then the update to its template.
+
+    CloudFormation's import only imports; the update that follows is reviewed
+    with it (``StackReview.resources`` holds both: the Import rows, then the
+    update's rows previewed from the templates), and made once the import ran.
+    """
+
+    imported: list[ImportedResource] = field(default_factory=list)
+    left_alone: list[str] = field(default_factory=list)  # live resources not imported, and what to do about them
+    import_change_set_id: str | None = None
+    update_rows: list[tuple[str, str, str]] = field(default_factory=list)  # (action, logical id, type) previewed
+
+
+@dataclass
 class StackReview:
     """One stack's review: its result, its rows, its notes; what review.json records and apply-plan checks."""
 
@@ -155,6 +180,7 @@ class StackReview:
     pending: list[PendingChangeSet] = field(default_factory=list)  # other change sets ours would discard
     notes: list[str] = field(default_factory=list)
     pending_notes: list[str] = field(default_factory=list)  # about a change set not made yet: dropped when it is
+    imports: ImportStep | None = None  # created by importing live resources first (deployer/run/import_step)
 
     @property
     def all_notes(self) -> list[str]:
@@ -169,7 +195,8 @@ class StackReview:
     def counts(self) -> dict[str, int]:
         counts = {"Add": 0, "Modify": 0, "Remove": 0}
         for change in self.resources:
-            counts[change.action] = counts.get(change.action, 0) + 1
+            if change.action in counts:  # Import rows are counted apart (imports.imported)
+                counts[change.action] += 1
         return counts
 
 

@@ -29,4 +29,8 @@ Its parts:
 - ``shared_listener``: our listener rules against other teams' rules on a listener we share
 - ``listener_certificates``: whether a shared HTTPS listener's certificates cover our hosts (a warning)
 - ``live_routes``: the deployed ALBs' DNS names and routing table, read after a deploy
+- ``import_survey``: live resources that stacks about to be created name, and whether they can be imported
+- ``import_locators``: one per importable type: find the live resource a template names, read it for import
+- ``import_step``: a stack created from live resources: its IMPORT change set, then the update to its template
+- ``discover``: what runs in a cluster (services, task definitions, rules, logs, scaling), read for adopt.py
 """

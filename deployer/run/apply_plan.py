@@ -129,6 +129,11 @@ def read_plan(path: Path, options: Options) -> dict[str, Any]:
     if any(removal.get("prune") for removal in plan.get("removals", [])):
         raise UsageError(f"--apply-plan {path}: it deletes stacks (--prune); deploy with --execute --prune instead")
     for stack in stacks:
+        if stack.get("imports"):  # two change sets, the second made once the first ran: not a fixed plan
+            raise UsageError(
+                f"--apply-plan {path}: {stack['stack_name']} imports live resources first (an IMPORT change set, "
+                "then the update to its template); deploy it with --execute, which reviews both steps again"
+            )
         if stack["result"] not in APPLICABLE:
             raise UsageError(
                 f"--apply-plan {path}: {stack['stack_name']} is {stack['result']!r} in it, not a reviewed change set"

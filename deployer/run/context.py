@@ -32,6 +32,7 @@ class Context:
     exports: dict[str, dict[str, Any]] = field(default_factory=dict)  # ListExports when the run started
     stop: threading.Event = field(default_factory=threading.Event)  # set on Ctrl-C: stop following operations
     progress: Progress | None = None  # live per-stack status; without it, reports are lines through ``say``
+    imports: dict[str, Any] = field(default_factory=dict)  # stack key -> live resources it imports (run.import_survey)
 
     def progress_shown(self) -> AbstractContextManager[None]:
         return self.progress.shown() if self.progress is not None else nullcontext()

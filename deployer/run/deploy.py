@@ -22,7 +22,7 @@ from deployer.aws.clients import AWS_ERRORS, Timing, make_clients
 from deployer.errors import UsageError, interrupt_code
 from deployer.review import change_set_cost
 from deployer.review.stack_review import Result, Review, StackReview
-from deployer.run import account_precheck, environment_lock, prune
+from deployer.run import account_precheck, environment_lock, import_step, import_survey, prune
 from deployer.run.change_set_names import new_change_set_name
 from deployer.run.context import Context
 from deployer.run.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
@@ -64,6 +64,7 @@ class Options:
     wait: bool = False  # another run holds the environment's lock: wait for it instead of stopping
     apply_plan: Path | None = None  # execute the change sets of this earlier review.json (see run.apply_plan)
     allow_overlap: tuple[str, ...] = ()  # foreign listener rules whose overlap with ours was agreed (ARNs)
+    adopt: Path | None = None  # adopt.py's adoption file: what the stacks must import (see run.import_survey)
     timing: Timing = field(default_factory=Timing)
 
 
@@ -139,6 +140,7 @@ def _lock(ctx: Context, wait: bool) -> environment_lock.Holder:
 def _locked(ctx: Context, options: Options, console: Console, ask: Callable[[str], bool]) -> int:
     deployment = ctx.deployment
     ctx.exports = cloudformation.list_exports(ctx.clients.cloudformation)
+    ctx.imports = import_survey.survey(ctx, import_survey.read_adoption(options.adopt))  # live names new stacks take
     unplanned = {
         key: StackReview(key, deployment.stacks[key].stack_name, "", Result.INTERRUPTED, message="not planned")
         for key in deployment.order()
@@ -169,7 +171,7 @@ def _review_then_execute(
     with ctx.progress_shown():
         walk(
             ctx.deployment.depends_on(),
-            lambda key: _reported(ctx, key, plan_stack),
+            lambda key: _reported(ctx, key, import_step.planning(plan_stack)),
             workers=options.workers,
             stop=ctx.stop,
             on_result=review.stacks.__setitem__,
@@ -221,7 +223,9 @@ def execute(
     with ctx.progress_shown():
         walk(
             ctx.deployment.depends_on(),
-            lambda key: _reported(ctx, key, lambda c, k: execute_stack(c, review.stacks[k], gate)),
+            lambda key: _reported(
+                ctx, key, lambda c, k: import_step.executing(execute_stack)(c, review.stacks[k], gate)
+            ),
             workers=options.workers,
             failed=lambda stack: stack.result.holds_back_dependents,
             skip=lambda key, blockers: skipped(review.stacks[key], blockers),

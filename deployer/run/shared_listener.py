@@ -34,6 +34,7 @@ from botocore.exceptions import ClientError
 from deployer.aws import cloudformation, elbv2
 from deployer.aws.clients import Clients
 from deployer.review.listener_overlap import OwnerChange, Rule, owner_changes
+from deployer.run.import_survey import adopted_rules
 from deployer.run.inputs import Deployment
 from templates.contract.template import (
     EXPORT_PREFIX_PARAM,
@@ -86,6 +87,8 @@ def listener_check(clients: Clients, deployment: Deployment, allow_overlap: Coll
             check.problems.append(f"alb.existing: cannot read the rules of listener {listener_arn}: {exc}")
             continue
         foreign = {r["RuleArn"]: r for r in live if not r.get("IsDefault") and r["RuleArn"] not in ours}
+        adopted = adopted_rules(clients, deployment, list(foreign.values()))  # a new stack imports them: ours
+        foreign = {arn: rule for arn, rule in foreign.items() if arn not in adopted}
         planned = {rule.describe(): rule for rule in rules if rule.listener_arn == listener_arn}
         for rule in planned.values():
             check.problems += [problem for other in foreign.values() if (problem := _priority_taken(rule, other))]

@@ -16,8 +16,8 @@ starts until all of it is fixed: a load balancer with deletion protection
 on, an export imported by a stack outside the environment, a stack another
 operation is changing.  Resources a template keeps on deletion
 (``DeletionPolicy: Retain``, e.g. log groups) are listed as left behind:
-the environment deletes cleanly, but a re-deploy fails on their names until
-they are removed.
+the environment deletes cleanly, and a re-deploy imports the log groups
+(``run.import_survey``) instead of failing on their names.
 
 What CloudFormation and ELB refuse, as documented:
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-exports.html (a stack whose
@@ -190,8 +190,8 @@ def retained(cfn: Any, stack: inventory.LiveStack, resources: list[dict[str, Any
         line = f"{spec.get('Type')} {name} ({logical_id} in {stack.name}, DeletionPolicy {policy}) is kept"
         if spec.get("Type") == "AWS::Logs::LogGroup":
             line += (
-                f": a re-deploy fails on its name until you delete it (aws logs delete-log-group "
-                f"--log-group-name {name})"
+                f": a re-deploy imports it into the new stack (logs kept); to start afresh, delete it first "
+                f"(aws logs delete-log-group --log-group-name {name})"
             )
         out.append(line)
     return out

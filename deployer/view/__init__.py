@@ -10,4 +10,5 @@ built from the same rows, so they never list different things.
 - ``lifecycle_tables``: stacks to remove, drift and a teardown, as terminal and Markdown tables
 - ``value_rows``: before → after rows of changed properties, shortened only on the terminal
 - ``cost_lines``: the monthly cost delta as lines, the same on the terminal and in review.md
+- ``import_tables``: a stack's import step: what is imported (identifiers), what is left as it is
 """

@@ -17,7 +17,7 @@ from typing import Any
 from deployer.errors import UsageError
 from deployer.review.lifecycle import Teardown
 from deployer.review.stack_review import REPLACEMENT, RESOURCE_COLUMNS, Review, StackReview
-from deployer.view import cost_lines, lifecycle_tables
+from deployer.view import cost_lines, import_tables, lifecycle_tables
 from deployer.view.value_rows import VALUE_COLUMNS, value_rows
 from templates.contract.files import DIAGRAM_MERMAID, REVIEW_JSON, REVIEW_MD
 
@@ -135,6 +135,7 @@ def _stack_section(stack: StackReview) -> list[str]:
     if stack.change_set_name:
         only = " (parameters only)" if stack.template_changed is False else ""
         lines += [f"Change set `{stack.change_set_name}`{only}", ""]
+    lines += import_tables.markdown(stack.imports, _table)
     if stack.resources:
         rows = [change.cells() for change in stack.resources]
         for row in rows:

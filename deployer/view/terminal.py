@@ -14,11 +14,11 @@ from rich.table import Table
 from rich.text import Text
 
 from deployer.review.stack_review import RESOURCE_COLUMNS, Result, Review, StackReview
-from deployer.view import cost_lines, lifecycle_tables
+from deployer.view import cost_lines, import_tables, lifecycle_tables
 from deployer.view.value_rows import TERMINAL_WIDTH, VALUE_COLUMNS, value_rows
 
 REPLACEMENT_STYLES = {"True": "bold white on red", "Conditional": "bold black on yellow", "False": "green"}
-ACTION_STYLES = {"Add": "green", "Modify": "yellow", "Remove": "bold red"}
+ACTION_STYLES = {"Add": "green", "Modify": "yellow", "Remove": "bold red", "Import": "cyan"}
 RESULT_STYLES = {
     Result.CHANGES: "yellow",
     Result.NO_CHANGES: "green",
@@ -86,6 +86,7 @@ def stack_block(review: StackReview) -> RenderableType:
     parts: list[RenderableType] = [heading(review)]
     if review.message:
         parts.append(Text(f"  {review.message}", "bold red" if review.result.is_failure else ""))
+    parts += import_tables.terminal(review.imports)
     if review.resources:
         parts.append(resource_table(review))
     if any(r.values for r in review.resources):

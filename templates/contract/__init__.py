@@ -6,6 +6,8 @@
     graph      the stack graph from exports and imports: dependency order, unresolved imports, cycles
     rendered   a written folder's templates, read once (text as sent, and parsed), for the rules
     secret_values  what is secret material: names that say so, values shaped like a credential (rules, review)
+    values     a template's property values resolved with what is known (parameters, imports, exports)
+    imports    resource import: which resources a template names, and an import change set's template
 
 Nothing else spells these file names or parses the folder; the deployer
 imports nothing else of the generator.

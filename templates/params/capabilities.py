@@ -229,6 +229,14 @@ class TargetGroupSettings(Strict):
     stickiness: int | None = Field(
         None, ge=1, le=604800, description="Sticky sessions (load-balancer cookie) for this many seconds; off if empty."
     )
+    port: int | None = Field(
+        None,
+        ge=1,
+        le=65535,
+        description="The target group's own port (default: the container port). ECS registers each task at its "
+        "container port whatever this says; it only keeps a live target group's setting (changing it replaces the "
+        "target group). adopt.py sets it when the two differ.",
+    )
 
 
 class ContainerHealthCheck(Strict):

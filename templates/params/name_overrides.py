@@ -1,4 +1,4 @@
-"""Names people depend on: optional overrides for a service's task family, log group and ECS service name.
+"""Names people depend on: optional overrides for a service's task family, log group, ECS service and target group.
 
 Pipelines (``aws ecs describe-task-definition --task-definition api``),
 dashboards and runbooks name these things; a team moving onto fargate-stacks
@@ -24,6 +24,9 @@ EcsName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,255}$")]
 # Log groups: 1-512 of letters, digits, _ - / . #
 # https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html
 LogGroupName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-/.#]{1,512}$")]
+# Target groups: 1-32 letters, digits and hyphens, not beginning or ending with a hyphen.
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html (Name)
+TargetGroupName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")]
 
 
 class ServiceNames(Strict):
@@ -35,12 +38,17 @@ class ServiceNames(Strict):
     log_group: LogGroupName | None = Field(
         None,
         description="CloudWatch log group (default /ecs/<prefix>-<service>); 1-512 of letters, digits, _ - / . #. "
-        "It must not exist yet: the stack creates it.",
+        "If it exists already (retained by a teardown, or made in the console), deploy.py imports it.",
     )
     service: EcsName | None = Field(
         None,
         description="ECS service name (default: CloudFormation picks a unique one); letters, digits, - and _, "
         "1-255. Setting or changing it replaces the ECS service.",
+    )
+    target_group: TargetGroupName | None = Field(
+        None,
+        description="ALB target group name (default: CloudFormation picks a unique one); 1-32 letters, digits and "
+        "hyphens. Setting or changing it replaces the target group. adopt.py sets it to keep a live one.",
     )
 
 

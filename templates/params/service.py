@@ -223,7 +223,9 @@ class Service(Strict):
     )
     logs: LogSettings = Field(default_factory=LogSettings, description="awslogs mode and log-group retention.")
     names: ServiceNames | None = Field(
-        None, description="Names people depend on: task_family, log_group, service (defaults from the prefix)."
+        None,
+        description="Names people depend on: task_family, log_group, service, target_group (defaults from the prefix "
+        "or CloudFormation).",
     )
 
     @model_validator(mode="before")

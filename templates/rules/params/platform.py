@@ -188,7 +188,8 @@ def log_group_not_reserved(env: Environment) -> Iterator[At]:
 
 @environment_rule(
     "N001",
-    "two services with one task family, log group or ECS service name (overrides, or a worker's generated name)",
+    "two services with one task family, log group, ECS service name (overrides, or a worker's generated name) "
+    "or target group name",
     "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html",
 )
 def names_unique(env: Environment) -> Iterator[At]:
@@ -205,7 +206,8 @@ def names_unique(env: Environment) -> Iterator[At]:
             seen[("service", task_family(project, environment, name))] = f"services.{name} (its default)"
     for name, svc in sorted(env.services.items()):
         names = svc.names or ServiceNames()
-        chosen = {"task_family": names.task_family, "log_group": names.log_group, "service": names.service}
+        chosen = {"task_family": names.task_family, "log_group": names.log_group, "service": names.service,
+                  "target_group": names.target_group}  # fmt: skip
         for kind, value in chosen.items():
             owner = seen.get((kind, value or ""))
             if value is None or owner == f"services.{name} (its default)":

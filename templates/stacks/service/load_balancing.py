@@ -43,14 +43,17 @@ def _attributes(svc: Service) -> list[elb.TargetGroupAttribute]:
 def add_target_group(
     t: Template, env: Environment, svc: Service, port: int, title: str = "TargetGroup"
 ) -> elb.TargetGroup:
-    """``title`` lets blue/green add its alternate target group with the very same settings."""
+    """``title`` lets blue/green add its alternate target group with the very same settings (and no name:
+    ``names.target_group`` names the primary one only, names being unique)."""
     hc = svc.health_check
+    named = svc.names.target_group if svc.names is not None and title == "TargetGroup" else None
     return t.add_resource(
         elb.TargetGroup(
             title,
+            **({"Name": named} if named else {}),
             TargetType="instance" if svc.network_mode == "bridge" else "ip",  # bridge: instance + dynamic port
             Protocol="HTTP",
-            Port=port,
+            Port=svc.target_group.port or port,
             VpcId=import_value(ExportKey.VPC_ID),
             HealthCheckProtocol="HTTP",
             **({"HealthCheckPort": "traffic-port"} if svc.network_mode == "bridge" else {}),  # each target's own port
