@@ -39,6 +39,7 @@ from deployer.run.apply_plan import apply_plan
 from deployer.run.deploy import FAILURE, Options, deploy
 from deployer.run.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
 from deployer.run.environment_lock import LockHeld
+from deployer.run.identity import WrongAccount
 from deployer.run.teardown import teardown
 from deployer.view.review_files import report_paths
 
@@ -49,6 +50,7 @@ CI_WIDTH = 160  # not a terminal (CI logs, pipes): wide enough for the review ta
 
 # AWS region names: a partition-and-area prefix, a direction, a number (eu-west-1, us-gov-west-1, cn-north-1).
 REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+ACCOUNT = re.compile(r"\d{12}")  # an AWS account id: 12 digits
 
 
 class _Parser(argparse.ArgumentParser):
@@ -93,6 +95,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation before executing")
     parser.add_argument("--allow-replacement", action="store_true", help="execute even with risky changes")
+    parser.add_argument(
+        "--allow-delete", action="store_true", help="approve deleting the stacks --prune lists (its own approval)"
+    )
+    parser.add_argument(
+        "--expect-account",
+        metavar="ACCOUNT_ID",
+        help="refuse to run unless the credentials are for this AWS account (12 digits; for CI)",
+    )
     parser.add_argument("--recreate-failed", action="store_true", help="delete and recreate ROLLBACK_COMPLETE stacks")
     parser.add_argument("--prune", action="store_true", help="delete the env's stacks the manifest no longer names")
     parser.add_argument("--no-drift", dest="drift", action="store_false", help="skip drift detection")
@@ -112,8 +122,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--parallel", type=int, default=4, help="stacks worked on at once (default 4)")
     args = parser.parse_args(argv)
-    if args.region is not None and not REGION.fullmatch(args.region):
-        parser.error(f"--region {args.region!r} is not an AWS region name (e.g. eu-west-1, us-east-2)")
+    _check_values(parser, args)
     _check_lifecycle(parser, args)
     if args.parallel < 1:
         parser.error("--parallel must be at least 1")
@@ -125,6 +134,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.yes and not (args.execute or args.apply_plan):
         parser.error("--yes confirms --execute, which is missing; add --execute, or drop --yes to review only")
     return args
+
+
+def _check_values(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Values that cannot be right, refused before any AWS call: a region, an account id, a lone --allow-delete."""
+    if args.region is not None and not REGION.fullmatch(args.region):
+        parser.error(f"--region {args.region!r} is not an AWS region name (e.g. eu-west-1, us-east-2)")
+    if args.expect_account is not None and not ACCOUNT.fullmatch(args.expect_account):
+        parser.error(f"--expect-account {args.expect_account!r} is not an AWS account id (12 digits)")
+    if args.allow_delete and not args.prune:
+        parser.error("--allow-delete approves the deletions --prune plans; add --prune, or drop --allow-delete")
 
 
 def _check_lifecycle(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -175,6 +194,8 @@ def _main(args: argparse.Namespace) -> int:
         execute=args.execute or bool(args.apply_plan),
         yes=args.yes,
         allow_replacement=args.allow_replacement,
+        allow_delete=args.allow_delete,
+        expect_account=args.expect_account,
         recreate_failed=args.recreate_failed,
         prune=args.prune,
         drift=args.drift,
@@ -192,7 +213,7 @@ def _main(args: argparse.Namespace) -> int:
         if args.teardown:
             return teardown(options, console, ask(console))
         return deploy(options, console, ask(console))
-    except LockHeld as exc:
+    except (LockHeld, WrongAccount) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return FAILURE
     except UsageError as exc:

@@ -10,4 +10,6 @@ home.
 - ``elbv2``: load balancers and listener rules, read (the routing table, shared listeners, teardown)
 - ``ec2``: the existing VPC, subnets and route tables the brownfield pre-check reads
 - ``s3``: templates over the inline limit, uploaded to ``--bucket``
+- ``sts``: who the credentials are (account, user or role), for the review's header and ``--expect-account``
+- ``iam``: the account's alias, shown beside its id
 """

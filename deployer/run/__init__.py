@@ -27,4 +27,6 @@ Its parts:
 - ``account_precheck``: the existing VPC (and shared listeners) the templates rely on, checked before any change
 - ``shared_listener``: our listener rules against other teams' rules on a listener we share
 - ``live_routes``: the deployed ALBs' DNS names and routing table, read after a deploy
+- ``identity``: who and where the run acts (STS, IAM), checked against ``--expect-account``
+- ``blue_green``: the live weights of every blue/green rule a change set rewrites, read before anything runs
 """

@@ -38,11 +38,13 @@ from deployer.review.stack_review import (
     ExportChange,
     ParameterChange,
     PendingChangeSet,
+    PredictedChange,
     ResourceChange,
     Result,
     Review,
     StackReview,
 )
+from deployer.run import identity
 from deployer.run.context import Context
 from deployer.run.deploy import FAILURE, OK, RISKY, Options, execute, locked, paused, prepare, recorded, write
 from deployer.run.plan_stack import template_hash
@@ -66,6 +68,13 @@ def apply_plan(options: Options, console: Console, ask: Callable[[str], bool]) -
     review = review_from(plan)
     selection = replace(options, stacks=list(review.stacks), region=review.region, sets=[])
     ctx = prepare(selection, console)
+    review.identity = ctx.identity = identity.checked(ctx.clients, review.region, options.expect_account)
+    reviewed = (plan.get("identity") or {}).get("account")
+    if reviewed and reviewed != ctx.identity.account:
+        raise identity.WrongAccount(
+            f"{path} was reviewed in account {reviewed}; the credentials are for account "
+            f"{ctx.identity.account_text}: nothing was done"
+        )
     with locked(ctx, options.wait), recorded(console, options.folder, review):
         refused = {key: why for key, stack in review.stacks.items() if (why := check(ctx, stack))}
         for key, why in refused.items():
@@ -83,7 +92,7 @@ def apply_plan(options: Options, console: Console, ask: Callable[[str], bool]) -
             console.print(Text("Nothing to execute: the plan changes nothing.", "green"))
             write(console, options.folder, review, OK)
             return OK
-        question = f"Execute the reviewed plan {review.run} in {review.region}?"
+        question = f"Execute the reviewed plan {review.run} in {ctx.identity.where()}?"
         ask = paused(ctx.progress, ask)  # the live progress table must not redraw over a question
         if not options.yes and not ask(question):
             console.print(Text("Not confirmed: nothing was executed.", "yellow"))
@@ -150,6 +159,8 @@ def stack_from(data: dict[str, Any]) -> StackReview:
         parameters=[ParameterChange(**p) for p in data.get("parameters", [])],
         exports=[ExportChange(**e) for e in data.get("exports", [])],
         pending=[_pending(p) for p in data.get("pending", [])],
+        predicted=[PredictedChange(**p) for p in data.get("predicted", [])],
+        guard_risks=list(data.get("guard_risks", [])),
         notes=list(data.get("notes", [])),
         pending_notes=list(data.get("pending_notes", [])),
     )

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from deployer.aws.clients import Clients, Timing
+from deployer.review.identity import Identity
+from deployer.review.template_pairs import TemplatePair
 from deployer.run.inputs import Deployment
 from deployer.view.progress import Progress
 
@@ -32,6 +34,8 @@ class Context:
     exports: dict[str, dict[str, Any]] = field(default_factory=dict)  # ListExports when the run started
     stop: threading.Event = field(default_factory=threading.Event)  # set on Ctrl-C: stop following operations
     progress: Progress | None = None  # live per-stack status; without it, reports are lines through ``say``
+    templates: dict[str, TemplatePair] = field(default_factory=dict)  # per stack key: deployed and new, once read
+    identity: Identity | None = None  # who and where (run.identity), asked before anything else
 
     def progress_shown(self) -> AbstractContextManager[None]:
         return self.progress.shown() if self.progress is not None else nullcontext()

@@ -10,4 +10,6 @@ built from the same rows, so they never list different things.
 - ``lifecycle_tables``: stacks to remove, drift and a teardown, as terminal and Markdown tables
 - ``value_rows``: before → after rows of changed properties, shortened only on the terminal
 - ``cost_lines``: the monthly cost delta as lines, the same on the terminal and in review.md
+- ``prediction_tables``: the offline prediction of each stack beside what its change set says
+- ``route_tables``: the URLs a deploy adds, removes or hands to another owner
 """

@@ -5,6 +5,11 @@
     template   what a template says to a reader: listener rules and their ALB, literal exports, export names
     graph      the stack graph from exports and imports: dependency order, unresolved imports, cycles
     rendered   a written folder's templates, read once (text as sent, and parsed), for the rules
+    resource_schemas  which property changes replace a resource (the registry schemas cfn-lint ships)
+    template_diff     one template against another: each resource updated in place, replaced or maybe
+    folder_changes    a folder against the previous one: every stack's prediction, the exports that block it
+    routes     the URLs a template's listener rules answer, their owners, the blue/green rules
+    billable   what a template is billed for by the hour, counted as cost.json counts it
 
 Nothing else spells these file names or parses the folder; the deployer
 imports nothing else of the generator.
