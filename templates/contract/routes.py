@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from templates import naming
-from templates.contract.template import EXPORT_PREFIX_PARAM, LISTENER_RULE, listener_rules
+from templates.contract.template import EXPORT_PREFIX_PARAM, listener_rules
 from templates.contract.template_diff import parameter_values
 
 ECS_SERVICE = "AWS::ECS::Service"
@@ -132,7 +132,3 @@ def routes_of(stack: str, template: Mapping[str, Any] | None, params: Mapping[st
             )
         )
     return found
-
-
-def has_listener_rules(template: Mapping[str, Any] | None) -> bool:
-    return any(r.get("Type") == LISTENER_RULE for r in ((template or {}).get("Resources") or {}).values())
