@@ -9,11 +9,13 @@
 Reads output/ENV/ (run generate.py first). Credentials: boto3's standard
 chain (--profile, environment, SSO, instance role); AWS_ENDPOINT_URL points
 it at another endpoint. Exit codes: 0 deployed or nothing to do; 1 a stack
-cannot be deployed or failed (wins over 3); 2 bad flags or folder (nothing
-called); 3 risky changes (replacement or removal of shared infrastructure, or
-of an export in use) without --allow-replacement: found in the review, nothing
-is executed; found in a deferred stack's change set mid-run, that stack and
-its dependents are not; 130 interrupted.
+cannot be deployed or failed, or the account is not --expect-account (wins
+over 3); 2 bad flags or folder (nothing called); 3 risky changes (replacement
+or removal of shared infrastructure, predicted or in the change set, or of an
+export in use) without --allow-replacement, or stack deletions (--prune)
+without --allow-delete: found in the review, nothing is executed; found in a
+deferred stack's change set mid-run, that stack and its dependents are not;
+130 interrupted.
 """
 
 from __future__ import annotations

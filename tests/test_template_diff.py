@@ -143,4 +143,6 @@ def test_generate_prints_the_prediction_against_the_previous_output(
 
 def test_a_stack_no_longer_generated_is_named(dev: dict[str, dict[str, Any]]) -> None:
     fewer = {key: t for key, t in dev.items() if key != "svc-web"}
-    assert "svc-web: no longer generated (deploy.py --prune deletes its stack)" in report_lines(dev, fewer)
+    assert "svc-web: no longer generated (deploy.py --prune --allow-delete deletes its stack)" in report_lines(
+        dev, fewer
+    )

@@ -336,9 +336,16 @@ def _verdict(review: Review, code: int, executing: bool = False) -> Text:
     if code == FAILURE:
         return Text("Some stacks cannot be deployed (see above): nothing was executed.", "bold red")
     if code == RISKY:
+        refused = any(e.advice and e.risk for s in review.stacks.values() for e in s.exports)
         return Text(
             f"Risky changes (see RISK lines): nothing was executed. Re-run with {' and '.join(review.needs)} "
-            "once you have checked them.",
+            "once you have checked them."
+            + (
+                " Exports other stacks import would change value: CloudFormation refuses that whatever the "
+                "flags; do what the RISK lines say instead."
+                if refused
+                else ""
+            ),
             "bold red",
         )
     pending = [s.stack_name for s in review.stacks.values() if s.result is not Result.NO_CHANGES]

@@ -31,7 +31,7 @@ def removal_rows(lifecycle: Lifecycle) -> list[list[str]]:
 
 def _result(removal: Removal) -> str:
     if removal.result == LISTED:
-        return "kept: blocked" if removal.blockers else "kept: --prune deletes it"
+        return "kept: blocked" if removal.blockers else "kept: --prune --allow-delete deletes it"
     return f"{removal.result}: {removal.message}" if removal.message else removal.result
 
 

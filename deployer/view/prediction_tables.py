@@ -13,7 +13,7 @@ from rich.text import Text
 from deployer.review.stack_review import PREDICTED_COLUMNS, StackReview
 from deployer.view.lifecycle_tables import MdTable
 
-TITLE = "Predicted from the templates (create-only properties of the resource schemas)"
+TITLE = "Predicted from the templates"  # the Why column names the create-only properties
 EFFECT_STYLES = {"replace": "bold white on red", "may replace": "bold black on yellow", "remove": "bold red"}
 
 

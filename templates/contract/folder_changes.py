@@ -109,7 +109,7 @@ def report_lines(before: Templates, after: Templates, region: str = DEFAULT_REGI
         if any(counts.values()):
             lines.append(f"{key}: " + ", ".join(f"{n} {what}" for what, n in counts.items() if n))
     lines += [
-        f"{key}: no longer generated (deploy.py --prune deletes its stack)"
+        f"{key}: no longer generated (deploy.py --prune --allow-delete deletes its stack)"
         for key in sorted(before.keys() - after.keys())
     ]
     refusals = blocked_exports(predictions, before)
