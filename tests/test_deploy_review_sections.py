@@ -82,6 +82,10 @@ def test_a_change_set_that_disagrees_with_the_prediction_is_flagged_and_the_wors
     said_replaced = ResourceChange("Modify", "Vpc", "AWS::EC2::VPC", replacement="True", risk="replaces the VPC")
     [agreed] = predicted_rows(prediction, [said_replaced])
     assert (agreed.disagreement, agreed.risk) == ("", None)  # the change set's own row carries the risk once
+    unchanged = predict(vpc_template("10.0.0.0/16"), vpc_template("10.0.0.0/16"))
+    [unforeseen] = predicted_rows(unchanged, [said_replaced])
+    assert (unforeseen.effect, unforeseen.change_set) == ("unchanged", "True")
+    assert unforeseen.disagreement.startswith("Vpc: the change set says Replacement True, the templates do not")
 
 
 def stack_with_rule() -> StackReview:

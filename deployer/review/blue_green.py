@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from deployer.review.stack_review import Result, StackReview
 from deployer.review.template_pairs import TemplatePair
@@ -93,13 +94,13 @@ def _refused(what: str, found: RuleWeights) -> tuple[Result, str]:
     return Result.BLOCKED, message
 
 
-def live_weights(rule: Mapping[str, object], groups: Mapping[str, str]) -> dict[str, int]:
+def live_weights(rule: Mapping[str, Any], groups: Mapping[str, str]) -> dict[str, int]:
     """A described rule's forward weights by target group logical id (``groups``: ARN -> logical id)."""
     weights: dict[str, int] = {}
-    for action in rule.get("Actions") or []:  # type: ignore[union-attr]
-        config = action.get("ForwardConfig") or {}
-        pairs = config.get("TargetGroups") or ([{"TargetGroupArn": action["TargetGroupArn"], "Weight": 1}]
-                                               if action.get("TargetGroupArn") else [])  # fmt: skip
-        for pair in pairs:
-            weights[groups.get(pair["TargetGroupArn"], pair["TargetGroupArn"])] = int(pair.get("Weight", 1))
+    for action in rule.get("Actions") or []:
+        tuples = (action.get("ForwardConfig") or {}).get("TargetGroups") or []
+        if not tuples and action.get("TargetGroupArn"):
+            tuples = [{"TargetGroupArn": action["TargetGroupArn"], "Weight": 1}]
+        for group in tuples:
+            weights[groups.get(group["TargetGroupArn"], group["TargetGroupArn"])] = int(group.get("Weight", 1))
     return weights

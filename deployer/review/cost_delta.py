@@ -134,10 +134,12 @@ def _monthly(tasks: Tasks | None, units: Mapping[str, Any]) -> float:
 
 def _tasks(key: str, service: str, old: Tasks | None, new: Tasks | None, units: Mapping[str, Any]) -> Priced:
     delta = (new.count if new else 0) - (old.count if old else 0)
-    if old is None or new is None:
-        detail = f"{key}: {(new or old).describe()}" + (" removed" if new is None else "")  # type: ignore[union-attr]
-    else:
+    if old is not None and new is not None:
         detail = f"{key}: {old.describe()} -> {new.describe()}"
+    elif new is not None:
+        detail = f"{key}: {new.describe()}"
+    else:
+        detail = f"{key}: {old.describe() if old else 'none'} removed"
     return Priced(FARGATE, delta, _monthly(new, units) - _monthly(old, units), key, detail)
 
 

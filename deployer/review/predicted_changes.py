@@ -53,12 +53,34 @@ def _risk(predicted: ResourcePrediction, row: ResourceChange | None) -> str | No
     return None
 
 
+def _unforeseen(prediction: StackPrediction, rows: list[ResourceChange]) -> list[PredictedChange]:
+    """Resources the change set replaces (or may) while the templates do not change them: a disagreement too.
+
+    CloudFormation resolves some values only itself (an imported export, a dynamic reference); the
+    prediction cannot see those, so the row says what the change set says and why the two differ.
+    """
+    known = {p.logical_id for p in prediction.resources}
+    return [
+        PredictedChange(
+            row.logical_id,
+            row.resource_type,
+            "unchanged",
+            ["the templates do not change it"],
+            row.replacement,
+            f"{row.logical_id}: the change set says Replacement {row.replacement}, the templates do not change it "
+            "(a value only CloudFormation resolves: an import, a dynamic reference?); check before executing",
+        )
+        for row in rows
+        if row.action == "Modify" and row.replacement in _REPLACES and row.logical_id not in known
+    ]
+
+
 def predicted_rows(
     prediction: StackPrediction, rows: list[ResourceChange], has_change_set: bool = True
 ) -> list[PredictedChange]:
     """Every predicted modification and removal (adds are the change set's own rows), cross-checked."""
     by_id = {row.logical_id: row for row in rows}
-    found = []
+    found = _unforeseen(prediction, rows) if has_change_set else []
     for predicted in prediction.resources:
         if predicted.action not in ("Modify", REMOVE):
             continue

@@ -16,6 +16,7 @@ rules: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -118,8 +119,6 @@ class _Changed:
 
 def compact(value: Any, limit: int = 80) -> str:
     """A value as short text: strings as they are, the rest as compact JSON; long ones cut in the middle."""
-    import json
-
     text = "(none)" if value is None else value if isinstance(value, str) else json.dumps(value, sort_keys=True)
     return text if len(text) <= limit else text[: limit // 2 - 1] + "…" + text[-(limit // 2 - 1) :]
 
