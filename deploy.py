@@ -11,11 +11,13 @@
 Reads output/ENV/ (run generate.py first). Credentials: boto3's standard
 chain (--profile, environment, SSO, instance role); AWS_ENDPOINT_URL points
 it at another endpoint. Exit codes: 0 deployed or nothing to do; 1 a stack
-cannot be deployed or failed (wins over 3); 2 bad flags or folder (nothing
-called); 3 risky changes (replacement or removal of shared infrastructure, or
-of an export in use) without --allow-replacement: found in the review, nothing
-is executed; found in a deferred stack's change set mid-run, that stack and
-its dependents are not; 130 interrupted.
+cannot be deployed or failed, or the account is not --expect-account (wins
+over 3); 2 bad flags or folder (nothing called); 3 risky changes (replacement
+or removal of shared infrastructure, predicted or in the change set, or of an
+export in use) without --allow-replacement, or stack deletions (--prune)
+without --allow-delete: found in the review, nothing is executed; found in a
+deferred stack's change set mid-run, that stack and its dependents are not;
+130 interrupted.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from deployer.run.deploy import FAILURE, Options, deploy
 from deployer.run.deploy_role import deploy_policy, policy_json
 from deployer.run.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
 from deployer.run.environment_lock import LockHeld
+from deployer.run.identity import WrongAccount
 from deployer.run.inputs import load_deployment
 from deployer.run.teardown import teardown
 from deployer.view.review_files import report_paths
@@ -54,6 +57,7 @@ CI_WIDTH = 160  # not a terminal (CI logs, pipes): wide enough for the review ta
 
 # AWS region names: a partition-and-area prefix, a direction, a number (eu-west-1, us-gov-west-1, cn-north-1).
 REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+ACCOUNT = re.compile(r"\d{12}")  # an AWS account id: 12 digits
 
 
 class _Parser(argparse.ArgumentParser):
@@ -134,6 +138,14 @@ def _add_gates(parser: argparse.ArgumentParser) -> None:
         help="deploy although this foreign rule of a shared listener overlaps one of ours (agreed with its owners)",
     )
     parser.add_argument("--allow-replacement", action="store_true", help="execute even with risky changes")
+    parser.add_argument(
+        "--allow-delete", action="store_true", help="approve deleting the stacks --prune lists (its own approval)"
+    )
+    parser.add_argument(
+        "--expect-account",
+        metavar="ACCOUNT_ID",
+        help="refuse to run unless the credentials are for this AWS account (12 digits; for CI)",
+    )
     parser.add_argument("--recreate-failed", action="store_true", help="delete and recreate ROLLBACK_COMPLETE stacks")
     parser.add_argument("--no-drift", dest="drift", action="store_false", help="skip drift detection")
     parser.add_argument(
@@ -160,8 +172,7 @@ def _check_combinations(parser: argparse.ArgumentParser, args: argparse.Namespac
     """Flags that contradict each other, or values no AWS call would accept: exit 2 before any call."""
     if args.deploy_policy and (args.execute or args.apply_plan or args.teardown or args.prune):
         parser.error("--deploy-policy only prints a policy: no --execute, --apply-plan, --teardown or --prune")
-    if args.region is not None and not REGION.fullmatch(args.region):
-        parser.error(f"--region {args.region!r} is not an AWS region name (e.g. eu-west-1, us-east-2)")
+    _check_values(parser, args)
     _check_lifecycle(parser, args)
     if args.parallel < 1:
         parser.error("--parallel must be at least 1")
@@ -173,6 +184,16 @@ def _check_combinations(parser: argparse.ArgumentParser, args: argparse.Namespac
     # A CI job that forgot --execute must not pass silently, executing nothing.
     if args.yes and not (args.execute or args.apply_plan):
         parser.error("--yes confirms --execute, which is missing; add --execute, or drop --yes to review only")
+
+
+def _check_values(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Values that cannot be right, refused before any AWS call: a region, an account id, a lone --allow-delete."""
+    if args.region is not None and not REGION.fullmatch(args.region):
+        parser.error(f"--region {args.region!r} is not an AWS region name (e.g. eu-west-1, us-east-2)")
+    if args.expect_account is not None and not ACCOUNT.fullmatch(args.expect_account):
+        parser.error(f"--expect-account {args.expect_account!r} is not an AWS account id (12 digits)")
+    if args.allow_delete and not args.prune:
+        parser.error("--allow-delete approves the deletions --prune plans; add --prune, or drop --allow-delete")
 
 
 def _check_lifecycle(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -223,6 +244,8 @@ def _main(args: argparse.Namespace) -> int:
         execute=args.execute or bool(args.apply_plan),
         yes=args.yes,
         allow_replacement=args.allow_replacement,
+        allow_delete=args.allow_delete,
+        expect_account=args.expect_account,
         recreate_failed=args.recreate_failed,
         prune=args.prune,
         drift=args.drift,
@@ -247,7 +270,7 @@ def _main(args: argparse.Namespace) -> int:
         if args.teardown:
             return teardown(options, console, ask(console))
         return deploy(options, console, ask(console))
-    except LockHeld as exc:
+    except (LockHeld, WrongAccount) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return FAILURE
     except UsageError as exc:

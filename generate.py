@@ -28,6 +28,7 @@ import sys
 from pathlib import Path
 
 from templates.contract.files import COST, stack_templates
+from templates.contract.folder_changes import report_lines
 from templates.cost.delta import cost_delta
 from templates.cost.model import summary
 from templates.errors import ParamsError
@@ -112,6 +113,29 @@ def read_cost(out: Path) -> dict | None:
         return None
 
 
+def read_templates(out: Path) -> dict[str, dict]:
+    """The folder's stack templates as they are now (before this run replaces them), by stack key."""
+    try:
+        return {path.stem: json.loads(path.read_text()) for path in stack_templates(out)} if out.is_dir() else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def print_changes(out: Path, previous: dict[str, dict], region: str) -> None:
+    """What deploying the new templates over the previous output would do: replacements, blocked exports.
+
+    Predicted offline from the resource types' create-only properties (templates/contract/template_diff.py),
+    the way ``cdk diff`` and ``terraform plan`` do; nothing is printed for a first generation.
+    """
+    if not previous:
+        return
+    lines = report_lines(previous, read_templates(out), region)
+    if lines:
+        print(f"{out}: compared with the previous output (replacements from the registry schemas cfn-lint ships):")
+        for line in lines:
+            print(f"  {line}")
+
+
 def print_cost(out: Path, previous: dict | None) -> None:
     """One line of monthly fixed cost, and what changed since the previous output of this folder."""
     current = read_cost(out)
@@ -146,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.check_lock and stale_lock(params, old, new):
             status = 1
             continue
-        previous_cost = read_cost(out)
+        previous_cost, previous_templates = read_cost(out), read_templates(out)
         cache = None if args.no_lint_cache else args.lint_cache
         findings = generate(item, out, validate=not args.no_validate, lint_cache=cache)
         errors = [f for f in findings if f.is_error]
@@ -165,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
             count = len(stack_templates(out))  # the stacks; the lock's template is not one
             state = "cfn-lint clean, imports resolved" if not args.no_validate else "not validated"
             print(f"{out}: {count} templates from {params.name} ({state})")
+            print_changes(out, previous_templates, item.env.region)
             print_cost(out, previous_cost)
             if not args.check_lock:
                 save_lock(params, old, new)

@@ -16,6 +16,7 @@ from typing import Any
 
 import boto3
 import pytest
+import yaml
 
 import deploy
 from templates.contract.graph import build_graph
@@ -349,28 +350,65 @@ def test_removing_a_service_is_risky_and_needs_allow_replacement(run: Any, dev: 
     assert not physical_ids(region, "shop-dev-svc-web", "AWS::ECS::Service")
 
 
-def test_a_deferred_stack_with_risky_changes_is_gated_mid_run(run: Any, dev: Path) -> None:
-    """svc-web imports an export network adds in this run, and removes its service: gated after network ran."""
+def test_a_deferred_stacks_predicted_risk_stops_the_run_before_anything_runs(run: Any, dev: Path) -> None:
+    """svc-web imports an export network adds in this run, and removes its service: its change set can only be
+    made once network ran, but the templates already say it removes the service, so nothing runs at all."""
     region = "us-east-1"
     assert run(dev, region, "--execute", "--yes").code == 0
-    network = template(dev, "network")
-    network["Outputs"]["Extra"] = {"Value": "extra", "Export": {"Name": "shop-dev-Extra"}}
-    (dev / "network.json").write_text(json.dumps(network, indent=2))
-    web = template(dev, "svc-web")
+    _add_extra_export(dev)
+    web = _importing_extra(dev)
     del web["Resources"]["Service"], web["Outputs"]["ServiceName"]
-    web["Resources"]["Marker"] = {
-        "Type": "AWS::SSM::Parameter",
-        "Properties": {"Type": "String", "Value": {"Fn::ImportValue": "shop-dev-Extra"}},
-    }
     (dev / "svc-web.json").write_text(json.dumps(web, indent=2))
 
     result = run(dev, region, "--execute", "--yes")
 
     assert result.code == 3
+    assert result.result("network") == "changes" and result.result("svc-web") == "deferred"  # nothing executed
+    assert result.review["risky"] == ["shop-dev-svc-web: Service: removes the ECS service"]
+    assert "shop-dev-Extra" not in exports(region)
+    assert physical_ids(region, "shop-dev-svc-web", "AWS::ECS::Service")
+
+
+def test_a_deferred_stack_with_risky_changes_is_gated_mid_run(run: Any, dev: Path) -> None:
+    """A risk only its change set shows: svc-web's deployed template is YAML (another tool's deploy), so
+    nothing is predicted offline; its change set, made after network ran, removes the service: gated."""
+    region = "us-west-2"
+    assert run(dev, region, "--execute", "--yes").code == 0
+    cfn = boto3.client("cloudformation", region_name=region)
+    live = cfn.describe_stacks(StackName="shop-dev-svc-web")["Stacks"][0]["Parameters"]
+    cfn.update_stack(
+        StackName="shop-dev-svc-web",
+        TemplateBody=yaml.safe_dump(template(dev, "svc-web") | {"Description": "deployed as YAML"}),
+        Parameters=[{"ParameterKey": p["ParameterKey"], "ParameterValue": p["ParameterValue"]} for p in live],
+        Capabilities=["CAPABILITY_IAM"],
+    )
+    _add_extra_export(dev)
+    web = _importing_extra(dev)
+    del web["Resources"]["Service"], web["Outputs"]["ServiceName"]
+    (dev / "svc-web.json").write_text(json.dumps(web, indent=2))
+
+    result = run(dev, region, "--execute", "--yes")
+
+    assert result.code == 3, result.out
     assert result.result("network") == "executed" and result.result("svc-web") == "gated"
     assert result.review["risky"] == ["shop-dev-svc-web: Service: removes the ECS service"]
     assert exports(region)["shop-dev-Extra"] == "extra"
     assert physical_ids(region, "shop-dev-svc-web", "AWS::ECS::Service")  # not executed
+
+
+def _add_extra_export(dev: Path) -> None:
+    network = template(dev, "network")
+    network["Outputs"]["Extra"] = {"Value": "extra", "Export": {"Name": "shop-dev-Extra"}}
+    (dev / "network.json").write_text(json.dumps(network, indent=2))
+
+
+def _importing_extra(dev: Path) -> dict[str, Any]:
+    web = template(dev, "svc-web")
+    web["Resources"]["Marker"] = {
+        "Type": "AWS::SSM::Parameter",
+        "Properties": {"Type": "String", "Value": {"Fn::ImportValue": "shop-dev-Extra"}},
+    }
+    return web
 
 
 def _pad(folder: Path, key: str, size: int) -> int:

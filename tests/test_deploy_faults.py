@@ -88,8 +88,8 @@ def test_an_endpoint_that_only_answers_garbage_ends_in_one_line_and_no_traceback
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
     [line] = done.stderr.strip().splitlines()
-    assert "HTTP502" in line and "Bad Gateway" in line and "CreateChangeSet" in line, line  # taking the lock
-    assert [action for action, _ in proxy.log] == ["CreateChangeSet"] * 2  # AWS_MAX_ATTEMPTS is honoured
+    assert "HTTP502" in line and "Bad Gateway" in line and "GetCallerIdentity" in line, line  # the run's first call
+    assert [action for action, _ in proxy.log] == ["GetCallerIdentity"] * 2  # AWS_MAX_ATTEMPTS is honoured
 
 
 def test_a_throttled_poll_while_following_a_stack_is_not_a_verdict(

@@ -126,23 +126,35 @@ def test_a_removed_service_is_listed_kept_without_prune_and_deleted_with_it(
     assert (removal["stack_name"], removal["result"], removal["found_by"]) == ("shop-dev-svc-web", "listed", "tags")
     assert sorted(removal["routes"]) == web_routes
     assert listed.review["risky"] == []  # listing is not deleting: no gate without --prune
-    assert "Stacks no longer in the manifest" in listed.out and "--prune deletes" in listed.out
+    assert "Stacks no longer in the manifest" in listed.out and "--prune --allow-delete deletes" in listed.out
     assert "## Stacks no longer in the manifest" in (without / "review.md").read_text()
+    waiting = "1 stack(s) no longer in it still run (shop-dev-svc-web): --prune --allow-delete deletes them"
+    assert waiting in listed.out and "No changes" not in listed.out  # a stack waits to be pruned: not "no changes"
 
     kept = run(without, region, "--execute", "--yes", "--no-drift")
     assert kept.code == 0 and "shop-dev-svc-web" in stack_names(region)
     assert "drift: not checked (--no-drift)" in kept.out and "DetectStackDrift" not in kept.out
+    assert waiting in kept.out and "Nothing to execute" not in kept.out
 
-    gated = run(without, region, "--prune", "--execute", "--yes")
-    assert gated.code == 3
+    gated = run(without, region, "--prune", "--execute", "--yes", "--allow-replacement")
+    assert gated.code == 3  # deleting a stack is approved by its own flag, not by --allow-replacement
     assert any(r.startswith("shop-dev-svc-web: deletes the stack") for r in gated.review["risky"])
+    assert gated.review["needs"] == ["--allow-delete"] and "Re-run with --allow-delete" in gated.out
     assert "shop-dev-svc-web" in stack_names(region)
+    log_group = "/ecs/shop-dev-web"
+    assert any(log_group in line for line in gated.review["removals"][0]["left_behind"])
+    assert f"left behind: AWS::Logs::LogGroup {log_group}" in gated.out  # said before anyone approves
 
-    pruned = run(without, region, "--prune", "--execute", "--yes", "--allow-replacement")
+    pruned = run(without, region, "--prune", "--execute", "--yes", "--allow-delete")
 
     assert pruned.code == 0, pruned.out
     assert pruned.review["removals"][0]["result"] == "deleted"
     assert "shop-dev-svc-web" not in stack_names(region)
+    summary = pruned.out[pruned.out.rindex("Summary") :]
+    assert "shop-dev-svc-web" in summary and "DELETE" in summary and "deleted" in summary
+    assert f"left behind: AWS::Logs::LogGroup {log_group}" in summary  # and after the deletion
+    removed = [r for r in pruned.review["routes"] if r["change"] == "removed"]
+    assert [r["owner_before"] for r in removed] == ["svc-web: TargetGroup"]
     lock = lock_stack_name(
         "shop", "dev"
     )  # the deploy lock's marker stack (docs/deploy-ci.md): no stack of the manifest

@@ -58,7 +58,13 @@ def test_a_second_run_says_who_holds_the_environment_and_changes_nothing(
     assert code == 1
     assert f"another deploy of dev is in progress: {held.owner} (run {OTHER}) since " in err
     assert "--wait" in err and f"--stack-name {LOCK_STACK} --change-set-name deploy-lock" in err
-    assert [action for action, _ in proxy.log] == ["CreateChangeSet", "ListChangeSets"]  # the lock, nothing else
+    # who and where (read-only), then the lock, nothing else
+    assert [action for action, _ in proxy.log] == [
+        "GetCallerIdentity",
+        "ListAccountAliases",
+        "CreateChangeSet",
+        "ListChangeSets",
+    ]
     assert not (dev / "review.json").exists()
     assert [s["Description"] for s in lock_change_sets(region)] == [json.dumps(_description(held))]
 

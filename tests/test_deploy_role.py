@@ -121,12 +121,12 @@ def test_scoped_to_the_environment(shipped_outputs: dict[str, Path]) -> None:
     services = ["ecs-tasks.amazonaws.com", "ecs.amazonaws.com", "events.amazonaws.com", "vpc-flow-logs.amazonaws.com"]
     assert passing["Condition"] == {"StringEquals": {"iam:PassedToService": services}}
     stars = {a for a, resources in granted.items() if "*" in resources and a.startswith(("cloudformation:", "iam:"))}
-    # Unscoped: reads without a stack name, and the reads adoption makes of what already runs (by physical id,
-    # or a role the operator names): docs/deploy-ci.md.
+    # Unscoped: reads without a stack name, the account's alias, and the reads adoption makes of what already
+    # runs (by physical id, or a role the operator names): docs/deploy-ci.md.
     assert stars == {"cloudformation:DescribeStacks", "cloudformation:DescribeStackDriftDetectionStatus",
                      "cloudformation:ListExports", "cloudformation:ListImports",
                      "cloudformation:DescribeStackResources", "iam:GetRolePolicy", "iam:ListRolePolicies",
-                     "iam:ListAttachedRolePolicies"}  # fmt: skip
+                     "iam:ListAttachedRolePolicies", "iam:ListAccountAliases"}  # fmt: skip
     # An IAM role policy holds 10,240 characters without whitespace (a managed one 6,144): docs/deploy-ci.md.
     assert len(json.dumps(policy, separators=(",", ":"))) < 10_240
 

@@ -20,7 +20,7 @@ from tests.test_layout import ROOT, import_graph, module_files, within
 # Every AWS call of the deployer lives in deployer/aws/, one module per service: the one place that
 # imports boto3 and calls a client, so retries, errors and a deploy role's permissions have one home.
 AWS_ROOM = "deployer.aws"
-AWS_SERVICES = ("cloudformation", "elbv2", "ec2", "s3", "acm", "ecs", "logs", "iam", "application-autoscaling")
+AWS_SERVICES = ("cloudformation", "elbv2", "ec2", "s3", "acm", "ecs", "logs", "iam", "application-autoscaling", "sts")
 # deployer/aws/<service>.py, named as botocore names it (a hyphen becomes an underscore)
 # What a call to AWS outside the room looks like: importing the SDK or its client machinery, a method called
 # on something named like a client, a client-only method, or a method named after an API action.

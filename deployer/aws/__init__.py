@@ -15,5 +15,6 @@ home.
 - ``ecs``: clusters, services and task definitions, read to adopt them or find the ones a new stack names
 - ``logs``: log groups, read to adopt them or find the ones a new stack names (a teardown retains them)
 - ``application_autoscaling``: a service's scalable target and policies, read to adopt its scaling
-- ``iam``: a task role's policies, read to adopt them as the service's task_role
+- ``sts``: who the credentials are (account, user or role), for the review's header and ``--expect-account``
+- ``iam``: the account's alias, shown beside its id; a task role's policies, read to adopt them
 """

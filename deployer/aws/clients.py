@@ -87,9 +87,11 @@ class Clients:
         self, cloudformation: Any, s3: Any = None, elbv2: Any = None, make: Callable[[str], Any] | None = None
     ) -> None:
         self.cloudformation = cloudformation
-        self._made: dict[str, Any] = {"s3": s3, "elbv2": elbv2, "acm": None}
+        self._made: dict[str, Any] = {"s3": s3, "elbv2": elbv2, "acm": None, "sts": None, "iam": None}
         self._make = make
         self._lock = threading.Lock()
+        self.profile = ""  # the profile the credentials come from ("" when none was named)
+        self.credentials = ""  # how botocore found them: env, shared-credentials-file, sso, iam-role, ...
 
     @property
     def s3(self) -> Any:
@@ -102,6 +104,19 @@ class Clients:
     @property
     def acm(self) -> Any:
         return self._client("acm")
+
+    @property
+    def sts(self) -> Any:
+        return self._client("sts")
+
+    @property
+    def iam(self) -> Any:
+        return self._client("iam")
+
+    @property
+    def endpoint(self) -> str:
+        """The endpoint CloudFormation is reached at (``AWS_ENDPOINT_URL`` or AWS's own)."""
+        return str(getattr(getattr(self.cloudformation, "meta", None), "endpoint_url", "") or "")
 
     def of(self, name: str) -> Any:
         """The client of any other service, by botocore's name (``ecs``, ``logs``, ...), made on first use."""
@@ -129,7 +144,14 @@ def make_clients(profile: str | None, region: str, on_retry: OnRetry | None = No
     def make(name: str) -> Any:
         return harden(session.client(name, config=config), on_retry)
 
-    return Clients(make("cloudformation"), make=make)
+    clients = Clients(make("cloudformation"), make=make)
+    clients.profile = profile or os.environ.get("AWS_PROFILE", "")
+    try:
+        credentials = session.get_credentials()  # the chain's answer; the first call would resolve them anyway
+    except BotoCoreError:
+        credentials = None  # the first call says what is wrong
+    clients.credentials = str(getattr(credentials, "method", "") or "")
+    return clients
 
 
 def make_ec2_client(profile: str | None, region: str) -> Any:

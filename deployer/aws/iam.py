@@ -1,12 +1,21 @@
 """Every IAM call: one function per API action, named after it; no decisions.
 
-Read to adopt a task role as it is: its inline policies become the service's
+Two readers.  The review names the account the way people know it ("shop-prod")
+beside its id; an account has at most one alias
+(https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListAccountAliases.html).
+Adoption takes a task role as it is: its inline policies become the service's
 ``task_role.statements``, its attached policies ``managed_policy_arns``.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+
+def list_account_aliases(iam: Any) -> list[str]:
+    """ListAccountAliases, every page: the account's alias, or [] when it has none."""
+    pages = iam.get_paginator("list_account_aliases").paginate()
+    return [alias for page in pages for alias in page.get("AccountAliases", [])]
 
 
 def list_role_policies(iam: Any, role: str) -> list[str]:

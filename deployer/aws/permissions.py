@@ -35,6 +35,7 @@ SERVICES: Mapping[str, tuple[str, str]] = {
     "logs": ("logs", "logs"),
     "iam": ("iam", "iam"),
     "application_autoscaling": ("application-autoscaling", "application-autoscaling"),
+    "sts": ("sts", "sts"),
 }
 SAR = "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html"
 
@@ -87,6 +88,11 @@ SCOPES: Mapping[str, str] = {
     "ec2:DescribeVpcAttribute": "any",
     "ec2:DescribeVpcs": "any",
     "ec2:DescribeVpcEndpoints": "any",
+    # Who the run acts as (the review's header, --expect-account).  GetCallerIdentity needs no permission and no
+    # policy can deny it (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html); granted
+    # all the same, so the policy lists every call.  ListAccountAliases has no resource types.
+    "sts:GetCallerIdentity": "any",
+    "iam:ListAccountAliases": "any",
     "s3:PutObject": "object",
 }
 # Actions an operation needs besides its own: CreateChangeSet with a TemplateURL makes CloudFormation read the

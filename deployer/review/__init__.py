@@ -15,7 +15,12 @@ exit code read one set of facts.
 - ``property_values``: each changed property's value before and after, from the change set
 - ``secret_material``: NoEcho and secret-named parameters, secret env values, resolved secrets: masked
 - ``lifecycle``: stacks to remove (prune), drift, as data
-- ``change_set_cost``: the monthly cost the change sets make, priced from cost.json
+- ``cost_delta``: the monthly cost the run makes, from the template diff, priced with cost.json
+- ``template_pairs``: each stack's deployed template and the one the run leaves it with
+- ``predicted_changes``: the offline prediction beside the change set: replacements, disagreements
+- ``route_impact``: every URL the run adds, removes or hands to another owner
+- ``identity``: the account, alias, caller, region, profile and endpoint a run acts on
+- ``blue_green``: a change set touching a blue/green rule against the weights ECS set live
 - ``live_properties``: a live resource as AWS describes it, written as the CloudFormation properties of it
 - ``import_schemas``: identifiers and create-only properties of a type, from the registry schemas
 - ``convergence``: what the update after an import changes on live resources; replacements refused

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from deployer.review.stack_review import ResourceChange
+from deployer.review.stack_review import PredictedChange, ResourceChange
 from templates.contract.template import listener_rules
 
 
@@ -48,8 +48,14 @@ def _target_group_change(old: tuple[str, ...], new: tuple[str, ...], alb: str) -
     return f"; its {groups} {', '.join(old)} {verb} replaced by {', '.join(new)} on {alb} with the move"
 
 
-def mark_host_moves(rows: list[ResourceChange], deployed: Mapping[str, Any] | None, new: Mapping[str, Any]) -> None:
-    """Set a risk on each listener-rule row whose rule moves to another ALB, naming the replaced target group."""
+def mark_host_moves(
+    rows: list[ResourceChange] | list[PredictedChange], deployed: Mapping[str, Any] | None, new: Mapping[str, Any]
+) -> None:
+    """Set a risk on each listener-rule row whose rule moves to another ALB, naming the replaced target group.
+
+    The rows are a change set's, or the offline prediction's when the change set is made only mid-run
+    (a stack importing the new ALB's listener waits for that ALB): its risk gates the run all the same.
+    """
     before, after = rule_albs(deployed), rule_albs(new)
     groups_before, groups_after = _rule_groups(deployed), _rule_groups(new)
     for row in rows:

@@ -7,9 +7,11 @@ failures it adds to the run's exit code are computed here, once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+RETAINED = ("Retain", "RetainExceptOnCreate")  # DeletionPolicy values that keep a resource when its stack goes
 LISTED = "listed"  # no --prune: shown, kept
 TO_DELETE = "to delete"
 DELETED = "deleted"
@@ -31,13 +33,15 @@ class Removal:
     importers: dict[str, list[str]] = field(default_factory=dict)  # export -> stacks importing it now
     routes: list[str] = field(default_factory=list)  # what its listener rules still route: "host path (priority)"
     blockers: list[str] = field(default_factory=list)  # why it cannot be deleted now, and how to fix it
+    left_behind: list[str] = field(default_factory=list)  # what its deletion keeps (DeletionPolicy Retain)
+    resources: int | None = None  # how many resources its deployed template has (the summary's Remove)
     prune: bool = False  # --prune given: delete it in this run
     result: str = LISTED
     message: str = ""
 
     @property
     def risk(self) -> str | None:
-        """Deleting a stack is a removal: the same gate as any other (exit code 3 without --allow-replacement)."""
+        """Deleting a stack is risky: exit code 3 unless the deletion is approved with --allow-delete."""
         if not self.prune or self.blockers:
             return None
         risk = "deletes the stack, which the manifest no longer names (--prune)"
@@ -48,6 +52,29 @@ class Removal:
     @property
     def failed(self) -> bool:
         return self.prune and (bool(self.blockers) or self.result in (FAILED, INTERRUPTED))
+
+
+def left_behind(template: Mapping[str, Any] | None, stack_name: str, resources: list[Mapping[str, Any]]) -> list[str]:
+    """Resources a deployed template keeps when its stack is deleted, each with how to remove it.
+
+    ``resources``: ListStackResources' rows (their physical ids name what is kept).
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html
+    """
+    physical = {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in resources}
+    out = []
+    for logical_id, spec in sorted(((template or {}).get("Resources") or {}).items()):
+        policy = spec.get("DeletionPolicy")
+        if policy not in RETAINED:
+            continue
+        name = physical.get(logical_id) or logical_id
+        line = f"{spec.get('Type')} {name} ({logical_id} in {stack_name}, DeletionPolicy {policy}) is kept"
+        if spec.get("Type") == "AWS::Logs::LogGroup":
+            line += (
+                f": a re-deploy imports it into the new stack (logs kept); to start afresh, delete it first "
+                f"(aws logs delete-log-group --log-group-name {name})"
+            )
+        out.append(line)
+    return out
 
 
 @dataclass
@@ -130,6 +157,7 @@ class Teardown:
     stacks: list[Removal] = field(default_factory=list)  # in deletion order
     left_behind: list[str] = field(default_factory=list)  # resources kept on deletion, and how to remove them
     lock_stack: dict[str, str] = field(default_factory=dict)  # stack_name, result: deleted last, after the others
+    where: str = ""  # account, region, caller (review.identity), for the header and the question
 
     @property
     def blocked(self) -> bool:

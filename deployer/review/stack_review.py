@@ -12,8 +12,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from deployer.review.identity import Identity
 from deployer.review.lifecycle import Lifecycle
 from deployer.review.property_values import PropertyValue
+from deployer.review.route_impact import RouteChange
 
 
 class Result(StrEnum):
@@ -78,6 +80,26 @@ class ResourceChange:
         return [self.action, self.logical_id, self.resource_type, replacement, scope, properties, causes]
 
 
+PREDICTED_COLUMNS = ("Resource", "Type", "Predicted", "Why", "Change set says")
+
+
+@dataclass
+class PredictedChange:
+    """One resource the templates say changes, and what the change set says about it."""
+
+    logical_id: str
+    resource_type: str
+    effect: str  # remove | update in place | replace | may replace
+    why: list[str] = field(default_factory=list)
+    change_set: str = ""  # True | False | Conditional | "-" (not given) | "not listed" | "" (no change set yet)
+    disagreement: str = ""
+    risk: str | None = None
+
+    def cells(self) -> list[str]:
+        said = self.change_set or "(no change set yet)"
+        return [self.logical_id, self.resource_type, self.effect, "; ".join(self.why), said]
+
+
 @dataclass
 class ParameterChange:
     """A parameter whose value changes, and where the new value comes from (--set or the template)."""
@@ -93,18 +115,24 @@ class ExportChange:
     """An export the change set adds, removes or may change; removing or changing one in use is a risk."""
 
     name: str
-    change: str  # added | removed | may change
+    change: str  # added | removed | changes | may change
     reason: str = ""
     importers: list[str] = field(default_factory=list)
+    advice: str = ""  # what to do instead, when the export changes because a resource is replaced
 
     @property
     def risk(self) -> str | None:
         if self.change == "added" or not self.importers:
             return None
-        verb = "removes" if self.change == "removed" else "may change the value of"
+        verb = {"removed": "removes", "changes": "changes the value of"}.get(self.change, "may change the value of")
+        if not self.advice:
+            return (
+                f"{verb} export {self.name}, imported by {', '.join(self.importers)}: CloudFormation refuses to "
+                "change an export in use; move those stacks off it first"
+            )
         return (
-            f"{verb} export {self.name}, imported by {', '.join(self.importers)}: CloudFormation refuses to "
-            "change an export in use; move those stacks off it first"
+            f"{verb} export {self.name} ({self.reason}), imported by {', '.join(self.importers)}: CloudFormation "
+            f"refuses to change an export in use, so the update would fail; instead: {self.advice}"
         )
 
 
@@ -178,6 +206,8 @@ class StackReview:
     parameters: list[ParameterChange] = field(default_factory=list)
     exports: list[ExportChange] = field(default_factory=list)
     pending: list[PendingChangeSet] = field(default_factory=list)  # other change sets ours would discard
+    predicted: list[PredictedChange] = field(default_factory=list)  # from the templates (review.predicted_changes)
+    guard_risks: list[str] = field(default_factory=list)  # e.g. a blue/green rule whose live weights are unknown
     notes: list[str] = field(default_factory=list)
     pending_notes: list[str] = field(default_factory=list)  # about a change set not made yet: dropped when it is
     imports: ImportStep | None = None  # created by importing live resources first (deployer/run/import_step)
@@ -189,8 +219,9 @@ class StackReview:
     @property
     def risks(self) -> list[str]:
         found = [f"{r.logical_id}: {r.risk}" for r in self.resources if r.risk]
+        found += [f"{p.logical_id}: {p.risk}" for p in self.predicted if p.risk]
         found += [e.risk for e in self.exports if e.risk]
-        return found + [p.risk for p in self.pending if p.risk]
+        return found + [p.risk for p in self.pending if p.risk] + self.guard_risks
 
     def counts(self) -> dict[str, int]:
         counts = {"Add": 0, "Modify": 0, "Remove": 0}
@@ -211,16 +242,29 @@ class Review:
     allow_replacement: bool = False
     run: str = ""  # the run's id, also the name of every change set it made
     lifecycle: Lifecycle = field(default_factory=Lifecycle)  # stacks to remove (prune) and drift
-    cost: dict[str, Any] = field(default_factory=dict)  # the monthly cost delta (review.change_set_cost), JSON-ready
+    cost: dict[str, Any] = field(default_factory=dict)  # the monthly cost delta (review.cost_delta), JSON-ready
+    allow_delete: bool = False  # --allow-delete: the deletions --prune plans are approved
+    identity: Identity | None = None  # who and where (review.identity); None before it was asked
+    routes: list[RouteChange] = field(default_factory=list)  # URLs the run changes (review.route_impact)
 
     @property
     def risky(self) -> list[str]:
         return [f"{s.stack_name}: {risk}" for s in self.stacks.values() for risk in s.risks] + self.lifecycle.risks
 
     @property
+    def needs(self) -> list[str]:
+        """The flags that would allow this review's risks: --allow-replacement, --allow-delete, or none."""
+        changes = any(s.risks for s in self.stacks.values()) and not self.allow_replacement
+        deletions = bool(self.lifecycle.risks) and not self.allow_delete
+        return [flag for flag, needed in (("--allow-replacement", changes), ("--allow-delete", deletions)) if needed]
+
+    @property
     def gated(self) -> bool:
-        """Risky changes present and not allowed: exit code 3 (unless a failure makes it 1)."""
-        return bool(self.risky) and not self.allow_replacement
+        """Risky changes present and not allowed: exit code 3 (unless a failure makes it 1).
+
+        Changes inside stacks are allowed by --allow-replacement, deleting stacks (--prune) by --allow-delete.
+        """
+        return bool(self.needs)
 
     @property
     def failed(self) -> list[StackReview]:

@@ -33,4 +33,6 @@ Its parts:
 - ``import_locators``: one per importable type: find the live resource a template names, read it for import
 - ``import_step``: a stack created from live resources: its IMPORT change set, then the update to its template
 - ``discover``: what runs in a cluster (services, task definitions, rules, logs, scaling), read for adopt.py
+- ``identity``: who and where the run acts (STS, IAM), checked against ``--expect-account``
+- ``blue_green``: the live weights of every blue/green rule a change set rewrites, read before anything runs
 """

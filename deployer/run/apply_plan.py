@@ -36,16 +36,19 @@ from rich.text import Text
 
 from deployer.aws import cloudformation
 from deployer.errors import UsageError
+from deployer.review.identity import Identity
 from deployer.review.secret_material import MASKED, masked_parameters
 from deployer.review.stack_review import (
     ExportChange,
     ParameterChange,
     PendingChangeSet,
+    PredictedChange,
     ResourceChange,
     Result,
     Review,
     StackReview,
 )
+from deployer.run import identity
 from deployer.run.context import Context
 from deployer.run.deploy import (
     FAILURE,
@@ -81,6 +84,7 @@ def apply_plan(options: Options, console: Console, ask: Callable[[str], bool]) -
     review = review_from(plan)
     selection = replace(options, stacks=list(review.stacks), region=review.region, sets=[])
     ctx = prepare(selection, console)
+    review.identity = ctx.identity = _same_account(ctx, options, plan, review.region)
     # What a plain --execute checks first: a foreign rule added since the review would otherwise fail the
     # execution mid-way (PriorityInUse) and roll it back, or silently take our traffic.
     if (refused := precheck(ctx, selection, console)) is not None:
@@ -102,13 +106,25 @@ def apply_plan(options: Options, console: Console, ask: Callable[[str], bool]) -
             console.print(Text("Nothing to execute: the plan changes nothing.", "green"))
             write(console, options.folder, review, OK)
             return OK
-        question = f"Execute the reviewed plan {review.run} in {review.region}?"
+        question = f"Execute the reviewed plan {review.run} in {ctx.identity.where()}?"
         ask = paused(ctx.progress, ask)  # the live progress table must not redraw over a question
         if not options.yes and not ask(question):
             console.print(Text("Not confirmed: nothing was executed.", "yellow"))
             write(console, options.folder, review, FAILURE)
             return FAILURE
         return execute(ctx, review, options, console, ask, exact=True)
+
+
+def _same_account(ctx: Context, options: Options, plan: dict[str, Any], region: str) -> Identity:
+    """Who the credentials are, refused when another account than --expect-account or the reviewed one."""
+    found = identity.checked(ctx.clients, region, options.expect_account)
+    reviewed = (plan.get("identity") or {}).get("account")
+    if reviewed and reviewed != found.account:
+        raise identity.WrongAccount(
+            f"{options.apply_plan} was reviewed in account {reviewed}; the credentials are for account "
+            f"{found.account_text}: nothing was done"
+        )
+    return found
 
 
 def read_plan(path: Path, options: Options) -> dict[str, Any]:
@@ -174,6 +190,8 @@ def stack_from(data: dict[str, Any]) -> StackReview:
         parameters=[ParameterChange(**p) for p in data.get("parameters", [])],
         exports=[ExportChange(**e) for e in data.get("exports", [])],
         pending=[_pending(p) for p in data.get("pending", [])],
+        predicted=[PredictedChange(**p) for p in data.get("predicted", [])],
+        guard_risks=list(data.get("guard_risks", [])),
         notes=list(data.get("notes", [])),
         pending_notes=list(data.get("pending_notes", [])),
     )

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from deployer.aws.clients import Clients, Timing
+from deployer.review.identity import Identity
+from deployer.review.template_pairs import TemplatePair
 from deployer.run.inputs import Deployment
 from deployer.view.progress import Progress
 
@@ -33,6 +35,12 @@ class Context:
     stop: threading.Event = field(default_factory=threading.Event)  # set on Ctrl-C: stop following operations
     progress: Progress | None = None  # live per-stack status; without it, reports are lines through ``say``
     imports: dict[str, Any] = field(default_factory=dict)  # stack key -> live resources it imports (run.import_survey)
+    templates: dict[str, TemplatePair] = field(default_factory=dict)  # per stack key: deployed and new, once read
+    identity: Identity | None = None  # who and where (run.identity), asked before anything else
+
+    def export_values(self) -> dict[str, str]:
+        """Export name -> value, of the exports known to exist (what ``Fn::ImportValue`` resolves to)."""
+        return {name: export["Value"] for name, export in self.exports.items()}
 
     def progress_shown(self) -> AbstractContextManager[None]:
         return self.progress.shown() if self.progress is not None else nullcontext()

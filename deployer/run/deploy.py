@@ -20,9 +20,12 @@ from rich.text import Text
 from deployer.aws import cloudformation
 from deployer.aws.clients import AWS_ERRORS, Timing, make_clients
 from deployer.errors import UsageError, interrupt_code
-from deployer.review import change_set_cost
+from deployer.review import cost_delta
+from deployer.review.lifecycle import LISTED
+from deployer.review.route_impact import route_changes
 from deployer.review.stack_review import Result, Review, StackReview
-from deployer.run import account_precheck, environment_lock, import_step, import_survey, prune
+from deployer.review.template_pairs import TemplatePair
+from deployer.run import account_precheck, blue_green, environment_lock, identity, import_step, import_survey, prune
 from deployer.run.change_set_names import new_change_set_name
 from deployer.run.context import Context
 from deployer.run.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
@@ -36,6 +39,8 @@ from deployer.run.walk import walk
 from deployer.view import lifecycle_tables, terminal
 from deployer.view.progress import Progress
 from deployer.view.review_files import reset_reports, write_reports
+from templates.contract.billable import list_lengths
+from templates.contract.rendered import RenderedFolder
 from templates.contract.template import existing_load_balancer
 
 OK, FAILURE, RISKY = 0, 1, 3
@@ -53,6 +58,8 @@ class Options:
     execute: bool = False
     yes: bool = False
     allow_replacement: bool = False
+    allow_delete: bool = False  # approve the stack deletions --prune plans
+    expect_account: str | None = None  # refuse to run against any other account (CI)
     recreate_failed: bool = False
     prune: bool = False  # delete the environment's stacks the manifest no longer names
     drift: bool = True  # detect drift on the existing stacks before planning
@@ -71,6 +78,7 @@ class Options:
 def deploy(options: Options, console: Console, ask: Callable[[str], bool]) -> int:
     """``deploy.py``: check the account, take the environment's lock, review, and execute when asked; the exit code."""
     ctx = prepare(options, console)
+    ctx.identity = identity.checked(ctx.clients, ctx.deployment.region, options.expect_account)
     if (refused := precheck(ctx, options, console)) is not None:
         return refused  # before the lock: a refused run leaves nothing behind
     with locked(ctx, options.wait):
@@ -146,7 +154,7 @@ def _locked(ctx: Context, options: Options, console: Console, ask: Callable[[str
         for key in deployment.order()
     }
     review = Review(deployment.project, deployment.environment, deployment.region, unplanned, options.allow_replacement)
-    review.run = ctx.change_set_name
+    review.run, review.allow_delete, review.identity = ctx.change_set_name, options.allow_delete, ctx.identity
     with recorded(console, options.folder, review):
         return _review_then_execute(ctx, review, options, console, paused(ctx.progress, ask))
 
@@ -179,7 +187,11 @@ def _review_then_execute(
     review.lifecycle.prune = options.prune
     review.lifecycle.removals, review.lifecycle.prune_note = prune.plan_removals(ctx, options.prune)
     mark_overwritten(review)
-    review.cost = change_set_cost.estimate(ctx.deployment, review)
+    blue_green.guard(ctx, review)  # live weights of the blue/green rules a change set rewrites
+    pairs = changing_pairs(ctx, review)
+    review.routes = route_changes(pairs)
+    lists = list_lengths(RenderedFolder.read(ctx.deployment.folder).docs())
+    review.cost = cost_delta.estimate(ctx.deployment.folder, review, pairs, lists)
     code = exit_code(review)
     terminal.show_review(console, review)
     write(console, options.folder, review, code)
@@ -187,10 +199,11 @@ def _review_then_execute(
         console.print(_verdict(review, code))
         return code
     if all(s.result is Result.NO_CHANGES for s in review.stacks.values()) and not review.lifecycle.to_delete:
-        console.print(Text("Nothing to execute: every stack is up to date.", "green"))
+        console.print(_verdict(review, code, executing=True))
         return OK
     deletions = f" and delete {len(review.lifecycle.to_delete)} stack(s)" if review.lifecycle.to_delete else ""
-    if not options.yes and not ask(f"Execute these change sets{deletions} in {ctx.deployment.region}?"):
+    where = ctx.identity.where() if ctx.identity else ctx.deployment.region
+    if not options.yes and not ask(f"Execute these change sets{deletions} in {where}?"):
         console.print(Text("Not confirmed: nothing was executed.", "yellow"))
         return FAILURE
     return execute(ctx, review, options, console, ask)
@@ -247,6 +260,8 @@ def execute(
                 "bold red",
             )
         )
+    if kept := kept_note(review):
+        console.print(Text(f"The manifest's stacks are deployed; {kept}", "yellow"))
     write(console, options.folder, review, code)
     if code == OK:
         _show_routes(ctx, console, options.workers)
@@ -327,17 +342,45 @@ def write(console: Console, folder: Path, review: Review, code: int) -> None:
     console.print(Text(f"Review written to {md} and {js}", "dim"))
 
 
-def _verdict(review: Review, code: int) -> Text:
+def changing_pairs(ctx: Context, review: Review) -> dict[str, TemplatePair]:
+    """The templates before and after of every stack this run changes or deletes (routes and cost read them)."""
+    changing = (Result.CHANGES, Result.PREVIEW, Result.DEFERRED)
+    pairs = {
+        s.key: ctx.templates[s.key] for s in review.stacks.values() if s.result in changing and s.key in ctx.templates
+    }
+    pairs.update({r.key: ctx.templates[r.key] for r in review.lifecycle.to_delete if r.key in ctx.templates})
+    return pairs
+
+
+def _verdict(review: Review, code: int, executing: bool = False) -> Text:
     if code == FAILURE:
         return Text("Some stacks cannot be deployed (see above): nothing was executed.", "bold red")
     if code == RISKY:
+        refused = any(e.advice and e.risk for s in review.stacks.values() for e in s.exports)
         return Text(
-            "Risky changes (see RISK lines): nothing was executed. Re-run with --allow-replacement "
-            "once you have checked them.",
+            f"Risky changes (see RISK lines): nothing was executed. Re-run with {' and '.join(review.needs)} "
+            "once you have checked them."
+            + (
+                " Exports other stacks import would change value: CloudFormation refuses that whatever the "
+                "flags; do what the RISK lines say instead."
+                if refused
+                else ""
+            ),
             "bold red",
         )
     pending = [s.stack_name for s in review.stacks.values() if s.result is not Result.NO_CHANGES]
     pending += [r.stack_name for r in review.lifecycle.to_delete]
+    kept = kept_note(review)
+    if not pending and kept:
+        return Text(f"Every stack of the manifest is up to date, but {kept}", "yellow")
     if not pending:
-        return Text("No changes: every stack is up to date.", "green")
-    return Text(f"{len(pending)} stack(s) to change. Re-run with --execute to apply.", "yellow")
+        return Text(("Nothing to execute: " if executing else "No changes: ") + "every stack is up to date.", "green")
+    return Text(f"{len(pending)} stack(s) to change. Re-run with --execute to apply. {kept}".rstrip(), "yellow")
+
+
+def kept_note(review: Review) -> str:
+    """The stacks the manifest no longer names that this run leaves running ("" when none), with how to delete."""
+    kept = [r.stack_name for r in review.lifecycle.removals if r.result == LISTED]
+    if not kept:
+        return ""
+    return f"{len(kept)} stack(s) no longer in it still run ({', '.join(kept)}): --prune --allow-delete deletes them."

@@ -171,6 +171,7 @@ def _update(ctx: Context, imported: StackReview, gate: Any, execute: Execute) ->
         if ctx.stop.is_set():
             raise Interrupted("not started")
         ctx.report(imported.key, "imported; creating the update to its template")
+        ctx.exports = cloudformation.list_exports(ctx.clients.cloudformation)  # stacks made in this run export
         update = change_set_review(ctx, ctx.deployment.stacks[imported.key], UPDATE, settled_stack(ctx, imported.key))
     except Interrupted:
         imported.result, imported.message = Result.INTERRUPTED, "imported; the update to its template was not made"

@@ -43,6 +43,7 @@ class LiveStack:
     status: str
     exports: list[str] = field(default_factory=list)  # export names its outputs provide
     found_by: str = "tags"  # "tags", or "description" for a stack deployed before stack tags
+    parameters: dict[str, str] = field(default_factory=dict)  # its deployed parameter values
 
     def key(self, project: str, environment: str) -> str:
         """The manifest's stack key its name was made from (``shop-dev-svc-web`` -> ``svc-web``)."""
@@ -56,8 +57,9 @@ def environment_stacks(cfn: Any, project: str, environment: str) -> dict[str, Li
         how = _belongs(stack, project, environment)
         if how and stack["StackStatus"] not in GONE:
             exports = [o["ExportName"] for o in stack.get("Outputs", []) if o.get("ExportName")]
+            values = {p["ParameterKey"]: p.get("ParameterValue", "") for p in stack.get("Parameters", [])}
             found[stack["StackName"]] = LiveStack(
-                stack["StackName"], stack["StackId"], stack["StackStatus"], sorted(exports), how
+                stack["StackName"], stack["StackId"], stack["StackStatus"], sorted(exports), how, values
             )
     return found
 

@@ -23,10 +23,12 @@ from deployer.errors import Interrupted, StackFailure
 from deployer.review.export_changes import export_changes
 from deployer.review.host_moves import mark_host_moves
 from deployer.review.parameter_changes import deployed_parameters, kept_values, parameter_changes
+from deployer.review.predicted_changes import predicted_rows
 from deployer.review.property_values import attach_values
 from deployer.review.resource_changes import resource_changes
 from deployer.review.secret_material import mask_parameter_changes, mask_values, masked_parameters, secret_parameters
 from deployer.review.stack_review import ExportChange, PendingChangeSet, ResourceChange, Result, StackReview
+from deployer.review.template_pairs import TemplatePair
 from deployer.run import leftovers
 from deployer.run.change_set_names import request_token
 from deployer.run.context import Context
@@ -66,9 +68,10 @@ def _plan(ctx: Context, stack_in: StackInput, action: str, stack: dict[str, Any]
         return change_set_review(ctx, stack_in, action, stack)
     waits_for = _missing_exporters(ctx, stack_in)
     if action == RECREATE or (waits_for and action == CREATE):
+        ctx.templates[stack_in.key] = TemplatePair(None, stack_in.template, {}, stack_in.parameters)
         return preview(stack_in, action, waits_for)
     if waits_for:
-        return _deferred(stack_in, waits_for)
+        return _deferred(ctx, stack_in, waits_for, stack)
     return change_set_review(ctx, stack_in, action, stack)
 
 
@@ -141,13 +144,20 @@ def added_exports(stack_in: StackInput) -> list[ExportChange]:
     return [ExportChange(name, "added") for name in sorted(exports_of(stack_in.template, stack_in.parameters))]
 
 
-def _deferred(stack_in: StackInput, waits_for: list[str]) -> StackReview:
+def _deferred(ctx: Context, stack_in: StackInput, waits_for: list[str], stack: dict[str, Any] | None) -> StackReview:
     review = StackReview(stack_in.key, stack_in.stack_name, UPDATE, Result.DEFERRED)
     review.pending_notes.append(
         f"Imports exports that {' and '.join(waits_for)} add{'s' if len(waits_for) == 1 else ''} in this run: "
         "its change set is made and reviewed "
         "after that, and held to the same risk gate and confirmation."
     )
+    deployed = cloudformation.get_template(ctx.clients.cloudformation, stack["StackId"]) if stack else None
+    if deployed is not None and stack is not None:  # predicted now, so its risks gate the run before anything runs
+        pair = TemplatePair(deployed, stack_in.template, deployed_parameters(stack), stack_in.parameters)
+        ctx.templates[stack_in.key] = pair
+        prediction = pair.prediction(ctx.deployment.region, ctx.export_values())
+        review.predicted = predicted_rows(prediction, [], has_change_set=False)
+        mark_host_moves(review.predicted, deployed, stack_in.template)
     return review
 
 
@@ -189,6 +199,7 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
             ]
     review.template_sha256 = template_hash(stack_in.template)
     review.parameter_values = masked_parameters(stack_in.parameters, stack_in.template)
+    _record_templates(ctx, stack_in, action, stack, deployed_template, review)
     tags = stack_tags(ctx.deployment.project, ctx.deployment.environment)
     if stack and not parameter_only and unchanged(stack, deployed_template, stack_in, tags):
         review.result, review.change_set_name = Result.NO_CHANGES, None
@@ -211,6 +222,18 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
     review.pending = pending
     review.notes += leftovers.superseded_notes(pending)
     return review
+
+
+def _record_templates(ctx: Context, stack_in: StackInput, action: str, stack: dict[str, Any] | None,
+                      deployed_template: dict[str, Any] | None, review: StackReview) -> None:  # fmt: skip
+    """The stack's template before and after the run, for the offline prediction, routes and cost."""
+    if not stack or action != UPDATE:
+        ctx.templates[stack_in.key] = TemplatePair(None, stack_in.template, {}, stack_in.parameters)
+    elif deployed_template is not None:
+        deployed = deployed_parameters(stack)
+        ctx.templates[stack_in.key] = TemplatePair(deployed_template, stack_in.template, deployed, stack_in.parameters)
+    else:
+        review.notes.append("Its deployed template is not JSON: no offline prediction, the change set alone says.")
 
 
 def is_no_changes(text: str | None) -> bool:
@@ -337,8 +360,16 @@ def _read_change_set(
         review.exports = added_exports(stack_in)
         return
     review.template_changed = None if deployed_template is None else deployed_template != stack_in.template
+    pair = ctx.templates.get(stack_in.key)
+    known = pair is not None and pair.before is not None
+    prediction = pair.prediction(ctx.deployment.region, ctx.export_values()) if pair is not None and known else None
+    if prediction is not None:
+        review.predicted = predicted_rows(prediction, review.resources)
+        review.notes += [p.disagreement for p in review.predicted if p.disagreement]
     current = {name: e["Value"] for name, e in ctx.exports.items() if e.get("ExportingStackId") == stack["StackId"]}
-    review.exports = export_changes(stack_in, current, deployed_template, deployed, review.resources, review.parameters)
+    review.exports = export_changes(
+        stack_in, current, deployed_template, deployed, review.resources, review.parameters, prediction
+    )
     for change in review.exports:
         if change.change != "added":
             change.importers = cloudformation.list_imports(cfn, change.name)

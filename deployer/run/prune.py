@@ -3,8 +3,8 @@
 Removing a service from the params file used to be silent: its stack kept
 running and its listener rules kept routing.  Each review now lists such
 stacks with what still depends on them (exports and their importers, routes).
-With ``--prune`` they are risky changes like any other removal (exit code 3
-without ``--allow-replacement``, then the confirmation), and are deleted after
+With ``--prune`` they are risky (exit code 3 unless ``--allow-delete``
+approves the deletions, then the confirmation), and are deleted after
 the remaining stacks are updated (so stacks moving off their exports have
 done so), importers before exporters, each deletion waited for with
 botocore's ``stack_delete_complete`` waiter.
@@ -19,11 +19,22 @@ from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 from deployer.aws import cloudformation
 from deployer.aws.clients import AWS_ERRORS
 from deployer.errors import Interrupted
-from deployer.review.lifecycle import DELETED, FAILED, INTERRUPTED, LISTED, SKIPPED, TO_DELETE, Lifecycle, Removal
+from deployer.review.lifecycle import (
+    DELETED,
+    FAILED,
+    INTERRUPTED,
+    LISTED,
+    SKIPPED,
+    TO_DELETE,
+    Lifecycle,
+    Removal,
+    left_behind,
+)
+from deployer.review.template_pairs import TemplatePair
 from deployer.run import inventory
 from deployer.run.context import Context
 from deployer.run.inventory import LiveStack
-from deployer.run.live_routes import alb_routes
+from deployer.run.live_routes import alb_routes, stack_resources
 from deployer.run.stack_state import is_busy
 from deployer.run.walk import walk
 from templates.contract.graph import imports_of
@@ -72,8 +83,25 @@ def plan_removals(ctx: Context, prune: bool) -> tuple[list[Removal], str]:
         removal = removal_of(ctx, name, stack, imported_by, routes.get(name, []), prune=prune)
         removal.blockers = _blockers(ctx, stack, imported_by, orphans, moving_off)
         removal.result = TO_DELETE if prune and not removal.blockers else LISTED
+        if removal.result == TO_DELETE:
+            _read_deployed(ctx, removal, stack)
         removals.append(removal)
     return removals, ""
+
+
+def _read_deployed(ctx: Context, removal: Removal, stack: LiveStack) -> None:
+    """A stack to delete: its deployed template (routes and cost read it) and what its deletion leaves behind."""
+    cfn = ctx.clients.cloudformation
+    try:
+        template = cloudformation.get_template(cfn, stack.stack_id)
+        resources = stack_resources(cfn, stack.stack_id)
+    except (ClientError, BotoCoreError) as exc:
+        removal.left_behind = [f"not checked: its template could not be read ({' '.join(str(exc).split())[:160]})"]
+        return
+    removal.left_behind = left_behind(template, stack.name, resources)
+    removal.resources = len((template or {}).get("Resources") or {})
+    if template is not None:
+        ctx.templates[removal.key] = TemplatePair(template, None, stack.parameters, {})
 
 
 def route_lines(ctx: Context, stacks: Mapping[str, LiveStack]) -> dict[str, list[str]]:

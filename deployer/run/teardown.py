@@ -41,8 +41,17 @@ from rich.text import Text
 from deployer.aws import cloudformation, elbv2
 from deployer.aws.clients import AWS_ERRORS, make_clients, one_line
 from deployer.errors import Interrupted, UsageError, interrupt_code
-from deployer.review.lifecycle import DELETED, FAILED, INTERRUPTED, LISTED, TO_DELETE, Lifecycle, Teardown
-from deployer.run import inventory, prune
+from deployer.review.lifecycle import (
+    DELETED,
+    FAILED,
+    INTERRUPTED,
+    LISTED,
+    TO_DELETE,
+    Lifecycle,
+    Teardown,
+    left_behind,
+)
+from deployer.run import identity, inventory, prune
 from deployer.run.change_set_names import new_change_set_name
 from deployer.run.context import Context
 from deployer.run.deploy import FAILURE, OK, Options, locked
@@ -51,8 +60,6 @@ from deployer.run.live_routes import LOAD_BALANCER, stack_resources
 from deployer.run.stack_state import is_busy
 from deployer.view import lifecycle_tables
 from deployer.view.review_files import report_paths, write_teardown_reports
-
-RETAINED = ("Retain", "RetainExceptOnCreate")
 
 
 def teardown(options: Options, console: Console, ask: Callable[[str], bool]) -> int:
@@ -64,19 +71,21 @@ def teardown(options: Options, console: Console, ask: Callable[[str], bool]) -> 
     clients = make_clients(options.profile, deployment.region)
     run = new_change_set_name()  # the run's id: the lock says who holds the environment
     ctx = Context(clients, deployment, options.timing, run, say=lambda message: console.print(Text(message, "dim")))
+    ctx.identity = identity.checked(clients, deployment.region, options.expect_account)
     with locked(ctx, options.wait):
         return _locked(ctx, options, console, ask)
 
 
 def _locked(ctx: Context, options: Options, console: Console, ask: Callable[[str], bool]) -> int:
     plan = review_teardown(ctx)
+    plan.where = ctx.identity.where() if ctx.identity else plan.region
     lifecycle_tables.show_teardown(console, plan)
     code = FAILURE if plan.blocked else OK
     write(options.folder, plan, code, console)
     if plan.blocked or not options.execute:
         console.print(_verdict(plan))
         return code
-    question = f"Delete these {len(plan.stacks)} stacks of {plan.project}/{plan.environment} in {plan.region}?"
+    question = f"Delete these {len(plan.stacks)} stacks of {plan.project}/{plan.environment} in {plan.where}?"
     if plan.stacks and not options.yes and not ask(question):
         console.print(Text("Not confirmed: nothing was deleted.", "yellow"))
         return FAILURE
@@ -179,22 +188,7 @@ def _protected(ctx: Context, load_balancer_arn: str) -> bool:
 
 def retained(cfn: Any, stack: inventory.LiveStack, resources: list[dict[str, Any]]) -> list[str]:
     """Resources the deployed template keeps when the stack is deleted, each with how to remove it."""
-    template = cloudformation.get_template(cfn, stack.stack_id) or {}
-    physical = {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in resources}
-    out = []
-    for logical_id, spec in sorted((template.get("Resources") or {}).items()):
-        policy = spec.get("DeletionPolicy")
-        if policy not in RETAINED:
-            continue
-        name = physical.get(logical_id) or logical_id
-        line = f"{spec.get('Type')} {name} ({logical_id} in {stack.name}, DeletionPolicy {policy}) is kept"
-        if spec.get("Type") == "AWS::Logs::LogGroup":
-            line += (
-                f": a re-deploy imports it into the new stack (logs kept); to start afresh, delete it first "
-                f"(aws logs delete-log-group --log-group-name {name})"
-            )
-        out.append(line)
-    return out
+    return left_behind(cloudformation.get_template(cfn, stack.stack_id), stack.name, resources)
 
 
 def _verdict(plan: Teardown) -> Text:

@@ -11,4 +11,6 @@ built from the same rows, so they never list different things.
 - ``value_rows``: before → after rows of changed properties, shortened only on the terminal
 - ``cost_lines``: the monthly cost delta as lines, the same on the terminal and in review.md
 - ``import_tables``: a stack's import step: what is imported (identifiers), what is left as it is
+- ``prediction_tables``: the offline prediction of each stack beside what its change set says
+- ``route_tables``: the URLs a deploy adds, removes or hands to another owner
 """

@@ -1,7 +1,7 @@
 """The review's monthly cost delta as lines: "+2 NAT gateways: +$70.08/month (network)".
 
 The same lines on the terminal and in review.md; the numbers come from
-``review.change_set_cost``, which review.json carries as they are.
+``review.cost_delta``, which review.json carries as they are.
 """
 
 from __future__ import annotations
@@ -15,7 +15,12 @@ from rich.text import Text
 
 def text_lines(cost: Mapping[str, Any]) -> list[str]:
     """``+2 NAT gateways: +$70.08/month (network)`` per line, then the total; the same for every output."""
-    out = [f"{_count(line)}: {_money(line['monthly'])} ({', '.join(line['stacks'])})" for line in cost["lines"]]
+    out = [
+        f"{_count(line)} ({line['detail']}): {_money(line['monthly'])}"
+        if line.get("detail")
+        else f"{_count(line)}: {_money(line['monthly'])} ({', '.join(line['stacks'])})"
+        for line in cost["lines"]
+    ]
     if cost["lines"]:
         out.append(f"total: {_money(cost['total_monthly'])} at {cost['prices']}")
     return out
@@ -23,7 +28,7 @@ def text_lines(cost: Mapping[str, Any]) -> list[str]:
 
 def _count(line: Mapping[str, Any]) -> str:
     if not line["quantity"]:
-        return str(line["unit"])
+        return _plural(str(line["unit"]))  # the same number of them, another size: "Fargate tasks"
     unit = line["unit"] if abs(line["quantity"]) == 1 else _plural(line["unit"])
     return f"{line['quantity']:+d} {unit}"
 

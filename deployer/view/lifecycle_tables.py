@@ -31,7 +31,7 @@ def removal_rows(lifecycle: Lifecycle) -> list[list[str]]:
 
 def _result(removal: Removal) -> str:
     if removal.result == LISTED:
-        return "kept: blocked" if removal.blockers else "kept: --prune deletes it"
+        return "kept: blocked" if removal.blockers else "kept: --prune --allow-delete deletes it"
     return f"{removal.result}: {removal.message}" if removal.message else removal.result
 
 
@@ -75,8 +75,11 @@ def terminal(lifecycle: Lifecycle, width: int = 40) -> RenderableType:
         for r in lifecycle.removals:
             parts += [Text(f"  blocked: {r.stack_name}: {b}", "bold red") for b in r.blockers]
         parts += [Text(f"  RISK: {risk}", "bold red") for risk in lifecycle.risks]
+        parts += [Text(f"  left behind: {line}", "yellow") for r in lifecycle.to_delete for line in r.left_behind]
         if any(r.result == LISTED and not r.blockers for r in lifecycle.removals):
-            parts.append(Text("  note: kept; --prune deletes them after the other stacks are updated", "yellow"))
+            parts.append(
+                Text("  note: kept; --prune --allow-delete deletes them after the other stacks are updated", "yellow")
+            )
     if lifecycle.prune_note:
         parts.append(
             Text(
@@ -92,12 +95,14 @@ def terminal(lifecycle: Lifecycle, width: int = 40) -> RenderableType:
 
 
 def outcomes(lifecycle: Lifecycle) -> RenderableType:
-    """After execution: one line per stack that was to be deleted."""
+    """After execution: one line per stack that was to be deleted, and what each deletion left behind."""
     lines = []
     for r in lifecycle.removals:
         if r.prune and r.result != LISTED:
             style = "green" if r.result == DELETED else "bold red"
             lines.append(Text(f"{r.stack_name}: {r.result}{': ' + r.message if r.message else ''}", style))
+            if r.result == DELETED:
+                lines += [Text(f"  left behind: {line}", "yellow") for line in r.left_behind]
     return Group(*lines)
 
 
@@ -143,7 +148,9 @@ def markdown(lifecycle: Lifecycle, table: MdTable) -> list[str]:
         lines += ["## Stacks no longer in the manifest", "", *table(REMOVAL_COLUMNS, removal_rows(lifecycle)), ""]
         lines += [f"- **blocked** {r.stack_name}: {b}" for r in lifecycle.removals for b in r.blockers]
         lines += [f"- **RISK** {risk}" for risk in lifecycle.risks]
-        lines += [""] if any(r.blockers for r in lifecycle.removals) or lifecycle.risks else []
+        lines += [f"- left behind: {line}" for r in lifecycle.to_delete for line in r.left_behind]
+        noted = any(r.blockers or (r in lifecycle.to_delete and r.left_behind) for r in lifecycle.removals)
+        lines += [""] if noted or lifecycle.risks else []
     if lifecycle.prune_note:
         lines += ["## Stacks no longer in the manifest", "", f"- {lifecycle.prune_note}", ""]
     drifted = drift_rows(lifecycle.drift)
@@ -157,7 +164,7 @@ def markdown(lifecycle: Lifecycle, table: MdTable) -> list[str]:
 
 def show_teardown(console: Console, plan: Teardown) -> None:
     """A teardown's review on the terminal: the stacks in deletion order, what blocks them, what stays."""
-    console.rule(f"Teardown: {plan.project}/{plan.environment} in {plan.region}")
+    console.rule(f"Teardown: {plan.project}/{plan.environment} in {plan.where or plan.region}")
     if not plan.stacks:
         console.print(Text("No stack of this environment exists (but its lock stack).", "green"))
         return

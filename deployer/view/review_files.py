@@ -17,7 +17,7 @@ from typing import Any
 from deployer.errors import UsageError
 from deployer.review.lifecycle import Teardown
 from deployer.review.stack_review import REPLACEMENT, RESOURCE_COLUMNS, Review, StackReview
-from deployer.view import cost_lines, import_tables, lifecycle_tables
+from deployer.view import cost_lines, import_tables, lifecycle_tables, prediction_tables, route_tables, terminal
 from deployer.view.value_rows import VALUE_COLUMNS, value_rows
 from templates.contract.files import DIAGRAM_MERMAID, REVIEW_JSON, REVIEW_MD
 
@@ -90,10 +90,14 @@ def as_json(review: Review, exit_code: int) -> dict[str, Any]:
         "environment": review.environment,
         "region": review.region,
         "run": review.run,
+        "identity": asdict(review.identity) if review.identity else None,
         "allow_replacement": review.allow_replacement,
+        "allow_delete": review.allow_delete,
         "risky": review.risky,
+        "needs": review.needs,  # the flags that would allow the risks: --allow-replacement, --allow-delete
         "exit_code": exit_code,
         "stacks": stacks,
+        "routes": [asdict(route) for route in review.routes],
         "cost": review.cost,
         **review.lifecycle.as_json(),
     }
@@ -113,14 +117,17 @@ markdown_table = _table  # the lifecycle sections and the teardown review draw t
 
 def markdown(review: Review) -> str:
     """review.md: risks first, the summary, lifecycle and cost, then a section per stack."""
-    lines = [f"# Deploy review: {review.project}/{review.environment} ({review.region})", ""]
+    title, details = terminal.header(review)
+    lines = [f"# Deploy {title[0].lower()}{title[1:]}", ""] + ([details, ""] if details else [])
     if review.risky:
-        gate = "allowed by --allow-replacement" if review.allow_replacement else "not executed: no --allow-replacement"
+        gate = f"not executed: no {' or '.join(review.needs)}" if review.needs else "allowed by the flags given"
         lines += [f"**Risky changes ({gate}):**", ""] + [f"- {risk}" for risk in review.risky] + [""]
     rows = [
         [s.stack_name, s.action or "-", s.result, *s.counts().values(), len(s.risks)] for s in review.stacks.values()
     ]
+    rows += terminal.deletion_rows(review)
     lines += [*_table(("Stack", "Action", "Result", "Add", "Modify", "Remove", "Risks"), rows), ""]
+    lines += route_tables.markdown(review.routes, _table)
     lines += lifecycle_tables.markdown(review.lifecycle, _table)
     lines += cost_lines.markdown(review.cost) if review.cost else []
     for stack in review.stacks.values():
@@ -141,6 +148,7 @@ def _stack_section(stack: StackReview) -> list[str]:
         for row in rows:
             row[REPLACEMENT] = _replacement(row[REPLACEMENT])
         lines += [*_table(RESOURCE_COLUMNS, rows), ""]
+    lines += prediction_tables.markdown(stack, _table)
     if any(r.values for r in stack.resources):
         lines += ["Values:", "", *_table(VALUE_COLUMNS, value_rows(stack.resources)), ""]
     if stack.parameters:
@@ -173,7 +181,7 @@ def write_teardown_reports(folder: Path, plan: Teardown, exit_code: int) -> tupl
         "stacks": [asdict(s) for s in plan.stacks],
     }
     js.write_text(json.dumps(data, indent=2, default=str) + "\n")
-    title = f"# Teardown review: {plan.project}/{plan.environment} ({plan.region})"
+    title = f"# Teardown review: {plan.project}/{plan.environment} ({plan.where or plan.region})"
     lines = lifecycle_tables.teardown_markdown(title, plan.stacks, plan.left_behind, markdown_table)
     if plan.lock_stack:
         lines += [f"The environment's lock stack {plan.lock_stack['stack_name']}: {plan.lock_stack['result']}", ""]

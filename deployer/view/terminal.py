@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from deployer.review.stack_review import RESOURCE_COLUMNS, Result, Review, StackReview
-from deployer.view import cost_lines, import_tables, lifecycle_tables
+from deployer.view import cost_lines, import_tables, lifecycle_tables, prediction_tables, route_tables
 from deployer.view.value_rows import TERMINAL_WIDTH, VALUE_COLUMNS, value_rows
 
 REPLACEMENT_STYLES = {"True": "bold white on red", "Conditional": "bold black on yellow", "False": "green"}
@@ -89,6 +89,8 @@ def stack_block(review: StackReview) -> RenderableType:
     parts += import_tables.terminal(review.imports)
     if review.resources:
         parts.append(resource_table(review))
+    if review.predicted:
+        parts.append(prediction_tables.terminal(review))
     if any(r.values for r in review.resources):
         parts.append(
             lifecycle_tables.titled_table("Values", VALUE_COLUMNS, value_rows(review.resources, TERMINAL_WIDTH))
@@ -103,7 +105,7 @@ def stack_block(review: StackReview) -> RenderableType:
 
 
 def summary_table(review: Review) -> Table:
-    """One line per stack: action, result, counts and risks."""
+    """One line per stack: action, result, counts and risks; then the stacks --prune deletes."""
     table = Table("Stack", "Action", "Result", "Add", "Modify", "Remove", "Risks", title="Summary", header_style="bold")
     for stack in review.stacks.values():
         counts = stack.counts()
@@ -116,15 +118,39 @@ def summary_table(review: Review) -> Table:
             Text(str(counts["Remove"]), "bold red" if counts["Remove"] else ""),
             Text(str(len(stack.risks)), "bold red" if stack.risks else ""),
         )
+    for row in deletion_rows(review):
+        table.add_row(*row[:2], Text(row[2], "bold red"), *row[3:5], Text(row[5], "bold red"), Text(row[6], "bold red"))
     return table
 
 
+def deletion_rows(review: Review) -> list[list[str]]:
+    """The summary's rows for the stacks --prune deletes: DELETE, the result, every resource removed."""
+    return [
+        [r.stack_name, "DELETE", r.result, "0", "0", "?" if r.resources is None else str(r.resources),
+         str(1 if r.risk else 0)]
+        for r in review.lifecycle.removals
+        if r.prune
+    ]  # fmt: skip
+
+
+def header(review: Review) -> tuple[str, str]:
+    """The review's title (project, environment, account and region) and the line under it (caller, endpoint)."""
+    where = review.identity.short() if review.identity else review.region
+    return f"Review: {review.project}/{review.environment} in {where}", (
+        review.identity.details() if review.identity else ""
+    )
+
+
 def show_review(console: Console, review: Review) -> None:
-    """The whole review on the terminal, stack by stack, then lifecycle, cost and the summary."""
-    console.rule(f"Review: {review.project}/{review.environment} in {review.region}")
+    """The whole review on the terminal, stack by stack, then URLs, lifecycle, cost and the summary."""
+    title, details = header(review)
+    console.rule(title)
+    if details:
+        console.print(Text(f"  {details}", "dim"))
     for stack in review.stacks.values():
         console.print(stack_block(stack))
         console.print()
+    console.print(route_tables.terminal(review.routes))
     console.print(lifecycle_tables.terminal(review.lifecycle))
     if review.cost:
         console.print(cost_lines.terminal(review.cost))

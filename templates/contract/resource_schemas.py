@@ -1,0 +1,81 @@
+"""Which property changes replace a resource, as the CloudFormation registry schemas cfn-lint ships say.
+
+Every resource type's registry schema lists ``createOnlyProperties`` ("properties that can only be
+specified by the customer when creating a resource": changing one makes CloudFormation create a new
+resource and delete the old) and ``conditionalCreateOnlyProperties`` (an update that "may or may not"
+replace, depending on the value).  A type whose schema has handlers but no ``update`` handler cannot be
+updated at all: any property change replaces it.
+https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-schema.html
+https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html
+
+The schemas are read from the pinned cfn-lint package's data (``cfnlint/data/schemas``: a provider
+file per region maps a type to its schema file), never from a list kept here, so the rules are
+AWS's own and move with the cfn-lint pin.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+SCHEMAS_PACKAGE = "cfnlint.data.schemas"
+DEFAULT_REGION = "us-east-1"  # the region whose schemas are used when a template's region has none
+PROPERTIES = "properties"
+
+Path = tuple[str, ...]  # a property path below /properties: ("CidrBlock",), ("DnsOptions", "PrivateDnsPreference")
+
+
+@dataclass(frozen=True)
+class ReplacementRules:
+    """What one resource type's schema says about updates: the properties that replace it, always or maybe."""
+
+    resource_type: str
+    create_only: tuple[Path, ...] = ()
+    conditional: tuple[Path, ...] = ()
+    updatable: bool = True  # False: no update handler, so any property change replaces
+    known: bool = True  # False: cfn-lint ships no schema for the type (custom resources, new types)
+
+    def paths_under(self, name: str) -> list[tuple[Path, str]]:
+        """The create-only paths (and what they force) inside top-level property ``name``."""
+        found = [(rule, "replace") for rule in self.create_only if rule[0] == name]
+        return found + [(rule, "may replace") for rule in self.conditional if rule[0] == name]
+
+
+def _path(pointer: str) -> Path | None:
+    """``/properties/DnsOptions/PrivateDnsPreference`` -> ``("DnsOptions", "PrivateDnsPreference")``."""
+    parts = pointer.strip("/").split("/")
+    return tuple(parts[1:]) if len(parts) > 1 and parts[0] == PROPERTIES else None
+
+
+@cache
+def _provider(region: str) -> dict[str, str]:
+    """Resource type -> schema file id for one region (cfn-lint's ``providers/<region>.json``)."""
+    try:
+        text = resources.files(SCHEMAS_PACKAGE).joinpath("providers", f"{region}.json").read_text()
+    except (FileNotFoundError, OSError):
+        return {} if region == DEFAULT_REGION else _provider(DEFAULT_REGION)
+    return json.loads(text)
+
+
+@cache
+def _schema(schema_id: str) -> dict[str, Any]:
+    return json.loads(resources.files(SCHEMAS_PACKAGE).joinpath("resources", f"{schema_id}.json").read_text())
+
+
+@cache
+def replacement_rules(resource_type: str, region: str = DEFAULT_REGION) -> ReplacementRules:
+    """The schema's replacement rules for ``resource_type`` in ``region`` (us-east-1's when the region has none)."""
+    schema_id = _provider(region).get(resource_type) or _provider(DEFAULT_REGION).get(resource_type)
+    if schema_id is None:
+        return ReplacementRules(resource_type, known=False)
+    schema = _schema(schema_id)
+    handlers = schema.get("handlers")
+    return ReplacementRules(
+        resource_type,
+        create_only=tuple(p for p in map(_path, schema.get("createOnlyProperties", [])) if p),
+        conditional=tuple(p for p in map(_path, schema.get("conditionalCreateOnlyProperties", [])) if p),
+        updatable=handlers is None or "update" in handlers,
+    )
