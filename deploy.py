@@ -110,12 +110,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--wait", action="store_true", help="another run holds the environment's lock: wait for it instead of stopping"
     )
-    parser.add_argument("--parallel", type=int, default=4, help="stacks worked on at once (default 4)")
+    parser.add_argument(
+        "--parallel",
+        type=int,
+        metavar="N",
+        help="at most N stacks worked on at once (default: every stack whose dependencies are done)",
+    )
     args = parser.parse_args(argv)
     if args.region is not None and not REGION.fullmatch(args.region):
         parser.error(f"--region {args.region!r} is not an AWS region name (e.g. eu-west-1, us-east-2)")
     _check_lifecycle(parser, args)
-    if args.parallel < 1:
+    if args.parallel is not None and args.parallel < 1:
         parser.error("--parallel must be at least 1")
     if args.apply_plan and (args.execute or args.stacks or args.sets or args.prune or args.teardown):
         parser.error(
@@ -182,7 +187,7 @@ def _main(args: argparse.Namespace) -> int:
         profile=args.profile,
         region=args.region,
         bucket=args.bucket,
-        workers=args.parallel,
+        workers=args.parallel or 0,
         wait=args.wait,
         apply_plan=args.apply_plan,
     )

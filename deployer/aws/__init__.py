@@ -7,7 +7,9 @@ home.
 - ``clients``: the run's clients, botocore's adaptive retries, timing, readable errors
 - ``waiting``: botocore's waiters asked one poll at a time, so Ctrl-C ends a wait at once
 - ``cloudformation``: every CloudFormation call, one function per API action
-- ``elbv2``: load balancers and listener rules, read (the routing table, shared listeners, teardown)
+- ``elbv2``: load balancers, listener rules and target health, read (routing table, shared listeners, rollouts)
+- ``ecs``: services and their tasks, read while a service stack rolls out (and to name what failed)
+- ``cloudwatch``: deployment alarms, read when one rolled a service back
 - ``ec2``: the existing VPC, subnets and route tables the brownfield pre-check reads
 - ``s3``: templates over the inline limit, uploaded to ``--bucket``
 """

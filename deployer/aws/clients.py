@@ -57,25 +57,35 @@ THROTTLING_CODES = frozenset(
     ("Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "SlowDown")
 )
 SNIPPET = 200  # characters of an unreadable body kept in the error message
+# Calls a deploy can do without (drift is advisory): an unreadable answer means "not supported here", not "retry".
+OPTIONAL_ACTIONS = frozenset(("DetectStackDrift", "DescribeStackDriftDetectionStatus", "DescribeStackResourceDrifts"))
 
 
 @dataclass(frozen=True)
 class Timing:
-    """How long and how often we wait; tests shrink these, production keeps the defaults."""
+    """How long and how often we wait; tests shrink these, production keeps the defaults.
 
-    change_set_delay: int = 5  # DescribeChangeSet polls while a change set is computed
+    Change sets are polled quickly at first (CloudFormation computes most in a
+    few seconds, and three sit on a first deploy's critical path), then less
+    and less often.  A stack operation's status is checked about every quarter
+    of its age, between ``poll_min`` and ``poll_max``: seen at most a second
+    late while it is young, without asking every second for half an hour.
+    """
+
+    change_set_first: float = 1.0  # the first DescribeChangeSet after CreateChangeSet
+    change_set_delay: float = 10  # ... then each delay 1.5 times the one before, up to this
     change_set_attempts: int = 120
     busy_delay: int = 15  # a stack another operation is changing
     busy_timeout: int = 1800  # 0: refuse at once instead of waiting
     delete_delay: int = 10
-    poll_min: float = 2.0  # stack polls during an operation: capped exponential backoff with jitter
-    poll_max: float = 20.0
+    poll_min: float = 1.0  # stack status during an operation: every quarter of its age, within these bounds
+    poll_max: float = 10.0
     operation_timeout: int = 3 * 3600  # ECS services may take long to stabilise
     lock_delay: float = 15  # --wait: how often to try the environment's lock again
 
 
 class Clients:
-    """The run's clients: CloudFormation made up front, S3 and ELB on first use.
+    """The run's clients: CloudFormation made up front, the others (S3, ELB, ECS, CloudWatch) on first use.
 
     Creating a client costs tens of milliseconds (S3's model is the largest),
     and most runs never use S3 (only templates over the inline limit, with
@@ -84,10 +94,16 @@ class Clients:
     """
 
     def __init__(
-        self, cloudformation: Any, s3: Any = None, elbv2: Any = None, make: Callable[[str], Any] | None = None
+        self,
+        cloudformation: Any,
+        s3: Any = None,
+        elbv2: Any = None,
+        make: Callable[[str], Any] | None = None,
+        ecs: Any = None,
+        cloudwatch: Any = None,
     ) -> None:
         self.cloudformation = cloudformation
-        self._made: dict[str, Any] = {"s3": s3, "elbv2": elbv2}
+        self._made: dict[str, Any] = {"s3": s3, "elbv2": elbv2, "ecs": ecs, "cloudwatch": cloudwatch}
         self._make = make
         self._lock = threading.Lock()
 
@@ -98,6 +114,14 @@ class Clients:
     @property
     def elbv2(self) -> Any:
         return self._client("elbv2")
+
+    @property
+    def ecs(self) -> Any:
+        return self._client("ecs")
+
+    @property
+    def cloudwatch(self) -> Any:
+        return self._client("cloudwatch")
 
     def _client(self, name: str) -> Any:
         with self._lock:
@@ -110,7 +134,17 @@ class Clients:
 OnRetry = Callable[[str, str, int], None]  # operation, reason, attempt
 
 
-def make_clients(profile: str | None, region: str, on_retry: OnRetry | None = None) -> Clients:
+@dataclass(frozen=True)
+class Pacing:
+    """The run's pacing (``deployer.run.pacing``), seen from the clients: asked before each call, told each answer."""
+
+    before_call: Callable[[], int]  # blocks until the call may go; a token for ``answered`` (when it was sent)
+    answered: Callable[[bool, int | None], None]  # each attempt's answer: throttled or not, and that token
+
+
+def make_clients(
+    profile: str | None, region: str, on_retry: OnRetry | None = None, pacing: Pacing | None = None
+) -> Clients:
     """One client per service (CloudFormation now, the others when first used), all hardened alike."""
     try:
         session = boto3.Session(profile_name=profile, region_name=region)
@@ -119,7 +153,7 @@ def make_clients(profile: str | None, region: str, on_retry: OnRetry | None = No
     config = retries()
 
     def make(name: str) -> Any:
-        return harden(session.client(name, config=config), on_retry)
+        return harden(session.client(name, config=config), on_retry, pacing)
 
     return Clients(make("cloudformation"), make=make)
 
@@ -134,17 +168,57 @@ def make_ec2_client(profile: str | None, region: str) -> Any:
     return harden(session.client("ec2", config=retries()))
 
 
-def harden(client: Any, on_retry: OnRetry | None = None) -> Any:
-    """Register the unreadable-answer handler (and the retry observer) on ``client``; returns it."""
+def harden(client: Any, on_retry: OnRetry | None = None, pacing: Pacing | None = None) -> Any:
+    """Register the unreadable-answer handler (the retry observer, the run's pacing) on ``client``; returns it.
+
+    The pacing is asked once per call (``before-call``), before botocore's
+    own retries, which its adaptive mode paces itself.
+    """
     protocol = client.meta.service_model.resolved_protocol
-    client.meta.events.register("before-parse", lambda response_dict, **_: readable_error(response_dict, protocol))
+
+    def before_parse(response_dict: dict[str, Any], operation_model: Any = None, **_: Any) -> None:
+        name = getattr(operation_model, "name", "")
+        readable_error(response_dict, protocol, raise_for=name if name in OPTIONAL_ACTIONS else None)
+
+    client.meta.events.register("before-parse", before_parse)
     if on_retry is not None:
         client.meta.events.register("needs-retry", _observer(on_retry))
+    if pacing is not None:
+        client.meta.events.register("before-call", _paced(pacing.before_call))
+        client.meta.events.register("needs-retry", _answers(pacing.answered))
     return client
 
 
-def readable_error(response: dict[str, Any], protocol: str) -> None:
-    """Replace an error answer's unreadable body with the protocol's error shape, in place."""
+PACING_KEY = "fargate_stacks_pacing"  # where the call's request context keeps what ``before_call`` returned
+
+
+def _paced(before_call: Callable[[], int]) -> Callable[..., None]:
+    def wait(context: dict[str, Any] | None = None, **_: Any) -> None:  # None: a before-call answer replaces the call
+        token = before_call()
+        if context is not None:
+            context[PACING_KEY] = token
+
+    return wait
+
+
+def _answers(answered: Callable[[bool, int | None], None]) -> Callable[..., None]:
+    """Tell ``answered`` whether each attempt's answer was throttling; never decides a retry itself."""
+
+    def observe(response: Any = None, request_dict: dict[str, Any] | None = None, **_: Any) -> None:
+        if response:
+            error = (response[1] or {}).get("Error") or {}
+            token = ((request_dict or {}).get("context") or {}).get(PACING_KEY)
+            answered(error.get("Code") in THROTTLING_CODES, token)
+
+    return observe
+
+
+def readable_error(response: dict[str, Any], protocol: str, raise_for: str | None = None) -> None:
+    """Replace an error answer's unreadable body with the protocol's error shape, in place.
+
+    ``raise_for`` (an optional call's operation): raise that error at once
+    instead, before botocore's retry handler sees the answer: not retried.
+    """
     status = response.get("status_code", 200)
     body = response.get("body")
     if status < 300 or not isinstance(body, bytes) or _readable(body, protocol):
@@ -153,6 +227,9 @@ def readable_error(response: dict[str, Any], protocol: str) -> None:
     text = " ".join(text.split())[:SNIPPET] or "(empty body)"
     message = f"unreadable answer from the endpoint or a proxy on the way: {text}"
     code = f"HTTP{status}"
+    if raise_for is not None:
+        error = {"Code": code, "Message": message}
+        raise ClientError({"Error": error, "ResponseMetadata": {"HTTPStatusCode": status}}, raise_for)
     if protocol in ("json", "rest-json"):
         response["body"] = json.dumps({"__type": code, "message": message}).encode()
     else:

@@ -1,8 +1,8 @@
 """Every Elastic Load Balancing (v2) call: one function per API action, named after it; no decisions.
 
 The deployer only reads load balancers (the routing table after a deploy,
-foreign rules on a shared listener, deletion protection before a teardown);
-the stacks change them.
+foreign rules on a shared listener, deletion protection before a teardown,
+target health while a service rolls out); the stacks change them.
 """
 
 from __future__ import annotations
@@ -28,3 +28,8 @@ def describe_load_balancer_attributes(elbv2: Any, arn: str) -> dict[str, str]:
     """DescribeLoadBalancerAttributes: the load balancer's attributes, key -> value."""
     answer = elbv2.describe_load_balancer_attributes(LoadBalancerArn=arn)
     return {attribute["Key"]: attribute["Value"] for attribute in answer.get("Attributes", [])}
+
+
+def describe_target_health(elbv2: Any, target_group_arn: str) -> list[dict[str, Any]]:
+    """DescribeTargetHealth: each registered target of a target group, its state and why (reason, description)."""
+    return elbv2.describe_target_health(TargetGroupArn=target_group_arn).get("TargetHealthDescriptions", [])

@@ -13,4 +13,5 @@ exit code read one set of facts.
 - ``property_values``: each changed property's value before and after, from the change set
 - ``lifecycle``: stacks to remove (prune), drift, as data
 - ``change_set_cost``: the monthly cost the change sets make, priced from cost.json
+- ``rollout``: an ECS service's deployments and failures, and the root cause of a failed rollout
 """

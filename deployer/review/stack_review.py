@@ -155,6 +155,7 @@ class StackReview:
     pending: list[PendingChangeSet] = field(default_factory=list)  # other change sets ours would discard
     notes: list[str] = field(default_factory=list)
     pending_notes: list[str] = field(default_factory=list)  # about a change set not made yet: dropped when it is
+    rollout_cause: str | None = None  # executed and failed: what ECS says failed (review.rollout.root_cause)
 
     @property
     def all_notes(self) -> list[str]:

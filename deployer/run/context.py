@@ -11,10 +11,14 @@ import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from deployer.aws.clients import Clients, Timing
+from deployer.run.follow_operation import Poller
 from deployer.run.inputs import Deployment
+from deployer.run.pacing import Pacer
+from deployer.run.rollout import Rollouts, ServiceWatch
 from deployer.view.progress import Progress
 
 
@@ -30,8 +34,33 @@ class Context:
     bucket: str | None = None
     recreate_failed: bool = False
     exports: dict[str, dict[str, Any]] = field(default_factory=dict)  # ListExports when the run started
+    listed: dict[str, dict[str, Any]] | None = None  # a big run: DescribeStacks of the region at the start, by name
     stop: threading.Event = field(default_factory=threading.Event)  # set on Ctrl-C: stop following operations
     progress: Progress | None = None  # live per-stack status; without it, reports are lines through ``say``
+    pacer: Pacer = field(default_factory=Pacer)  # the run's pacing of its calls (run.pacing)
+    on_deployed: Callable[[str], None] = lambda _key: None  # planning found this stack deployed (drift checks it)
+    _poller: Poller | None = field(default=None, repr=False)
+    _rollouts: Rollouts | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def poller(self) -> Poller:
+        """The run's one poller of stack operations (``run.follow_operation``), made on first use."""
+        with self._lock:
+            if self._poller is None:
+                self._poller = Poller(self.clients.cloudformation, self.timing, self.pacer, self.stop)
+            return self._poller
+
+    def watch_rollout(self, key: str, since: datetime | None) -> ServiceWatch:
+        """A service stack's ECS rollout, shown under its line while the poller follows its operation."""
+        with self._lock:
+            if self._rollouts is None:
+                self._rollouts = Rollouts(self.clients, self.timing)
+        if self.progress is not None:
+            show = self.progress.rollout_shower(key)
+        else:
+            name = self.deployment.stacks[key].stack_name
+            show = lambda _rollout, fresh: [self.say(f"{name}: ECS {e.kind}: {e.text}") for e in fresh]  # noqa: E731
+        return self._rollouts.watch(key, since, show)
 
     def progress_shown(self) -> AbstractContextManager[None]:
         return self.progress.shown() if self.progress is not None else nullcontext()

@@ -8,17 +8,19 @@ code 3 unless ``--allow-replacement`` is given.
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from rich.console import Console
 from rich.text import Text
 
 from deployer.aws import cloudformation
-from deployer.aws.clients import AWS_ERRORS, Timing, make_clients
+from deployer.aws.clients import AWS_ERRORS, Pacing, Timing, make_clients
 from deployer.errors import UsageError, interrupt_code
 from deployer.review import change_set_cost
 from deployer.review.stack_review import Result, Review, StackReview
@@ -26,18 +28,22 @@ from deployer.run import account_precheck, environment_lock, prune
 from deployer.run.change_set_names import new_change_set_name
 from deployer.run.context import Context
 from deployer.run.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
-from deployer.run.drift import detect as detect_drift
-from deployer.run.drift import mark_overwritten
+from deployer.run.drift import DriftCheck, mark_overwritten
 from deployer.run.execute_stack import Gate, execute_stack
 from deployer.run.inputs import check_sizes, load_deployment
-from deployer.run.live_routes import alb_routes, may_route
+from deployer.run.pacing import Pacer
 from deployer.run.plan_stack import plan_stack
+from deployer.run.summary import where_it_answers
 from deployer.run.walk import walk
 from deployer.view import lifecycle_tables, terminal
 from deployer.view.progress import Progress
 from deployer.view.review_files import reset_reports, write_reports
 
+T = TypeVar("T")
 OK, FAILURE, RISKY = 0, 1, 3
+# Planning reads each stack's state: for a run of more stacks than this, one paged DescribeStacks of the whole
+# region (a page per hundred or so stacks) costs fewer calls than one each, and prune's inventory reuses it.
+LISTED_ABOVE = 10
 INTERRUPTED = 130  # Ctrl-C; a run stopped by SIGTERM exits 143 (errors.interrupt_code)
 
 
@@ -54,12 +60,12 @@ class Options:
     allow_replacement: bool = False
     recreate_failed: bool = False
     prune: bool = False  # delete the environment's stacks the manifest no longer names
-    drift: bool = True  # detect drift on the existing stacks before planning
+    drift: bool = True  # detect drift on the deployed stacks, alongside planning
     drift_timeout: int = DRIFT_TIMEOUT
     profile: str | None = None
     region: str | None = None
     bucket: str | None = None
-    workers: int = 4
+    workers: int = 0  # stacks worked on at once; 0: every stack whose dependencies are done (--parallel caps it)
     wait: bool = False  # another run holds the environment's lock: wait for it instead of stopping
     apply_plan: Path | None = None  # execute the change sets of this earlier review.json (see run.apply_plan)
     timing: Timing = field(default_factory=Timing)
@@ -82,7 +88,9 @@ def prepare(options: Options, console: Console) -> Context:
         raise UsageError(f"{options.folder} holds environment {deployment.environment!r}, not {options.environment!r}")
     check_sizes(deployment.stacks.values(), options.bucket)
     progress = Progress(console, deployment.stack_names)
-    clients = make_clients(options.profile, deployment.region, progress.on_retry)
+    stop = threading.Event()
+    pacer = Pacer(stop=stop)  # every call of the run, every thread: slowed when AWS throttles (run.pacing)
+    clients = make_clients(options.profile, deployment.region, progress.on_retry, Pacing(pacer.take, pacer.answered))
     ctx = Context(
         clients,
         deployment,
@@ -91,7 +99,9 @@ def prepare(options: Options, console: Console) -> Context:
         say=progress.say,
         bucket=options.bucket,
         recreate_failed=options.recreate_failed,
+        stop=stop,
         progress=progress,
+        pacer=pacer,
     )
     return ctx
 
@@ -131,6 +141,8 @@ def _lock(ctx: Context, wait: bool) -> environment_lock.Holder:
 def _locked(ctx: Context, options: Options, console: Console, ask: Callable[[str], bool]) -> int:
     deployment = ctx.deployment
     ctx.exports = cloudformation.list_exports(ctx.clients.cloudformation)
+    if len(deployment.stacks) > LISTED_ABOVE:  # one paged listing instead of a DescribeStacks per stack
+        ctx.listed = {s["StackName"]: s for s in cloudformation.describe_stacks(ctx.clients.cloudformation)}
     unplanned = {
         key: StackReview(key, deployment.stacks[key].stack_name, "", Result.INTERRUPTED, message="not planned")
         for key in deployment.order()
@@ -154,10 +166,10 @@ def paused(progress: Progress | None, ask: Callable[[str], bool]) -> Callable[[s
 def _review_then_execute(
     ctx: Context, review: Review, options: Options, console: Console, ask: Callable[[str], bool]
 ) -> int:
-    if options.drift:
-        review.lifecycle.drift, review.lifecycle.drift_note = detect_drift(ctx, options.workers, options.drift_timeout)
-    else:
-        review.lifecycle.drift_note = "not checked (--no-drift)"
+    drift = DriftCheck(ctx, options.drift_timeout).start() if options.drift else None
+    if drift is not None:
+        ctx.on_deployed = drift.add
+    removals = in_background(lambda: prune.plan_removals(ctx, options.prune))  # listing stacks: alongside too
     with ctx.progress_shown():
         walk(
             ctx.deployment.depends_on(),
@@ -166,8 +178,12 @@ def _review_then_execute(
             stop=ctx.stop,
             on_result=review.stacks.__setitem__,
         )
+    if drift is not None:
+        review.lifecycle.drift, review.lifecycle.drift_note = drift.result()
+    else:
+        review.lifecycle.drift_note = "not checked (--no-drift)"
     review.lifecycle.prune = options.prune
-    review.lifecycle.removals, review.lifecycle.prune_note = prune.plan_removals(ctx, options.prune)
+    review.lifecycle.removals, review.lifecycle.prune_note = removals()
     mark_overwritten(review)
     review.cost = change_set_cost.estimate(ctx.deployment, review)
     code = exit_code(review)
@@ -184,6 +200,32 @@ def _review_then_execute(
         console.print(Text("Not confirmed: nothing was executed.", "yellow"))
         return FAILURE
     return execute(ctx, review, options, console, ask)
+
+
+def in_background(work: Callable[[], T]) -> Callable[[], T]:
+    """``work()`` started in a daemon thread now; the returned function waits for its result (or re-raises).
+
+    For what a review needs but the first change set must not wait for.  A
+    daemon: after Ctrl-C nobody waits for it, and it holds no exit.
+    """
+    done: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            done["value"] = work()
+        except BaseException as exc:  # handed to the caller, in its thread
+            done["error"] = exc
+
+    thread = threading.Thread(target=run, name="background", daemon=True)
+    thread.start()
+
+    def result() -> T:
+        thread.join()
+        if "error" in done:
+            raise done["error"]
+        return done["value"]
+
+    return result
 
 
 def _reported(ctx: Context, key: str, work: Callable[[Context, str], StackReview]) -> StackReview:
@@ -237,7 +279,7 @@ def execute(
         )
     write(console, options.folder, review, code)
     if code == OK:
-        _show_routes(ctx, console, options.workers)
+        where_it_answers(ctx, console, options.workers, options.profile)
     return code
 
 
@@ -250,23 +292,6 @@ def exit_code(review: Review) -> int:
     on it are not executed, and the stacks before it already were.
     """
     return FAILURE if review.failed or review.lifecycle.failed else RISKY if review.gated else OK
-
-
-def _show_routes(ctx: Context, console: Console, workers: int = 1) -> None:
-    """The routing table after a deploy, read from the stacks that can hold a load balancer or a rule.
-
-    A stack deployed in this run from a template without either has none: it is not asked.
-    """
-    d = ctx.deployment
-    names = {
-        key: name for key, name in d.stack_names.items() if key not in d.stacks or may_route(d.stacks[key].template)
-    }
-    try:
-        dns_name, routes = alb_routes(ctx.clients, names, workers)
-    except AWS_ERRORS as exc:  # the deploy succeeded; only the summary is missing
-        console.print(Text(f"Could not read the ALB's routing table: {exc}", "yellow"))
-        return
-    console.print(terminal.routes_table(dns_name, routes))
 
 
 def skipped(stack: StackReview, blockers: list[str]) -> StackReview:

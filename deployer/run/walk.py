@@ -107,7 +107,7 @@ def walk(
     stop: threading.Event | None = None,
     on_result: Callable[[str, R], None] | None = None,
 ) -> dict[str, R]:
-    """Run ``work(key)`` for every key, dependencies first, at most ``workers`` at a time.
+    """Run ``work(key)`` for every key, dependencies first, at most ``workers`` at a time (0: no limit).
 
     When ``failed(result)`` is true for a key, every stack depending on it
     (directly or not) gets ``skip(key, blockers)`` instead of ``work``;
@@ -123,7 +123,9 @@ def walk(
     """
     graph: _Graph[R] = _Graph(depends_on, failed, on_result)
     ledger = _Ledger(work)
-    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="stack")
+    pool = ThreadPoolExecutor(
+        max_workers=workers if workers > 0 else max(1, len(depends_on)), thread_name_prefix="stack"
+    )
     try:
         _drive(graph, ledger, pool, skip)
     except BaseException:

@@ -21,6 +21,9 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from deployer.review.rollout import FailureEvent, Rollout
+from deployer.view.rollout_view import deployment_line, event_line, rollout_block
+
 
 class Progress:
     """Per-stack status for one run.  ``live`` is False when the output is not a terminal."""
@@ -30,6 +33,8 @@ class Progress:
         self.names = names  # stack key -> stack name
         self.live = console.is_interactive if live is None else live  # a dumb terminal gets lines too
         self.status: dict[str, tuple[str, float]] = {}  # key -> (status, monotonic time it started)
+        self.rollouts: dict[str, Rollout] = {}  # key -> its ECS rollout while its operation runs (a table under it)
+        self.printed: dict[str, str] = {}  # deployment id -> its last line printed (plain mode: changes only)
         self.lock = threading.Lock()
         self.local = threading.local()
         self._live: Live | None = None
@@ -46,6 +51,31 @@ class Progress:
 
     def stack_say(self, key: str) -> Callable[[str], None]:
         return lambda status: self.stack(key, status)
+
+    def rollout_shower(self, key: str) -> Callable[[Rollout | None, list[FailureEvent]], None]:
+        """For one service stack: its rollout as a table under its line, or as lines (changes and new events).
+
+        ``None``: the operation is over, the table goes.
+        """
+
+        def show(rollout: Rollout | None, fresh: list[FailureEvent]) -> None:
+            with self.lock:
+                if rollout is None:
+                    self.rollouts.pop(key, None)
+                    return
+                self.rollouts[key] = rollout
+            if self._live:
+                return
+            name = self.names.get(key, key)
+            for deployment in rollout.deployments:
+                line = deployment_line(deployment)
+                if self.printed.get(deployment.id) != line:
+                    self.printed[deployment.id] = line
+                    self._line(f"{name}: {line}")
+            for event in fresh:
+                self._line(f"{name}: {event_line(event)}")
+
+        return show
 
     def waiting(self, key: str, what: str, since: float) -> None:
         """A long wait: in a terminal the table counts the seconds; in a log, one line per poll."""
@@ -109,10 +139,13 @@ class Progress:
             stamp = datetime.now(UTC).strftime("%H:%M:%SZ")
             self.console.print(Text(f"{stamp} {message}", "dim"), soft_wrap=True)
 
-    def rows(self) -> list[tuple[str, str, float]]:
+    def rows(self) -> list[tuple[str, str, float, Rollout | None]]:
         now = time.monotonic()
         with self.lock:
-            return [(self.names.get(k, k), status, now - since) for k, (status, since) in self.status.items()]
+            return [
+                (self.names.get(k, k), status, now - since, self.rollouts.get(k))
+                for k, (status, since) in self.status.items()
+            ]
 
 
 class _Table:
@@ -123,6 +156,8 @@ class _Table:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         table = Table("Stack", "Status", "For", header_style="bold", box=None)
-        for name, status, elapsed in self.progress.rows():
+        for name, status, elapsed, rollout in self.progress.rows():
             table.add_row(name, status, f"{elapsed:.0f}s")
+            if rollout is not None and rollout.deployments:
+                table.add_row("", rollout_block(rollout), "")
         yield table
