@@ -27,6 +27,7 @@ from typing import Any
 import boto3
 from botocore.stub import Stubber
 from rich.console import Console
+from rich.text import Text
 
 from deployer.aws.clients import Clients, Timing
 from deployer.review.stack_review import Result, StackReview
@@ -263,7 +264,7 @@ def main(argv: list[str]) -> int:
     for scenario in SCENARIOS.values():
         console.rule(f"Replayed with Stubber: a rollout that fails on its {scenario.name}")
         done = run(folder, scenario, console)
-        console.print(f"[bold red]{done.stack_name}: {done.result}: {done.message}[/]")
+        console.print(Text(f"{done.stack_name}: {done.result}: {done.message}", "bold red"))
     return 0
 
 

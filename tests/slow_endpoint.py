@@ -18,6 +18,12 @@ what moto answers, only when):
   exports appear when its operation completes, so a stack importing them
   cannot go ahead early.  Released lazily: before each request, whatever is
   due is settled, so every answer is consistent with the clock.
+- Quick parsing: moto parses every template with PyYAML's pure-Python
+  loader, about a tenth of a second for a service stack, and the endpoint
+  answers one request at a time: forty CreateChangeSets would queue for
+  seconds behind each other, a cost AWS (which answers in parallel) does not
+  have.  In slow mode a JSON template is parsed with ``json`` (JSON is YAML:
+  the same dict), so the endpoint's own CPU does not stand in for AWS's time.
 - ``RateLimit`` (WSGI middleware): one token bucket for the whole account
   (``rate`` requests per second, ``burst`` at most); a request over it is
   answered ``Throttling`` in the protocol of the service asked, before moto
@@ -86,9 +92,11 @@ class Slowness:
 
     @classmethod
     def parse(cls, text: str) -> Slowness:
+        """``--slow``'s JSON: any of the fields, and ``scale`` (every delay multiplied by it)."""
         data = json.loads(text) if text.strip() else {}
+        scale = float(data.pop("scale", 1.0))
         data["operations"] = tuple(tuple(item) for item in data.get("operations", OPERATIONS))
-        return cls(**data)
+        return cls(**data).scaled(scale)
 
 
 @dataclass
@@ -126,6 +134,7 @@ class Holds:
         backend = CloudFormationBackend
         backend.create_change_set = self._creating(backend.create_change_set)  # type: ignore[method-assign]
         backend.execute_change_set = self._executing(backend.execute_change_set)  # type: ignore[method-assign]
+        _parse_json_quickly()
 
     def _note(self, stack: str, what: str, at: float | None = None) -> None:
         self.timeline.append({"stack": stack, "what": what, "t": round((at or self.clock()) - self.started, 3)})
@@ -209,6 +218,25 @@ class Holds:
             return answer
 
         return settled
+
+
+def _parse_json_quickly() -> None:
+    """moto's template parsing, ``json`` first (a JSON template gives the same dict), PyYAML for the rest."""
+    from moto.cloudformation.models import ChangeSet, Stack
+
+    yaml_parse = Stack.parse_template
+
+    def parse_template(template: str) -> dict[str, Any]:
+        try:
+            return json.loads(template)
+        except (TypeError, ValueError):
+            return yaml_parse(template)
+
+    def change_set_template(change_set: Any) -> None:
+        change_set.template_dict = parse_template(change_set.template)
+
+    Stack.parse_template = staticmethod(parse_template)  # type: ignore[method-assign]
+    ChangeSet._parse_template = change_set_template  # type: ignore[method-assign]
 
 
 def _invalid_status(change_set_id: str) -> Exception:

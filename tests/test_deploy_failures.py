@@ -551,7 +551,7 @@ def test_throttling_is_retried_by_the_client_not_by_our_code(monkeypatch: pytest
 
     assert found is not None and found["StackStatus"] == "UPDATE_COMPLETE"
     assert len(sent) == 2 and all(url.startswith("http://127.0.0.1:9") for url in sent)
-    assert client.meta.config.retries["mode"] == "adaptive"
+    assert client.meta.config.retries["mode"] == "standard"
 
 
 def test_throttling_that_outlasts_the_retries_is_an_error_not_a_crash(
@@ -573,7 +573,7 @@ def test_throttling_that_outlasts_the_retries_is_an_error_not_a_crash(
 
     client.meta.events.register("before-send.cloudformation.DescribeStacks", throttled)
     # botocore's own pacing, so the test takes no 20 s: the backoff between attempts is recorded instead of
-    # slept, and the adaptive mode's token bucket never makes a request wait for its next token.
+    # slept (a token bucket, had the mode one, would never make a request wait for its next token).
     monkeypatch.setattr("botocore.endpoint.time.sleep", slept.append)
     monkeypatch.setattr("botocore.retries.bucket.TokenBucket._sleep_amount", lambda _self, _amount: 0)
 

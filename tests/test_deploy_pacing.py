@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 from deployer.aws.clients import Timing
+from deployer.run.change_set_wait import pauses
 from deployer.run.follow_operation import cadence
 from deployer.run.pacing import Pacer, growing_delay
 
@@ -19,14 +21,15 @@ class Clock:
 
 def test_change_set_polls_start_quick_and_back_off_to_a_cap() -> None:
     timing = Timing()
-    pauses = [growing_delay(k, timing.change_set_first, timing.change_set_delay) for k in range(10)]
-    assert pauses[:3] == [1.0, 1.5, 2.25]  # a 2 s change set is seen by the second poll, 0.5 s late
-    assert pauses == sorted(pauses) and pauses[-1] == timing.change_set_delay  # never above the cap
+    asked = list(itertools.islice(pauses(timing.change_set_first, timing), 12))
+    assert asked[:6] == [1.0, 0.5, 0.5, 1.0, 1.5, 2.25]  # a 2 s change set is seen at 2 s, a 2.1 s one at 3 s
+    assert asked[3:] == sorted(asked[3:]) and asked[-1] == timing.change_set_delay  # never above the cap
+    assert growing_delay(3, 1, 10) == 3.375
 
 
-def test_an_operation_is_checked_every_quarter_of_its_age_within_bounds() -> None:
-    timing = Timing(poll_min=1, poll_max=10)
-    assert [cadence(age, timing) for age in (0, 2, 8, 20, 600)] == [1, 1, 2, 5, 10]
+def test_an_operation_is_checked_every_sixteenth_of_its_age_within_bounds() -> None:
+    timing = Timing(poll_min=0.5, poll_max=10)
+    assert [cadence(age, timing) for age in (0, 2, 8, 40, 600)] == [0.5, 0.5, 0.5, 2.5, 10]
 
 
 def test_a_run_that_is_never_throttled_is_never_slowed() -> None:
@@ -39,11 +42,15 @@ def test_a_run_that_is_never_throttled_is_never_slowed() -> None:
 
 def test_throttling_paces_every_call_then_the_rate_is_won_back() -> None:
     clock = Clock()
-    pacer = Pacer(start=10, regain=2, clock=clock)
+    pacer = Pacer(floor=1, regain=2, clock=clock)
+    for _ in range(50):  # a burst: fifty calls sent in the same instant
+        pacer.take()
+    clock.now += 0.5
     pacer.answered(throttled=False)
     assert not pacer.limited
     pacer.answered(throttled=True)
-    assert pacer.limited and pacer.rate == 10
+    assert pacer.limited and pacer.rate == 50 * 0.7  # 70 % of what the run sent in the last second
+    pacer._low = 10  # from here on, round numbers
     sent = sum(1 for _ in range(100) if pacer._try() == 0)
     assert sent <= 3  # the rest waits for tokens: no new burst right after a throttle
     for _ in range(10):  # a burst of throttled answers is one signal
@@ -57,7 +64,7 @@ def test_throttling_paces_every_call_then_the_rate_is_won_back() -> None:
 
 def test_decorative_polls_yield_to_waiting_calls() -> None:
     clock = Clock()
-    pacer = Pacer(start=1, clock=clock)
+    pacer = Pacer(floor=1, clock=clock)
     pacer.answered(throttled=True)
     pacer._tokens = 0
     assert not pacer.spare()  # no token for a poll that only decorates
@@ -67,7 +74,7 @@ def test_decorative_polls_yield_to_waiting_calls() -> None:
 
 def test_stop_ends_every_wait_for_a_token_at_once() -> None:
     stop = threading.Event()
-    pacer = Pacer(start=0.001, floor=0.001, stop=stop)
+    pacer = Pacer(floor=0.001, stop=stop)
     pacer.answered(throttled=True)
     pacer._tokens = 0
     stop.set()
@@ -77,9 +84,10 @@ def test_stop_ends_every_wait_for_a_token_at_once() -> None:
 def test_a_throttle_on_a_call_sent_before_the_last_cut_is_not_news() -> None:
     """A burst still draining (or botocore retrying it) must not cut the rate again and again."""
     clock = Clock()
-    pacer = Pacer(start=10, regain=0, clock=clock)
+    pacer = Pacer(floor=1, regain=0, clock=clock)
     sent_before = pacer.take()
     pacer.answered(throttled=True, sent_at=sent_before)
+    pacer._low = 10  # round numbers
     clock.now += 5
     pacer.answered(throttled=True, sent_at=sent_before)  # an answer to a call of the old epoch
     assert pacer.rate == 10 and pacer.throttles == 1

@@ -77,7 +77,15 @@ def test_a_first_deploy_follows_the_graph_at_the_endpoint_s_pace(slow: str, dev:
     assert "aws logs tail /ecs/shop-dev-auth --follow --region eu-west-3" in out.getvalue()
 
 
-def test_the_endpoint_holds_change_sets_and_operations_as_aws_does(slow: str) -> None:
+@pytest.fixture
+def holding(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """An endpoint whose holds are long enough to be seen on a busy machine (and no rate limit)."""
+    with endpoint_process(slow=Slowness(change_set=1.5, operations=((".", 2.5),), rate=0)) as url:
+        go_offline(monkeypatch, url)
+        yield url
+
+
+def test_the_endpoint_holds_change_sets_and_operations_as_aws_does(holding: str) -> None:
     """CREATE_IN_PROGRESS until computed (ExecuteChangeSet refused meanwhile), then in progress for its time."""
     cfn = boto3.client("cloudformation", region_name="sa-east-1")
     template = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
@@ -95,7 +103,7 @@ def test_the_endpoint_holds_change_sets_and_operations_as_aws_does(slow: str) ->
     assert "held-topic" not in {e["Name"] for e in cfn.list_exports()["Exports"]}  # nothing can import it yet
     cfn.get_waiter("stack_create_complete").wait(StackName="held-network", WaiterConfig={"Delay": 0.2})
     assert "held-topic" in {e["Name"] for e in cfn.list_exports()["Exports"]}
-    assert os.environ["AWS_ENDPOINT_URL"] == slow
+    assert os.environ["AWS_ENDPOINT_URL"] == holding
 
 
 def _yes(_question: str) -> bool:

@@ -4,7 +4,7 @@ The rest of the deployer works on the plain data these modules return, so
 retries, readable errors and the permissions a deploy role needs have one
 home.
 
-- ``clients``: the run's clients, botocore's adaptive retries, timing, readable errors
+- ``clients``: the run's clients, botocore's retries, the hook of the run's pacing, timing, readable errors
 - ``waiting``: botocore's waiters asked one poll at a time, so Ctrl-C ends a wait at once
 - ``cloudformation``: every CloudFormation call, one function per API action
 - ``elbv2``: load balancers, listener rules and target health, read (routing table, shared listeners, rollouts)

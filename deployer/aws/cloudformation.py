@@ -4,7 +4,7 @@ Each function is one conversation with the API (the call, and its botocore
 paginator or waiter) and returns plain data.  An answer that only means
 "none" (no such stack, an export nobody imports) comes back as None or [];
 every other error is raised for the caller to judge.  Throttling is retried
-by the client's adaptive retry mode (``deployer.aws.clients``).
+by the client's retry mode, and paced run-wide (``deployer.aws.clients``).
 """
 
 from __future__ import annotations

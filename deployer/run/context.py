@@ -39,9 +39,24 @@ class Context:
     progress: Progress | None = None  # live per-stack status; without it, reports are lines through ``say``
     pacer: Pacer = field(default_factory=Pacer)  # the run's pacing of its calls (run.pacing)
     on_deployed: Callable[[str], None] = lambda _key: None  # planning found this stack deployed (drift checks it)
+    instant_change_sets: bool | None = None  # the run's first change set was ready at once (run.change_set_wait)
+    change_set_seconds: float | None = None  # the shortest time a change set of this run was seen ready after
+    _probed: bool = field(default=False, repr=False)
     _poller: Poller | None = field(default=None, repr=False)
     _rollouts: Rollouts | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def learn_change_set(self, seconds: float) -> None:
+        """A change set of this run was seen ready ``seconds`` after it was made: the next are asked then first."""
+        with self._lock:
+            if self.change_set_seconds is None or seconds < self.change_set_seconds:
+                self.change_set_seconds = seconds
+
+    def probe(self) -> bool:
+        """True once per run: this caller asks whether change sets here are computed at once."""
+        with self._lock:
+            probed, self._probed = self._probed, True
+            return not probed
 
     def poller(self) -> Poller:
         """The run's one poller of stack operations (``run.follow_operation``), made on first use."""
@@ -50,8 +65,8 @@ class Context:
                 self._poller = Poller(self.clients.cloudformation, self.timing, self.pacer, self.stop)
             return self._poller
 
-    def watch_rollout(self, key: str, since: datetime | None) -> ServiceWatch:
-        """A service stack's ECS rollout, shown under its line while the poller follows its operation."""
+    def watch_rollout(self, key: str, since: datetime | None, logical_id: str) -> ServiceWatch:
+        """A service stack's ECS rollout (``logical_id``: its service), shown while the poller follows it."""
         with self._lock:
             if self._rollouts is None:
                 self._rollouts = Rollouts(self.clients, self.timing)
@@ -60,7 +75,7 @@ class Context:
         else:
             name = self.deployment.stacks[key].stack_name
             show = lambda _rollout, fresh: [self.say(f"{name}: ECS {e.kind}: {e.text}") for e in fresh]  # noqa: E731
-        return self._rollouts.watch(key, since, show)
+        return self._rollouts.watch(key, (self.deployment.stacks[key].stack_name, logical_id), since, show)
 
     def progress_shown(self) -> AbstractContextManager[None]:
         return self.progress.shown() if self.progress is not None else nullcontext()

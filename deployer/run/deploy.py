@@ -33,7 +33,7 @@ from deployer.run.execute_stack import Gate, execute_stack
 from deployer.run.inputs import check_sizes, load_deployment
 from deployer.run.pacing import Pacer
 from deployer.run.plan_stack import plan_stack
-from deployer.run.summary import where_it_answers
+from deployer.run.summary import Prefetch, where_it_answers
 from deployer.run.walk import walk
 from deployer.view import lifecycle_tables, terminal
 from deployer.view.progress import Progress
@@ -252,6 +252,12 @@ def execute(
         exact=exact,
     )
     console.rule("Execute")
+    prefetch = Prefetch(ctx)  # the routing table's reads, as each stack is done
+
+    def done(key: str, stack: StackReview) -> None:
+        review.stacks[key] = stack
+        prefetch.stack_done(key, stack)
+
     with ctx.progress_shown():
         walk(
             ctx.deployment.depends_on(),
@@ -260,7 +266,7 @@ def execute(
             failed=lambda stack: stack.result.holds_back_dependents,
             skip=lambda key, blockers: skipped(review.stacks[key], blockers),
             stop=ctx.stop,
-            on_result=review.stacks.__setitem__,
+            on_result=done,
         )
         if exit_code(review) == OK and review.lifecycle.to_delete:  # after the updates: importers moved off
             prune.delete_removals(ctx, review.lifecycle, options.workers)
@@ -279,7 +285,7 @@ def execute(
         )
     write(console, options.folder, review, code)
     if code == OK:
-        where_it_answers(ctx, console, options.workers, options.profile)
+        where_it_answers(ctx, console, options.workers, options.profile, prefetch)
     return code
 
 

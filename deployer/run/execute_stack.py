@@ -20,7 +20,7 @@ from deployer.run.change_set_names import request_token
 from deployer.run.context import Context
 from deployer.run.follow_operation import SUCCEEDED, EventStream, OnEvents, Outcome
 from deployer.run.plan_stack import change_set_review, settled_stack
-from deployer.run.rollout import has_service
+from deployer.run.rollout import service_logical_id
 from deployer.run.stack_state import CREATE, RECREATABLE, RECREATE
 
 
@@ -148,9 +148,10 @@ def _run(ctx: Context, review: StackReview, on_events: OnEvents) -> StackReview:
     token = request_token(ctx.change_set_name, review.stack_name, "execute")
     cloudformation.execute_change_set(cfn, review.change_set_id, token)
     stream = EventStream(cfn, review.stack_id, review.created_at, token)
-    template = ctx.deployment.stacks[review.key].template
-    watch = ctx.watch_rollout(review.key, review.created_at) if has_service(template) else None
-    outcome = ctx.poller().follow(stream, on_events, lambda m: ctx.report(review.key, m), watch)
+    service = service_logical_id(ctx.deployment.stacks[review.key].template)
+    watch = ctx.watch_rollout(review.key, review.created_at, service) if service else None
+    at_once = ctx.instant_change_sets is True  # a local endpoint: its operations are over at once too
+    outcome = ctx.poller().follow(stream, on_events, lambda m: ctx.report(review.key, m), watch, at_once)
     if outcome.status == "INTERRUPTED":
         outcome = _last_look(cfn, review.stack_id) or outcome
     if outcome.succeeded:

@@ -11,17 +11,19 @@ CREATE_COMPLETE, UPDATE_COMPLETE or IMPORT_COMPLETE.
 Batched: with one stack in flight it asks DescribeStacks about that stack;
 with more, one ListStacks of the live stacks answers for all of them (once
 that costs fewer calls than asking each: it takes a page per hundred or so
-stacks of the account).  A stack is checked about every quarter of its
-operation's age (``Timing.poll_min`` to ``poll_max``).  Its events come with
+stacks of the account).  A stack is checked about every sixteenth of its
+operation's age (``Timing.poll_min`` to ``poll_max``): half a second while it
+is young, ten seconds once it has run for minutes.  Its events come with
 each check while it is the only one, else on a slower beat, and once more at
 its end (after a success only when a poll is to spare).
 Every call is paced run-wide (``run.pacing``); events and the ECS rollout
 (``run.rollout``) are read only when the pacer has a call to spare.  Each call is
-still retried by the client's adaptive retry mode when throttled.
+still retried by botocore when throttled.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -41,6 +43,7 @@ CONSEQUENCES = ("cancelled", "canceled")  # resources stopped because another on
 SUMMARY = "The following resource(s) failed"  # the stack's own line when resources failed: never the cause
 
 OnEvents = Callable[[list[dict[str, Any]]], None]
+DECORATIVE = 2.0  # reads a second, at most, that only show progress (events of many stacks, ECS rollouts)
 
 
 @dataclass
@@ -121,6 +124,8 @@ class Outcome:
 class Watch(Protocol):
     """What else follows a stack's operation (the ECS rollout of a service stack, ``run.rollout``)."""
 
+    next: float  # when its next read is due (monotonic)
+
     def see(self, events: list[dict[str, Any]]) -> None: ...  # the operation's new events, oldest first
     def due(self, now: float) -> bool: ...  # worth a decorative read now
     def poll(self) -> None: ...  # that read (paced by the caller)
@@ -128,8 +133,11 @@ class Watch(Protocol):
 
 
 def cadence(age: float, timing: Timing) -> float:
-    """The pause before checking an operation again: a quarter of its age, within ``poll_min`` and ``poll_max``."""
-    return min(timing.poll_max, max(timing.poll_min, age / 4))
+    """The pause before checking an operation again: a sixteenth of its age, within ``poll_min`` and ``poll_max``.
+
+    So an operation is seen over at most about 6 % of its duration late.
+    """
+    return min(timing.poll_max, max(timing.poll_min, age / 16))
 
 
 @dataclass
@@ -145,6 +153,7 @@ class _Followed:
     events_due: float = 0.0
     outcome: Outcome | None = None
     done: threading.Event = field(default_factory=threading.Event)
+    rollout_turn: bool = True  # the next decorative read of this stack is its rollout's (else its events')
 
 
 class Poller:
@@ -157,9 +166,15 @@ class Poller:
         self.thread: threading.Thread | None = None
         self.batched = True  # ListStacks; off for the run once it is refused (a role without the permission)
         self.pages = 1  # how many pages the last ListStacks took: batching pays when more stacks are followed
+        self.decorate_at = 0.0  # no read that only decorates before this
 
     def follow(
-        self, stream: EventStream, on_events: OnEvents, say: Callable[[str], None], watch: Watch | None = None
+        self,
+        stream: EventStream,
+        on_events: OnEvents,
+        say: Callable[[str], None],
+        watch: Watch | None = None,
+        at_once: bool = False,
     ) -> Outcome:
         """Until ``stream``'s stack settles (or the deadline, or ``stop``), its events shown as they arrive.
 
@@ -169,9 +184,14 @@ class Poller:
         not go away by asking again (access denied) ends the wait with
         UNKNOWN, never FAILED.  ``stop`` ends it with INTERRUPTED;
         CloudFormation carries on regardless.
+
+        First asked after ``poll_min``: nothing is over the instant it started,
+        and stacks started together are then asked about together.  ``at_once``:
+        on an endpoint that computes change sets at once (a local one), at once.
         """
         now = time.monotonic()
-        followed = _Followed(stream, on_events, say, watch, now, now, now + cadence(0, self.timing))
+        first = now if at_once else now + cadence(0, self.timing)
+        followed = _Followed(stream, on_events, say, watch, now, first, first + cadence(0, self.timing))
         with self.wake:
             self.followed[stream.stack_id] = followed
             if self.thread is None:
@@ -183,6 +203,18 @@ class Poller:
         return followed.outcome
 
     def _run(self) -> None:
+        """The poller's thread.  Should anything escape it, every operation it follows ends UNKNOWN: no caller
+        may wait forever for a verdict nobody will give."""
+        try:
+            self._loop()
+        except BaseException as exc:
+            with self.wake:
+                followed, self.thread = list(self.followed.values()), None
+            for one in followed:
+                self._end(one, Outcome(False, "UNKNOWN", f"following it failed: {type(exc).__name__}: {exc}"))
+            raise
+
+    def _loop(self) -> None:
         while True:
             with self.wake:
                 if not self.followed:
@@ -215,17 +247,31 @@ class Poller:
             self.wake.wait(min(0.25, max(0.0, soonest - time.monotonic())))
 
     def _decorate(self, followed: list[_Followed]) -> None:
-        """Events (when several stacks are followed) and rollouts, only from what the pacer's verdicts leave."""
-        for one in followed:
+        """Events (when several stacks are followed) and rollouts: ``DECORATIVE`` reads a second, spared by the pacer.
+
+        The oldest-due first, so forty stacks in flight each get their turn
+        instead of forty reads a second crowding out the calls that deploy.
+        """
+        for one in sorted(followed, key=lambda f: min(f.events_due, f.watch.next if f.watch else f.events_due)):
             now = time.monotonic()
-            if one.outcome is not None:
+            if one.outcome is not None or now < self.decorate_at or not self.pacer.spare():
                 continue
-            if len(followed) > 1 and one.events_due <= now:
-                one.events_due = now + 2 * cadence(now - one.started, self.timing)
-                if self.pacer.spare():
-                    self._show_events(one)
-            if one.watch is not None and one.watch.due(now) and self.pacer.spare():
-                one.watch.poll()
+            events = len(followed) > 1 and one.events_due <= now
+            rollout = one.watch is not None and one.watch.due(now)
+            if rollout and (one.rollout_turn or not events):  # events and rollout take turns
+                self.decorate_at, one.rollout_turn = now + 1 / DECORATIVE, False
+                self._poll_rollout(one)
+            elif events:
+                one.events_due, one.rollout_turn = now + 2 * cadence(now - one.started, self.timing), True
+                self.decorate_at = now + 1 / DECORATIVE
+                self._show_events(one)
+
+    def _poll_rollout(self, one: _Followed) -> None:
+        assert one.watch is not None
+        try:
+            one.watch.poll()
+        except Exception:  # a display that breaks is dropped; the deploy and its verdict go on
+            one.watch = None
 
     def _check_all(self, followed: list[_Followed]) -> None:
         """One ListStacks (every live stack, a page per hundred or so) for every followed stack's status."""
@@ -296,7 +342,8 @@ class Poller:
 
     def _end(self, one: _Followed, outcome: Outcome) -> None:
         if one.watch is not None:
-            outcome = one.watch.conclude(outcome)
+            with contextlib.suppress(Exception):  # what the rollout's reads do, the verdict stands
+                outcome = one.watch.conclude(outcome)
         one.outcome = outcome
         with self.wake:
             self.followed.pop(one.stream.stack_id, None)

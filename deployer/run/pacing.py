@@ -10,9 +10,10 @@ critical path), and know which of our questions can wait.
 So every call of the run passes ``Pacer.take`` first (a ``before-call``
 hook on each client, ``deployer.aws.clients``).  Until AWS throttles a call
 it lets everything through: a run that is never throttled is never slowed.
-From the first throttle on, every call of every thread is paced: ``start``
-calls a second, 30 % less at each later throttle, ``regain`` more each
-second without one (additive increase, multiplicative decrease: the rate
+From the first throttle on, every call of every thread is paced: at 70 % of
+the rate the run was sending at in the second before (never under
+``floor``), 30 % less at each later throttle, ``regain`` more each second
+without one (additive increase, multiplicative decrease: the rate
 settles just under what the account allows, whatever that is; AWS does not
 publish it).  Only a call sent at the current rate says the current rate is
 too high: a throttled answer to a call sent before the last cut (a burst
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 DECREASE = 0.7  # after a throttle, what is kept of the rate (botocore's adaptive mode uses the same factor)
@@ -35,13 +37,12 @@ class Pacer:
 
     def __init__(
         self,
-        start: float = 10.0,
-        floor: float = 1.0,
+        floor: float = 5.0,
         regain: float = 2.0,
         stop: threading.Event | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.start, self.floor, self.regain = start, floor, regain
+        self.floor, self.regain = floor, regain
         self.stop = stop or threading.Event()
         self.clock = clock
         self.lock = threading.Lock()
@@ -53,6 +54,7 @@ class Pacer:
         self._waiting = 0  # threads queued in ``take``
         self.throttles = 0
         self.epoch = 0  # how many cuts so far: a call carries the epoch it was sent in
+        self._sent: deque[float] = deque()  # when the calls of the last second were sent
 
     @property
     def rate(self) -> float:
@@ -70,7 +72,10 @@ class Pacer:
             stale = sent_at is not None and sent_at < self.epoch
             if self.limited and (stale or now - self._throttled_at < 1.0):
                 return  # sent before the last cut, or in the same burst: not news about the current rate
-            self._low = max(self.floor, self.rate * DECREASE if self.limited else self.start)
+            while self._sent and now - self._sent[0] > 1.0:
+                self._sent.popleft()
+            measured = self.rate if self.limited else float(len(self._sent))
+            self._low = max(self.floor, measured * DECREASE)
             self.limited, self._throttled_at = True, now
             self.epoch += 1
             self._tokens = min(self._tokens, 1.0)
@@ -91,6 +96,10 @@ class Pacer:
         finally:
             with self.lock:
                 self._waiting -= 1
+                now = self.clock()
+                self._sent.append(now)
+                while now - self._sent[0] > 1.0:
+                    self._sent.popleft()
         return self.epoch
 
     def spare(self) -> bool:

@@ -5,8 +5,9 @@ gives up they say only "ECS Deployment Circuit Breaker was triggered".  A
 service stack's operation gets a ``ServiceWatch`` beside the run's poller
 (``run.follow_operation``): it picks the ECS service out of the operation's
 own events (the ``AWS::ECS::Service`` resource's physical id is the service
-ARN, which names its cluster), then reads it whenever the run's pacer has a
-call to spare: DescribeServices (one call for up to ten due services of a
+ARN, which names its cluster), or, when they have not named it yet, from
+ListStackResources; then it reads the service whenever the run's
+pacer has a call to spare: DescribeServices (one call for up to ten due services of a
 cluster), and only when that shows something failing, the stopped tasks
 (ListTasks, DescribeTasks) and the target groups' health
 (DescribeTargetHealth).  Each new failure is shown once.  When the operation
@@ -23,7 +24,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from deployer.aws import cloudwatch, ecs, elbv2
+from deployer.aws import cloudformation, cloudwatch, ecs, elbv2
 from deployer.aws.clients import AWS_ERRORS, Clients, Timing, is_transient
 from deployer.review.rollout import (
     FailureEvent,
@@ -41,9 +42,9 @@ SERVICE = "AWS::ECS::Service"
 ShowRollout = Callable[[Rollout | None, list[FailureEvent]], None]  # None: the operation is over
 
 
-def has_service(template: dict[str, Any]) -> bool:
-    """A stack whose template holds an ECS service: its operations have a rollout to show."""
-    return any(r.get("Type") == SERVICE for r in (template.get("Resources") or {}).values())
+def service_logical_id(template: dict[str, Any]) -> str | None:
+    """The logical id of the template's ECS service (a service stack has one), or None."""
+    return next((lid for lid, r in (template.get("Resources") or {}).items() if r.get("Type") == SERVICE), None)
 
 
 def service_location(arn: str) -> tuple[str, str] | None:
@@ -63,8 +64,9 @@ class Rollouts:
         self.lock = threading.Lock()
         self.watches: list[ServiceWatch] = []
 
-    def watch(self, key: str, since: datetime | None, show: ShowRollout) -> ServiceWatch:
-        watch = ServiceWatch(self, key, since, show)
+    def watch(self, key: str, stack: tuple[str, str], since: datetime | None, show: ShowRollout) -> ServiceWatch:
+        """``stack``: (stack name, the ECS service's logical id)."""
+        watch = ServiceWatch(self, key, stack, since, show)
         with self.lock:
             self.watches = [w for w in self.watches if not w.ended] + [watch]
         return watch
@@ -75,7 +77,7 @@ class Rollouts:
         cluster = watch.location[0]
         now = time.monotonic()
         with self.lock:
-            others = [w for w in self.watches if w is not watch and not w.ended and w.location and w.due(now)]
+            others = [w for w in self.watches if w is not watch and w.location and w.due(now)]
         batch = [watch, *[w for w in others if w.location and w.location[0] == cluster][: ecs.SERVICES_PER_CALL - 1]]
         by_name = {w.location[1]: w for w in batch if w.location}
         for service in ecs.describe_services(self.clients.ecs, cluster, list(by_name)):
@@ -87,12 +89,14 @@ class Rollouts:
 class ServiceWatch:
     """One service stack's operation: its ECS service's rollout, read while the poller follows the stack."""
 
-    def __init__(self, rollouts: Rollouts, key: str, since: datetime | None, show: ShowRollout) -> None:
-        self.rollouts, self.key, self.since, self.show = rollouts, key, since, show
+    def __init__(
+        self, rollouts: Rollouts, key: str, stack: tuple[str, str], since: datetime | None, show: ShowRollout
+    ) -> None:
+        self.rollouts, self.key, self.stack, self.since, self.show = rollouts, key, stack, since, show
         self.location: tuple[str, str] | None = None  # (cluster, service name), once the events name it
         self.rollout = Rollout("")
         self.started = time.monotonic()
-        self.next = 0.0
+        self.next = 0.0  # when a read is due next (the poller's decorative turn)
         self.failed_tasks = 0
         self.ended = False
         self.broken = False  # a read was refused (no ecs:DescribeServices, say): no more reads this operation
@@ -101,20 +105,29 @@ class ServiceWatch:
     def see(self, events: list[dict[str, Any]]) -> None:
         """The operation's new stack events: the service's ARN once CloudFormation has made or touched it."""
         for event in events:
-            arn = event.get("PhysicalResourceId") or ""
-            if self.location is None and event.get("ResourceType") == SERVICE and arn.startswith("arn:"):
-                self.location = service_location(arn)
-                if self.location:
-                    self.rollout.service = self.location[1]
+            if event.get("ResourceType") == SERVICE:
+                self._locate(event.get("PhysicalResourceId") or "")
+
+    def _locate(self, arn: str) -> None:
+        if self.location is None and arn.startswith("arn:"):
+            self.location = service_location(arn)
+            if self.location:
+                self.rollout.service = self.location[1]
 
     def due(self, now: float) -> bool:
-        return self.location is not None and not self.broken and not self.ended and now >= self.next
+        return not self.broken and not self.ended and now >= self.next
 
     def poll(self) -> None:
-        """A decorative read: nothing fails the run when it does."""
+        """A decorative read: nothing fails the run when it does (a refusal stops the reads of this operation)."""
         self.next = time.monotonic() + 2 * cadence(time.monotonic() - self.started, self.rollouts.timing)
         try:
-            self.rollouts.refresh(self)
+            if self.location is None:  # the events have not named it (yet): ask for the stack's resources
+                name, logical_id = self.stack
+                for resource in cloudformation.list_stack_resources(self.rollouts.clients.cloudformation, name):
+                    if resource.get("LogicalResourceId") == logical_id:
+                        self._locate(resource.get("PhysicalResourceId") or "")
+            if self.location is not None:
+                self.rollouts.refresh(self)
         except AWS_ERRORS as exc:
             self.broken = not is_transient(exc)
 

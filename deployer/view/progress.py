@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.live import Live
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -149,15 +150,34 @@ class Progress:
 
 
 class _Table:
-    """Rebuilt at every refresh, so the elapsed column counts up."""
+    """Rebuilt at every refresh, so the elapsed column counts up.
+
+    A stack with a rollout gets it under its line, the full width of the
+    screen: the table is cut there and goes on below it, its columns as wide
+    as above (fixed from every row), so the lines still align.
+    """
 
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        table = Table("Stack", "Status", "For", header_style="bold", box=None)
-        for name, status, elapsed, rollout in self.progress.rows():
+        rows = self.progress.rows()
+        name_width = max([len("Stack"), *(len(name) for name, *_ in rows)])
+        status_width = max(10, options.max_width - name_width - 5 - 7)  # "For" is 5 wide; 6 of padding, 1 spare
+
+        def part(header: bool) -> Table:
+            table = Table(box=None, show_header=header, header_style="bold")
+            table.add_column("Stack", width=name_width, no_wrap=True)
+            table.add_column("Status", width=status_width)
+            table.add_column("For", width=5, justify="right")
+            return table
+
+        table = part(header=True)
+        for name, status, elapsed, rollout in rows:
             table.add_row(name, status, f"{elapsed:.0f}s")
             if rollout is not None and rollout.deployments:
-                table.add_row("", rollout_block(rollout), "")
-        yield table
+                yield table
+                yield Padding(rollout_block(rollout), (0, 0, 0, 2))
+                table = part(header=False)
+        if table.row_count or not rows:
+            yield table

@@ -19,11 +19,14 @@ STATE_STYLES = {"COMPLETED": "green", "FAILED": "bold red", "IN_PROGRESS": "yell
 
 def rollout_block(rollout: Rollout) -> RenderableType:
     """The deployments as a small table, and the latest failure events under it."""
-    table = Table("Deployment", "Revision", "Rollout", "Desired", "Running", "Pending", "Failed", box=None,
-                  header_style="dim", padding=(0, 1))  # fmt: skip
+    table = Table(box=None, header_style="dim", padding=(0, 1))
+    table.add_column("Deployment", no_wrap=True)
+    table.add_column("Revision", no_wrap=True)
+    for column in ("Rollout", "Desired", "Running", "Pending", "Failed"):
+        table.add_column(column, no_wrap=True)
     for d in rollout.deployments:
         table.add_row(
-            f"{d.status.lower()} {d.id}",
+            d.status.lower(),  # the deployment's id is in the CI lines: on screen the revision says which
             d.revision,
             Text(d.rollout_state, STATE_STYLES.get(d.rollout_state, "")),
             str(d.desired),
