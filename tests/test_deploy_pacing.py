@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import itertools
 import threading
+from pathlib import Path
+from typing import Any
+
+from botocore.stub import Stubber
 
 from deployer.aws.clients import Timing
-from deployer.run.change_set_wait import pauses
+from deployer.run.change_set_wait import pauses, wait_for_change_set
 from deployer.run.follow_operation import cadence
 from deployer.run.pacing import Pacer, growing_delay
+from tests.changeset_fixtures import change_set_id, described
+from tests.test_deploy_failures import context
 
 
 class Clock:
@@ -93,3 +99,56 @@ def test_a_throttle_on_a_call_sent_before_the_last_cut_is_not_news() -> None:
     assert pacer.rate == 10 and pacer.throttles == 1
     pacer.answered(throttled=True, sent_at=pacer.epoch)  # a call sent at the current rate was throttled
     assert pacer.rate == 7 and pacer.throttles == 2
+
+
+class Pauses:
+    """The run's stop flag, recording each pause asked of it instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.asked: list[float] = []
+
+    def wait(self, seconds: float) -> bool:
+        self.asked.append(seconds)
+        return False
+
+    def is_set(self) -> bool:
+        return False
+
+
+def _change_set_answers(stub: Stubber, name: str, statuses: list[str]) -> None:
+    for status in statuses:
+        stub.add_response("describe_change_set", described(name, [], status))
+
+
+def test_a_local_endpoint_is_recognised_by_the_run_s_first_change_set(dev: Path, cfn: tuple[Any, Stubber]) -> None:
+    """Ready when first asked, at once: every change set of the run is asked about at once (no second lost each)."""
+    client, stub = cfn
+    ctx = context(dev, client)
+    ctx.stop = Pauses()  # type: ignore[assignment]
+    _change_set_answers(stub, "shop-dev-alb", ["CREATE_COMPLETE", "CREATE_COMPLETE"])
+
+    wait_for_change_set(ctx, change_set_id("shop-dev-alb"))
+    wait_for_change_set(ctx, change_set_id("shop-dev-alb"))
+
+    assert ctx.instant_change_sets is True
+    assert ctx.stop.asked == [0.0, 0.0]
+
+
+def test_against_aws_the_next_change_sets_are_first_asked_when_the_last_was_ready(
+    dev: Path, cfn: tuple[Any, Stubber]
+) -> None:
+    client, stub = cfn
+    ctx = context(dev, client, timing=Timing(change_set_first=1.0, change_set_delay=10))
+    ctx.stop = Pauses()  # type: ignore[assignment]
+    _change_set_answers(stub, "shop-dev-alb", ["CREATE_IN_PROGRESS", "CREATE_IN_PROGRESS", "CREATE_COMPLETE"])
+    _change_set_answers(stub, "shop-dev-cluster", ["CREATE_COMPLETE"])
+
+    wait_for_change_set(ctx, change_set_id("shop-dev-alb"))  # the run's first: asked at once, not ready
+    assert ctx.instant_change_sets is False and ctx.stop.asked[:1] == [0.0]
+    assert 1.0 <= ctx.stop.asked[1] <= 1.1 * 1.2  # then after change_set_first (with jitter)
+    seen_after = ctx.change_set_seconds
+    assert seen_after is not None
+
+    wait_for_change_set(ctx, change_set_id("shop-dev-cluster"))
+
+    assert seen_after <= ctx.stop.asked[-1] <= 1.1 * seen_after  # asked first when the first one was seen ready

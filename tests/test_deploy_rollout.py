@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
+import boto3
 import pytest
+from botocore.stub import Stubber
 from rich.console import Console
 
+from deployer.aws.clients import Clients, Timing
 from deployer.review.rollout import Rollout, deployments_of, root_cause, task_failures
 from deployer.review.stack_review import Result, Review
+from deployer.run.rollout import Rollouts
 from deployer.view.progress import Progress, _Table
 from deployer.view.review_files import as_json
 from tests.rollout_scenarios import BREAKER, NAME, SCENARIOS, SERVICE, run, service
@@ -111,3 +116,27 @@ def _render(progress: Progress) -> str:
 def test_without_any_failure_there_is_no_cause_to_name() -> None:
     assert root_cause(Rollout(SERVICE)) is None
     assert "Circuit Breaker" in BREAKER  # the fixtures' CloudFormation reason is the one AWS gives
+
+
+def test_due_services_of_one_cluster_are_described_in_one_call(cfn: Any) -> None:
+    """DescribeServices takes ten services a call: two service stacks followed together cost one read."""
+    ecs = boto3.client("ecs", region_name="eu-west-1", aws_access_key_id="stub", aws_secret_access_key="stub")
+    shown: dict[str, Rollout] = {}
+    with Stubber(ecs) as stub:
+        rollouts = Rollouts(Clients(cfn[0], ecs=ecs), Timing(poll_min=0, poll_max=0))
+        watches = {}
+        for key, name in (("svc-auth", "shop-dev-auth"), ("svc-web", "shop-dev-web")):
+            watches[key] = rollouts.watch(key, ("stack", "Service"), None, lambda r, _f, k=key: shown.update({k: r}))
+            arn = f"arn:aws:ecs:eu-west-1:1:service/shop-dev-cluster/{name}"
+            watches[key].see([{"ResourceType": "AWS::ECS::Service", "PhysicalResourceId": arn}])
+        quiet = {"deployments": [], "events": []}  # nothing failing: no further reads
+        answer = [{**service(SCENARIOS["image pull"], failed=False), "serviceName": name, **quiet}
+                  for name in ("shop-dev-auth", "shop-dev-web")]  # fmt: skip
+        stub.add_response("describe_services", {"services": answer},
+                          {"cluster": "shop-dev-cluster", "services": ["shop-dev-auth", "shop-dev-web"]})  # fmt: skip
+
+        watches["svc-auth"].poll()
+
+        stub.assert_no_pending_responses()
+    assert set(shown) == {"svc-auth", "svc-web"}  # one answer, both rollouts
+    assert shown["svc-web"].service == "shop-dev-web"

@@ -21,6 +21,7 @@ run, against three seconds lost per deploy on such an endpoint.
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from collections.abc import Iterator
@@ -51,10 +52,13 @@ def wait_for_change_set(ctx: Context, change_set_id: str) -> tuple[dict[str, Any
     timing = ctx.timing
     attempts = max(1, timing.change_set_attempts)
     probing = ctx.instant_change_sets is None and ctx.probe()
-    at_once = probing or ctx.instant_change_sets is True
-    first = 0.0 if at_once else (ctx.change_set_seconds or timing.change_set_first) * random.uniform(1.0, 1.1)  # noqa: S311 - jitter
+    if probing or ctx.instant_change_sets:  # the run's first change set, or an endpoint that answers at once
+        schedule = itertools.chain([0.0], pauses(timing.change_set_first, timing))
+    else:
+        jitter = random.uniform(1.0, 1.1)  # noqa: S311 - change sets made together are not all asked together
+        schedule = pauses((ctx.change_set_seconds or timing.change_set_first) * jitter, timing)
     made = time.monotonic()
-    for attempt, pause in zip(range(attempts), pauses(first, timing), strict=False):
+    for attempt, pause in zip(range(attempts), schedule, strict=False):
         if ctx.stop.wait(pause):
             raise Interrupted("stopped waiting for the change set")
         try:
