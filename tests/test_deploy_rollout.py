@@ -17,12 +17,19 @@ from botocore.stub import Stubber
 from rich.console import Console
 
 from deployer.aws.clients import Clients, Timing
-from deployer.review.rollout import Rollout, deployments_of, root_cause, task_failures
+from deployer.review.rollout import (
+    Rollout,
+    alarm_failures,
+    deployments_of,
+    root_cause,
+    target_failures,
+    task_failures,
+)
 from deployer.review.stack_review import Result, Review
 from deployer.run.rollout import Rollouts
 from deployer.view.progress import Progress, _Table
 from deployer.view.review_files import as_json
-from tests.rollout_scenarios import BREAKER, NAME, SCENARIOS, SERVICE, run, service
+from tests.rollout_scenarios import BREAKER, NAME, SCENARIOS, SERVICE, TARGET_GROUP, run, service
 
 
 @pytest.mark.parametrize("scenario", list(SCENARIOS), ids=lambda name: name.replace(" ", "-"))
@@ -140,3 +147,17 @@ def test_due_services_of_one_cluster_are_described_in_one_call(cfn: Any) -> None
         stub.assert_no_pending_responses()
     assert set(shown) == {"svc-auth", "svc-web"}  # one answer, both rollouts
     assert shown["svc-web"].service == "shop-dev-web"
+
+
+def test_an_alarm_that_fired_is_named_before_the_tasks_it_saw_fail() -> None:
+    """Both at once (an unhealthy-hosts alarm over tasks failing their health checks): the alarm rolled it back."""
+    health = SCENARIOS["health check"]
+    rollout = Rollout(SERVICE)
+    rollout.add(task_failures(health.tasks) + target_failures(TARGET_GROUP, health.targets))
+    rollout.add(alarm_failures(SCENARIOS["alarm"].alarms))
+
+    cause = root_cause(rollout) or ""
+
+    alarm, target = cause.split(" | ")
+    assert alarm.startswith("alarm shop-dev-auth-deploy-target-5xx fired: ")
+    assert target.startswith("target 10.10.3.27:8080 in shop-d-Targe-1A2B3C4D unhealthy: Target.ResponseCodeMismatch")
