@@ -69,10 +69,13 @@ deploy: $(STAMP)
 	$(PY) generate.py --env $(ENV)
 	$(PY) deploy.py --env $(ENV) --execute $(ARGS)
 
-## make demo: the whole deploy of output/dev against a local AWS endpoint (moto on 127.0.0.1); no AWS account
+## make demo: the whole deploy of output/dev against a local AWS endpoint (moto on 127.0.0.1) made as slow as AWS,
+## at half its pace (docs/local-endpoint.md), then three failing ECS rollouts replayed with Stubber (the rollout
+## view and the root-cause line); no AWS account
 demo: $(STAMP)
 	$(PY) generate.py --env dev
-	$(PY) -m tests.moto_endpoint -- $(PY) deploy.py --env dev --execute --yes
+	$(PY) -m tests.moto_endpoint --slow '{"scale": 0.5}' -- $(PY) deploy.py --env dev --execute --yes
+	$(PY) -m tests.rollout_scenarios output/dev
 
 ## make adopt-demo: adopt a console-built cluster on a local endpoint (moto on 127.0.0.1): discover it with
 ## adopt.py, generate, import its services, target groups, rules and log groups, update them (docs/adopting.md)

@@ -165,7 +165,12 @@ def _add_account_and_pace(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--wait", action="store_true", help="another run holds the environment's lock: wait for it instead of stopping"
     )
-    parser.add_argument("--parallel", type=int, default=4, help="stacks worked on at once (default 4)")
+    parser.add_argument(
+        "--parallel",
+        type=int,
+        metavar="N",
+        help="at most N stacks worked on at once (default: every stack whose dependencies are done)",
+    )
 
 
 def _check_combinations(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -174,7 +179,7 @@ def _check_combinations(parser: argparse.ArgumentParser, args: argparse.Namespac
         parser.error("--deploy-policy only prints a policy: no --execute, --apply-plan, --teardown or --prune")
     _check_values(parser, args)
     _check_lifecycle(parser, args)
-    if args.parallel < 1:
+    if args.parallel is not None and args.parallel < 1:
         parser.error("--parallel must be at least 1")
     if args.apply_plan and (args.execute or args.stacks or args.sets or args.prune or args.teardown or args.adopt):
         parser.error(
@@ -253,7 +258,7 @@ def _main(args: argparse.Namespace) -> int:
         profile=args.profile,
         region=args.region,
         bucket=args.bucket,
-        workers=args.parallel,
+        workers=args.parallel or 0,
         wait=args.wait,
         apply_plan=args.apply_plan,
         allow_overlap=tuple(args.allow_overlap),

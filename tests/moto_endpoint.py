@@ -8,6 +8,7 @@ it only ever sees an endpoint URL through ``AWS_ENDPOINT_URL``.
 
     python -m tests.moto_endpoint                    # serve on a free port; prints READY <url>
     python -m tests.moto_endpoint -- CMD [ARGS...]   # serve, run CMD against it, stop; exits with CMD's code
+    python -m tests.moto_endpoint --slow '' -- CMD   # as slow as AWS: see tests/slow_endpoint.py
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from tests import moto_import, moto_patches
+from tests.slow_endpoint import Holds, RateLimit, Slowness
 
 HOST = "127.0.0.1"
 READY = "READY"
@@ -76,8 +78,12 @@ class _OneRequestAtATime:
 
 
 @contextmanager
-def serving(port: int = 0) -> Iterator[str]:
-    """The patched moto server in a thread of this process; yields its URL."""
+def serving(port: int = 0, slow: Slowness | None = None) -> Iterator[str]:
+    """The patched moto server in a thread of this process; yields its URL.
+
+    ``slow``: change sets and stack operations take time and the account has a
+    request rate (``tests/slow_endpoint.py``), layered on top of the patched moto.
+    """
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server
 
@@ -86,7 +92,13 @@ def serving(port: int = 0) -> Iterator[str]:
     warnings.simplefilter("ignore")  # moto warns about every resource type it only half supports
     moto_patches.apply_all()
     moto_import.apply_all()  # resource import (IMPORT change sets): tests/moto_import.py
-    app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
+    app: Any = DomainDispatcherApplication(create_backend_app)
+    if slow is not None:
+        holds = Holds(slow)
+        holds.install()
+        app = RateLimit(_OneRequestAtATime(holds.middleware(app)), slow, holds)
+    else:
+        app = _OneRequestAtATime(app)
     server = make_server(HOST, port, app, threaded=True, request_handler=MotoRequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -98,10 +110,10 @@ def serving(port: int = 0) -> Iterator[str]:
 
 
 @contextmanager
-def endpoint_process(timeout: float = 60.0) -> Iterator[str]:
+def endpoint_process(timeout: float = 60.0, slow: Slowness | None = None) -> Iterator[str]:
     """The patched server in a child process (isolated from the caller's moto); yields its URL."""
     child = subprocess.Popen(
-        [sys.executable, "-m", "tests.moto_endpoint"],
+        [sys.executable, "-m", "tests.moto_endpoint", *(slow.arguments() if slow else [])],
         stdout=subprocess.PIPE,
         text=True,
         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -153,16 +165,23 @@ def run_against(command: list[str], url: str, base_env: Mapping[str, str]) -> in
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    parser.add_argument(
+        "--slow",
+        metavar="JSON",
+        help="as slow as AWS: change sets and stack operations take time, one account-wide request rate; "
+        "'' for the defaults of tests/slow_endpoint.Slowness, or a JSON object of its fields",
+    )
     parser.add_argument("command", nargs=argparse.REMAINDER, help="-- CMD [ARGS...] to run against the endpoint")
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    slow = Slowness.parse(args.slow) if args.slow is not None else None
     if command:
-        with serving(args.port) as url:
+        with serving(args.port, slow) as url:
             print(f"local AWS endpoint (moto) at {url}", file=sys.stderr, flush=True)
             code = run_against(command, url, os.environ)
         print("local AWS endpoint stopped", file=sys.stderr)
         return code
-    with serving(args.port) as url:
+    with serving(args.port, slow) as url:
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())

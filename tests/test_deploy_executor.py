@@ -63,6 +63,18 @@ def test_the_pool_is_bounded() -> None:
     assert peak == 2
 
 
+def test_by_default_every_ready_stack_runs_at_once() -> None:
+    """workers=0 (no --parallel): twenty service stacks ready together all run together, none waits for another."""
+    graph: dict[str, set[str]] = {"network": set(), **{f"svc-{i}": {"network"} for i in range(20)}}
+    together = threading.Barrier(20, timeout=10)  # breaks (and the work raises) if fewer ever run at once
+
+    def work(key: str) -> str:
+        return key if key == "network" else str(together.wait())
+
+    results = walk(graph, work, workers=0)
+    assert sorted(int(results[f"svc-{i}"]) for i in range(20)) == list(range(20))
+
+
 def test_a_failure_skips_everything_downstream_and_nothing_else() -> None:
     graph = {"network": set(), "alb": {"network"}, "cluster": {"network"}, "svc": {"alb", "cluster"}, "other": set()}
     ran: list[str] = []

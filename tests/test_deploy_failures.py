@@ -131,8 +131,7 @@ def test_recreate_failed_deletes_only_when_executing_then_creates(dev: Path, cfn
             "Tags": TAGS,
         },
     )
-    stub.add_response("describe_change_set", described("shop-dev-alb", alb_changes))  # waiter
-    stub.add_response("describe_change_set", described("shop-dev-alb", alb_changes))  # read
+    stub.add_response("describe_change_set", described("shop-dev-alb", alb_changes))  # ready: also the read
     stub.add_response("execute_change_set", {}, executed("shop-dev-alb"))
     stub.add_response("describe_stacks", stack("shop-dev-alb", "CREATE_COMPLETE"))
     stub.add_response("describe_stack_events", {"StackEvents": []})
@@ -415,7 +414,6 @@ def test_a_deferred_update_with_risky_changes_is_not_executed(dev: Path, cfn: tu
     )
     stub_update_up_to_change_set(stub, name, (dev / "alb.json").read_text())
     stub.add_response("describe_change_set", described(name, [lb]))
-    stub.add_response("describe_change_set", described(name, [lb]))
     for export in ("AlbCanonicalHostedZoneId", "AlbDnsName", "AlbFullName"):  # outputs of the replaced ALB
         message = f"Export 'shop-dev-{export}' is not imported by any stack."
         stub.add_client_error(
@@ -449,8 +447,7 @@ def plan_network_update(dev: Path, cfn: tuple[Any, Stubber], changes: list[dict[
     stub.add_response("list_change_sets", {"Summaries": []})
     stub.add_response("get_template", {"TemplateBody": json.dumps(deployed)})
     stub.add_response("create_change_set", {"Id": change_set_id(name), "StackId": stack_id(name)})
-    stub.add_response("describe_change_set", described(name, changes))
-    stub.add_response("describe_change_set", described(name, changes[:1], NextToken="page-2"))
+    stub.add_response("describe_change_set", described(name, changes[:1], NextToken="page-2"))  # ready, page 1
     stub.add_response(
         "describe_change_set",
         described(name, changes[1:]),
@@ -554,7 +551,7 @@ def test_throttling_is_retried_by_the_client_not_by_our_code(monkeypatch: pytest
 
     assert found is not None and found["StackStatus"] == "UPDATE_COMPLETE"
     assert len(sent) == 2 and all(url.startswith("http://127.0.0.1:9") for url in sent)
-    assert client.meta.config.retries["mode"] == "adaptive"
+    assert client.meta.config.retries["mode"] == "standard"
 
 
 def test_throttling_that_outlasts_the_retries_is_an_error_not_a_crash(
@@ -576,7 +573,7 @@ def test_throttling_that_outlasts_the_retries_is_an_error_not_a_crash(
 
     client.meta.events.register("before-send.cloudformation.DescribeStacks", throttled)
     # botocore's own pacing, so the test takes no 20 s: the backoff between attempts is recorded instead of
-    # slept, and the adaptive mode's token bucket never makes a request wait for its next token.
+    # slept (a token bucket, had the mode one, would never make a request wait for its next token).
     monkeypatch.setattr("botocore.endpoint.time.sleep", slept.append)
     monkeypatch.setattr("botocore.retries.bucket.TokenBucket._sleep_amount", lambda _self, _amount: 0)
 
@@ -642,9 +639,11 @@ def stop_after(client: Any, ctx: Context, operation: str, count: int) -> None:
 
 
 def first_create(dev: Path, stub: Stubber, name: str, key: str) -> list[dict[str, Any]]:
-    """Stub the start of a late CREATE change set for ``key``; its changes as the preview showed them."""
+    """Stub the start of a late CREATE change set for ``key``; its changes as the preview showed them.
+
+    No DescribeStacks first: planning found no stack, and a CREATE change set says so itself if one appeared.
+    """
     template = load_deployment(dev).stacks[key].template
-    missing(stub, "describe_stacks", name)
     stub.add_response("create_change_set", {"Id": change_set_id(name), "StackId": stack_id(name)})
     return [add(lid, spec["Type"]) for lid, spec in template["Resources"].items()]
 
@@ -659,18 +658,17 @@ def test_ctrl_c_during_a_late_change_set_executes_nothing(dev: Path, cfn: tuple[
     assert preview.result is Result.PREVIEW
     changes = first_create(dev, stub, name, "alb")
     if ready:
-        stub.add_response("describe_change_set", described(name, changes))  # the wait: ready
-        stub.add_response("describe_change_set", described(name, changes))  # the read: as previewed
+        stub.add_response("describe_change_set", described(name, changes))  # ready, and as previewed
     else:
         stub.add_response("describe_change_set", described(name, changes, "CREATE_IN_PROGRESS"))
-    stop_after(client, ctx, "DescribeChangeSet", 2 if ready else 1)
+    stop_after(client, ctx, "DescribeChangeSet", 1)
     calls = api_calls(client)
 
     done = execute_stack(ctx, preview, Recorder().gate())
 
     assert done.result is Result.INTERRUPTED, done.message
     assert "ExecuteChangeSet" not in calls
-    assert calls == ["DescribeStacks", "CreateChangeSet", *["DescribeChangeSet"] * (2 if ready else 1)]
+    assert calls == ["CreateChangeSet", "DescribeChangeSet"]
 
 
 def test_ctrl_c_before_a_deferred_change_set_is_admitted_asks_nothing(dev: Path, cfn: tuple[Any, Stubber]) -> None:
@@ -679,9 +677,8 @@ def test_ctrl_c_before_a_deferred_change_set_is_admitted_asks_nothing(dev: Path,
     stub_update_up_to_change_set(stub, name, (dev / "svc-auth.json").read_text())
     task = modify("TaskDefinition", "AWS::ECS::TaskDefinition", "True")
     stub.add_response("describe_change_set", described(name, [task]))
-    stub.add_response("describe_change_set", described(name, [task]))
     ctx = context(dev, client)
-    stop_after(client, ctx, "DescribeChangeSet", 2)
+    stop_after(client, ctx, "DescribeChangeSet", 1)
     questions: list[str] = []
     recorder = Recorder()
     gate = Gate(False, False, lambda q: questions.append(q) or True, recorder.shown.append, lambda _n: print, ctx.stop)

@@ -219,3 +219,24 @@ def test_a_stack_executed_before_a_stop_gets_its_true_result(dev: Path, last_loo
     assert done.result is (Result.EXECUTED if expected == "executed" else Result.RUNNING)
     if expected == "running":
         assert done.message.startswith("executed; stopped following; CloudFormation goes on")
+
+
+def test_an_endpoint_without_drift_is_believed_the_first_time(proxy: FaultProxy, dev: Path) -> None:
+    """Drift is optional: one answer that it is not supported (readable or not) is enough for the whole run.
+
+    Asked only of deployed stacks (the first deploy creates every stack: none), and never retried when the
+    answer is unreadable: botocore would otherwise retry a 500 ten times, seconds before the first change set.
+    """
+    args = ["--env", "dev", "--dir", str(dev), "--region", "ca-central-1"]
+    assert deploy.main([*args, "--execute", "--yes"]) == 0
+    assert proxy.count("DetectStackDrift") == 0  # every stack was created by the run
+    assert deploy.main(args) == 0
+    assert proxy.count("DetectStackDrift") == 1  # moto: InvalidAction, for the first stack; no other is asked
+    proxy.clear()
+    proxy.add("DetectStackDrift", "status", times=10, status=500, body=HTML_502, content_type="text/html")
+
+    assert deploy.main(args) == 0
+
+    assert [action for action, _ in proxy.log].count("DetectStackDrift") == 1  # not retried
+    note = review_of(dev)["drift_note"]
+    assert note.startswith("not checked: DetectStackDrift on shop-dev-network answered HTTP500: unreadable answer from")

@@ -138,7 +138,7 @@ def test_drifted_properties_are_read_after_a_bounded_parallel_wait(dev: Path, cf
         {"StackName": "shop-dev-network", "StackResourceDriftStatusFilters": ["MODIFIED", "DELETED"]},
     )
 
-    found, note = detect(drift_context(dev, client), workers=1, timeout=5, delay=0)
+    found, note = detect(drift_context(dev, client), timeout=5, delay=0)
 
     assert note == ""
     (network,) = found
@@ -152,7 +152,7 @@ def test_no_drift_api_is_one_note_for_the_run_not_a_failure(dev: Path, cfn: tupl
     client, stub = cfn
     stub.add_client_error("detect_stack_drift", "InvalidAction", "DetectStackDrift is not valid for this endpoint", 400)
 
-    found, note = detect(drift_context(dev, client), workers=1, timeout=5, delay=0)
+    found, note = detect(drift_context(dev, client), timeout=5, delay=0)
 
     assert found == []  # and no second stack was asked (Stubber fails on any unexpected call)
     assert note == (
@@ -170,7 +170,7 @@ def test_a_detection_still_running_at_the_deadline_is_unknown_not_waited_for(
     stub.add_client_error("detect_stack_drift", "ValidationError", "Stack with id x does not exist", 400)
     stub.add_response("describe_stack_drift_detection_status", status("d-1", "DETECTION_IN_PROGRESS"))
 
-    (network,), _note = detect(drift_context(dev, client), workers=1, timeout=0, delay=1)
+    (network,), _note = detect(drift_context(dev, client), timeout=0, delay=1)
 
     assert network.status == "UNKNOWN" and "deadline" in network.note
 
@@ -185,7 +185,7 @@ def test_an_incomplete_detection_still_shows_what_it_found(dev: Path, cfn: tuple
     )
     stub.add_response("describe_stack_resource_drifts", {"StackResourceDrifts": [SUBNET_DRIFT]})
 
-    (network,), _note = detect(drift_context(dev, client), workers=1, timeout=5, delay=0)
+    (network,), _note = detect(drift_context(dev, client), timeout=5, delay=0)
 
     assert network.status == "DRIFTED" and network.note == f"detection incomplete: {reason}"
 

@@ -11,7 +11,6 @@ from rich.console import Console
 from deployer.review.parameter_changes import kept_values
 from deployer.review.resource_changes import resource_changes
 from deployer.review.stack_review import ExportChange, ParameterChange, Result, Review, StackReview
-from deployer.run.follow_operation import backoff
 from deployer.run.inputs import StackInput
 from deployer.view.review_files import write_reports
 from deployer.view.terminal import resource_table, stack_block
@@ -125,14 +124,6 @@ def test_review_md_shows_the_environment_diagram_generate_wrote(tmp_path: Path) 
     (tmp_path / "diagram.mmd").write_text("flowchart LR\n  a --> b\n")
     write_reports(tmp_path, review, exit_code=0)
     assert (tmp_path / "review.md").read_text().endswith("## Environment\n\n```mermaid\nflowchart LR\n  a --> b\n```\n")
-
-
-def test_event_poll_backoff_grows_with_jitter_and_stays_capped() -> None:
-    delays = backoff(2, 20)
-    first = [next(delays) for _ in range(12)]
-    assert 1 <= first[0] <= 2
-    assert all(10 <= d <= 20 for d in first[5:])
-    assert len(set(first)) > 1
 
 
 def _stack_input(defaults: dict[str, str], overrides: dict[str, str] | None = None) -> StackInput:

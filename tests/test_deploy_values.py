@@ -51,8 +51,7 @@ def plan_auth(dev: Path, cfn: tuple[Any, Stubber], changes: list[dict[str, Any]]
     client, stub = cfn
     name = "shop-dev-svc-auth"
     stub_update_up_to_change_set(stub, name, (dev / "svc-auth.json").read_text())
-    stub.add_response("describe_change_set", described(name, changes))  # the waiter: ready
-    stub.add_response(
+    stub.add_response(  # ready: the answer is also the read
         "describe_change_set",
         described(name, changes),
         {"ChangeSetName": change_set_id(name), "IncludePropertyValues": True},
@@ -144,7 +143,6 @@ def test_stubbed_reads_ask_for_values_on_every_page(dev: Path, cfn: tuple[Any, S
     client, stub = cfn
     name = "shop-dev-svc-auth"
     stub_update_up_to_change_set(stub, name, (dev / "svc-auth.json").read_text())
-    stub.add_response("describe_change_set", described(name, [IMAGE_TAG_CHANGE_WITH_VALUES]))
     stub.add_response("describe_change_set", described(name, [], NextToken="p2"), {"ChangeSetName": ANY,
                       "IncludePropertyValues": True})  # fmt: skip
     stub.add_response(

@@ -114,8 +114,7 @@ def test_no_review_output_shows_a_planted_secret(dev: Path, cfn: tuple[Any, Stub
         "create_change_set", {"Id": change_set_id(NAME), "StackId": stack(NAME, "x")["Stacks"][0]["StackId"]}
     )
     answer = described(NAME, [_change_set(old, new)])
-    stub.add_response("describe_change_set", answer)  # the waiter: ready
-    stub.add_response(
+    stub.add_response(  # ready: the answer is also the read
         "describe_change_set", answer, {"ChangeSetName": change_set_id(NAME), "IncludePropertyValues": True}
     )
     review = plan_stack(context(dev, client), "svc-auth")

@@ -4,7 +4,7 @@ Each function is one conversation with the API (the call, and its botocore
 paginator or waiter) and returns plain data.  An answer that only means
 "none" (no such stack, an export nobody imports) comes back as None or [];
 every other error is raised for the caller to judge.  Throttling is retried
-by the client's adaptive retry mode (``deployer.aws.clients``).
+by the client's retry mode, and paced run-wide (``deployer.aws.clients``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError, WaiterError
 from botocore.waiter import WaiterModel, create_waiter_with_client
 
 from deployer.aws.clients import Timing
-from deployer.aws.waiting import interruptible_wait
+from deployer.aws.waiting import acceptor_state, interruptible_wait
 
 # A stack is settled when its status no longer ends in _IN_PROGRESS, or when it is gone.
 _SETTLED = WaiterModel(
@@ -94,6 +94,23 @@ def describe_stacks(cfn: Any) -> list[dict[str, Any]]:
     return [stack for page in pages for stack in page.get("Stacks", [])]
 
 
+def list_stacks(cfn: Any) -> tuple[list[dict[str, Any]], int]:
+    """ListStacks of every live stack, every page: their summaries (id, name, status, reason), and the page count.
+
+    Filtered to every status but DELETE_COMPLETE (from botocore's model of
+    StackStatus): ListStacks keeps deleted stacks for 90 days.  One read of
+    every stack of the run at once, however many are in flight; the page
+    count tells the caller what that read costs in this account.
+    """
+    statuses = [s for s in cfn.meta.service_model.shape_for("StackStatus").enum if s != "DELETE_COMPLETE"]
+    summaries: list[dict[str, Any]] = []
+    pages = 0
+    for page in cfn.get_paginator("list_stacks").paginate(StackStatusFilter=statuses):
+        summaries += page.get("StackSummaries", [])
+        pages += 1
+    return summaries, max(1, pages)
+
+
 def describe_stack_events(cfn: Any, stack_id: str) -> Iterator[dict[str, Any]]:
     """DescribeStackEvents, newest first, a page at a time as the caller reads on.
 
@@ -146,33 +163,48 @@ def create_change_set(cfn: Any, request: dict[str, Any]) -> dict[str, str]:
     return cfn.create_change_set(**request)
 
 
-def wait_change_set(cfn: Any, change_set_id: str, timing: Timing, stop: threading.Event) -> str | None:
-    """DescribeChangeSet through botocore's ``change_set_create_complete`` waiter: the failure reason, or None."""
-    waiter = cfn.get_waiter("change_set_create_complete")
-    delay, attempts = timing.change_set_delay, timing.change_set_attempts
-    try:
-        interruptible_wait(waiter, stop, delay, attempts, ChangeSetName=change_set_id)
-    except WaiterError as exc:
-        response = exc.last_response or {}
-        return response.get("StatusReason") or response.get("Error", {}).get("Message") or str(exc)
-    return None
+def describe_change_set_page(cfn: Any, change_set_id: str) -> dict[str, Any]:
+    """DescribeChangeSet, the first page, with each changed property's values (``IncludePropertyValues``).
+
+    What a change-set wait polls: the answer that says the change set is
+    ready is also the first page of reading it, so no second call is made.
+    """
+    return cfn.describe_change_set(ChangeSetName=change_set_id, IncludePropertyValues=True)
 
 
-def describe_change_set(cfn: Any, change_set_id: str, *, with_changes: bool = True) -> dict[str, Any]:
+def change_set_wait_state(cfn: Any, answer: dict[str, Any]) -> str | None:
+    """DescribeChangeSet: an answer judged by botocore's ``change_set_create_complete`` waiter, not by us.
+
+    "success", "failure" or None (not decided yet); ``answer`` may be an error
+    response (``ClientError.response``), as the waiter itself would see it.
+    """
+    return acceptor_state(cfn.get_waiter("change_set_create_complete"), answer)
+
+
+def describe_change_set(
+    cfn: Any, change_set_id: str, *, with_changes: bool = True, first_page: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """DescribeChangeSet: the change set with the changes of every page and each changed property's values.
 
-    ``with_changes=False``: one call, for what the change set is (status,
-    stack, parameters) rather than what it changes.
+    ``first_page``: the answer a wait already has (``describe_change_set_page``):
+    only the pages after it are asked for.  ``with_changes=False``: one call,
+    for what the change set is (status, stack, parameters) rather than what it
+    changes.
     """
     if not with_changes:
         return cfn.describe_change_set(ChangeSetName=change_set_id)
-    described: dict[str, Any] = {}
-    changes: list[dict[str, Any]] = []
-    pages = cfn.get_paginator("describe_change_set").paginate(ChangeSetName=change_set_id, IncludePropertyValues=True)
+    if first_page is not None and not first_page.get("NextToken"):
+        return first_page
+    described: dict[str, Any] = first_page or {}
+    changes: list[dict[str, Any]] = list((first_page or {}).get("Changes", []))
+    config = {"StartingToken": first_page["NextToken"]} if first_page else {}
+    pages = cfn.get_paginator("describe_change_set").paginate(
+        ChangeSetName=change_set_id, IncludePropertyValues=True, PaginationConfig=config
+    )
     for page in pages:
         described = described or page
         changes += page.get("Changes", [])
-    return {**described, "Changes": changes}
+    return {**described, "Changes": changes, "NextToken": None}
 
 
 def execute_change_set(cfn: Any, change_set_id: str, token: str) -> None:
@@ -218,14 +250,21 @@ def detect_stack_drift(cfn: Any, stack_name: str) -> str:
     return cfn.detect_stack_drift(StackName=stack_name)["StackDriftDetectionId"]
 
 
-def wait_drift_detection(cfn: Any, detection_id: str, stop: threading.Event, delay: int, attempts: int) -> None:
-    """DescribeStackDriftDetectionStatus through the StackDriftDetected waiter, until the detection is complete.
+def describe_stack_drift_detection_status(cfn: Any, detection_id: str) -> dict[str, Any]:
+    """DescribeStackDriftDetectionStatus: one detection's answer, or the error's answer (as a waiter sees it).
 
-    Raises ``WaiterError`` as botocore's waiters do (failed, an error, or
-    attempts used up: its last answer says which), or ``Interrupted``.
+    Judged with ``drift_detection_state``; an error's answer comes back
+    instead of being raised so the same acceptors judge it.
     """
-    waiter = create_waiter_with_client("StackDriftDetected", _DETECTED, cfn)
-    interruptible_wait(waiter, stop, delay, attempts, StackDriftDetectionId=detection_id)
+    try:
+        return cfn.describe_stack_drift_detection_status(StackDriftDetectionId=detection_id)
+    except ClientError as exc:
+        return exc.response
+
+
+def drift_detection_state(cfn: Any, answer: dict[str, Any]) -> str | None:
+    """DescribeStackDriftDetectionStatus: an answer judged by the StackDriftDetected waiter's acceptors."""
+    return acceptor_state(create_waiter_with_client("StackDriftDetected", _DETECTED, cfn), answer)
 
 
 def describe_stack_resource_drifts(cfn: Any, stack_name: str, statuses: list[str]) -> list[dict[str, Any]]:

@@ -2,7 +2,8 @@
 
 The deployer only reads load balancers (the routing table after a deploy,
 foreign rules and certificates on a shared listener, deletion protection
-before a teardown, target groups and rules to adopt or import); the stacks change them.
+before a teardown, target groups and rules to adopt or import, target health
+while a service rolls out); the stacks change them.
 """
 
 from __future__ import annotations
@@ -74,3 +75,8 @@ def describe_tags(elbv2: Any, arns: list[str]) -> dict[str, dict[str, str]]:
         for described in elbv2.describe_tags(ResourceArns=arns[start : start + 20]).get("TagDescriptions", []):
             tags[described["ResourceArn"]] = {tag["Key"]: tag["Value"] for tag in described.get("Tags", [])}
     return tags
+
+
+def describe_target_health(elbv2: Any, target_group_arn: str) -> list[dict[str, Any]]:
+    """DescribeTargetHealth: each registered target of a target group, its state and why (reason, description)."""
+    return elbv2.describe_target_health(TargetGroupArn=target_group_arn).get("TargetHealthDescriptions", [])

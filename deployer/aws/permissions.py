@@ -36,6 +36,7 @@ SERVICES: Mapping[str, tuple[str, str]] = {
     "iam": ("iam", "iam"),
     "application_autoscaling": ("application-autoscaling", "application-autoscaling"),
     "sts": ("sts", "sts"),
+    "cloudwatch": ("cloudwatch", "cloudwatch"),
 }
 SAR = "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html"
 
@@ -59,6 +60,7 @@ SCOPES: Mapping[str, str] = {
     "cloudformation:ListExports": "any",
     "cloudformation:ListImports": "any",
     "cloudformation:ListStackResources": "stack",
+    "cloudformation:ListStacks": "any",  # one read of every stack in flight (the run's poller); no resource types
     # Adoption (deploy.py --adopt, adopt.py) and the survey of names a new stack takes: reads of what already runs,
     # by physical id or of any cluster, role or log group the operator names, so not scoped to our stacks.
     "cloudformation:DescribeStackResources": "any",
@@ -66,6 +68,11 @@ SCOPES: Mapping[str, str] = {
     "ecs:ListServices": "any",
     "ecs:DescribeServices": "any",
     "ecs:DescribeTaskDefinition": "any",  # no resource-level permissions
+    # A service stack's rollout, read while CloudFormation waits for it, and what failed when it fails.
+    "ecs:ListTasks": "any",  # scoped by a cluster condition only
+    "ecs:DescribeTasks": "any",  # task ARNs are known only from ListTasks
+    "elasticloadbalancing:DescribeTargetHealth": "any",  # ELB Describe*: no resource-level permissions
+    "cloudwatch:DescribeAlarms": "any",  # the deployment alarms named by the service, in any account naming
     "logs:DescribeLogGroups": "any",
     "logs:ListTagsForResource": "any",
     "iam:ListRolePolicies": "any",

@@ -53,3 +53,21 @@ def _undecided(exc: WaiterError) -> bool:
         return True
     response = exc.last_response or {}
     return "Error" in response and bool(transient_reason(response, None))
+
+
+def acceptor_state(waiter: Any, answer: dict[str, Any]) -> str | None:
+    """The state botocore's waiter gives ``answer`` ("success", "failure", "retry"), or None when none matches.
+
+    For a caller that makes the call itself (to keep the answer, or to pace
+    it run-wide) but leaves the verdict to the waiter's own acceptors, as
+    ``Waiter.wait`` applies them: the first matching acceptor decides; an
+    error answer no acceptor expects is a failure, unless it is one that says
+    nothing about the resource (throttling, a 5xx that outlived botocore's
+    retries): then nothing is decided yet.
+    """
+    for acceptor in waiter.config.acceptors:
+        if acceptor.matcher_func(answer):
+            return str(acceptor.state)
+    if "Error" in answer:
+        return None if transient_reason(answer, None) else "failure"
+    return None

@@ -211,6 +211,7 @@ class StackReview:
     notes: list[str] = field(default_factory=list)
     pending_notes: list[str] = field(default_factory=list)  # about a change set not made yet: dropped when it is
     imports: ImportStep | None = None  # created by importing live resources first (deployer/run/import_step)
+    rollout_cause: str | None = None  # executed and failed: what ECS says failed (review.rollout.root_cause)
 
     @property
     def all_notes(self) -> list[str]:

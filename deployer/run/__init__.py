@@ -9,7 +9,7 @@ The run, start to end:
 - ``apply_plan``: execute exactly the change sets an earlier review.json recorded, once checked unchanged
 - ``teardown``: delete a whole environment, importers before exporters
 - ``prune``: stacks the manifest no longer names: listed in every review, deleted with --prune
-- ``drift``: what changed outside CloudFormation on the stacks about to be updated
+- ``drift``: what changed outside CloudFormation on the stacks about to be updated, checked alongside planning
 - ``deploy_role``: the IAM policy a CI role needs to run all of the above (``--deploy-policy``), no AWS call
 
 Its parts:
@@ -18,7 +18,10 @@ Its parts:
 - ``walk``: the dependency walk: each stack starts as soon as the stacks it imports from are done
 - ``plan_stack``: one stack: create or update, its change set made and read into a review
 - ``execute_stack``: one stack: its change set executed (made first if it was previewed) and followed
-- ``follow_operation``: one stack operation's events as they come, and the failure that caused the rest
+- ``follow_operation``: the run's one poller of stack operations (batched reads), their events, the first failure
+- ``rollout``: a service stack's ECS rollout while it is followed, and what failed when it fails
+- ``pacing``: every call of the run paced together: unlimited until AWS throttles, then adaptive
+- ``change_set_wait``: a change set polled quickly at first, then less often, its answer kept as the read
 - ``stack_state``: what an existing stack's status allows (create, update, recreate, wait, stop and explain)
 - ``leftovers``: which change sets on a stack a run may delete, and which ones executing its own would discard
 - ``change_set_names``: the run's id, change set names and request tokens
@@ -35,4 +38,5 @@ Its parts:
 - ``discover``: what runs in a cluster (services, task definitions, rules, logs, scaling), read for adopt.py
 - ``identity``: who and where the run acts (STS, IAM), checked against ``--expect-account``
 - ``blue_green``: the live weights of every blue/green rule a change set rewrites, read before anything runs
+- ``summary``: what a successful deploy prints last: the routing table, each service's URLs, logs and tail command
 """

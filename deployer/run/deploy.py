@@ -8,6 +8,7 @@ code 3 unless ``--allow-replacement`` is given.
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from rich.console import Console
 from rich.text import Text
 
 from deployer.aws import cloudformation
-from deployer.aws.clients import AWS_ERRORS, Timing, make_clients
+from deployer.aws.clients import AWS_ERRORS, Pacing, Timing, make_clients
 from deployer.errors import UsageError, interrupt_code
 from deployer.review import cost_delta
 from deployer.review.lifecycle import LISTED
@@ -29,21 +30,23 @@ from deployer.run import account_precheck, blue_green, environment_lock, identit
 from deployer.run.change_set_names import new_change_set_name
 from deployer.run.context import Context
 from deployer.run.drift import DEFAULT_TIMEOUT as DRIFT_TIMEOUT
-from deployer.run.drift import detect as detect_drift
-from deployer.run.drift import mark_overwritten
+from deployer.run.drift import DriftCheck, mark_overwritten
 from deployer.run.execute_stack import Gate, execute_stack
 from deployer.run.inputs import check_sizes, load_deployment
-from deployer.run.live_routes import alb_routes, may_route
+from deployer.run.pacing import Pacer
 from deployer.run.plan_stack import plan_stack
-from deployer.run.walk import walk
+from deployer.run.summary import Prefetch, where_it_answers
+from deployer.run.walk import in_background, walk
 from deployer.view import lifecycle_tables, terminal
 from deployer.view.progress import Progress
 from deployer.view.review_files import reset_reports, write_reports
 from templates.contract.billable import list_lengths
 from templates.contract.rendered import RenderedFolder
-from templates.contract.template import existing_load_balancer
 
 OK, FAILURE, RISKY = 0, 1, 3
+# Planning reads each stack's state: for a run of more stacks than this, one paged DescribeStacks of the whole
+# region (a page per hundred or so stacks) costs fewer calls than one each, and prune's inventory reuses it.
+LISTED_ABOVE = 10
 INTERRUPTED = 130  # Ctrl-C; a run stopped by SIGTERM exits 143 (errors.interrupt_code)
 
 
@@ -62,12 +65,12 @@ class Options:
     expect_account: str | None = None  # refuse to run against any other account (CI)
     recreate_failed: bool = False
     prune: bool = False  # delete the environment's stacks the manifest no longer names
-    drift: bool = True  # detect drift on the existing stacks before planning
+    drift: bool = True  # detect drift on the deployed stacks, alongside planning
     drift_timeout: int = DRIFT_TIMEOUT
     profile: str | None = None
     region: str | None = None
     bucket: str | None = None
-    workers: int = 4
+    workers: int = 0  # stacks worked on at once; 0: every stack whose dependencies are done (--parallel caps it)
     wait: bool = False  # another run holds the environment's lock: wait for it instead of stopping
     apply_plan: Path | None = None  # execute the change sets of this earlier review.json (see run.apply_plan)
     allow_overlap: tuple[str, ...] = ()  # foreign listener rules whose overlap with ours was agreed (ARNs)
@@ -99,7 +102,9 @@ def prepare(options: Options, console: Console) -> Context:
         raise UsageError(f"{options.folder} holds environment {deployment.environment!r}, not {options.environment!r}")
     check_sizes(deployment.stacks.values(), options.bucket)
     progress = Progress(console, deployment.stack_names)
-    clients = make_clients(options.profile, deployment.region, progress.on_retry)
+    stop = threading.Event()
+    pacer = Pacer(stop=stop)  # every call of the run, every thread: slowed when AWS throttles (run.pacing)
+    clients = make_clients(options.profile, deployment.region, progress.on_retry, Pacing(pacer.take, pacer.answered))
     ctx = Context(
         clients,
         deployment,
@@ -108,7 +113,9 @@ def prepare(options: Options, console: Console) -> Context:
         say=progress.say,
         bucket=options.bucket,
         recreate_failed=options.recreate_failed,
+        stop=stop,
         progress=progress,
+        pacer=pacer,
     )
     return ctx
 
@@ -149,6 +156,8 @@ def _locked(ctx: Context, options: Options, console: Console, ask: Callable[[str
     deployment = ctx.deployment
     ctx.exports = cloudformation.list_exports(ctx.clients.cloudformation)
     ctx.imports = import_survey.survey(ctx, import_survey.read_adoption(options.adopt))  # live names new stacks take
+    if len(deployment.stacks) > LISTED_ABOVE:  # one paged listing instead of a DescribeStacks per stack
+        ctx.listed = {s["StackName"]: s for s in cloudformation.describe_stacks(ctx.clients.cloudformation)}
     unplanned = {
         key: StackReview(key, deployment.stacks[key].stack_name, "", Result.INTERRUPTED, message="not planned")
         for key in deployment.order()
@@ -172,10 +181,10 @@ def paused(progress: Progress | None, ask: Callable[[str], bool]) -> Callable[[s
 def _review_then_execute(
     ctx: Context, review: Review, options: Options, console: Console, ask: Callable[[str], bool]
 ) -> int:
-    if options.drift:
-        review.lifecycle.drift, review.lifecycle.drift_note = detect_drift(ctx, options.workers, options.drift_timeout)
-    else:
-        review.lifecycle.drift_note = "not checked (--no-drift)"
+    drift = DriftCheck(ctx, options.drift_timeout).start() if options.drift else None
+    if drift is not None:
+        ctx.on_deployed = drift.add
+    removals = in_background(lambda: prune.plan_removals(ctx, options.prune))  # listing stacks: alongside too
     with ctx.progress_shown():
         walk(
             ctx.deployment.depends_on(),
@@ -184,8 +193,12 @@ def _review_then_execute(
             stop=ctx.stop,
             on_result=review.stacks.__setitem__,
         )
+    if drift is not None:
+        review.lifecycle.drift, review.lifecycle.drift_note = drift.result()
+    else:
+        review.lifecycle.drift_note = "not checked (--no-drift)"
     review.lifecycle.prune = options.prune
-    review.lifecycle.removals, review.lifecycle.prune_note = prune.plan_removals(ctx, options.prune)
+    review.lifecycle.removals, review.lifecycle.prune_note = removals()
     mark_overwritten(review)
     blue_green.guard(ctx, review)  # live weights of the blue/green rules a change set rewrites
     pairs = changing_pairs(ctx, review)
@@ -233,6 +246,12 @@ def execute(
         exact=exact,
     )
     console.rule("Execute")
+    prefetch = Prefetch(ctx)  # the routing table's reads, as each stack is done
+
+    def done(key: str, stack: StackReview) -> None:
+        review.stacks[key] = stack
+        prefetch.stack_done(key, stack)
+
     with ctx.progress_shown():
         walk(
             ctx.deployment.depends_on(),
@@ -243,7 +262,7 @@ def execute(
             failed=lambda stack: stack.result.holds_back_dependents,
             skip=lambda key, blockers: skipped(review.stacks[key], blockers),
             stop=ctx.stop,
-            on_result=review.stacks.__setitem__,
+            on_result=done,
         )
         if exit_code(review) == OK and review.lifecycle.to_delete:  # after the updates: importers moved off
             prune.delete_removals(ctx, review.lifecycle, options.workers)
@@ -264,7 +283,7 @@ def execute(
         console.print(Text(f"The manifest's stacks are deployed; {kept}", "yellow"))
     write(console, options.folder, review, code)
     if code == OK:
-        _show_routes(ctx, console, options.workers)
+        where_it_answers(ctx, console, options.workers, options.profile, prefetch)
     return code
 
 
@@ -277,29 +296,6 @@ def exit_code(review: Review) -> int:
     on it are not executed, and the stacks before it already were.
     """
     return FAILURE if review.failed or review.lifecycle.failed else RISKY if review.gated else OK
-
-
-def _show_routes(ctx: Context, console: Console, workers: int = 1) -> None:
-    """The routing table after a deploy, read from the stacks that can hold a load balancer or a rule.
-
-    A stack deployed in this run from a template without either has none: it is not asked.
-    """
-    d = ctx.deployment
-    names = {
-        key: name for key, name in d.stack_names.items() if key not in d.stacks or may_route(d.stacks[key].template)
-    }
-    every = {**load_deployment(d.folder).stacks, **d.stacks}  # an existing ALB's stack even when not selected
-    existing = {
-        found[0]: (key, found[1])
-        for key, stack in every.items()
-        if (found := existing_load_balancer(key, stack.template))
-    }
-    try:
-        dns_name, routes = alb_routes(ctx.clients, names, workers, existing)
-    except AWS_ERRORS as exc:  # the deploy succeeded; only the summary is missing
-        console.print(Text(f"Could not read the ALB's routing table: {exc}", "yellow"))
-        return
-    console.print(terminal.routes_table(dns_name, routes))
 
 
 def skipped(stack: StackReview, blockers: list[str]) -> StackReview:

@@ -28,7 +28,7 @@ def discover(clients: Clients, region: str, cluster: str, names: list[str] | Non
     if not found or found[0].get("status") != "ACTIVE":
         raise UsageError(f"--cluster {cluster}: no active ECS cluster of that name in {region}")
     arns = names if names else ecs.list_services(clients.of("ecs"), cluster)
-    described = ecs.describe_services(clients.of("ecs"), cluster, list(arns)) if arns else []
+    described = ecs.describe_services(clients.of("ecs"), cluster, list(arns), tags=True) if arns else []
     active = [s for s in described if s.get("status") == "ACTIVE"]
     missing = sorted(set(names or []) - {s["serviceName"] for s in active} - {s["serviceArn"] for s in active})
     if missing:

@@ -18,9 +18,10 @@ from deployer.errors import Interrupted, StackFailure
 from deployer.review.stack_review import Result, StackReview
 from deployer.run.change_set_names import request_token
 from deployer.run.context import Context
-from deployer.run.follow_operation import SUCCEEDED, EventStream, OnEvents, Outcome, follow_operation
+from deployer.run.follow_operation import SUCCEEDED, EventStream, OnEvents, Outcome
 from deployer.run.plan_stack import change_set_review, settled_stack
-from deployer.run.stack_state import RECREATABLE, RECREATE
+from deployer.run.rollout import service_logical_id
+from deployer.run.stack_state import CREATE, RECREATABLE, RECREATE
 
 
 @dataclass
@@ -95,9 +96,17 @@ def execute_stack(ctx: Context, review: StackReview, gate: Gate) -> StackReview:
 
 
 def _late_change_set(ctx: Context, review: StackReview, gate: Gate) -> StackReview:
+    """The change set of a previewed or deferred stack, made now that the stacks it imports from are deployed.
+
+    A previewed CREATE is not read again: planning found no stack (or only a
+    REVIEW_IN_PROGRESS shell), a CREATE change set is made on either, and
+    CloudFormation refuses it (AlreadyExists) if someone deployed the stack
+    since.  One call less per new stack, at the moment a first deploy makes
+    all its service stacks at once.
+    """
     stack_in = ctx.deployment.stacks[review.key]
     cfn = ctx.clients.cloudformation
-    stack = settled_stack(ctx, review.key)
+    stack = None if review.action == CREATE else settled_stack(ctx, review.key)
     if review.action == RECREATE and stack is not None:
         if stack["StackStatus"] not in RECREATABLE:  # someone fixed or replaced it since the review
             raise StackFailure(f"is {stack['StackStatus']} now, not failed as reviewed; deploy again to review it")
@@ -139,7 +148,10 @@ def _run(ctx: Context, review: StackReview, on_events: OnEvents) -> StackReview:
     token = request_token(ctx.change_set_name, review.stack_name, "execute")
     cloudformation.execute_change_set(cfn, review.change_set_id, token)
     stream = EventStream(cfn, review.stack_id, review.created_at, token)
-    outcome = follow_operation(cfn, stream, ctx.timing, on_events, ctx.stop, lambda m: ctx.report(review.key, m))
+    service = service_logical_id(ctx.deployment.stacks[review.key].template)
+    watch = ctx.watch_rollout(review.key, review.created_at, service) if service else None
+    at_once = ctx.instant_change_sets is True  # a local endpoint: its operations are over at once too
+    outcome = ctx.poller().follow(stream, on_events, lambda m: ctx.report(review.key, m), watch, at_once)
     if outcome.status == "INTERRUPTED":
         outcome = _last_look(cfn, review.stack_id) or outcome
     if outcome.succeeded:
@@ -157,6 +169,9 @@ def _run(ctx: Context, review: StackReview, on_events: OnEvents) -> StackReview:
         )
     else:
         message = outcome.reason or "no failed resource reported"
+    if watch is not None and watch.cause:  # what ECS says actually failed, under CloudFormation's summary of it
+        review.rollout_cause = watch.cause
+        message += f" | ECS: {watch.cause}"
     if outcome.status != "TIMEOUT":
         message += f" | stack is now {outcome.status}"
     return _fail(review, Result.FAILED, message)

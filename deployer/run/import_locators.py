@@ -70,7 +70,7 @@ def cluster(clients: Clients, named: NamedResource, _template: dict[str, Any]) -
 
 def service(clients: Clients, named: NamedResource, _template: dict[str, Any]) -> Located | None:
     name, cluster_name = named.names["ServiceName"], named.names["Cluster"]
-    described = ecs.describe_services(clients.of("ecs"), cluster_name, [name])
+    described = ecs.describe_services(clients.of("ecs"), cluster_name, [name], tags=True)
     found = [s for s in described if s.get("status") == "ACTIVE"]
     if not found:
         return None

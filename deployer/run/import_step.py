@@ -31,6 +31,7 @@ from deployer.review.parameter_changes import parameter_changes
 from deployer.review.resource_changes import resource_changes
 from deployer.review.stack_review import ImportedResource, ImportStep, Result, StackReview
 from deployer.run.change_set_names import request_token
+from deployer.run.change_set_wait import wait_for_change_set
 from deployer.run.context import Context
 from deployer.run.environment_lock import owner
 from deployer.run.import_survey import StackImports
@@ -84,8 +85,8 @@ def plan_import(ctx: Context, key: str, found: StackImports) -> StackReview:
     template = import_template(stack_in.template, live)
     ctx.report(key, f"creating its import change set ({len(live)} live resources)")
     created = cloudformation.create_change_set(cfn, _request(ctx, key, template, found))
-    failure = cloudformation.wait_change_set(cfn, created["Id"], ctx.timing, ctx.stop)
-    if failure:
+    first_page, failure = wait_for_change_set(ctx, created["Id"])
+    if first_page is None:
         cloudformation.delete_change_set(cfn, created["Id"])
         review.result, review.message, review.change_set_name = (
             Result.ERROR,
@@ -93,7 +94,7 @@ def plan_import(ctx: Context, key: str, found: StackImports) -> StackReview:
             None,
         )
         return review
-    described = cloudformation.describe_change_set(cfn, created["Id"])
+    described = cloudformation.describe_change_set(cfn, created["Id"], first_page=first_page)
     review.change_set_id, review.stack_id, review.created_at = (
         created["Id"],
         created["StackId"],

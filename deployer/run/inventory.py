@@ -50,10 +50,12 @@ class LiveStack:
         return self.name.removeprefix(f"{project}-{environment}-")
 
 
-def environment_stacks(cfn: Any, project: str, environment: str) -> dict[str, LiveStack]:
-    """Every live stack of the project and environment, by name (one paginated DescribeStacks)."""
+def environment_stacks(
+    cfn: Any, project: str, environment: str, listed: Iterable[Mapping[str, Any]] | None = None
+) -> dict[str, LiveStack]:
+    """Every live stack of the project and environment, by name (one paginated DescribeStacks, or ``listed``)."""
     found: dict[str, LiveStack] = {}
-    for stack in cloudformation.describe_stacks(cfn):
+    for stack in cloudformation.describe_stacks(cfn) if listed is None else listed:
         how = _belongs(stack, project, environment)
         if how and stack["StackStatus"] not in GONE:
             exports = [o["ExportName"] for o in stack.get("Outputs", []) if o.get("ExportName")]

@@ -45,6 +45,7 @@ def alb_routes(
     stack_names: Mapping[str, str],
     workers: int = 1,
     existing: Mapping[str, tuple[str, str]] | None = None,
+    known: Mapping[str, list[dict[str, Any]]] | None = None,
 ) -> tuple[str | None, list[dict[str, Any]]]:
     """The first ALB's DNS name and one row per listener rule: priority, host, path, owning stack and ALB.
 
@@ -53,13 +54,19 @@ def alb_routes(
     An existing ALB (``alb.existing``) is no resource of ours: ``existing``
     names it, ``app/<name>/<id>`` -> (ALB stack key, DNS name), as the
     templates re-export it.  The stacks' resources are listed ``workers`` at a
-    time (one ListStackResources each).
+    time (one ListStackResources each), but for those in ``known`` (stack key -> its
+    resources, listed already).
     """
     load_balancers: dict[str, str] = {}  # ARN -> ALB stack key
     rule_owner: dict[str, str] = {}
     stacks = list(stack_names.items())
+    known = known or {}
+
+    def resources(item: tuple[str, str]) -> list[dict[str, Any]]:
+        return known[item[0]] if item[0] in known else stack_resources(clients.cloudformation, item[1])
+
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="routes") as pool:
-        listed = list(pool.map(lambda item: stack_resources(clients.cloudformation, item[1]), stacks))
+        listed = list(pool.map(resources, stacks))
     for (key, _name), resources in zip(stacks, listed, strict=True):
         for resource in resources:
             if resource["ResourceType"] == LOAD_BALANCER:

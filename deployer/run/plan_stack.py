@@ -31,6 +31,7 @@ from deployer.review.stack_review import ExportChange, PendingChangeSet, Resourc
 from deployer.review.template_pairs import TemplatePair
 from deployer.run import leftovers
 from deployer.run.change_set_names import request_token
+from deployer.run.change_set_wait import wait_for_change_set
 from deployer.run.context import Context
 from deployer.run.environment_lock import owner
 from deployer.run.inputs import StackInput
@@ -48,10 +49,12 @@ def plan_stack(ctx: Context, key: str) -> StackReview:
     stack_in = ctx.deployment.stacks[key]
     try:
         ctx.report(key, "reading its state")
-        stack = settled_stack(ctx, key)
+        stack = settled_stack(ctx, key, listed=True)
         decision = decide(stack, ctx.recreate_failed)
         if decision.blocked:
             return StackReview(key, stack_in.stack_name, "", Result.BLOCKED, message=decision.blocked)
+        if decision.action == UPDATE:
+            ctx.on_deployed(key)  # drift is checked alongside, on deployed stacks only
         review = _plan(ctx, stack_in, decision.action, stack)
         review.notes[:0] = [decision.note] if decision.note else []
         return review
@@ -75,11 +78,16 @@ def _plan(ctx: Context, stack_in: StackInput, action: str, stack: dict[str, Any]
     return change_set_review(ctx, stack_in, action, stack)
 
 
-def settled_stack(ctx: Context, key: str) -> dict[str, Any] | None:
-    """The stack as DescribeStacks shows it, after waiting out another operation on it."""
+def settled_stack(ctx: Context, key: str, listed: bool = False) -> dict[str, Any] | None:
+    """The stack as DescribeStacks shows it, after waiting out another operation on it.
+
+    ``listed``: as the run's listing of the region's stacks showed it when
+    planning started (``Context.listed``), when there is one: one paged call
+    for a run of many stacks instead of one call each.
+    """
     cfn = ctx.clients.cloudformation
     name = ctx.deployment.stacks[key].stack_name
-    stack = cloudformation.describe_stack(cfn, name)
+    stack = ctx.listed.get(name) if listed and ctx.listed is not None else cloudformation.describe_stack(cfn, name)
     if stack and is_busy(stack["StackStatus"]):
         since, what = time.monotonic(), f"busy ({stack['StackStatus']}): waiting up to {ctx.timing.busy_timeout}s"
         ctx.report(key, what)
@@ -211,14 +219,15 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
         return review
     review.change_set_id, review.stack_id = created["Id"], created["StackId"]
     ctx.report(stack_in.key, "waiting for CloudFormation to compute the change set")
-    failure = cloudformation.wait_change_set(cfn, created["Id"], ctx.timing, ctx.stop)
-    if failure:
+    first_page, failure = wait_for_change_set(ctx, created["Id"])
+    if first_page is None:
         cloudformation.delete_change_set(cfn, created["Id"])
         review.change_set_id = review.change_set_name = None
         review.result = Result.NO_CHANGES if is_no_changes(failure) else Result.ERROR
         review.message = "" if review.result is Result.NO_CHANGES else f"change set failed: {failure}"
         return review
-    _read_change_set(ctx, review, created["Id"], stack_in, stack if action == UPDATE else None, deployed_template)
+    described = cloudformation.describe_change_set(cfn, created["Id"], first_page=first_page)
+    _read_change_set(ctx, review, described, stack_in, stack if action == UPDATE else None, deployed_template)
     review.pending = pending
     review.notes += leftovers.superseded_notes(pending)
     return review
@@ -341,13 +350,12 @@ def _request(ctx: Context, stack_in: StackInput, action: str, parameter_only: bo
 def _read_change_set(
     ctx: Context,
     review: StackReview,
-    change_set_id: str,
+    described: dict[str, Any],
     stack_in: StackInput,
     stack: dict[str, Any] | None,
     deployed_template: dict[str, Any] | None,
 ) -> None:
     cfn = ctx.clients.cloudformation
-    described = cloudformation.describe_change_set(cfn, change_set_id)
     review.created_at = described["CreationTime"]
     review.resources = resource_changes(described)
     mark_host_moves(review.resources, deployed_template, stack_in.template)

@@ -68,7 +68,8 @@ def plan_removals(ctx: Context, prune: bool) -> tuple[list[Removal], str]:
     d = ctx.deployment
     cfn = ctx.clients.cloudformation
     try:
-        live = inventory.environment_stacks(cfn, d.project, d.environment)
+        listed = ctx.listed.values() if ctx.listed is not None else None  # the run's listing, when it made one
+        live = inventory.environment_stacks(cfn, d.project, d.environment, listed)
         named = set(d.stack_names.values())
         orphans = {name: stack for name, stack in live.items() if name not in named}
         imported_by = inventory.importers(cfn, orphans.values())

@@ -3,6 +3,9 @@
 Not in waves: a slow service stack never holds back another service's
 stack that only needed the network and the cluster.
 
+``in_background`` runs one piece of work beside the walk (drift, prune's
+inventory) and hands its result, or its exception, to whoever asks.
+
 Two records make a walk, each kept by the side that can keep it reliably:
 the graph (what is ready, what finished, which failure holds back which
 stack) by the walking thread, and the ledger (which work started, ended or
@@ -18,7 +21,7 @@ import threading
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from graphlib import TopologicalSorter
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 R = TypeVar("R")
 
@@ -107,7 +110,7 @@ def walk(
     stop: threading.Event | None = None,
     on_result: Callable[[str, R], None] | None = None,
 ) -> dict[str, R]:
-    """Run ``work(key)`` for every key, dependencies first, at most ``workers`` at a time.
+    """Run ``work(key)`` for every key, dependencies first, at most ``workers`` at a time (0: no limit).
 
     When ``failed(result)`` is true for a key, every stack depending on it
     (directly or not) gets ``skip(key, blockers)`` instead of ``work``;
@@ -123,7 +126,9 @@ def walk(
     """
     graph: _Graph[R] = _Graph(depends_on, failed, on_result)
     ledger = _Ledger(work)
-    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="stack")
+    pool = ThreadPoolExecutor(
+        max_workers=workers if workers > 0 else max(1, len(depends_on)), thread_name_prefix="stack"
+    )
     try:
         _drive(graph, ledger, pool, skip)
     except BaseException:
@@ -163,3 +168,29 @@ def _stop_early(graph: _Graph[R], ledger: _Ledger[R], pool: ThreadPoolExecutor, 
     for key, result in list(ledger.returned.items()):
         if key not in graph.results and graph.on_result is not None:
             graph.on_result(key, result)
+
+
+def in_background(work: Callable[[], R]) -> Callable[[], R]:
+    """``work()`` started in a daemon thread now; the returned function waits for its result (or re-raises).
+
+    For what a review needs but the first change set must not wait for.  A
+    daemon: after Ctrl-C nobody waits for it, and it holds no exit.
+    """
+    done: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            done["value"] = work()
+        except BaseException as exc:  # handed to the caller, in its thread
+            done["error"] = exc
+
+    thread = threading.Thread(target=run, name="background", daemon=True)
+    thread.start()
+
+    def result() -> R:
+        thread.join()
+        if "error" in done:
+            raise done["error"]
+        return done["value"]
+
+    return result

@@ -18,8 +18,12 @@ from datetime import UTC, datetime
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.live import Live
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
+
+from deployer.review.rollout import FailureEvent, Rollout
+from deployer.view.rollout_view import deployment_line, event_line, rollout_block
 
 
 class Progress:
@@ -30,6 +34,8 @@ class Progress:
         self.names = names  # stack key -> stack name
         self.live = console.is_interactive if live is None else live  # a dumb terminal gets lines too
         self.status: dict[str, tuple[str, float]] = {}  # key -> (status, monotonic time it started)
+        self.rollouts: dict[str, Rollout] = {}  # key -> its ECS rollout while its operation runs (a table under it)
+        self.printed: dict[str, str] = {}  # deployment id -> its last line printed (plain mode: changes only)
         self.lock = threading.Lock()
         self.local = threading.local()
         self._live: Live | None = None
@@ -46,6 +52,31 @@ class Progress:
 
     def stack_say(self, key: str) -> Callable[[str], None]:
         return lambda status: self.stack(key, status)
+
+    def rollout_shower(self, key: str) -> Callable[[Rollout | None, list[FailureEvent]], None]:
+        """For one service stack: its rollout as a table under its line, or as lines (changes and new events).
+
+        ``None``: the operation is over, the table goes.
+        """
+
+        def show(rollout: Rollout | None, fresh: list[FailureEvent]) -> None:
+            with self.lock:
+                if rollout is None:
+                    self.rollouts.pop(key, None)
+                    return
+                self.rollouts[key] = rollout
+            if self._live:
+                return
+            name = self.names.get(key, key)
+            for deployment in rollout.deployments:
+                line = deployment_line(deployment)
+                if self.printed.get(deployment.id) != line:
+                    self.printed[deployment.id] = line
+                    self._line(f"{name}: {line}")
+            for event in fresh:
+                self._line(f"{name}: {event_line(event)}")
+
+        return show
 
     def waiting(self, key: str, what: str, since: float) -> None:
         """A long wait: in a terminal the table counts the seconds; in a log, one line per poll."""
@@ -109,20 +140,44 @@ class Progress:
             stamp = datetime.now(UTC).strftime("%H:%M:%SZ")
             self.console.print(Text(f"{stamp} {message}", "dim"), soft_wrap=True)
 
-    def rows(self) -> list[tuple[str, str, float]]:
+    def rows(self) -> list[tuple[str, str, float, Rollout | None]]:
         now = time.monotonic()
         with self.lock:
-            return [(self.names.get(k, k), status, now - since) for k, (status, since) in self.status.items()]
+            return [
+                (self.names.get(k, k), status, now - since, self.rollouts.get(k))
+                for k, (status, since) in self.status.items()
+            ]
 
 
 class _Table:
-    """Rebuilt at every refresh, so the elapsed column counts up."""
+    """Rebuilt at every refresh, so the elapsed column counts up.
+
+    A stack with a rollout gets it under its line, the full width of the
+    screen: the table is cut there and goes on below it, its columns as wide
+    as above (fixed from every row), so the lines still align.
+    """
 
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        table = Table("Stack", "Status", "For", header_style="bold", box=None)
-        for name, status, elapsed in self.progress.rows():
+        rows = self.progress.rows()
+        name_width = max([len("Stack"), *(len(name) for name, *_ in rows)])
+        status_width = max(10, options.max_width - name_width - 5 - 7)  # "For" is 5 wide; 6 of padding, 1 spare
+
+        def part(header: bool) -> Table:
+            table = Table(box=None, show_header=header, header_style="bold")
+            table.add_column("Stack", width=name_width, no_wrap=True)
+            table.add_column("Status", width=status_width)
+            table.add_column("For", width=5, justify="right")
+            return table
+
+        table = part(header=True)
+        for name, status, elapsed, rollout in rows:
             table.add_row(name, status, f"{elapsed:.0f}s")
-        yield table
+            if rollout is not None and rollout.deployments:
+                yield table
+                yield Padding(rollout_block(rollout), (0, 0, 0, 2))
+                table = part(header=False)
+        if table.row_count or not rows:
+            yield table

@@ -13,6 +13,7 @@
     folder_changes    a folder against the previous one: every stack's prediction, the exports that block it
     routes     the URLs a template's listener rules answer, their owners, the blue/green rules
     billable   what a template is billed for by the hour, counted as cost.json counts it
+    service_access  where a service answers (its URLs) and where its logs go, for the deploy's last lines
 
 Nothing else spells these file names or parses the folder; the deployer
 imports nothing else of the generator.
