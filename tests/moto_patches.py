@@ -63,13 +63,14 @@ each one is still needed).
     CloudFormation deletes them; on a shared listener a rule left behind turns
     into "another team's" rule, in an existing VPC a gateway endpoint left
     behind into "someone else's" route.
-14. A resource that fails while a change set executes: CloudFormation accepts
-    ExecuteChangeSet, records the resource's CREATE_FAILED/UPDATE_FAILED event
-    and rolls the stack back (ROLLBACK_COMPLETE for a new stack, the previous
-    template for an update: UPDATE_ROLLBACK_COMPLETE).  moto fails the
-    ExecuteChangeSet call itself with the resource's error (in the resource
-    service's format: a JSON body inside a query-protocol answer) and leaves
-    the stack half made in REVIEW_IN_PROGRESS or UPDATE_IN_PROGRESS.
+14. A resource that fails while a change set executes (or a stack is created):
+    CloudFormation accepts ExecuteChangeSet (CreateStack), records the
+    resource's CREATE_FAILED/UPDATE_FAILED event and rolls the stack back
+    (ROLLBACK_COMPLETE for a new stack, the previous template for an update:
+    UPDATE_ROLLBACK_COMPLETE).  moto fails the call itself with the resource's
+    error (in the resource service's format: a JSON body inside a
+    query-protocol answer) and leaves the stack half made in
+    REVIEW_IN_PROGRESS, CREATE_IN_PROGRESS or UPDATE_IN_PROGRESS.
 15. An action the service's model does not know at all: the endpoint answers
     HTTP 500 with an HTML page (botocore's OperationNotFoundError escapes),
     which a client retries until it gives up.  AWS answers HTTP 400
@@ -91,6 +92,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -444,7 +446,7 @@ class _RolledBack(Exception):
 
 
 def patch_failed_resource_rolls_back() -> None:
-    """Gap 14: a resource failing during ExecuteChangeSet rolls its stack back, as CloudFormation does.
+    """Gap 14: a resource failing during ExecuteChangeSet or CreateStack rolls its stack back, as CloudFormation does.
 
     https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stack-failure-options.html (by default a
     failed create or update rolls the stack back to its last stable state);
@@ -476,8 +478,25 @@ def patch_failed_resource_rolls_back() -> None:
         except _RolledBack as rolled_back:
             rolled_back.change_set.execution_status = "EXECUTE_FAILED"
 
+    create_stack = CloudFormationBackend.create_stack
+
+    @functools.wraps(create_stack)
+    def creating(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return create_stack(self, name, *args, **kwargs)
+        except Exception as exc:
+            stack = next((s for s in self.stacks.values() if s.name == name and s.status == "CREATE_IN_PROGRESS"), None)
+            if stack is None:  # refused before the stack existed (AlreadyExists, a bad template): the call's error
+                raise
+            for export in [n for n, e in self.exports.items() if e.exporting_stack_id == stack.stack_id]:
+                del self.exports[export]  # moto registers a new stack's exports before making its resources
+            created = types.SimpleNamespace(stack=stack, change_set_type="CREATE", template=stack.template)
+            _roll_back(created, exc, stack.template, copy.deepcopy(stack.template_dict), dict(stack.parameters or {}))
+            return stack
+
     ChangeSet.apply = applying  # type: ignore[method-assign]
     CloudFormationBackend.execute_change_set = executing  # type: ignore[method-assign]
+    CloudFormationBackend.create_stack = creating  # type: ignore[method-assign]
 
 
 def _naming_the_failed_resource(parse: Callable[..., Any]) -> Callable[..., Any]:

@@ -12,7 +12,7 @@ what moto answers, only when):
   ``moto_patches``): a new change set stays ``CREATE_IN_PROGRESS`` /
   ``UNAVAILABLE`` for ``change_set`` seconds, and ExecuteChangeSet refuses it
   meanwhile (``InvalidChangeSetStatus``, as CloudFormation does); an executed
-  change set's stack stays ``CREATE_IN_PROGRESS`` / ``UPDATE_IN_PROGRESS`` for
+  change set's stack (or one made by CreateStack) stays ``CREATE_IN_PROGRESS`` / ``UPDATE_IN_PROGRESS`` for
   its operation's time (network 6 s, ALB and cluster 4 s, service 8 s by
   default), showing only the events that started it; a new stack's outputs and
   exports appear when its operation completes, so a stack importing them
@@ -134,6 +134,7 @@ class Holds:
         backend = CloudFormationBackend
         backend.create_change_set = self._creating(backend.create_change_set)  # type: ignore[method-assign]
         backend.execute_change_set = self._executing(backend.execute_change_set)  # type: ignore[method-assign]
+        backend.create_stack = self._creating_stack(backend.create_stack)  # type: ignore[method-assign]
         _parse_json_quickly()
 
     def _note(self, stack: str, what: str, at: float | None = None) -> None:
@@ -166,6 +167,18 @@ class Holds:
             seen = len(stack.events)
             execute(backend, change_set_name, stack_name)
             self._hold(backend, stack, change_set.change_set_type, seen)
+
+        return patched
+
+    def _creating_stack(self, create: Callable[..., Any]) -> Callable[..., Any]:
+        """CreateStack: the operation takes its time as an executed CREATE change set does."""
+
+        @functools.wraps(create)
+        def patched(backend: Any, *args: Any, **kwargs: Any) -> Any:
+            stack = create(backend, *args, **kwargs)
+            self._note(stack.name, "stack created")
+            self._hold(backend, stack, "CREATE", 0)
+            return stack
 
         return patched
 

@@ -641,9 +641,12 @@ def stop_after(client: Any, ctx: Context, operation: str, count: int) -> None:
 def first_create(dev: Path, stub: Stubber, name: str, key: str) -> list[dict[str, Any]]:
     """Stub the start of a late CREATE change set for ``key``; its changes as the preview showed them.
 
-    No DescribeStacks first: planning found no stack, and a CREATE change set says so itself if one appeared.
+    CreateStack first (a previewed new stack is created directly), refused: a stack of that name appeared
+    (a REVIEW_IN_PROGRESS shell, say), so the change set path takes over.  No DescribeStacks: a CREATE change
+    set says itself whether it can be made.
     """
     template = load_deployment(dev).stacks[key].template
+    stub.add_client_error("create_stack", "AlreadyExistsException", f"Stack [{name}] already exists")
     stub.add_response("create_change_set", {"Id": change_set_id(name), "StackId": stack_id(name)})
     return [add(lid, spec["Type"]) for lid, spec in template["Resources"].items()]
 
@@ -668,7 +671,7 @@ def test_ctrl_c_during_a_late_change_set_executes_nothing(dev: Path, cfn: tuple[
 
     assert done.result is Result.INTERRUPTED, done.message
     assert "ExecuteChangeSet" not in calls
-    assert calls == ["CreateChangeSet", "DescribeChangeSet"]
+    assert calls == ["CreateStack", "CreateChangeSet", "DescribeChangeSet"]
 
 
 def test_ctrl_c_before_a_deferred_change_set_is_admitted_asks_nothing(dev: Path, cfn: tuple[Any, Stubber]) -> None:
@@ -702,3 +705,41 @@ def test_ctrl_c_before_recreating_a_failed_stack_deletes_nothing(dev: Path, cfn:
 
     assert done.result is Result.INTERRUPTED
     assert calls == ["DescribeStacks"]
+
+
+def test_a_previewed_new_stack_is_created_directly_with_what_its_change_set_would_hold(
+    dev: Path, cfn: tuple[Any, Stubber]
+) -> None:
+    """One CreateStack instead of CreateChangeSet, DescribeChangeSet and ExecuteChangeSet: same tags, parameters,
+    capabilities, and the run's request token on its events."""
+    client, stub = cfn
+    name = "shop-dev-svc-auth"
+    missing(stub, "describe_stacks", name)
+    ctx = context(dev, client, exports={})
+    preview = plan_stack(ctx, "svc-auth")  # imports exports no stack has yet: previewed from its template
+    assert preview.result is Result.PREVIEW
+    stack_in = ctx.deployment.stacks["svc-auth"]
+    token = request_token(ctx.change_set_name, name, "execute")
+    expected = {
+        "StackName": name,
+        "ClientRequestToken": token,
+        "Capabilities": ["CAPABILITY_IAM"],
+        "Tags": [
+            {"Key": "project", "Value": "shop"},  # the tags prune and teardown find the stacks by
+            {"Key": "environment", "Value": "dev"},
+        ],
+        "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(stack_in.parameters.items())],
+        "TemplateBody": stack_in.body,
+    }
+    stub.add_response("create_stack", {"StackId": stack_id(name)}, expected)
+    stub.add_response("describe_stacks", stack(name, "CREATE_COMPLETE"))
+    stub.add_response(
+        "describe_stack_events", {"StackEvents": [event(name, "CREATE_COMPLETE", 2, ClientRequestToken=token)]}
+    )
+    calls = api_calls(client)
+
+    done = execute_stack(ctx, preview, Recorder().gate())
+
+    assert done.result is Result.EXECUTED, done.message
+    assert calls == ["CreateStack", "DescribeStacks", "DescribeStackEvents"]
+    assert (done.stack_id, done.change_set_name) == (stack_id(name), None)

@@ -211,8 +211,13 @@ def make_ec2_client(profile: str | None, region: str) -> Any:
 def harden(client: Any, on_retry: OnRetry | None = None, pacing: Pacing | None = None) -> Any:
     """Register the unreadable-answer handler (the retry observer, the run's pacing) on ``client``; returns it.
 
-    The pacing is asked once per call (``before-call``); botocore's own
-    retries of that call back off by themselves.
+    The pacing is asked before every attempt (``request-created``, before
+    the request is signed), botocore's retries included: a throttled burst
+    retried unpaced would be throttled again and again, and each retry of a
+    client draws on botocore's retry quota (500, five per throttled retry in
+    standard mode), which a hundred stacks starting together would exhaust:
+    then calls fail with ``Throttling`` without being retried at all.
+    https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
     """
     protocol = client.meta.service_model.resolved_protocol
 
@@ -224,7 +229,7 @@ def harden(client: Any, on_retry: OnRetry | None = None, pacing: Pacing | None =
     if on_retry is not None:
         client.meta.events.register("needs-retry", _observer(on_retry))
     if pacing is not None:
-        client.meta.events.register("before-call", _paced(pacing.before_call))
+        client.meta.events.register_first("request-created", _paced(pacing.before_call))
         client.meta.events.register("needs-retry", _answers(pacing.answered))
     return client
 
@@ -233,9 +238,10 @@ PACING_KEY = "fargate_stacks_pacing"  # where the call's request context keeps w
 
 
 def _paced(before_call: Callable[[], int]) -> Callable[..., None]:
-    def wait(context: dict[str, Any] | None = None, **_: Any) -> None:  # None: a before-call answer replaces the call
+    def wait(request: Any = None, **_: Any) -> None:
         token = before_call()
-        if context is not None:
+        context = getattr(request, "context", None)
+        if isinstance(context, dict):  # the call's context: what ``needs-retry`` sees as request_dict["context"]
             context[PACING_KEY] = token
 
     return wait

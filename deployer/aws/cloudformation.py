@@ -207,6 +207,11 @@ def describe_change_set(
     return {**described, "Changes": changes, "NextToken": None}
 
 
+def create_stack(cfn: Any, request: dict[str, Any]) -> str:
+    """CreateStack: the new stack's id (its events carry the request's ClientRequestToken)."""
+    return cfn.create_stack(**request)["StackId"]
+
+
 def execute_change_set(cfn: Any, change_set_id: str, token: str) -> None:
     """ExecuteChangeSet; the operation's stack events carry ``token`` as their ClientRequestToken."""
     cfn.execute_change_set(ChangeSetName=change_set_id, ClientRequestToken=token)

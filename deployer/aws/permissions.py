@@ -46,6 +46,7 @@ SAR = "https://docs.aws.amazon.com/service-authorization/latest/reference/refere
 #   any     no resource-level permissions (or, for DescribeStacks, called without a name): "*"
 SCOPES: Mapping[str, str] = {
     "cloudformation:CreateChangeSet": "stack",
+    "cloudformation:CreateStack": "stack",  # a new stack previewed from its template (run.create_stack)
     "cloudformation:DeleteChangeSet": "stack",
     "cloudformation:DeleteStack": "stack",
     "cloudformation:DescribeChangeSet": "stack",
@@ -106,9 +107,12 @@ SCOPES: Mapping[str, str] = {
 # template with the caller's permissions (s3:GetObject on the object).
 IMPLIED: Mapping[str, tuple[tuple[str, str], ...]] = {
     "cloudformation:CreateChangeSet": (("s3:GetObject", "object"),),
+    "cloudformation:CreateStack": (("s3:GetObject", "object"),),
 }
 # What only a run that changes the environment calls; a review-only job (no --execute) never does.
-CHANGES_RESOURCES = frozenset({"cloudformation:ExecuteChangeSet", "cloudformation:DeleteStack"})
+CHANGES_RESOURCES = frozenset(
+    {"cloudformation:ExecuteChangeSet", "cloudformation:CreateStack", "cloudformation:DeleteStack"}
+)
 
 
 class Unscoped(LookupError):

@@ -21,6 +21,7 @@ Its parts:
 - ``follow_operation``: the run's one poller of stack operations (batched reads), their events, the first failure
 - ``rollout``: a service stack's ECS rollout while it is followed, and what failed when it fails
 - ``pacing``: every call of the run paced together: unlimited until AWS throttles, then adaptive
+- ``create_stack``: a new stack previewed from its template, created directly (CreateStack: one call, not three)
 - ``change_set_wait``: a change set polled quickly at first, then less often, its answer kept as the read
 - ``stack_state``: what an existing stack's status allows (create, update, recreate, wait, stop and explain)
 - ``leftovers``: which change sets on a stack a run may delete, and which ones executing its own would discard

@@ -11,6 +11,7 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from deployer.aws import cloudformation
 from deployer.aws.clients import AWS_ERRORS
@@ -18,6 +19,7 @@ from deployer.errors import Interrupted, StackFailure
 from deployer.review.stack_review import Result, StackReview
 from deployer.run.change_set_names import request_token
 from deployer.run.context import Context
+from deployer.run.create_stack import create_directly
 from deployer.run.follow_operation import SUCCEEDED, EventStream, OnEvents, Outcome
 from deployer.run.plan_stack import change_set_review, settled_stack
 from deployer.run.rollout import service_logical_id
@@ -82,6 +84,13 @@ def _fail(review: StackReview, result: Result, message: str) -> StackReview:
 def execute_stack(ctx: Context, review: StackReview, gate: Gate) -> StackReview:
     """Deploy one stack; failures come back in the review (result and message), not as exceptions."""
     try:
+        if review.result is Result.PREVIEW and review.action == CREATE and not gate.exact:
+            _check(ctx)
+            ctx.report(review.key, "creating the stack (CreateStack, as previewed)")
+            created = create_directly(ctx, review.key)
+            if created is not None:
+                review.change_set_name = None
+                return _follow(ctx, review, *created, None, gate.on_events(review.stack_name))
         if review.result in (Result.PREVIEW, Result.DEFERRED):
             review = _late_change_set(ctx, review, gate)
         if review.result is not Result.CHANGES:
@@ -147,13 +156,23 @@ def _run(ctx: Context, review: StackReview, on_events: OnEvents) -> StackReview:
     ctx.report(review.key, f"executing change set {review.change_set_name}")
     token = request_token(ctx.change_set_name, review.stack_name, "execute")
     cloudformation.execute_change_set(cfn, review.change_set_id, token)
-    stream = EventStream(cfn, review.stack_id, review.created_at, token)
+    return _follow(ctx, review, review.stack_id, token, review.created_at, on_events)
+
+
+def _follow(
+    ctx: Context, review: StackReview, stack_id: str, token: str, since: datetime | None, on_events: OnEvents
+) -> StackReview:
+    """Follow the operation ``token`` started on ``stack_id`` to its verdict (``since``: None for a new stack,
+    all of whose events are this operation's)."""
+    cfn = ctx.clients.cloudformation
+    review.stack_id = stack_id
+    stream = EventStream(cfn, stack_id, since or datetime.min.replace(tzinfo=UTC), token)
     service = service_logical_id(ctx.deployment.stacks[review.key].template)
-    watch = ctx.watch_rollout(review.key, review.created_at, service) if service else None
+    watch = ctx.watch_rollout(review.key, since or datetime.now(UTC), service) if service else None
     at_once = ctx.instant_change_sets is True  # a local endpoint: its operations are over at once too
     outcome = ctx.poller().follow(stream, on_events, lambda m: ctx.report(review.key, m), watch, at_once)
     if outcome.status == "INTERRUPTED":
-        outcome = _last_look(cfn, review.stack_id) or outcome
+        outcome = _last_look(cfn, stack_id) or outcome
     if outcome.succeeded:
         review.result = Result.EXECUTED
         return review

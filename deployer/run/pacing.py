@@ -7,7 +7,7 @@ second (its rate limiter only starts after the first throttle, and the burst
 it follows is retried with exponential backoff: up to seconds per call, on the
 critical path), and know which of our questions can wait.
 
-So every call of the run passes ``Pacer.take`` first (a ``before-call``
+So every attempt of every call passes ``Pacer.take`` first (a ``request-created``
 hook on each client, ``deployer.aws.clients``).  Until AWS throttles a call
 it lets everything through: a run that is never throttled is never slowed.
 From the first throttle on, every call of every thread is paced: at 70 % of
