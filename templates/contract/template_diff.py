@@ -216,7 +216,7 @@ def _forces(
     best: tuple[str, bool, str] = ("", True, "")
     for path, force in rules.paths_under(name):
         old, new = _at(before, path[1:]), _at(after, path[1:])
-        if sides.same_value(old, new):
+        if old != new and sides.same_value(old, new):
             continue
         verdict = (True, "") if old != new else changed.why(references(new))
         if verdict is None:
@@ -230,13 +230,13 @@ def _forces(
 def _property(
     name: str, before: Any, after: Any, rules: ReplacementRules, changed: _Changed, sides: _Sides
 ) -> PropertyChange | None:
-    if sides.same_value(before, after):  # whatever each side writes, one value
-        return None
     if before != after:
+        if sides.same_value(before, after):  # whatever each side writes, one value
+            return None
         certain, reason = True, ""
     else:
         verdict = changed.why(references(after))
-        if verdict is None:
+        if verdict is None or sides.same_value(before, after):
             return None
         certain, reason = verdict
     known = rules.known
