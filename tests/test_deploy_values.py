@@ -12,8 +12,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import boto3
-import pytest
 from botocore.stub import ANY, Stubber
 from rich.console import Console
 
@@ -34,16 +32,6 @@ from tests.changeset_fixtures import (
     stub_update_up_to_change_set,
 )
 from tests.test_deploy_failures import context
-
-
-@pytest.fixture
-def cfn() -> Any:
-    client = boto3.client(
-        "cloudformation", region_name="eu-west-1", aws_access_key_id="stub", aws_secret_access_key="stub"
-    )
-    with Stubber(client) as stub:
-        yield client, stub
-        stub.assert_no_pending_responses()
 
 
 def plan_auth(dev: Path, cfn: tuple[Any, Stubber], changes: list[dict[str, Any]]) -> StackReview:

@@ -15,8 +15,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import boto3
-import pytest
 from botocore.stub import Stubber
 from rich.console import Console
 
@@ -89,16 +87,6 @@ def _change_set(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
             _value_detail(env, json.dumps(before_env), json.dumps(after_env)),
         ],
     )  # fmt: skip
-
-
-@pytest.fixture
-def cfn() -> Any:
-    client = boto3.client(
-        "cloudformation", region_name="eu-west-1", aws_access_key_id="stub", aws_secret_access_key="stub"
-    )
-    with Stubber(client) as stub:
-        yield client, stub
-        stub.assert_no_pending_responses()
 
 
 def test_no_review_output_shows_a_planted_secret(dev: Path, cfn: tuple[Any, Stubber], tmp_path: Path) -> None:

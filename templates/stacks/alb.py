@@ -26,7 +26,7 @@ from templates.naming import ExportKey, alb_access_logs_prefix, import_value
 from templates.params.environment import Environment
 from templates.plan.network import listener_ports, target_ports
 from templates.stacks.bridge import add_bridge_ingress, bridge_egress
-from templates.stacks.common import add_export, new_template, tags
+from templates.stacks.common import add_export, new_template, no_egress, tags
 from templates.stacks.existing_alb import build_existing_alb
 from templates.stacks.metadata import checkov_skip, guard_suppressions, metadata_kwargs
 
@@ -97,15 +97,7 @@ def _egress(env: Environment, bridge_groups: Sequence[str] = ()) -> list[ec2.Sec
     """
     ports = target_ports(env)
     if not ports and not bridge_groups:
-        return [
-            ec2.SecurityGroupRule(
-                IpProtocol="icmp",
-                FromPort=-1,
-                ToPort=-1,
-                CidrIp="127.0.0.1/32",
-                Description="placeholder so the default allow-all egress is not added: no targets yet",
-            )
-        ]
+        return no_egress("placeholder so the default allow-all egress is not added: no targets yet")
     rules = [
         ec2.SecurityGroupRule(
             IpProtocol="tcp",

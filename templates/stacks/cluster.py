@@ -17,7 +17,7 @@ from templates.params.environment import Environment
 from templates.plan.build import build_plan
 from templates.plan.model import EnvironmentPlan
 from templates.stacks.capacity_groups import add_capacity_groups
-from templates.stacks.common import add_export, add_parameter_groups, new_template, tags
+from templates.stacks.common import add_export, add_parameter_groups, new_template, no_egress, tags
 
 HTTPS = 443
 
@@ -58,15 +58,9 @@ def add_service_clients_group(t: Template, env: Environment) -> ec2.SecurityGrou
             VpcId=import_value(ExportKey.VPC_ID),
             # Membership only: a task's own security group says where it may connect.  Without an explicit
             # rule AWS adds allow-all egress, so a dead-end rule keeps this group from opening anything.
-            SecurityGroupEgress=[
-                ec2.SecurityGroupRule(
-                    IpProtocol="icmp",
-                    FromPort=-1,
-                    ToPort=-1,
-                    CidrIp="127.0.0.1/32",
-                    Description="membership only, no egress of its own: placeholder so no allow-all egress is added",
-                )
-            ],
+            SecurityGroupEgress=no_egress(
+                "membership only, no egress of its own: placeholder so no allow-all egress is added"
+            ),
             Tags=tags(env),
         )
     )

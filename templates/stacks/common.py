@@ -1,8 +1,8 @@
-"""Pieces every template shares: the export-prefix parameter, tags, exports."""
+"""Pieces every template shares: the export-prefix parameter, tags, exports, a security group's closed egress."""
 
 from __future__ import annotations
 
-from troposphere import Export, Output, Parameter, Tags, Template
+from troposphere import Export, Output, Parameter, Tags, Template, ec2
 
 from templates.naming import EXPORT_PREFIX_PARAM, ExportKey, export_name, export_prefix
 from templates.params.environment import Environment
@@ -61,3 +61,16 @@ def removal_policy(retain: bool) -> dict[str, str]:
     """DeletionPolicy and UpdateReplacePolicy of data worth keeping (log groups): Retain unless told to delete."""
     policy = "Retain" if retain else "Delete"
     return {"DeletionPolicy": policy, "UpdateReplacePolicy": policy}
+
+
+def no_egress(description: str) -> list[ec2.SecurityGroupRule]:
+    """A security group's egress that opens nothing: one dead-end rule (ICMP to 127.0.0.1/32).
+
+    A VPC security group created without egress rules gets a default rule allowing all outbound traffic;
+    the default is left out only when at least one egress rule is given.
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html
+    ``description`` says why this group opens nothing.
+    """
+    return [
+        ec2.SecurityGroupRule(IpProtocol="icmp", FromPort=-1, ToPort=-1, CidrIp="127.0.0.1/32", Description=description)
+    ]

@@ -24,7 +24,7 @@ from templates.aws.privatelink import SERVICE_NAME_PREFIX
 from templates.naming import ExportKey, logical_id
 from templates.params.environment import Environment
 from templates.plan.model import NetworkPlan
-from templates.stacks.common import add_export, tags
+from templates.stacks.common import add_export, no_egress, tags
 
 HTTPS = 443
 
@@ -68,15 +68,7 @@ def _security_group(t: Template, env: Environment, vpc_id: object, vpc_cidr: obj
             VpcId=vpc_id,
             SecurityGroupIngress=ingress,
             # Endpoints only answer; an explicit rule keeps AWS's default allow-all egress off.
-            SecurityGroupEgress=[
-                ec2.SecurityGroupRule(
-                    IpProtocol="icmp",
-                    FromPort=-1,
-                    ToPort=-1,
-                    CidrIp="127.0.0.1/32",
-                    Description="endpoints open no connections: placeholder so no allow-all egress is added",
-                )
-            ],
+            SecurityGroupEgress=no_egress("endpoints open no connections: placeholder so no allow-all egress is added"),
             Tags=tags(env),
         )
     )
