@@ -138,7 +138,8 @@ def preview(stack_in: StackInput, action: str, waits_for: list[str]) -> StackRev
         if waits_for
         else "when it is executed"
     )
-    review.pending_notes.append(f"Preview from the template: its change set is created {after}; a new stack only adds.")
+    made = "its change set is made" if action == RECREATE else "it is created (CreateStack, run.create_stack)"
+    review.pending_notes.append(f"Preview from the template: {made} {after}; a new stack only adds.")
     return review
 
 
