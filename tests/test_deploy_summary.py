@@ -28,6 +28,16 @@ def test_a_rule_without_a_host_answers_on_its_alb_s_dns_name(dev: Path) -> None:
     ]
 
 
+def test_a_rule_with_only_patterns_answers_where_its_first_pattern_starts(dev: Path) -> None:
+    """A console-made rule often has only ``/auth*``: the service answers at /auth, not at the host's root."""
+    template = json.loads((dev / "svc-auth.json").read_text())
+    (rule,) = [r for r in template["Resources"].values() if r["Type"].endswith("ListenerRule")]
+    for condition in rule["Properties"]["Conditions"]:
+        if condition["Field"] == "path-pattern":
+            condition["PathPatternConfig"]["Values"] = ["/auth*"]
+    assert route_urls(template, "shop-dev", {}) == ["http://api.example.com/auth"]
+
+
 def test_the_log_group_is_the_template_s_with_its_parameters(dev: Path) -> None:
     template = json.loads((dev / "svc-auth.json").read_text())
     assert log_group_names(template, {"ExportPrefix": "shop-dev"}) == ["/ecs/shop-dev-auth"]

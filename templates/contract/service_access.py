@@ -9,6 +9,7 @@ parameters, e.g. ``/ecs/${ExportPrefix}-auth``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,14 +32,16 @@ def log_group_names(template: Mapping[str, Any], parameters: Mapping[str, str]) 
 
 
 def route_urls(template: Mapping[str, Any], prefix: str, dns_names: Mapping[str, str]) -> list[str]:
-    """One URL per host of each listener rule: scheme from its listener, its first exact path.
+    """One URL per host of each listener rule: scheme from its listener, its first exact path (or the part of
+    its first pattern before a wildcard: ``/auth*`` answers at ``/auth``, ``/*`` at ``/``).
 
     ``dns_names``: ALB stack key -> DNS name, for rules without a host.
     """
     urls: list[str] = []
     for rule in listener_rules(template, prefix):
         scheme = "https" if (rule.listener_export or "").endswith(HTTPS_LISTENER) else "http"
-        path = next((p for p in rule.paths if "*" not in p and "?" not in p), "/")
+        exact = next((p for p in rule.paths if "*" not in p and "?" not in p), None)
+        path = exact or next((re.split(r"[*?]", p, maxsplit=1)[0] for p in rule.paths), "") or "/"
         hosts = rule.hosts or ((dns_names.get(rule.alb or ""),) if dns_names.get(rule.alb or "") else ())
         urls += [f"{scheme}://{host}{path}" for host in hosts if f"{scheme}://{host}{path}" not in urls]
     return urls
