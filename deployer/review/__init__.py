@@ -22,7 +22,6 @@ exit code read one set of facts.
 - ``identity``: the account, alias, caller, region, profile and endpoint a run acts on
 - ``blue_green``: a change set touching a blue/green rule against the weights ECS set live
 - ``live_properties``: a live resource as AWS describes it, written as the CloudFormation properties of it
-- ``import_schemas``: identifiers and create-only properties of a type, from the registry schemas
 - ``convergence``: what the update after an import changes on live resources; replacements refused
 - ``rollout``: an ECS service's deployments and failures, and the root cause of a failed rollout
 """

@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from deployer.review.import_schemas import create_only
 from deployer.review.property_values import PropertyValue
 from deployer.review.stack_review import ResourceChange
+from templates.contract.resource_schemas import create_only_names
 from templates.contract.values import Known, Unknown, resolve
 
 ABSENT = "(not set)"
@@ -66,7 +66,7 @@ def normal(value: Any) -> Any:
 
 def differences(resource_type: str, live: Mapping[str, Any], template: Mapping[str, Any]) -> list[Difference]:
     """Every top-level property that differs, and whether the difference replaces the resource."""
-    forced = create_only(resource_type)
+    forced = create_only_names(resource_type)
     found = []
     for name in sorted(set(live) | set(template)):
         before, after = normal(live.get(name)), normal(template.get(name))

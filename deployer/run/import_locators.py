@@ -21,9 +21,9 @@ from typing import Any
 from deployer.aws import application_autoscaling, ecs, elbv2, logs
 from deployer.aws.clients import Clients
 from deployer.review import live_properties
-from deployer.review.import_schemas import identifier_keys
 from templates.contract import imports
 from templates.contract.imports import NamedResource
+from templates.contract.resource_schemas import identifier_keys
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Which property changes replace a resource, as the CloudFormation registry schemas cfn-lint ships say.
+"""Which property changes replace a resource, and what identifies it, as the registry schemas cfn-lint ships say.
 
 Every resource type's registry schema lists ``createOnlyProperties`` ("properties that can only be
 specified by the customer when creating a resource": changing one makes CloudFormation create a new
@@ -65,13 +65,18 @@ def _schema(schema_id: str) -> dict[str, Any]:
     return json.loads(resources.files(SCHEMAS_PACKAGE).joinpath("resources", f"{schema_id}.json").read_text())
 
 
+def _type_schema(resource_type: str, region: str) -> dict[str, Any] | None:
+    """``resource_type``'s registry schema in ``region`` (us-east-1's when the region has none); None: unknown."""
+    schema_id = _provider(region).get(resource_type) or _provider(DEFAULT_REGION).get(resource_type)
+    return None if schema_id is None else _schema(schema_id)
+
+
 @cache
 def replacement_rules(resource_type: str, region: str = DEFAULT_REGION) -> ReplacementRules:
     """The schema's replacement rules for ``resource_type`` in ``region`` (us-east-1's when the region has none)."""
-    schema_id = _provider(region).get(resource_type) or _provider(DEFAULT_REGION).get(resource_type)
-    if schema_id is None:
+    schema = _type_schema(resource_type, region)
+    if schema is None:
         return ReplacementRules(resource_type, known=False)
-    schema = _schema(schema_id)
     handlers = schema.get("handlers")
     return ReplacementRules(
         resource_type,
@@ -79,3 +84,18 @@ def replacement_rules(resource_type: str, region: str = DEFAULT_REGION) -> Repla
         conditional=tuple(p for p in map(_path, schema.get("conditionalCreateOnlyProperties", [])) if p),
         updatable=handlers is None or "update" in handlers,
     )
+
+
+@cache
+def identifier_keys(resource_type: str, region: str = DEFAULT_REGION) -> tuple[str, ...]:
+    """The properties a resource import identifies the resource by (``primaryIdentifier``), in the schema's order.
+
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resource-import.html
+    """
+    schema = _type_schema(resource_type, region) or {}
+    return tuple(dict.fromkeys(p[0] for p in map(_path, schema.get("primaryIdentifier", [])) if p))
+
+
+def create_only_names(resource_type: str, region: str = DEFAULT_REGION) -> frozenset[str]:
+    """Top-level properties holding a create-only path: changing them replaces the resource."""
+    return frozenset(path[0] for path in replacement_rules(resource_type, region).create_only)
