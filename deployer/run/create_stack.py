@@ -30,22 +30,16 @@ from deployer.aws import cloudformation
 from deployer.run.change_set_names import request_token
 from deployer.run.context import Context
 from deployer.run.inputs import StackInput
-from deployer.run.inventory import stack_tags
-from deployer.run.plan_stack import capabilities
-from deployer.run.template_source import template_source
+from deployer.run.plan_stack import change_set_request
+from deployer.run.stack_state import CREATE
+
+CHANGE_SET_ONLY = ("ChangeSetName", "ClientToken", "ChangeSetType", "Description")  # no CreateStack parameter
 
 
 def create_request(ctx: Context, stack_in: StackInput, token: str) -> dict[str, Any]:
-    """CreateStack's request: what the CREATE change set would have held, and ``token`` for its events."""
-    d = ctx.deployment
-    return {
-        "StackName": stack_in.stack_name,
-        "ClientRequestToken": token,
-        "Capabilities": capabilities(stack_in.template),
-        "Tags": stack_tags(d.project, d.environment),
-        "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(stack_in.parameters.items())],
-        **template_source(ctx.clients.s3, stack_in, ctx.bucket, d.region),
-    }
+    """CreateStack's request: the CREATE change set's, less what only a change set takes, and ``token``."""
+    request = change_set_request(ctx, stack_in, CREATE, parameter_only=False)
+    return {**{k: v for k, v in request.items() if k not in CHANGE_SET_ONLY}, "ClientRequestToken": token}
 
 
 def create_directly(ctx: Context, key: str) -> tuple[str, str] | None:

@@ -214,7 +214,7 @@ def change_set_review(ctx: Context, stack_in: StackInput, action: str, stack: di
         review.result, review.change_set_name = Result.NO_CHANGES, None
         return review
     ctx.report(stack_in.key, "creating its change set")
-    created = _create_change_set(cfn, _request(ctx, stack_in, action, parameter_only))
+    created = _create_change_set(cfn, change_set_request(ctx, stack_in, action, parameter_only))
     if created is None:
         review.result, review.change_set_name = Result.NO_CHANGES, None
         return review
@@ -321,7 +321,7 @@ def _as_deployed(working: StackInput, stack: dict[str, Any], deployed_template: 
     return replace(working, body=json.dumps(deployed_template), template=deployed_template, parameters=values)
 
 
-def _request(ctx: Context, stack_in: StackInput, action: str, parameter_only: bool) -> dict[str, Any]:
+def change_set_request(ctx: Context, stack_in: StackInput, action: str, parameter_only: bool) -> dict[str, Any]:
     d = ctx.deployment
     request = {
         "StackName": stack_in.stack_name,
