@@ -69,11 +69,12 @@ SCOPES: Mapping[str, str] = {
     "ecs:ListServices": "any",
     "ecs:DescribeServices": "any",
     "ecs:DescribeTaskDefinition": "any",  # no resource-level permissions
-    # A service stack's rollout, read while CloudFormation waits for it, and what failed when it fails.
-    "ecs:ListTasks": "any",  # scoped by a cluster condition only
-    "ecs:DescribeTasks": "any",  # task ARNs are known only from ListTasks
+    # A service stack's rollout, read while CloudFormation waits for it, and what failed when it fails: reads of
+    # tasks, targets and alarms whose ARNs are known only from the live service, so granted on "*".
+    "ecs:ListTasks": "any",
+    "ecs:DescribeTasks": "any",
     "elasticloadbalancing:DescribeTargetHealth": "any",  # ELB Describe*: no resource-level permissions
-    "cloudwatch:DescribeAlarms": "any",  # the deployment alarms named by the service, in any account naming
+    "cloudwatch:DescribeAlarms": "any",
     "logs:DescribeLogGroups": "any",
     "logs:ListTagsForResource": "any",
     "iam:ListRolePolicies": "any",
