@@ -60,6 +60,14 @@ def test_overrides_are_used_as_written() -> None:
     assert templates["cluster"]["Resources"]["Cluster"]["Properties"]["ClusterName"] == "legacy-cluster"
 
 
+def test_a_target_group_name_is_kept_on_whichever_alb_the_service_is() -> None:
+    """An adopted service on the internal ALB keeps its live target group's name (TargetGroupAlbInternal)."""
+    services = {"pub": web(), "api": web(load_balancer="internal", names={"target_group": "api-tg"})}
+    svc = build_all(make_env(services=services))["svc-api"].to_dict()["Resources"]
+    (group,) = [r for r in svc.values() if r["Type"] == "AWS::ElasticLoadBalancingV2::TargetGroup"]
+    assert group["Properties"]["Name"] == "api-tg"
+
+
 @pytest.mark.parametrize(
     ("params", "where", "words"),
     [

@@ -62,7 +62,9 @@ def add_blue_green(
     """Alternate target group, weighted production rule, header-matched test rule and the ECS role."""
     settings = svc.blue_green
     assert settings is not None and svc.alb_port is not None  # caller checks svc.blue_green
-    alternate = add_target_group(t, env, svc, svc.alb_port, target_group_logical_id(green_rule.alb, alternate=True))
+    alternate = add_target_group(
+        t, env, svc, svc.alb_port, target_group_logical_id(green_rule.alb, alternate=True), alternate=True
+    )
     production_rule.Actions = _weighted(target_group, alternate)
     header = elb.Condition(
         Field="http-header",

@@ -41,12 +41,12 @@ def _attributes(svc: Service) -> list[elb.TargetGroupAttribute]:
 
 
 def add_target_group(
-    t: Template, env: Environment, svc: Service, port: int, title: str = "TargetGroup"
+    t: Template, env: Environment, svc: Service, port: int, title: str = "TargetGroup", alternate: bool = False
 ) -> elb.TargetGroup:
-    """``title`` lets blue/green add its alternate target group with the very same settings (and no name:
-    ``names.target_group`` names the primary one only, names being unique)."""
+    """``title`` names the group after its ALB; ``alternate``: blue/green's second group, with the very same
+    settings and no name (``names.target_group`` names the primary group, on whichever ALB: names are unique)."""
     hc = svc.health_check
-    named = svc.names.target_group if svc.names is not None and title == "TargetGroup" else None
+    named = svc.names.target_group if svc.names is not None and not alternate else None
     return t.add_resource(
         elb.TargetGroup(
             title,
