@@ -36,7 +36,7 @@ class Context:
     bucket: str | None = None
     recreate_failed: bool = False
     exports: dict[str, dict[str, Any]] = field(default_factory=dict)  # ListExports when the run started
-    listed: dict[str, dict[str, Any]] | None = None  # a big run: DescribeStacks of the region at the start, by name
+    listed: dict[str, dict[str, Any]] | None = None  # a deploy's DescribeStacks of the region at its start, by name
     stop: threading.Event = field(default_factory=threading.Event)  # set on Ctrl-C: stop following operations
     progress: Progress | None = None  # live per-stack status; without it, reports are lines through ``say``
     imports: dict[str, Any] = field(default_factory=dict)  # stack key -> live resources it imports (run.import_survey)

@@ -44,9 +44,6 @@ from templates.contract.billable import list_lengths
 from templates.contract.rendered import RenderedFolder
 
 OK, FAILURE, RISKY = 0, 1, 3
-# Planning reads each stack's state: for a run of more stacks than this, one paged DescribeStacks of the whole
-# region (a page per hundred or so stacks) costs fewer calls than one each, and prune's inventory reuses it.
-LISTED_ABOVE = 10
 INTERRUPTED = 130  # Ctrl-C; a run stopped by SIGTERM exits 143 (errors.interrupt_code)
 
 
@@ -155,9 +152,9 @@ def _lock(ctx: Context, wait: bool) -> environment_lock.Holder:
 def _locked(ctx: Context, options: Options, console: Console, ask: Callable[[str], bool]) -> int:
     deployment = ctx.deployment
     ctx.exports = cloudformation.list_exports(ctx.clients.cloudformation)
+    # One paged listing of the region's stacks, read by the import survey, planning and prune's inventory.
+    ctx.listed = {s["StackName"]: s for s in cloudformation.describe_stacks(ctx.clients.cloudformation)}
     ctx.imports = import_survey.survey(ctx, import_survey.read_adoption(options.adopt))  # live names new stacks take
-    if len(deployment.stacks) > LISTED_ABOVE:  # one paged listing instead of a DescribeStacks per stack
-        ctx.listed = {s["StackName"]: s for s in cloudformation.describe_stacks(ctx.clients.cloudformation)}
     unplanned = {
         key: StackReview(key, deployment.stacks[key].stack_name, "", Result.INTERRUPTED, message="not planned")
         for key in deployment.order()

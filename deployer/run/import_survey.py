@@ -67,9 +67,10 @@ def read_adoption(path: Path | None) -> dict[str, dict[str, list[Any]]]:
 def survey(ctx: Context, adoption: Adoption) -> dict[str, StackImports]:
     """Stack key -> what it finds live, for every stack of the run that does not exist yet (only those finding any)."""
     deployment = ctx.deployment
-    existing = {s["StackName"] for s in cloudformation.describe_stacks(ctx.clients.cloudformation)
-                if s["StackStatus"] not in ("DELETE_COMPLETE", "REVIEW_IN_PROGRESS")}  # fmt: skip
-    exports: dict[str, str] = {name: export["Value"] for name, export in ctx.exports.items()}
+    cfn = ctx.clients.cloudformation
+    listed = ctx.listed.values() if ctx.listed is not None else cloudformation.describe_stacks(cfn)
+    existing = {s["StackName"] for s in listed if s["StackStatus"] not in ("DELETE_COMPLETE", "REVIEW_IN_PROGRESS")}
+    exports = ctx.export_values()
     found: dict[str, StackImports] = {}
     for key in deployment.order():
         stack_in = deployment.stacks[key]
