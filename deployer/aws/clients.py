@@ -320,6 +320,12 @@ def transient_reason(parsed: dict[str, Any] | None, exc: BaseException | None) -
     return f"HTTP {status}" if status >= 500 or status == 429 else ""
 
 
+def stack_missing(exc: ClientError) -> bool:
+    """CloudFormation's answer for a stack that does not exist: a ValidationError saying so."""
+    error = exc.response.get("Error", {})
+    return error.get("Code") == "ValidationError" and "does not exist" in error.get("Message", "")
+
+
 def is_transient(exc: BaseException) -> bool:
     """A failed call that says nothing about the stack: ask again later (the retries botocore made ran out)."""
     if isinstance(exc, ClientError):

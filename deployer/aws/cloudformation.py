@@ -16,7 +16,7 @@ from typing import Any, Literal, overload
 from botocore.exceptions import ClientError, WaiterError
 from botocore.waiter import WaiterModel, create_waiter_with_client
 
-from deployer.aws.clients import Timing
+from deployer.aws.clients import Timing, stack_missing
 from deployer.aws.waiting import acceptor_state, interruptible_wait
 
 # A stack is settled when its status no longer ends in _IN_PROGRESS, or when it is gone.
@@ -63,11 +63,6 @@ _DETECTED = WaiterModel(
 )  # fmt: skip
 
 
-def _missing(exc: ClientError) -> bool:
-    error = exc.response.get("Error", {})
-    return error.get("Code") == "ValidationError" and "does not exist" in error.get("Message", "")
-
-
 @overload
 def describe_stack(cfn: Any, name: str) -> dict[str, Any] | None: ...
 @overload
@@ -83,7 +78,7 @@ def describe_stack(cfn: Any, name: str, *, missing_ok: bool = True) -> dict[str,
     try:
         return cfn.describe_stacks(StackName=name)["Stacks"][0]
     except ClientError as exc:
-        if missing_ok and _missing(exc):
+        if missing_ok and stack_missing(exc):
             return None
         raise
 
@@ -296,6 +291,6 @@ def describe_stack_resources(cfn: Any, physical_id: str) -> list[dict[str, Any]]
     try:
         return cfn.describe_stack_resources(PhysicalResourceId=physical_id).get("StackResources", [])
     except ClientError as exc:
-        if _missing(exc):
+        if stack_missing(exc):
             return []
         raise

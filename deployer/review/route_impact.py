@@ -65,7 +65,7 @@ def _change(before: Route | None, after: Route | None) -> RouteChange | None:
     assert ref is not None
     if before is None or after is None:
         change = ADDED if before is None else REMOVED
-    elif (before.alb, before.stack, before.target_groups) != (after.alb, after.stack, after.target_groups):
+    elif before.owner != after.owner:
         change = NEW_OWNER
     elif before.priority != after.priority:
         change = NEW_PRIORITY

@@ -34,6 +34,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
 from deployer.aws import cloudformation
+from deployer.aws.clients import AWS_ERRORS
 from deployer.review.lifecycle import PropertyDrift, ResourceDrift, StackDrift
 from deployer.review.stack_review import Review
 from deployer.run.context import Context
@@ -42,7 +43,6 @@ from deployer.run.pacing import growing_delay
 DELAY = 5  # seconds between DescribeStackDriftDetectionStatus polls, at most
 DEFAULT_TIMEOUT = 90
 DRIFTED = ("MODIFIED", "DELETED")
-_ERRORS = (ClientError, BotoCoreError, ResponseParserError)  # an endpoint without the API may not even answer XML
 
 
 @dataclass
@@ -150,7 +150,7 @@ class DriftCheck:
             note = f"detection incomplete: {answer.get('DetectionStatusReason', 'no reason given')}"
         try:
             resources = drifted_resources(self.ctx.clients.cloudformation, name)
-        except _ERRORS as exc:
+        except AWS_ERRORS as exc:
             return StackDrift(key, name, "NOT_CHECKED", note=f"drift detected but not readable: {exc}")
         return StackDrift(key, name, "DRIFTED" if resources else "IN_SYNC", resources, note)
 

@@ -34,7 +34,7 @@ from typing import Any, Protocol
 from botocore.exceptions import ClientError
 
 from deployer.aws import cloudformation
-from deployer.aws.clients import AWS_ERRORS, Timing, is_transient
+from deployer.aws.clients import AWS_ERRORS, Timing, is_transient, stack_missing
 from deployer.run.pacing import Pacer
 
 SUCCEEDED = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE")
@@ -298,7 +298,7 @@ class Poller:
         try:
             stack = cloudformation.describe_stack(self.cfn, one.stream.stack_id, missing_ok=False)
         except AWS_ERRORS as exc:
-            if isinstance(exc, ClientError) and _gone(exc):
+            if isinstance(exc, ClientError) and stack_missing(exc):
                 self._show_events(one)
                 self._end(one, Outcome(False, "GONE", exc.response["Error"].get("Message", "")))
                 return
@@ -348,11 +348,6 @@ class Poller:
         with self.wake:
             self.followed.pop(one.stream.stack_id, None)
         one.done.set()
-
-
-def _gone(exc: ClientError) -> bool:
-    error = exc.response.get("Error", {})
-    return error.get("Code") == "ValidationError" and "does not exist" in error.get("Message", "")
 
 
 def _short(exc: BaseException) -> str:

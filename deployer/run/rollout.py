@@ -71,7 +71,7 @@ class Rollouts:
             self.watches = [w for w in self.watches if not w.ended] + [watch]
         return watch
 
-    def refresh(self, watch: ServiceWatch, details: bool = False) -> None:
+    def refresh(self, watch: ServiceWatch) -> None:
         """DescribeServices for ``watch`` and up to nine other due watches of its cluster; each takes its answer."""
         assert watch.location is not None
         cluster = watch.location[0]
@@ -83,7 +83,7 @@ class Rollouts:
         for service in ecs.describe_services(self.clients.ecs, cluster, list(by_name)):
             target = by_name.get(service.get("serviceName", ""))
             if target is not None:
-                target.take(service, details=details and target is watch)
+                target.take(service)
 
 
 class ServiceWatch:

@@ -50,9 +50,6 @@ class Progress:
         if not self._live:
             self._line(f"{self.names.get(key, key)}: {status}")
 
-    def stack_say(self, key: str) -> Callable[[str], None]:
-        return lambda status: self.stack(key, status)
-
     def rollout_shower(self, key: str) -> Callable[[Rollout | None, list[FailureEvent]], None]:
         """For one service stack: its rollout as a table under its line, or as lines (changes and new events).
 

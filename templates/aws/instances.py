@@ -144,11 +144,6 @@ def instance_type(name: str) -> InstanceType | None:
     return INSTANCE_TYPES.get(name)
 
 
-def ami_parameter(architecture: str, gpu: bool) -> str:
-    """The public SSM parameter holding the recommended ECS-optimized AMI id for this kind of instance."""
-    return AMI_PARAMETERS["gpu" if gpu else architecture]
-
-
 # Bridge mode's dynamic host ports come from the instance's ephemeral range (/proc/sys/net/ipv4/
 # ip_local_port_range, 32768-60999 on Amazon Linux), or 49153-65535 where the kernel does not say;
 # 32768-65535 covers both.  https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html
