@@ -60,7 +60,8 @@ def where_it_answers(
     names = {
         key: name for key, name in d.stack_names.items() if key not in d.stacks or may_route(d.stacks[key].template)
     }
-    every = {**load_deployment(d.folder).stacks, **d.stacks}  # an existing ALB's stack even when not selected
+    # An existing ALB's stack is read even when --stacks left it out (the folder is read again only then).
+    every = d.stacks if d.stacks.keys() >= d.stack_names.keys() else {**load_deployment(d.folder).stacks, **d.stacks}
     existing = {
         found[0]: (key, found[1])
         for key, stack in every.items()

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from templates.contract.graph import exports_of
-from templates.contract.template import capacity_group_of, runs_on_ec2
+from templates.contract.template import capacity_group_of, runs_on_ec2, sub_name
 from templates.contract.template_diff import filled, parameter_values
 
 # cost.json's unit_prices keys
@@ -99,10 +99,8 @@ def _count(value: Any, lists: Mapping[str, int], prefix: str) -> int | None:
         return len(value)
     split = value.get("Fn::Split") if isinstance(value, dict) else None
     if isinstance(split, list) and len(split) == 2 and isinstance(split[1], dict) and "Fn::ImportValue" in split[1]:
-        name = split[1]["Fn::ImportValue"]
-        if isinstance(name, dict) and isinstance(name.get("Fn::Sub"), str):
-            name = name["Fn::Sub"].replace("${ExportPrefix}", prefix)
-        return lists.get(name) if isinstance(name, str) else None
+        name = sub_name(split[1]["Fn::ImportValue"], prefix)
+        return lists.get(name) if name is not None else None
     return None
 
 
