@@ -25,10 +25,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from awacs.aws import Action, Allow, Condition, PolicyDocument, Statement, StringEquals
-from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
 from deployer.aws.permissions import CHANGES_RESOURCES, scoped_actions
 from deployer.run.inputs import Deployment
+from templates.contract.resource_schemas import handler_permissions
 
 # Handlers CloudFormation runs for a deploy (create, update, delete) and for drift detection (read).
 DEPLOY_HANDLERS = ("create", "update", "delete", "read")
@@ -57,9 +57,8 @@ def provisioning_actions(deployment: Deployment, handlers: Iterable[str]) -> set
     """What CloudFormation calls, as the caller, to run these handlers on the templates' resource types."""
     out: set[str] = set()
     for kind in sorted(resource_types(deployment)):
-        schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(deployment.region, kind).schema.get("handlers") or {}
         for handler in handlers:
-            out.update((schema.get(handler) or {}).get("permissions") or [])
+            out.update(handler_permissions(kind, handler, deployment.region))
     return out - {"iam:PassRole"}  # granted on its own, scoped and conditioned
 
 

@@ -99,3 +99,9 @@ def identifier_keys(resource_type: str, region: str = DEFAULT_REGION) -> tuple[s
 def create_only_names(resource_type: str, region: str = DEFAULT_REGION) -> frozenset[str]:
     """Top-level properties holding a create-only path: changing them replaces the resource."""
     return frozenset(path[0] for path in replacement_rules(resource_type, region).create_only)
+
+
+def handler_permissions(resource_type: str, handler: str, region: str = DEFAULT_REGION) -> tuple[str, ...]:
+    """The IAM actions CloudFormation calls, as the caller, to run ``handler`` (create, update, delete, ...)."""
+    handlers = (_type_schema(resource_type, region) or {}).get("handlers") or {}
+    return tuple((handlers.get(handler) or {}).get("permissions") or ())
